@@ -1,0 +1,41 @@
+package dev.baton.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One entry of {@code routes:}: which requests go to which service, and how.
+ *
+ * @param path an exact path, a {@code /**} prefix, with {@code *} or {@code {param}} segments
+ * @param host exact host or {@code *.example.com}; empty means any host
+ * @param methods allowed methods in upper case; empty means all
+ * @param preserveHost forward the client's Host header instead of the upstream's
+ */
+public record RouteConfig(
+        String id,
+        String path,
+        Optional<String> host,
+        String service,
+        Optional<String> stripPrefix,
+        Set<String> methods,
+        Optional<Auth> auth,
+        List<String> ipAllow,
+        Optional<Duration> timeout,
+        boolean preserveHost) {
+
+    public RouteConfig {
+        methods = Set.copyOf(methods);
+        ipAllow = List.copyOf(ipAllow);
+    }
+
+    /** Route authentication: JWT with required roles, or an HMAC request signature. */
+    public record Auth(boolean jwt, List<String> roles, Optional<Hmac> hmac) {
+        public Auth {
+            roles = List.copyOf(roles);
+        }
+    }
+
+    public record Hmac(String secret, Duration maxSkew) {}
+}

@@ -1,0 +1,63 @@
+package dev.baton.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One entry of {@code services:}: a named group of upstream instances and the
+ * policies that apply when Baton calls them.
+ */
+public record ServiceConfig(
+        String id,
+        String name,
+        String type,
+        String loadBalancer,
+        List<Instance> instances,
+        Optional<HealthCheck> healthCheck,
+        Optional<CircuitBreaker> circuitBreaker,
+        Optional<Retry> retry,
+        Optional<RateLimit> rateLimit,
+        Optional<Process> process,
+        List<String> dependsOn) {
+
+    public static final Set<String> LOAD_BALANCERS =
+            Set.of("round-robin", "weighted", "least-connections", "ip-hash", "consistent-hash", "sticky", "p2c");
+
+    public ServiceConfig {
+        instances = List.copyOf(instances);
+        dependsOn = List.copyOf(dependsOn);
+    }
+
+    /** An upstream address; {@code weight} biases round-robin (0 takes no traffic). */
+    public record Instance(URI url, int weight) {}
+
+    public record HealthCheck(
+            String path, Duration interval, Duration timeout, int unhealthyThreshold, int healthyThreshold) {}
+
+    public record CircuitBreaker(
+            int failureRateThreshold,
+            int minimumCalls,
+            Duration openDuration,
+            int halfOpenCalls,
+            Optional<Fallback> fallback) {}
+
+    public record Fallback(int status, String body) {}
+
+    public record Retry(int attempts, Duration backoff, Duration maxBackoff, Set<String> methods) {
+        public Retry {
+            methods = Set.copyOf(methods);
+        }
+    }
+
+    /** {@code key} is {@code ip}, {@code route}, {@code header:NAME} or {@code claim:NAME}. */
+    public record RateLimit(double requestsPerSecond, int burst, String key) {}
+
+    public record Process(List<String> command, int maxRestarts, Duration restartDelay) {
+        public Process {
+            command = List.copyOf(command);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.baton.config.internal;
+
+import dev.baton.config.Config;
+import dev.baton.config.HostPort;
+import dev.baton.config.LimitsConfig;
+import dev.baton.config.RouteConfig;
+import dev.baton.config.SecurityConfig;
+import dev.baton.config.ServerConfig;
+import dev.baton.config.ServiceConfig;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns a YAML tree into a {@link Config}, collecting every problem. Sections whose
+ * behaviour is not built yet are still parsed and validated in full, and then
+ * reported as "not supported yet" so that nobody relies on a silently ignored key.
+ */
+public final class ConfigReader {
+    private final Problems problems;
+
+    public ConfigReader(Problems problems) {
+        this.problems = problems;
+    }
+
+    public Config read(YamlNode root) {
+        Section top = Section.of(root, "", problems);
+        ServerConfig server = server(top.section("server"));
+        LimitsConfig limits = limits(top.section("limits"));
+        SecurityConfig security = security(top.section("security"));
+        top.notSupportedYet("security");
+
+        Map<String, ServiceConfig> services = new LinkedHashMap<>();
+        Section servicesSection = top.section("services");
+        ServiceReader serviceReader = new ServiceReader();
+        for (String id : servicesSection.keys()) {
+            serviceReader.read(id, servicesSection, services);
+        }
+        servicesSection.finish();
+        serviceReader.checkDependencies(servicesSection, services);
+
+        List<RouteConfig> routes = new ArrayList<>();
+        RouteReader routeReader = new RouteReader(limits.requestTimeout());
+        List<YamlNode> routeNodes = top.list("routes");
+        for (int i = 0; i < routeNodes.size(); i++) {
+            routeReader.read(Section.of(routeNodes.get(i), "routes[" + i + "]", problems), i, services, routes);
+        }
+        top.finish();
+        return new Config(server, limits, security, services, routes);
+    }
+
+    private static ServerConfig server(Section s) {
+        HostPort listen = s.value("listen", HostPort::parse).orElse(ServerConfig.DEFAULT_LISTEN);
+        HostPort admin = s.value("admin", HostPort::parse).orElse(ServerConfig.DEFAULT_ADMIN);
+        Path dataDir = s.value("data-dir", ConfigReader::path).orElse(Path.of("data"));
+        boolean orchestratorPath = s.bool("orchestrator-path", true);
+        int eventLoops = s.integer("event-loops", 0, 0, 1024);
+        Duration grace = s.duration("shutdown-grace", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10));
+        if (listen.port() != 0 && listen.equals(admin)) {
+            s.error("admin", "must differ from server.listen (" + listen + ")");
+        }
+        s.finish();
+        return new ServerConfig(listen, admin, dataDir, orchestratorPath, eventLoops, grace);
+    }
+
+    private static Path path(String text) {
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a valid path");
+        }
+    }
+
+    private static LimitsConfig limits(Section s) {
+        long maxBody = s.size("max-body-size", 10L << 20);
+        Duration timeout =
+                s.duration("request-timeout", Duration.ofSeconds(30), Duration.ofMillis(1), LimitsConfig.MAX_TIMEOUT);
+        int maxConcurrent = s.integer("max-concurrent-requests", 10_000, 1, 10_000_000);
+        s.finish();
+        return new LimitsConfig(maxBody, timeout, maxConcurrent);
+    }
+
+    private static SecurityConfig security(Section s) {
+        Optional<SecurityConfig.Jwt> jwt = Optional.empty();
+        if (s.has("jwt")) {
+            Section j = s.section("jwt");
+            Optional<String> secret = j.string("secret");
+            Optional<String> jwksUrl = j.string("jwks-url");
+            Optional<String> publicKey = j.string("public-key");
+            int given = (secret.isPresent() ? 1 : 0) + (jwksUrl.isPresent() ? 1 : 0) + (publicKey.isPresent() ? 1 : 0);
+            if (given != 1) {
+                s.error("jwt", "needs exactly one of secret, jwks-url or public-key, but " + given + " were given");
+            }
+            secret.filter(x -> x.length() < 32)
+                    .ifPresent(x -> j.error("secret", "must be at least 32 characters for HS256"));
+            jwt = Optional.of(new SecurityConfig.Jwt(
+                    secret, jwksUrl, publicKey, j.string("issuer"), j.string("roles-claim", "roles")));
+            j.finish();
+        }
+        boolean adminAuth = s.bool("admin-auth", false);
+        List<String> ipAllow = cidrs(s, "ip-allow");
+        s.finish();
+        return new SecurityConfig(jwt, adminAuth, ipAllow);
+    }
+
+    static List<String> cidrs(Section s, String key) {
+        List<String> list = s.strings(key);
+        for (String c : list) {
+            try {
+                Cidrs.check(c);
+            } catch (IllegalArgumentException e) {
+                s.error(key, e.getMessage());
+            }
+        }
+        return list;
+    }
+}

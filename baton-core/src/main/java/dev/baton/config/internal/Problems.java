@@ -1,0 +1,41 @@
+package dev.baton.config.internal;
+
+import dev.baton.config.ConfigError;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a config read needs besides the tree: the file name for messages, the
+ * environment for {@code ${VAR}} expansion, and the list that collects errors.
+ */
+public final class Problems {
+    private final String file;
+    private final Map<String, String> env;
+    private final List<ConfigError> errors = new ArrayList<>();
+
+    public Problems(String file, Map<String, String> env) {
+        this.file = file;
+        this.env = env;
+    }
+
+    public void add(int line, String path, String message) {
+        errors.add(new ConfigError(file, line, path, message));
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /** Errors in file order, which is the order a person fixes them in. */
+    public List<ConfigError> errors() {
+        List<ConfigError> sorted = new ArrayList<>(errors);
+        sorted.sort(Comparator.comparingInt(ConfigError::line));
+        return sorted;
+    }
+
+    public boolean isEmpty() {
+        return errors.isEmpty();
+    }
+}

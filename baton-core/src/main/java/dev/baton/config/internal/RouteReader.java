@@ -1,0 +1,118 @@
+package dev.baton.config.internal;
+
+import dev.baton.config.LimitsConfig;
+import dev.baton.config.RouteConfig;
+import dev.baton.config.ServiceConfig;
+import dev.baton.routing.PathPattern;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads and validates one entry of {@code routes:}. */
+final class RouteReader {
+    static final Set<String> METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
+    private static final Pattern HOST = Pattern.compile(
+            "(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
+
+    private final Duration defaultTimeout;
+    private final Set<String> ids = new HashSet<>();
+
+    RouteReader(Duration defaultTimeout) {
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    void read(Section s, int index, Map<String, ServiceConfig> services, List<RouteConfig> out) {
+        String id = s.string("id", "route-" + index);
+        if (!ServiceReader.ID.matcher(id).matches()) {
+            s.error("id", "route id must match [A-Za-z0-9][A-Za-z0-9._-]* (at most 64 characters)");
+        } else if (!ids.add(id)) {
+            s.error("id", "duplicate route id '" + id + "'");
+        }
+        Optional<String> path = s.string("path");
+        if (path.isEmpty()) {
+            s.error("path", "is required");
+        } else {
+            try {
+                PathPattern.parse(path.get());
+            } catch (IllegalArgumentException e) {
+                s.error("path", e.getMessage());
+            }
+        }
+        Optional<String> host = s.string("host").map(h -> h.toLowerCase(Locale.ROOT));
+        host.filter(h -> !HOST.matcher(h).matches())
+                .ifPresent(h ->
+                        s.error("host", "'" + h + "' is not a host name (expected api.example.com or *.example.com)"));
+        Optional<String> service = s.string("service");
+        if (service.isEmpty()) {
+            s.error("service", "is required");
+        } else if (!services.containsKey(service.get())) {
+            s.error(
+                    "service",
+                    "unknown service '" + service.get() + "'"
+                            + DidYouMean.closest(service.get(), services.keySet())
+                                    .map(k -> " (did you mean '" + k + "'?)")
+                                    .orElse(""));
+        }
+        Optional<String> strip = s.string("strip-prefix");
+        strip.filter(p -> !p.startsWith("/")).ifPresent(p -> s.error("strip-prefix", "must start with '/'"));
+        Set<String> methods = methods(s, "methods");
+        Optional<RouteConfig.Auth> auth = s.has("auth") ? Optional.of(auth(s.section("auth"))) : Optional.empty();
+        s.notSupportedYet("auth");
+        List<String> ipAllow = ConfigReader.cidrs(s, "ip-allow");
+        s.notSupportedYet("ip-allow");
+        Optional<Duration> timeout = s.has("timeout")
+                ? Optional.of(s.duration("timeout", defaultTimeout, Duration.ofMillis(1), LimitsConfig.MAX_TIMEOUT))
+                : Optional.empty();
+        boolean preserveHost = s.bool("preserve-host", false);
+        s.finish();
+        out.add(new RouteConfig(
+                id, path.orElse("/"), host, service.orElse(""), strip, methods, auth, ipAllow, timeout, preserveHost));
+    }
+
+    static Set<String> methods(Section s, String key) {
+        Set<String> methods = new LinkedHashSet<>();
+        for (String m : s.strings(key)) {
+            String upper = m.trim().toUpperCase(Locale.ROOT);
+            if (!METHODS.contains(upper)) {
+                s.error(
+                        key,
+                        "unknown method '" + m
+                                + "' (expected one of GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE)");
+            } else {
+                methods.add(upper);
+            }
+        }
+        return methods;
+    }
+
+    private static RouteConfig.Auth auth(Section s) {
+        boolean jwt = s.bool("jwt", false);
+        List<String> roles = s.strings("roles");
+        Optional<RouteConfig.Hmac> hmac = Optional.empty();
+        if (s.has("hmac")) {
+            Section h = s.section("hmac");
+            Optional<String> secret = h.string("secret");
+            if (secret.isEmpty()) {
+                h.error("secret", "is required");
+            }
+            Duration skew = h.duration("max-skew", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofHours(1));
+            h.finish();
+            hmac = Optional.of(new RouteConfig.Hmac(secret.orElse(""), skew));
+        }
+        if (jwt && hmac.isPresent()) {
+            s.error("hmac", "a route uses either jwt or hmac, not both");
+        }
+        if (!roles.isEmpty() && !jwt) {
+            s.error("roles", "roles need jwt: true");
+        }
+        s.finish();
+        return new RouteConfig.Auth(jwt, roles, hmac);
+    }
+}

@@ -1,0 +1,204 @@
+package dev.baton.config.internal;
+
+import dev.baton.config.ServiceConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads and validates one entry of {@code services:}. */
+final class ServiceReader {
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Set<String> BUILT_BALANCERS = Set.of("round-robin", "weighted");
+
+    void read(String id, Section parent, Map<String, ServiceConfig> out) {
+        Section s = parent.section(id);
+        if (!ID.matcher(id).matches()) {
+            parent.error(id, "service id must match [A-Za-z0-9][A-Za-z0-9._-]* (at most 64 characters)");
+        }
+        String name = s.string("name", id);
+        String type = s.string("type", "default");
+        String balancer = s.string("load-balancer", "round-robin");
+        if (!ServiceConfig.LOAD_BALANCERS.contains(balancer)) {
+            s.error(
+                    "load-balancer",
+                    "unknown balancer '" + balancer + "'"
+                            + DidYouMean.closest(balancer, ServiceConfig.LOAD_BALANCERS)
+                                    .map(k -> " (did you mean '" + k + "'?)")
+                                    .orElse(" (expected one of " + String.join(", ", ServiceConfig.LOAD_BALANCERS)
+                                            + ")"));
+        } else if (!BUILT_BALANCERS.contains(balancer)) {
+            s.error("load-balancer", "'" + balancer + "' is not supported yet (round-robin and weighted are)");
+        }
+        List<ServiceConfig.Instance> instances = instances(s);
+        Optional<ServiceConfig.HealthCheck> health =
+                s.has("health-check") ? Optional.of(health(s.section("health-check"))) : Optional.empty();
+        s.notSupportedYet("health-check");
+        Optional<ServiceConfig.CircuitBreaker> breaker =
+                s.has("circuit-breaker") ? Optional.of(breaker(s.section("circuit-breaker"))) : Optional.empty();
+        s.notSupportedYet("circuit-breaker");
+        Optional<ServiceConfig.Retry> retry =
+                s.has("retry") ? Optional.of(retry(s.section("retry"))) : Optional.empty();
+        s.notSupportedYet("retry");
+        Optional<ServiceConfig.RateLimit> limit =
+                s.has("rate-limit") ? Optional.of(rateLimit(s.section("rate-limit"))) : Optional.empty();
+        s.notSupportedYet("rate-limit");
+        Optional<ServiceConfig.Process> process =
+                s.has("process") ? Optional.of(process(s.section("process"))) : Optional.empty();
+        s.notSupportedYet("process");
+        List<String> dependsOn = s.strings("depends-on");
+        s.notSupportedYet("depends-on");
+        s.finish();
+        out.put(
+                id,
+                new ServiceConfig(
+                        id, name, type, balancer, instances, health, breaker, retry, limit, process, dependsOn));
+    }
+
+    void checkDependencies(Section services, Map<String, ServiceConfig> all) {
+        for (ServiceConfig svc : all.values()) {
+            for (String dep : svc.dependsOn()) {
+                if (!all.containsKey(dep)) {
+                    services.error(
+                            svc.id(),
+                            "depends-on names unknown service '" + dep + "'"
+                                    + DidYouMean.closest(dep, all.keySet())
+                                            .map(k -> " (did you mean '" + k + "'?)")
+                                            .orElse(""));
+                }
+            }
+        }
+    }
+
+    private static List<ServiceConfig.Instance> instances(Section s) {
+        List<YamlNode> nodes = s.list("instances");
+        if (nodes.isEmpty()) {
+            s.error("instances", "needs at least one instance with a url");
+        }
+        List<ServiceConfig.Instance> out = new ArrayList<>();
+        Set<URI> seen = new LinkedHashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            String path = s.path("instances") + "[" + i + "]";
+            YamlNode node = nodes.get(i);
+            Optional<URI> url;
+            int weight = 1;
+            if (node instanceof YamlNode.Scalar scalar) {
+                url = upstreamUrl(scalar.text(), node.line(), path, s.problems());
+            } else {
+                Section is = Section.of(node, path, s.problems());
+                url = is.string("url").flatMap(u -> upstreamUrl(u, is.line("url"), is.path("url"), s.problems()));
+                if (!is.has("url")) {
+                    is.error("url", "is required");
+                }
+                weight = is.integer("weight", 1, 0, 1000);
+                is.finish();
+            }
+            if (url.isPresent()) {
+                if (!seen.add(url.get())) {
+                    s.problems().add(node.line(), path, "duplicate instance " + url.get());
+                }
+                out.add(new ServiceConfig.Instance(url.get(), weight));
+            }
+        }
+        if (!out.isEmpty() && out.stream().allMatch(i -> i.weight() == 0)) {
+            s.error("instances", "at least one instance needs a weight above 0");
+        }
+        return out;
+    }
+
+    static Optional<URI> upstreamUrl(String text, int line, String path, Problems problems) {
+        try {
+            URI uri = new URI(text.trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (scheme.equals("https")) {
+                problems.add(line, path, "https upstreams are not supported yet");
+                return Optional.empty();
+            }
+            if (!scheme.equals("http") || uri.getHost() == null) {
+                problems.add(line, path, "'" + text + "' is not an upstream URL (expected http://host:port)");
+                return Optional.empty();
+            }
+            if (uri.getQuery() != null || uri.getFragment() != null || uri.getUserInfo() != null) {
+                problems.add(line, path, "'" + text + "' may not have user info, a query or a fragment");
+                return Optional.empty();
+            }
+            return Optional.of(uri);
+        } catch (URISyntaxException e) {
+            problems.add(line, path, "'" + text + "' is not a valid URL: " + e.getReason());
+            return Optional.empty();
+        }
+    }
+
+    private static ServiceConfig.HealthCheck health(Section s) {
+        String path = s.string("path", "/health");
+        if (!path.startsWith("/")) {
+            s.error("path", "must start with '/'");
+        }
+        Duration interval = s.duration("interval", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
+        Duration timeout = s.duration("timeout", Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMinutes(1));
+        if (timeout.compareTo(interval) > 0) {
+            s.error("timeout", "must not exceed interval (" + Values.format(interval) + ")");
+        }
+        int unhealthy = s.integer("unhealthy-threshold", 3, 1, 100);
+        int healthy = s.integer("healthy-threshold", 2, 1, 100);
+        s.finish();
+        return new ServiceConfig.HealthCheck(path, interval, timeout, unhealthy, healthy);
+    }
+
+    private static ServiceConfig.CircuitBreaker breaker(Section s) {
+        int rate = s.integer("failure-rate-threshold", 50, 1, 100);
+        int minCalls = s.integer("minimum-calls", 10, 1, 100_000);
+        Duration open = s.duration("open-duration", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofHours(1));
+        int halfOpen = s.integer("half-open-calls", 3, 1, 1000);
+        Optional<ServiceConfig.Fallback> fallback = Optional.empty();
+        if (s.has("fallback")) {
+            Section f = s.section("fallback");
+            fallback =
+                    Optional.of(new ServiceConfig.Fallback(f.integer("status", 503, 100, 599), f.string("body", "")));
+            f.finish();
+        }
+        s.finish();
+        return new ServiceConfig.CircuitBreaker(rate, minCalls, open, halfOpen, fallback);
+    }
+
+    private static ServiceConfig.Retry retry(Section s) {
+        int attempts = s.integer("attempts", 3, 1, 10);
+        Duration backoff = s.duration("backoff", Duration.ofMillis(50), Duration.ZERO, Duration.ofMinutes(1));
+        Duration max = s.duration("max-backoff", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(5));
+        if (max.compareTo(backoff) < 0) {
+            s.error("max-backoff", "must be at least backoff (" + Values.format(backoff) + ")");
+        }
+        Set<String> methods = RouteReader.methods(s, "methods");
+        s.finish();
+        return new ServiceConfig.Retry(attempts, backoff, max, methods);
+    }
+
+    private static ServiceConfig.RateLimit rateLimit(Section s) {
+        double rps = s.number("requests-per-second", 100, 0.001, 10_000_000);
+        int burst = s.integer("burst", (int) Math.max(1, Math.ceil(rps)), 1, 10_000_000);
+        String key = s.string("key", "ip");
+        if (!(key.equals("ip") || key.equals("route") || key.matches("(header|claim):[A-Za-z0-9_.-]+"))) {
+            s.error("key", "'" + key + "' is not a rate-limit key (expected ip, route, header:NAME or claim:NAME)");
+        }
+        s.finish();
+        return new ServiceConfig.RateLimit(rps, burst, key);
+    }
+
+    private static ServiceConfig.Process process(Section s) {
+        List<String> command = s.strings("command");
+        if (command.isEmpty()) {
+            s.error("command", "is required (a list: [program, arg, ...])");
+        }
+        int maxRestarts = s.integer("max-restarts", 5, 0, 1000);
+        Duration delay = s.duration("restart-delay", Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(1));
+        s.finish();
+        return new ServiceConfig.Process(command, maxRestarts, delay);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.baton.config.internal;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads YAML text into a {@link YamlNode} tree with line numbers, using Jackson's
+ * streaming YAML parser. Duplicate keys are reported, not silently overwritten.
+ */
+public final class YamlTreeParser {
+
+    /** A syntax problem in the YAML itself, at a line. */
+    public static final class SyntaxException extends Exception {
+        private final int line;
+
+        SyntaxException(String message, int line) {
+            super(message);
+            this.line = line;
+        }
+
+        public int line() {
+            return line;
+        }
+    }
+
+    private final YAMLFactory factory = YAMLFactory.builder().build();
+
+    public YamlNode parse(String text, List<String> duplicateKeyErrors) throws SyntaxException {
+        try (JsonParser parser = factory.createParser(text)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                return new YamlNode.Mapping(Map.of(), Map.of(), 1);
+            }
+            return read(parser, duplicateKeyErrors);
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
+            throw new SyntaxException("invalid YAML: " + firstLine(e.getOriginalMessage()), line);
+        } catch (IOException e) {
+            throw new SyntaxException("invalid YAML: " + e.getMessage(), 1);
+        }
+    }
+
+    private YamlNode read(JsonParser parser, List<String> duplicates) throws IOException {
+        int line = parser.currentTokenLocation().getLineNr();
+        JsonToken token = parser.currentToken();
+        switch (token) {
+            case START_OBJECT: {
+                Map<String, YamlNode> entries = new LinkedHashMap<>();
+                Map<String, Integer> keyLines = new LinkedHashMap<>();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = parser.currentName();
+                    int keyLine = parser.currentTokenLocation().getLineNr();
+                    parser.nextToken();
+                    YamlNode value = read(parser, duplicates);
+                    if (entries.containsKey(key)) {
+                        duplicates.add(keyLine + ":" + key);
+                    }
+                    entries.put(key, value);
+                    keyLines.put(key, keyLine);
+                }
+                return new YamlNode.Mapping(entries, keyLines, line);
+            }
+            case START_ARRAY: {
+                List<YamlNode> items = new ArrayList<>();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    items.add(read(parser, duplicates));
+                }
+                return new YamlNode.Sequence(items, line);
+            }
+            case VALUE_NULL:
+                return new YamlNode.Null(line);
+            default:
+                return new YamlNode.Scalar(parser.getText(), line);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        return (nl < 0 ? message : message.substring(0, nl)).trim();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.baton.proxy;
+
+/**
+ * A compiled route: the service to call and how to shape the forwarded request.
+ *
+ * @param stripPrefix path prefix removed before forwarding, or null
+ * @param timeoutMillis time allowed without upstream progress before 504
+ */
+public record RouteTarget(
+        String id, ServiceTarget service, String stripPrefix, long timeoutMillis, boolean preserveHost) {
+
+    /** The path to send upstream: prefix stripped on a segment boundary, base path prepended. */
+    public String upstreamUri(String path, String query, Upstream upstream) {
+        String p = path;
+        if (stripPrefix != null && p.startsWith(stripPrefix)) {
+            int n = stripPrefix.length();
+            if (p.length() == n) {
+                p = "/";
+            } else if (p.charAt(n) == '/' || stripPrefix.endsWith("/")) {
+                p = p.substring(stripPrefix.endsWith("/") ? n - 1 : n);
+            }
+        }
+        String base = upstream.basePath();
+        StringBuilder uri = new StringBuilder(base.length() + p.length() + (query == null ? 0 : query.length() + 1));
+        uri.append(base).append(p);
+        if (query != null) {
+            uri.append('?').append(query);
+        }
+        return uri.toString();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.baton.proxy.internal;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Writes the contract's JSON error body: {@code {"status","error","message","requestId"}}
+ * (CONTRACT §4). Messages are ours, never an exception's text or a stack trace.
+ */
+public final class ErrorResponses {
+    private ErrorResponses() {}
+
+    public static Future<Void> send(HttpServerResponse response, int status, String message, String requestId) {
+        String body = "{\"status\":" + status + ",\"error\":\"" + code(status) + "\",\"message\":" + quote(message)
+                + ",\"requestId\":" + quote(requestId) + "}";
+        response.setStatusCode(status)
+                .putHeader("content-type", "application/json")
+                .putHeader("x-request-id", requestId)
+                .putHeader("cache-control", "no-store");
+        return response.end(body);
+    }
+
+    public static String code(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 408 -> "request_timeout";
+            case 413 -> "payload_too_large";
+            case 414 -> "uri_too_long";
+            case 429 -> "too_many_requests";
+            case 431 -> "header_fields_too_large";
+            case 502 -> "bad_gateway";
+            case 503 -> "service_unavailable";
+            case 504 -> "gateway_timeout";
+            default -> "error";
+        };
+    }
+
+    static String quote(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

@@ -1,0 +1,405 @@
+package dev.baton.proxy.internal;
+
+import dev.baton.proxy.RouteTarget;
+import dev.baton.proxy.Snapshot;
+import dev.baton.proxy.Upstream;
+import dev.baton.routing.RouteMatch;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client request proxied to one upstream, from route match to the last byte of
+ * the response. Runs entirely on its connection's event loop, so it needs no locks.
+ * Every expected failure becomes a contract JSON error (CONTRACT §4) or, once the
+ * response has started, a reset connection; nothing is thrown to Vert.x.
+ */
+public final class Exchange {
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    private static final long MAX_CONNECT_TIMEOUT_MS = 10_000;
+
+    private final ProxyContext ctx;
+    private final HttpServerRequest req;
+    private final HttpServerResponse res;
+    private final Snapshot snapshot;
+    private String requestId;
+    private RouteTarget route;
+    private Upstream upstream;
+    private HttpClientRequest upstreamReq;
+    private HttpClientResponse upstreamRes;
+    private boolean hasBody;
+    private long bodyBytes;
+    private boolean released;
+    private boolean counted;
+    private boolean retried;
+    private long timerId = -1;
+    private long lastActivity;
+
+    public Exchange(ProxyContext ctx, HttpServerRequest req) {
+        this.ctx = ctx;
+        this.req = req;
+        this.res = req.response();
+        this.snapshot = ctx.snapshots().get();
+    }
+
+    public void start() {
+        req.pause();
+        String given = req.getHeader("x-request-id");
+        if (given != null && !RequestIds.isValid(given)) {
+            requestId = RequestIds.generate();
+            reject(400, "invalid X-Request-ID (allowed: [A-Za-z0-9._-]{1,100})", false);
+            return;
+        }
+        requestId = given != null ? given : RequestIds.generate();
+        String framing = Framing.problem(req);
+        if (framing != null) {
+            reject(400, framing, true);
+            return;
+        }
+        counted = true;
+        if (ctx.inFlight().incrementAndGet() > snapshot.config().limits().maxConcurrentRequests()) {
+            reject(503, "too many concurrent requests", false);
+            return;
+        }
+        res.closeHandler(v -> clientGone());
+        String path = req.path();
+        if (path == null || path.isEmpty() || path.charAt(0) != '/') {
+            reject(400, "request target must be an absolute path", false);
+            return;
+        }
+        String host = req.authority() == null ? null : req.authority().host();
+        RouteMatch<RouteTarget> match =
+                snapshot.router().match(host, req.method().name(), path);
+        if (match instanceof RouteMatch.Found<RouteTarget> found) {
+            route = found.target();
+        } else if (match instanceof RouteMatch.MethodNotAllowed<RouteTarget> na) {
+            res.putHeader("allow", String.join(", ", na.allow()));
+            reject(
+                    405,
+                    "method " + req.method().name() + " not allowed; allowed: " + String.join(", ", na.allow()),
+                    false);
+            return;
+        } else {
+            reject(404, "no route for " + req.method().name() + " " + path, false);
+            return;
+        }
+        long maxBody = snapshot.config().limits().maxBodySize();
+        String contentLength = req.getHeader("content-length");
+        if (contentLength != null) {
+            long declared = parseLength(contentLength);
+            if (declared < 0) {
+                reject(400, "invalid Content-Length", true);
+                return;
+            }
+            if (declared > maxBody) {
+                reject(413, "request body of " + declared + " bytes exceeds the limit of " + maxBody + " bytes", true);
+                return;
+            }
+            hasBody = declared > 0;
+        } else {
+            hasBody = req.getHeader("transfer-encoding") != null
+                    || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+        }
+        if (Upgrades.isUpgrade(req)) {
+            new Upgrades(this).start();
+            return;
+        }
+        if (hasBody && "100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
+            res.writeContinue();
+        }
+        connect(ctx.pooled());
+    }
+
+    private void connect(HttpClient client) {
+        upstream = route.service().pick();
+        RequestOptions options = requestOptions(false);
+        client.request(options).onComplete(ar -> {
+            if (ar.failed()) {
+                upstreamFailed(ar.cause());
+            } else if (released) {
+                ar.result().reset();
+            } else {
+                send(ar.result());
+            }
+        });
+    }
+
+    RequestOptions requestOptions(boolean upgrade) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        HopByHop.copy(req.headers(), headers, upgrade);
+        headers.remove("host");
+        headers.remove("expect");
+        headers.remove("content-length");
+        String originalHost = req.authority() == null ? null : req.authority().toString();
+        if (route.preserveHost() && originalHost != null) {
+            headers.set("host", originalHost);
+        } else {
+            headers.set("host", upstream.authority());
+        }
+        String clientIp =
+                req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+        String xff = req.getHeader("x-forwarded-for");
+        if (clientIp != null) {
+            headers.set("x-forwarded-for", xff == null ? clientIp : xff + ", " + clientIp);
+        }
+        headers.set("x-forwarded-proto", req.isSSL() ? "https" : "http");
+        if (originalHost != null) {
+            headers.set("x-forwarded-host", originalHost);
+        }
+        headers.set("x-request-id", requestId);
+        if (req.getHeader("content-length") != null) {
+            headers.set("content-length", req.getHeader("content-length"));
+        }
+        return new RequestOptions()
+                .setMethod(req.method())
+                .setHost(upstream.host())
+                .setPort(upstream.port())
+                .setURI(route.upstreamUri(req.path(), req.query(), upstream))
+                .setHeaders(headers)
+                .setConnectTimeout(Math.min(route.timeoutMillis(), MAX_CONNECT_TIMEOUT_MS));
+    }
+
+    private void send(HttpClientRequest creq) {
+        upstreamReq = creq;
+        creq.response().onComplete(ar -> {
+            if (ar.failed()) {
+                upstreamFailed(ar.cause());
+            } else {
+                relay(ar.result());
+            }
+        });
+        if (!hasBody) {
+            creq.end();
+            armTimer();
+            req.resume();
+            return;
+        }
+        if (req.getHeader("content-length") == null) {
+            creq.setChunked(true);
+        }
+        long maxBody = snapshot.config().limits().maxBodySize();
+        req.handler(chunk -> {
+            bodyBytes += chunk.length();
+            if (bodyBytes > maxBody) {
+                creq.reset();
+                reject(413, "request body exceeds the limit of " + maxBody + " bytes", true);
+                return;
+            }
+            creq.write(chunk);
+            if (creq.writeQueueFull()) {
+                req.pause();
+                creq.drainHandler(v -> req.resume());
+            }
+        });
+        req.endHandler(v -> {
+            if (!released) {
+                creq.end();
+                armTimer();
+            }
+        });
+        req.resume();
+    }
+
+    /** Streams the upstream response to the client with backpressure both ways. */
+    void relay(HttpClientResponse response) {
+        if (released) {
+            response.request().reset();
+            return;
+        }
+        upstreamRes = response;
+        lastActivity = System.nanoTime();
+        res.setStatusCode(response.statusCode());
+        if (req.version() != HttpVersion.HTTP_2 && response.statusMessage() != null) {
+            res.setStatusMessage(response.statusMessage());
+        }
+        MultiMap out = res.headers();
+        HopByHop.copy(response.headers(), out, false);
+        out.set("x-request-id", requestId);
+        boolean bodyless =
+                req.method() == HttpMethod.HEAD || response.statusCode() == 204 || response.statusCode() == 304;
+        if (!bodyless && response.getHeader("content-length") == null && req.version() != HttpVersion.HTTP_2) {
+            res.setChunked(true);
+        }
+        response.handler(chunk -> {
+            lastActivity = System.nanoTime();
+            res.write(chunk);
+            if (res.writeQueueFull()) {
+                response.pause();
+                res.drainHandler(v -> response.resume());
+            }
+        });
+        response.exceptionHandler(err -> upstreamFailed(err));
+        response.endHandler(v -> {
+            if (!released) {
+                res.end();
+                release();
+            }
+        });
+    }
+
+    private void upstreamFailed(Throwable cause) {
+        if (released) {
+            return;
+        }
+        if (upstreamRes == null && !retried && !hasBody && isIdempotent() && Failures.isStaleConnection(cause)) {
+            // The pooled connection was closed by the upstream while idle, racing with
+            // our request: nothing reached the application, so one retry on a new
+            // connection is safe and hides the race (Spring Cloud Gateway's
+            // "Connection prematurely closed BEFORE response").
+            retried = true;
+            cancelTimer();
+            log.debug("request {}: retrying on a fresh connection after {}", requestId, cause.toString());
+            connect(ctx.fresh());
+            return;
+        }
+        int status = Failures.isTimeout(cause) ? 504 : 502;
+        String what = upstream == null ? "upstream" : "upstream " + upstream.id() + " (" + upstream.authority() + ")";
+        log.warn("request {}: {} {}: {}", requestId, what, status == 504 ? "timed out" : "failed", cause.toString());
+        abort(status, what + ": " + Failures.describe(cause));
+    }
+
+    /** Ends the exchange with an error: JSON if nothing was sent yet, else a reset. */
+    void abort(int status, String message) {
+        if (released) {
+            return;
+        }
+        if (upstreamReq != null && upstreamRes == null) {
+            upstreamReq.reset();
+        } else if (upstreamRes != null) {
+            upstreamRes.request().reset();
+        }
+        if (res.headWritten()) {
+            res.reset();
+            release();
+        } else {
+            reject(status, message, hasBody && !req.isEnded());
+        }
+    }
+
+    /** Answers with a contract error; {@code close} drops the connection after it (unread body, bad framing). */
+    void reject(int status, String message, boolean close) {
+        release();
+        if (res.ended() || res.closed()) {
+            return;
+        }
+        if (close && req.version() != HttpVersion.HTTP_2) {
+            res.putHeader("connection", "close");
+        }
+        ErrorResponses.send(res, status, message, requestId).onComplete(ar -> {
+            if (close) {
+                if (req.version() == HttpVersion.HTTP_2) {
+                    res.reset();
+                } else {
+                    req.connection().close();
+                }
+            }
+        });
+        if (!close) {
+            req.resume();
+        }
+    }
+
+    private void clientGone() {
+        if (!released) {
+            if (upstreamRes != null) {
+                upstreamRes.request().reset();
+            } else if (upstreamReq != null) {
+                upstreamReq.reset();
+            }
+            release();
+        }
+    }
+
+    private void armTimer() {
+        lastActivity = System.nanoTime();
+        timerId = ctx.vertx().setTimer(route.timeoutMillis(), this::onTimer);
+    }
+
+    private void onTimer(long id) {
+        if (released) {
+            return;
+        }
+        long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
+        if (idle >= route.timeoutMillis()) {
+            timerId = -1;
+            String what = "upstream " + upstream.id() + " (" + upstream.authority() + ")";
+            log.warn("request {}: {} sent nothing for {} ms", requestId, what, idle);
+            abort(504, what + " did not answer within " + route.timeoutMillis() + " ms");
+        } else {
+            timerId = ctx.vertx().setTimer(route.timeoutMillis() - idle, this::onTimer);
+        }
+    }
+
+    private void cancelTimer() {
+        if (timerId >= 0) {
+            ctx.vertx().cancelTimer(timerId);
+            timerId = -1;
+        }
+    }
+
+    void release() {
+        if (!released) {
+            released = true;
+            cancelTimer();
+            if (counted) {
+                ctx.inFlight().decrementAndGet();
+            }
+        }
+    }
+
+    private boolean isIdempotent() {
+        HttpMethod m = req.method();
+        return m == HttpMethod.GET
+                || m == HttpMethod.HEAD
+                || m == HttpMethod.OPTIONS
+                || m == HttpMethod.PUT
+                || m == HttpMethod.DELETE
+                || m == HttpMethod.TRACE;
+    }
+
+    private static long parseLength(String value) {
+        String v = value.trim();
+        if (v.isEmpty() || v.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < v.length(); i++) {
+            if (!Character.isDigit(v.charAt(i))) {
+                return -1;
+            }
+        }
+        return Long.parseLong(v);
+    }
+
+    HttpServerRequest request() {
+        return req;
+    }
+
+    ProxyContext context() {
+        return ctx;
+    }
+
+    RouteTarget route() {
+        return route;
+    }
+
+    void upstreamChosen(Upstream chosen) {
+        this.upstream = chosen;
+    }
+
+    void failed(Throwable cause) {
+        upstreamFailed(cause);
+    }
+
+    String requestId() {
+        return requestId;
+    }
+}

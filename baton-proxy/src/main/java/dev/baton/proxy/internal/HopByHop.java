@@ -1,0 +1,67 @@
+package dev.baton.proxy.internal;
+
+import io.vertx.core.MultiMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The headers that describe one connection rather than the message (RFC 9110 §7.6.1),
+ * which a proxy must not forward in either direction, plus any header that the
+ * Connection header names.
+ */
+public final class HopByHop {
+    static final Set<String> NAMES = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "proxy-authenticate",
+            "proxy-authorization",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade");
+
+    private HopByHop() {}
+
+    public static boolean isHopByHop(String lowerCaseName) {
+        return NAMES.contains(lowerCaseName) || lowerCaseName.startsWith("proxy-");
+    }
+
+    /**
+     * Copies {@code from} into {@code to} without hop-by-hop headers or those listed in
+     * Connection. {@code keepUpgrade} keeps Upgrade and {@code Connection: upgrade} for a
+     * protocol switch, which needs them end to end.
+     */
+    public static void copy(MultiMap from, MultiMap to, boolean keepUpgrade) {
+        List<String> connection = from.getAll("connection");
+        Set<String> listed = connection.isEmpty() ? Set.of() : listed(connection);
+        for (var e : from) {
+            String name = e.getKey();
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (isHopByHop(lower) || listed.contains(lower)) {
+                if (keepUpgrade && lower.equals("upgrade")) {
+                    to.add(name, e.getValue());
+                }
+                continue;
+            }
+            to.add(name, e.getValue());
+        }
+        if (keepUpgrade) {
+            to.set("connection", "upgrade");
+        }
+    }
+
+    private static Set<String> listed(List<String> connectionHeaders) {
+        java.util.HashSet<String> names = new java.util.HashSet<>();
+        for (String h : connectionHeaders) {
+            for (String token : h.split(",")) {
+                String t = token.trim().toLowerCase(Locale.ROOT);
+                if (!t.isEmpty() && !t.equals("upgrade")) {
+                    names.add(t);
+                }
+            }
+        }
+        return names;
+    }
+}

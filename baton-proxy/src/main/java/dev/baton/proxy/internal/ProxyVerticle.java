@@ -1,0 +1,115 @@
+package dev.baton.proxy.internal;
+
+import dev.baton.proxy.Snapshot;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One event loop's share of the data plane: a listener on the shared port and that
+ * loop's own pooled upstream client, so a request and its upstream connection never
+ * cross threads.
+ */
+public final class ProxyVerticle extends VerticleBase {
+    private static final Logger log = LoggerFactory.getLogger(ProxyVerticle.class);
+    /** Below the idle timeout of common app servers (Node, uvicorn: 5 s), to close pooled connections first. */
+    static final int UPSTREAM_KEEP_ALIVE_SECONDS = 4;
+
+    private final String host;
+    private final int port;
+    private final Supplier<Snapshot> snapshots;
+    private final AtomicInteger inFlight;
+    private final Duration shutdownGrace;
+    private HttpServer server;
+    private HttpClient pooled;
+    private HttpClient fresh;
+
+    public ProxyVerticle(
+            String host, int port, Supplier<Snapshot> snapshots, AtomicInteger inFlight, Duration shutdownGrace) {
+        this.host = host;
+        this.port = port;
+        this.snapshots = snapshots;
+        this.inFlight = inFlight;
+        this.shutdownGrace = shutdownGrace;
+    }
+
+    @Override
+    public Future<?> start() {
+        HttpClientOptions clientOptions = new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setKeepAlive(true)
+                .setKeepAliveTimeout(UPSTREAM_KEEP_ALIVE_SECONDS)
+                .setTcpNoDelay(true)
+                .setDecompressionSupported(false)
+                .setMaxInitialLineLength(16 * 1024)
+                .setMaxHeaderSize(64 * 1024);
+        pooled = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(512));
+        fresh = vertx.createHttpClient(
+                new HttpClientOptions(clientOptions).setKeepAlive(false), new PoolOptions().setHttp1MaxSize(512));
+        ProxyContext ctx = new ProxyContext(vertx, snapshots, pooled, fresh, inFlight);
+
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(host)
+                .setPort(port)
+                .setHandle100ContinueAutomatically(false)
+                .setHttp2ClearTextEnabled(true)
+                .setTcpNoDelay(true)
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false)
+                .setIdleTimeout(120)
+                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+        server = vertx.createHttpServer(options)
+                .requestHandler(req -> new Exchange(ctx, req).start())
+                .invalidRequestHandler(ProxyVerticle::invalid)
+                .exceptionHandler(err -> log.debug("client connection error: {}", err.toString()));
+        return server.listen();
+    }
+
+    /** The port actually bound, which differs from the configured one when that is 0. */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server.shutdown(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)
+                .eventually(() -> pooled.close())
+                .eventually(() -> fresh.close());
+    }
+
+    /** Requests Netty could not parse: a contract JSON error, then the connection is closed. */
+    private static void invalid(HttpServerRequest req) {
+        Throwable cause = req.decoderResult().cause();
+        int status = 400;
+        String message = "malformed request";
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            message = "request line too long";
+        } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            status = 431;
+            message = "request headers too large";
+        } else if (cause != null
+                && cause.getMessage() != null
+                && cause.getMessage().contains("Content-Length")) {
+            message = "invalid or conflicting Content-Length";
+        }
+        req.response().putHeader("connection", "close");
+        ErrorResponses.send(req.response(), status, message, RequestIds.generate())
+                .onComplete(ar -> req.connection().close());
+    }
+}

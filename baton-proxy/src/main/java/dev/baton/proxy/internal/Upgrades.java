@@ -1,0 +1,78 @@
+package dev.baton.proxy.internal;
+
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * Proxies an HTTP/1.1 protocol upgrade (WebSocket and any other {@code Upgrade:}) as a
+ * byte tunnel: the handshake goes upstream, and if the upstream answers 101 both
+ * connections become raw sockets piped into each other with backpressure. Frames
+ * are never parsed, so any subprotocol or extension passes untouched.
+ */
+final class Upgrades {
+    private final Exchange exchange;
+
+    Upgrades(Exchange exchange) {
+        this.exchange = exchange;
+    }
+
+    static boolean isUpgrade(HttpServerRequest req) {
+        if (req.version() != HttpVersion.HTTP_1_1 || req.getHeader("upgrade") == null) {
+            return false;
+        }
+        for (String c : req.headers().getAll("connection")) {
+            for (String token : c.split(",")) {
+                if (token.trim().equalsIgnoreCase("upgrade")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    void start() {
+        HttpServerRequest req = exchange.request();
+        exchange.upstreamChosen(exchange.route().service().pick());
+        // A tunnel takes its connection for good, so it never comes from the pool.
+        exchange.context()
+                .fresh()
+                .request(exchange.requestOptions(true))
+                .compose(HttpClientRequest::connect)
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        exchange.failed(ar.cause());
+                        return;
+                    }
+                    HttpClientResponse resp = ar.result();
+                    if (resp.statusCode() != 101) {
+                        exchange.relay(resp);
+                        req.resume();
+                        return;
+                    }
+                    HopByHop.copy(resp.headers(), req.response().headers(), true);
+                    req.response().headers().set("x-request-id", exchange.requestId());
+                    req.toNetSocket().onComplete(sar -> {
+                        NetSocket upstream = resp.netSocket();
+                        if (sar.failed()) {
+                            upstream.close();
+                            exchange.release();
+                            return;
+                        }
+                        pipe(sar.result(), upstream);
+                    });
+                });
+    }
+
+    private void pipe(NetSocket client, NetSocket upstream) {
+        client.pipeTo(upstream);
+        upstream.pipeTo(client);
+        client.closeHandler(v -> {
+            upstream.close();
+            exchange.release();
+        });
+        upstream.closeHandler(v -> client.close());
+    }
+}

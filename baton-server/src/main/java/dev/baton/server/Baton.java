@@ -1,0 +1,259 @@
+package dev.baton.server;
+
+import dev.baton.config.Config;
+import dev.baton.config.ConfigException;
+import dev.baton.config.ConfigLoader;
+import dev.baton.proxy.ProxyServer;
+import dev.baton.proxy.Snapshot;
+import dev.baton.server.internal.ConfigWatcher;
+import dev.baton.server.internal.HealthEndpoint;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embeddable Baton gateway: build one from a config file or a {@link Config},
+ * {@link #start()} it, and {@link #stop()} it. The {@code baton} command is a thin
+ * shell around this class.
+ *
+ * <pre>{@code
+ * try (Baton baton = Baton.builder().configFile(Path.of("baton.yaml")).build().start()) {
+ *     System.out.println("proxy on port " + baton.proxyPort());
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class Baton implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Baton.class);
+
+    private final Optional<Path> configFile;
+    private final ConfigLoader loader;
+    private final boolean watch;
+    private final AtomicReference<Snapshot> snapshot;
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong rejections = new AtomicLong();
+    private Vertx vertx;
+    private ProxyServer proxy;
+    private HealthEndpoint health;
+    private ConfigWatcher watcher;
+
+    private Baton(Builder b) {
+        this.configFile = Optional.ofNullable(b.configFile);
+        this.loader = new ConfigLoader(b.env);
+        this.watch = b.watch && b.configFile != null;
+        Config initial = b.config != null ? b.config : loader.load(b.configFile);
+        this.snapshot = new AtomicReference<>(Snapshot.compile(initial));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds the proxy and admin listeners; throws {@link BatonException} if either cannot. */
+    public synchronized Baton start() {
+        if (vertx != null) {
+            throw new IllegalStateException("already started");
+        }
+        Config config = config();
+        int loops = config.server().eventLoops() > 0
+                ? config.server().eventLoops()
+                : Runtime.getRuntime().availableProcessors();
+        vertx = Vertx.builder()
+                .with(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true))
+                .build();
+        if (!vertx.isNativeTransportEnabled()) {
+            log.info("native epoll transport unavailable, using NIO: {}", vertx.unavailableNativeTransportCause());
+        }
+        proxy = new ProxyServer(
+                vertx,
+                snapshot::get,
+                config.server().listen(),
+                loops,
+                config.server().shutdownGrace());
+        health = new HealthEndpoint(vertx, config.server().admin());
+        try {
+            await(
+                    proxy.start().toCompletionStage().toCompletableFuture(),
+                    "proxy",
+                    config.server().listen().toString());
+            await(
+                    health.start().toCompletionStage().toCompletableFuture(),
+                    "admin",
+                    config.server().admin().toString());
+        } catch (BatonException e) {
+            closeVertx();
+            throw e;
+        }
+        if (watch) {
+            watcher = new ConfigWatcher(configFile.get(), this::reloadQuietly);
+            watcher.start();
+        }
+        log.info(
+                "Baton listening: proxy {}:{}, admin {}:{}",
+                config.server().listen().host(),
+                proxy.port(),
+                config.server().admin().host(),
+                health.port());
+        return this;
+    }
+
+    private static void await(java.util.concurrent.CompletableFuture<?> f, String what, String address) {
+        try {
+            f.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            String why = cause instanceof BindException
+                            || String.valueOf(cause.getMessage()).contains("in use")
+                    ? "address already in use"
+                    : String.valueOf(cause.getMessage());
+            throw new BatonException("cannot listen on " + address + " (" + what + "): " + why, cause);
+        } catch (TimeoutException e) {
+            throw new BatonException("timed out starting the " + what + " listener on " + address, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BatonException("interrupted while starting", e);
+        }
+    }
+
+    /**
+     * Stops accepting connections, waits for requests in flight up to
+     * {@code server.shutdown-grace}, then releases everything.
+     */
+    public synchronized void stop() {
+        if (vertx == null) {
+            return;
+        }
+        if (watcher != null) {
+            watcher.close();
+        }
+        Duration grace = config().server().shutdownGrace();
+        try {
+            proxy.stop()
+                    .compose(v -> health.stop())
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(grace.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("shutdown did not finish cleanly: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeVertx();
+    }
+
+    private void closeVertx() {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("event loops did not stop cleanly: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        vertx = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Re-reads the config file and swaps it in; throws {@link ConfigException} and keeps the old one if invalid. */
+    public void reload() {
+        apply(loader.load(configFile.orElseThrow(() -> new IllegalStateException("no config file to reload"))));
+    }
+
+    /** Swaps in a new config. Requests in flight finish on the snapshot they started with. */
+    public void apply(Config config) {
+        Config old = config();
+        if (!old.server().equals(config.server())) {
+            log.warn("server settings changed; listeners and event loops keep their old values until a restart");
+        }
+        snapshot.set(Snapshot.compile(config));
+        reloads.incrementAndGet();
+    }
+
+    private void reloadQuietly() {
+        try {
+            reload();
+            log.info("config reloaded from {}", configFile.get());
+        } catch (ConfigException e) {
+            rejections.incrementAndGet();
+            log.error("config change rejected, still serving the last good config:\n{}", e.getMessage());
+        } catch (RuntimeException e) {
+            rejections.incrementAndGet();
+            log.error("config change rejected: {}", e.toString());
+        }
+    }
+
+    public Config config() {
+        return snapshot.get().config();
+    }
+
+    public int proxyPort() {
+        return proxy.port();
+    }
+
+    public int adminPort() {
+        return health.port();
+    }
+
+    /** Configs applied since start, by file change or {@link #apply}. */
+    public long reloadCount() {
+        return reloads.get();
+    }
+
+    /** Changed config files that were invalid and so not applied. */
+    public long rejectedReloadCount() {
+        return rejections.get();
+    }
+
+    /** Builds a {@link Baton}; give either a config file (watched for changes) or a {@link Config}. */
+    public static final class Builder {
+        private Path configFile;
+        private Config config;
+        private Map<String, String> env = System.getenv();
+        private boolean watch = true;
+
+        public Builder configFile(Path file) {
+            this.configFile = Objects.requireNonNull(file);
+            return this;
+        }
+
+        public Builder config(Config config) {
+            this.config = Objects.requireNonNull(config);
+            return this;
+        }
+
+        /** Variables for {@code ${VAR}} expansion; the process environment by default. */
+        public Builder env(Map<String, String> env) {
+            this.env = Map.copyOf(env);
+            return this;
+        }
+
+        /** Whether to reload when the config file changes; on by default. */
+        public Builder watch(boolean watch) {
+            this.watch = watch;
+            return this;
+        }
+
+        /** Loads and validates the config; throws {@link ConfigException} listing every error. */
+        public Baton build() {
+            if (configFile == null && config == null) {
+                throw new IllegalStateException("give configFile(...) or config(...)");
+            }
+            return new Baton(this);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.baton.server;
+
+import dev.baton.config.Config;
+import dev.baton.config.ConfigException;
+import dev.baton.config.ConfigLoader;
+import dev.baton.server.internal.Demo;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code baton} command (CONTRACT §1). Exit codes: 0 ok, 1 invalid input or
+ * config or a failure to start, 2 usage error. Every failure is one clear line (or
+ * one line per config error) on stderr, never a stack trace.
+ */
+@Command(
+        name = "baton",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "API gateway and service orchestrator.",
+        subcommands = {Main.Run.class, Main.DemoCommand.class, Main.Validate.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("baton: " + oneLine(e));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(
+                new CommandLine(this), "a command is required: run, demo or validate (see baton --help)");
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /** Prints every config error and returns exit code 1. */
+    static int configErrors(ConfigException e, PrintWriter err) {
+        e.errors().forEach(err::println);
+        err.flush();
+        return 1;
+    }
+
+    /** Runs until SIGTERM or SIGINT, then drains and exits 0. */
+    static int serve(Baton baton, Runnable alsoStop) {
+        CountDownLatch done = new CountDownLatch(1);
+        Runnable shutdown = () -> {
+            baton.stop();
+            alsoStop.run();
+            done.countDown();
+        };
+        Signals.onTermination(shutdown);
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    @Command(name = "run", description = "Start the gateway with a config file.", mixinStandardHelpOptions = true)
+    static final class Run implements java.util.concurrent.Callable<Integer> {
+        @Option(
+                names = {"-c", "--config"},
+                description = "config file (default: ${DEFAULT-VALUE})",
+                defaultValue = "baton.yaml")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Baton baton;
+            try {
+                baton = Baton.builder().configFile(config).build();
+            } catch (ConfigException e) {
+                return configErrors(e, spec.commandLine().getErr());
+            }
+            baton.start();
+            System.out.printf(
+                    "Baton is running%n  proxy: http://%s:%d%n  admin: http://%s:%d/health%n",
+                    baton.config().server().listen().host(),
+                    baton.proxyPort(),
+                    baton.config().server().admin().host(),
+                    baton.adminPort());
+            return serve(baton, () -> {});
+        }
+    }
+
+    @Command(
+            name = "demo",
+            description = "Start demo services and the gateway in front of them.",
+            mixinStandardHelpOptions = true)
+    static final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+        @Option(
+                names = {"-c", "--config"},
+                description = "demo config (default: examples/demo.yaml under BATON_HOME)")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Path file = config != null
+                    ? config
+                    : Path.of(System.getenv().getOrDefault("BATON_HOME", "."), "examples", "demo.yaml");
+            Config parsed;
+            try {
+                parsed = new ConfigLoader(System.getenv()).load(file);
+            } catch (ConfigException e) {
+                return configErrors(e, spec.commandLine().getErr());
+            }
+            Demo demo = Demo.start(parsed);
+            Baton baton;
+            try {
+                baton = Baton.builder().configFile(file).build().start();
+            } catch (RuntimeException e) {
+                demo.stop();
+                throw e;
+            }
+            System.out.print(demo.banner(baton.proxyPort(), baton.adminPort()));
+            System.out.flush();
+            return serve(baton, demo::stop);
+        }
+    }
+
+    @Command(
+            name = "validate",
+            description = "Check a config file; print every error.",
+            mixinStandardHelpOptions = true)
+    static final class Validate implements java.util.concurrent.Callable<Integer> {
+        @Option(
+                names = {"-c", "--config"},
+                description = "config file (default: ${DEFAULT-VALUE})",
+                defaultValue = "baton.yaml")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try {
+                Config c = new ConfigLoader(System.getenv()).load(config);
+                spec.commandLine()
+                        .getOut()
+                        .printf(
+                                "%s: ok (%d services, %d routes)%n",
+                                config, c.services().size(), c.routes().size());
+                return 0;
+            } catch (ConfigException e) {
+                return configErrors(e, spec.commandLine().getErr());
+            }
+        }
+    }
+
+    /** Reports the version from the jar manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"baton " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.baton.server.internal;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A small JSON service for {@code baton demo}: {@code GET /health}, a resource list,
+ * an echo of what the gateway forwarded, and a switch to make it slow or failing:
+ * {@code POST /mode?set=ok|slow|fail}.
+ */
+public final class DemoService {
+    private final Vertx vertx;
+    private final String name;
+    private final int port;
+    private final JsonArray items;
+    private volatile String mode = "ok";
+    private HttpServer server;
+
+    public DemoService(Vertx vertx, String name, int port, JsonArray items) {
+        this.vertx = vertx;
+        this.name = name;
+        this.port = port;
+        this.items = items;
+    }
+
+    public Future<HttpServer> start() {
+        server = vertx.createHttpServer().requestHandler(this::handle);
+        return server.listen(port, "127.0.0.1");
+    }
+
+    public Future<Void> stop() {
+        return server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS);
+    }
+
+    private void handle(HttpServerRequest req) {
+        String path = req.path();
+        if (path.equals("/mode") && req.method().name().equals("POST")) {
+            String set = req.getParam("set", "");
+            if (!set.equals("ok") && !set.equals("slow") && !set.equals("fail")) {
+                json(req, 400, new JsonObject().put("error", "set must be ok, slow or fail"));
+                return;
+            }
+            mode = set;
+            json(req, 200, new JsonObject().put("service", name).put("mode", mode));
+            return;
+        }
+        if (path.equals("/health")) {
+            boolean up = !mode.equals("fail");
+            json(req, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN"));
+            return;
+        }
+        if (mode.equals("fail")) {
+            json(req, 500, new JsonObject().put("error", name + " is failing (demo mode 'fail')"));
+        } else if (mode.equals("slow")) {
+            vertx.setTimer(3000, t -> answer(req));
+        } else {
+            answer(req);
+        }
+    }
+
+    private void answer(HttpServerRequest req) {
+        JsonObject body = new JsonObject()
+                .put("service", name)
+                .put("instance", "127.0.0.1:" + port)
+                .put("method", req.method().name())
+                .put("path", req.uri())
+                .put("requestId", req.getHeader("x-request-id"))
+                .put("forwardedFor", req.getHeader("x-forwarded-for"));
+        if (req.path().equals("/") || req.path().equals("/" + name)) {
+            body.put(name, items);
+        }
+        json(req, 200, body);
+    }
+
+    private static void json(HttpServerRequest req, int status, JsonObject body) {
+        req.response()
+                .setStatusCode(status)
+                .putHeader("content-type", "application/json")
+                .end(body.encode());
+    }
+}
