@@ -81,11 +81,20 @@ public final class YamlTreeParser {
         }
     }
 
+    /** SnakeYAML's message without its location lines and caret drawings, on one line. */
     private static String firstLine(String message) {
         if (message == null) {
             return "unreadable";
         }
-        int nl = message.indexOf('\n');
-        return (nl < 0 ? message : message.substring(0, nl)).trim();
+        List<String> parts = new ArrayList<>();
+        String[] lines = message.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String t = lines[i].trim();
+            boolean quotedSource = i + 1 < lines.length && lines[i + 1].trim().startsWith("^");
+            if (!t.isEmpty() && !quotedSource && !t.startsWith("in '") && !t.startsWith("^") && !t.startsWith("at [")) {
+                parts.add(t);
+            }
+        }
+        return parts.isEmpty() ? "unreadable" : String.join("; ", parts);
     }
 }

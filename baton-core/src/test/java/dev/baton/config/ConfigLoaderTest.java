@@ -1,0 +1,287 @@
+package dev.baton.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader(Map.of("PORT", "8181", "EMPTY", ""));
+
+    private Config parse(String yaml) {
+        return loader.parse(yaml, "baton.yaml");
+    }
+
+    private List<String> errors(String yaml) {
+        try {
+            parse(yaml);
+        } catch (ConfigException e) {
+            return e.errors().stream().map(ConfigError::toString).toList();
+        }
+        throw new AssertionError("expected the config to be rejected");
+    }
+
+    private static final String MINIMAL = """
+            services:
+              orders:
+                instances:
+                  - url: http://127.0.0.1:9101
+            routes:
+              - path: /api/orders/**
+                service: orders
+            """;
+
+    @Test
+    void appliesDefaults() {
+        Config c = parse(MINIMAL);
+        assertThat(c.server().listen()).isEqualTo(new HostPort("127.0.0.1", 8080));
+        assertThat(c.server().admin()).isEqualTo(new HostPort("127.0.0.1", 9090));
+        assertThat(c.server().dataDir()).isEqualTo(Path.of("data"));
+        assertThat(c.server().orchestratorPath()).isTrue();
+        assertThat(c.limits().maxBodySize()).isEqualTo(10L << 20);
+        assertThat(c.limits().requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.limits().maxConcurrentRequests()).isEqualTo(10_000);
+        ServiceConfig orders = c.services().get("orders");
+        assertThat(orders.name()).isEqualTo("orders");
+        assertThat(orders.type()).isEqualTo("default");
+        assertThat(orders.loadBalancer()).isEqualTo("round-robin");
+        assertThat(orders.instances())
+                .singleElement()
+                .satisfies(i -> assertThat(i.weight()).isEqualTo(1));
+        assertThat(c.routes()).singleElement().satisfies(r -> {
+            assertThat(r.id()).isEqualTo("route-0");
+            assertThat(r.methods()).isEmpty();
+            assertThat(r.timeout()).isEmpty();
+        });
+    }
+
+    @Test
+    void readsEverySupportedKey() {
+        Config c = parse("""
+                server:
+                  listen: 0.0.0.0:${PORT}
+                  admin: "[::1]:9091"
+                  data-dir: /var/lib/baton
+                  orchestrator-path: false
+                  event-loops: 2
+                  shutdown-grace: 1m30s
+                limits:
+                  max-body-size: 512KB
+                  request-timeout: 250ms
+                  max-concurrent-requests: 50
+                services:
+                  orders:
+                    name: Orders
+                    type: core
+                    load-balancer: weighted
+                    instances:
+                      - url: http://127.0.0.1:9101/v1
+                        weight: 3
+                      - http://127.0.0.1:9102
+                routes:
+                  - id: orders
+                    path: /api/orders/{id}
+                    host: "*.example.com"
+                    service: orders
+                    strip-prefix: /api
+                    methods: [get, POST]
+                    timeout: 5s
+                    preserve-host: true
+                """);
+        assertThat(c.server().listen()).isEqualTo(new HostPort("0.0.0.0", 8181));
+        assertThat(c.server().admin()).isEqualTo(new HostPort("::1", 9091));
+        assertThat(c.server().orchestratorPath()).isFalse();
+        assertThat(c.server().eventLoops()).isEqualTo(2);
+        assertThat(c.server().shutdownGrace()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.limits().maxBodySize()).isEqualTo(512 * 1024);
+        assertThat(c.limits().requestTimeout()).isEqualTo(Duration.ofMillis(250));
+        ServiceConfig orders = c.services().get("orders");
+        assertThat(orders.instances())
+                .extracting(i -> i.url().toString(), ServiceConfig.Instance::weight)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("http://127.0.0.1:9101/v1", 3),
+                        org.assertj.core.groups.Tuple.tuple("http://127.0.0.1:9102", 1));
+        RouteConfig r = c.routes().get(0);
+        assertThat(r.methods()).containsExactlyInAnyOrder("GET", "POST");
+        assertThat(r.host()).contains("*.example.com");
+        assertThat(r.stripPrefix()).contains("/api");
+        assertThat(r.timeout()).contains(Duration.ofSeconds(5));
+        assertThat(r.preserveHost()).isTrue();
+    }
+
+    @Test
+    void reportsEveryErrorWithFileLineAndPath() {
+        List<String> errors = errors("""
+                server:
+                  lisen: 127.0.0.1:8080
+                limits:
+                  request-timeout: 10
+                  max-body-size: lots
+                services:
+                  orders:
+                    instances:
+                      - url: ftp://example.com
+                routes:
+                  - path: /api/**
+                    service: order
+                """);
+        assertThat(errors)
+                .containsExactly(
+                        "baton.yaml:2: server.lisen: unknown key (did you mean 'listen'?)",
+                        "baton.yaml:4: limits.request-timeout: '10' is not a duration (expected a number with a unit: 250ms, 2s, 5m, 1h)",
+                        "baton.yaml:5: limits.max-body-size: 'lots' is not a size (expected e.g. 512KB, 10MB, 1GB)",
+                        "baton.yaml:9: services.orders.instances[0].url: 'ftp://example.com' is not an upstream URL (expected http://host:port)",
+                        "baton.yaml:12: routes[0].service: unknown service 'order' (did you mean 'orders'?)");
+    }
+
+    @Test
+    void featuresOfLaterReleasesAreParsedThenRefusedNeverIgnored() {
+        List<String> errors = errors("""
+                security:
+                  jwt:
+                    secret: 0123456789abcdef0123456789abcdef
+                services:
+                  orders:
+                    instances: [http://127.0.0.1:9101]
+                    health-check: { path: /health, interval: 2s }
+                    retry: { attempts: 3 }
+                    process: { command: [java, -jar, orders.jar] }
+                    depends-on: [orders]
+                routes:
+                  - path: /x
+                    service: orders
+                    auth: { jwt: true, roles: [user] }
+                """);
+        assertThat(errors)
+                .containsExactly(
+                        "baton.yaml:1: security: not supported yet",
+                        "baton.yaml:7: services.orders.health-check: not supported yet",
+                        "baton.yaml:8: services.orders.retry: not supported yet",
+                        "baton.yaml:9: services.orders.process: not supported yet",
+                        "baton.yaml:10: services.orders.depends-on: not supported yet",
+                        "baton.yaml:14: routes[0].auth: not supported yet");
+    }
+
+    @Test
+    void laterFeaturesAreStillValidatedInFull() {
+        List<String> errors = errors("""
+                services:
+                  orders:
+                    instances: [http://127.0.0.1:9101]
+                    health-check: { path: health, interval: 1s, timeout: 2s, unhealthy-thresold: 3 }
+                    circuit-breaker: { failure-rate-threshold: 150 }
+                    rate-limit: { key: cookie }
+                """);
+        assertThat(errors)
+                .contains(
+                        "baton.yaml:4: services.orders.health-check.path: must start with '/'",
+                        "baton.yaml:4: services.orders.health-check.timeout: must not exceed interval (1s)",
+                        "baton.yaml:4: services.orders.health-check.unhealthy-thresold: unknown key (did you mean 'unhealthy-threshold'?)",
+                        "baton.yaml:5: services.orders.circuit-breaker.failure-rate-threshold: must be between 1 and 100, but was 150",
+                        "baton.yaml:6: services.orders.rate-limit.key: 'cookie' is not a rate-limit key (expected ip, route, header:NAME or claim:NAME)");
+    }
+
+    @Test
+    void environmentVariables() {
+        assertThat(parse("""
+                        server: { listen: "127.0.0.1:${MISSING:-7000}", admin: "127.0.0.1:${EMPTY:-7001}" }
+                        """).server()).satisfies(s -> {
+            assertThat(s.listen().port()).isEqualTo(7000);
+            assertThat(s.admin().port()).isEqualTo(7001);
+        });
+        assertThat(errors("server: { listen: \"127.0.0.1:${NOPE}\" }"))
+                .containsExactly("baton.yaml:1: server.listen: environment variable NOPE is not set");
+    }
+
+    @Test
+    void routeValidation() {
+        List<String> errors = errors("""
+                services:
+                  orders: { instances: [http://127.0.0.1:9101] }
+                routes:
+                  - { id: a, path: /api/**/x, service: orders }
+                  - { id: a, path: api, service: orders }
+                  - { path: "/x/{id}/{id}", service: orders, methods: [FETCH], host: "bad host" }
+                  - { path: /x, service: orders, timeout: 6m, strip-prefix: x }
+                  - { service: orders }
+                """);
+        assertThat(errors)
+                .containsExactly(
+                        "baton.yaml:4: routes[0].path: '**' may only end a path, as in /api/**",
+                        "baton.yaml:5: routes[1].id: duplicate route id 'a'",
+                        "baton.yaml:5: routes[1].path: 'api' must start with '/'",
+                        "baton.yaml:6: routes[2].path: parameter {id} appears twice",
+                        "baton.yaml:6: routes[2].host: 'bad host' is not a host name (expected api.example.com or *.example.com)",
+                        "baton.yaml:6: routes[2].methods: unknown method 'FETCH' (expected one of GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE)",
+                        "baton.yaml:7: routes[3].strip-prefix: must start with '/'",
+                        "baton.yaml:7: routes[3].timeout: must be between 1ms and 5m, but was 6m",
+                        "baton.yaml:8: routes[4].path: is required");
+    }
+
+    @Test
+    void serviceValidation() {
+        List<String> errors = errors("""
+                services:
+                  "bad id!": { instances: [http://127.0.0.1:1] }
+                  orders:
+                    load-balancer: round-robbin
+                    instances:
+                      - { url: http://127.0.0.1:9101, weight: 0 }
+                      - { url: http://127.0.0.1:9101, weight: 0 }
+                  users:
+                    load-balancer: p2c
+                  empty: {}
+                """);
+        assertThat(errors)
+                .contains(
+                        "baton.yaml:2: services.bad id!: service id must match [A-Za-z0-9][A-Za-z0-9._-]* (at most 64 characters)",
+                        "baton.yaml:4: services.orders.load-balancer: unknown balancer 'round-robbin' (did you mean 'round-robin'?)",
+                        "baton.yaml:7: services.orders.instances[1]: duplicate instance http://127.0.0.1:9101",
+                        "baton.yaml:9: services.users.load-balancer: 'p2c' is not supported yet (round-robin and weighted are)");
+        assertThat(errors)
+                .anyMatch(e -> e.endsWith("services.orders.instances: at least one instance needs a weight above 0"));
+        assertThat(errors)
+                .anyMatch(e -> e.endsWith("services.users.instances: needs at least one instance with a url"));
+        assertThat(errors)
+                .anyMatch(e -> e.endsWith("services.empty.instances: needs at least one instance with a url"));
+    }
+
+    @Test
+    void syntaxErrorsAndDuplicatesAndWrongShapes() {
+        assertThat(errors("routes:\n  - { path: /x/{id} }\n"))
+                .containsExactly(
+                        "baton.yaml:2: invalid YAML: while parsing a flow mapping; expected ',' or '}', but got {");
+        assertThat(errors("""
+                server:
+                  listen: 127.0.0.1:1
+                  listen: 127.0.0.1:2
+                """)).containsExactly("baton.yaml:3: listen: duplicate key");
+        assertThat(errors("server: 8080")).containsExactly("baton.yaml:1: server: expected a mapping, got a scalar");
+        assertThat(errors("routes: {a: 1}")).containsExactly("baton.yaml:1: routes: expected a list, got a mapping");
+        assertThat(errors("server: { listen: 127.0.0.1:8080, admin: 127.0.0.1:8080 }"))
+                .containsExactly("baton.yaml:1: server.admin: must differ from server.listen (127.0.0.1:8080)");
+    }
+
+    @Test
+    void anEmptyFileIsAValidEmptyGateway() {
+        Config c = parse("");
+        assertThat(c.services()).isEmpty();
+        assertThat(c.routes()).isEmpty();
+    }
+
+    @Test
+    void unreadableFiles(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> loader.load(dir.resolve("nope.yaml")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith("nope.yaml:1: cannot read config: no such file");
+        Path bad = dir.resolve("bad.yaml");
+        Files.write(bad, new byte[] {(byte) 0xff, (byte) 0xfe, 'a'});
+        assertThatThrownBy(() -> loader.load(bad)).hasMessageContaining("not valid UTF-8");
+    }
+}

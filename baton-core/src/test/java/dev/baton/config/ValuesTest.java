@@ -1,0 +1,43 @@
+package dev.baton.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.config.internal.Values;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ValuesTest {
+    @Test
+    void durations() {
+        assertThat(Values.duration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Values.duration("2s")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(Values.duration("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Values.duration("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(Values.duration("1m30s")).isEqualTo(Duration.ofSeconds(90));
+        for (String bad : new String[] {"", "10", "s", "1.5s", "2 s", "2sec", "-1s"}) {
+            assertThatThrownBy(() -> Values.duration(bad)).hasMessageContaining("is not a duration");
+        }
+    }
+
+    @Test
+    void sizes() {
+        assertThat(Values.size("512KB")).isEqualTo(512 * 1024);
+        assertThat(Values.size("10MB")).isEqualTo(10L << 20);
+        assertThat(Values.size("1gb")).isEqualTo(1L << 30);
+        assertThat(Values.size("100")).isEqualTo(100);
+        assertThat(Values.size("64KiB")).isEqualTo(64 * 1024);
+        assertThatThrownBy(() -> Values.size("ten")).hasMessageContaining("is not a size");
+        assertThatThrownBy(() -> Values.size("99999999999999999GB")).hasMessageContaining("too large");
+    }
+
+    @Test
+    void expansion() {
+        Map<String, String> env = Map.of("A", "x", "E", "");
+        assertThat(Values.expand("${A}-${B:-y}-${E:-z}-$A", env)).isEqualTo("x-y-z-$A");
+        assertThat(Values.expand("${B:-}", env)).isEmpty();
+        assertThat(Values.expand("cost: $5 ${A}", env)).isEqualTo("cost: $5 x");
+        assertThatThrownBy(() -> Values.expand("${B}", env)).hasMessage("environment variable B is not set");
+    }
+}
