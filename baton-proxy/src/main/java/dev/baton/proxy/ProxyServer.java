@@ -2,7 +2,6 @@ package dev.baton.proxy;
 
 import dev.baton.config.HostPort;
 import dev.baton.proxy.internal.ProxyVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -39,22 +38,22 @@ public final class ProxyServer {
 
     /** Binds and starts every event loop's listener; completes with the bound port. */
     public Future<Integer> start() {
-        // The first listener binds (perhaps to port 0); the rest share the port it got.
-        ProxyVerticle first = new ProxyVerticle(listen.host(), listen.port(), snapshots, inFlight, shutdownGrace);
-        return vertx.deployVerticle(first).compose(id -> {
-            deployments.add(id);
-            port = first.actualPort();
-            Future<Void> rest = Future.succeededFuture();
-            for (int i = 1; i < instances; i++) {
-                rest = rest.compose(v -> vertx.deployVerticle(
-                                new ProxyVerticle(listen.host(), port, snapshots, inFlight, shutdownGrace),
-                                new DeploymentOptions())
-                        .map(d -> {
-                            deployments.add(d);
-                            return null;
-                        }));
-            }
-            return rest.map(v -> port);
+        // Port 0 would give each listener its own random port; Vert.x shares one random
+        // port among listeners that ask for the same negative port.
+        int bind = listen.port() == 0 ? -1 : listen.port();
+        List<ProxyVerticle> verticles = new ArrayList<>();
+        Future<Void> all = Future.succeededFuture();
+        for (int i = 0; i < instances; i++) {
+            ProxyVerticle v = new ProxyVerticle(listen.host(), bind, snapshots, inFlight, shutdownGrace);
+            verticles.add(v);
+            all = all.compose(x -> vertx.deployVerticle(v).map(id -> {
+                deployments.add(id);
+                return null;
+            }));
+        }
+        return all.map(x -> {
+            port = verticles.get(0).actualPort();
+            return port;
         });
     }
 

@@ -190,8 +190,8 @@ public final class Exchange {
         req.handler(chunk -> {
             bodyBytes += chunk.length();
             if (bodyBytes > maxBody) {
-                creq.reset();
                 reject(413, "request body exceeds the limit of " + maxBody + " bytes", true);
+                creq.reset();
                 return;
             }
             creq.write(chunk);
@@ -272,16 +272,22 @@ public final class Exchange {
         if (released) {
             return;
         }
-        if (upstreamReq != null && upstreamRes == null) {
-            upstreamReq.reset();
-        } else if (upstreamRes != null) {
-            upstreamRes.request().reset();
-        }
+        // Answer the client first: resetting the upstream fails its futures, and
+        // those must find the exchange already released.
         if (res.headWritten()) {
-            res.reset();
             release();
+            res.reset();
         } else {
             reject(status, message, hasBody && !req.isEnded());
+        }
+        resetUpstream();
+    }
+
+    private void resetUpstream() {
+        if (upstreamRes != null) {
+            upstreamRes.request().reset();
+        } else if (upstreamReq != null) {
+            upstreamReq.reset();
         }
     }
 
@@ -310,12 +316,8 @@ public final class Exchange {
 
     private void clientGone() {
         if (!released) {
-            if (upstreamRes != null) {
-                upstreamRes.request().reset();
-            } else if (upstreamReq != null) {
-                upstreamReq.reset();
-            }
             release();
+            resetUpstream();
         }
     }
 

@@ -1,0 +1,67 @@
+package dev.baton.proxy;
+
+import dev.baton.config.Config;
+import dev.baton.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A proxy on port 0 over a YAML config, plus a JDK HTTP client pointed at it. */
+final class ProxyHarness implements AutoCloseable {
+    final Vertx vertx;
+    final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+    final ProxyServer proxy;
+    final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    ProxyHarness(Vertx vertx, String yaml) {
+        this.vertx = vertx;
+        apply(yaml);
+        proxy = new ProxyServer(
+                vertx, snapshot::get, snapshot.get().config().server().listen(), 2, Duration.ofSeconds(5));
+        await(proxy.start().toCompletionStage().toCompletableFuture());
+    }
+
+    static Config config(String yaml) {
+        return new ConfigLoader(Map.of()).parse("server: { listen: 127.0.0.1:0 }\n" + yaml, "test.yaml");
+    }
+
+    void apply(String yaml) {
+        snapshot.set(Snapshot.compile(config(yaml)));
+    }
+
+    int port() {
+        return proxy.port();
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        await(proxy.stop().toCompletionStage().toCompletableFuture());
+    }
+}
