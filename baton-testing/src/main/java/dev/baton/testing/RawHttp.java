@@ -26,11 +26,11 @@ public final class RawHttp {
 
         /** How many responses arrived on the connection. */
         public int responses() {
-            int n = 0;
+            int n = text.startsWith("HTTP/1.") ? 1 : 0;
             int at = 0;
-            while ((at = text.indexOf("HTTP/1.", at)) >= 0) {
+            while ((at = text.indexOf("\nHTTP/1.", at)) >= 0) {
                 n++;
-                at += 7;
+                at += 8;
             }
             return n;
         }

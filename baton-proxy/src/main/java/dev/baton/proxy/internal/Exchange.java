@@ -53,6 +53,10 @@ public final class Exchange {
 
     public void start() {
         req.pause();
+        if (ctx.closing().contains(req.connection())) {
+            req.connection().close();
+            return;
+        }
         String given = req.getHeader("x-request-id");
         if (given != null && !RequestIds.isValid(given)) {
             requestId = RequestIds.generate();
@@ -299,6 +303,7 @@ public final class Exchange {
         }
         if (close && req.version() != HttpVersion.HTTP_2) {
             res.putHeader("connection", "close");
+            ctx.closing().add(req.connection());
         }
         ErrorResponses.send(res, status, message, requestId).onComplete(ar -> {
             if (close) {

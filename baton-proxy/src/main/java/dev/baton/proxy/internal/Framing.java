@@ -30,13 +30,18 @@ public final class Framing {
             return null;
         }
         MultiMap headers = request.headers();
+        for (String name : headers.names()) {
+            if (name.isEmpty()) {
+                return "header with an empty name";
+            }
+        }
         List<String> te = headers.getAll("transfer-encoding");
         List<String> cl = headers.getAll("content-length");
         if (te.isEmpty()) {
             return cl.size() > 1 ? "conflicting Content-Length headers" : null;
         }
         if (request.version() == HttpVersion.HTTP_1_0) {
-            return "Transfer-Encoding is not allowed in HTTP/1.0";
+            return "Transfer-Encoding needs HTTP/1.1";
         }
         if (te.size() > 1 || !te.get(0).trim().equalsIgnoreCase("chunked")) {
             return "unsupported Transfer-Encoding (only a single 'chunked' is accepted)";

@@ -14,6 +14,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -61,7 +63,8 @@ public final class ProxyVerticle extends VerticleBase {
         pooled = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(512));
         fresh = vertx.createHttpClient(
                 new HttpClientOptions(clientOptions).setKeepAlive(false), new PoolOptions().setHttp1MaxSize(512));
-        ProxyContext ctx = new ProxyContext(vertx, snapshots, pooled, fresh, inFlight);
+        ProxyContext ctx = new ProxyContext(
+                vertx, snapshots, pooled, fresh, inFlight, Collections.newSetFromMap(new WeakHashMap<>()));
 
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)
