@@ -99,7 +99,7 @@ public final class Exchange {
         long maxBody = snapshot.config().limits().maxBodySize();
         String contentLength = req.getHeader("content-length");
         if (contentLength != null) {
-            long declared = parseLength(contentLength);
+            long declared = Framing.contentLength(contentLength);
             if (declared < 0) {
                 reject(400, "invalid Content-Length", true);
                 return;
@@ -371,19 +371,6 @@ public final class Exchange {
                 || m == HttpMethod.PUT
                 || m == HttpMethod.DELETE
                 || m == HttpMethod.TRACE;
-    }
-
-    private static long parseLength(String value) {
-        String v = value.trim();
-        if (v.isEmpty() || v.length() > 18) {
-            return -1;
-        }
-        for (int i = 0; i < v.length(); i++) {
-            if (!Character.isDigit(v.charAt(i))) {
-                return -1;
-            }
-        }
-        return Long.parseLong(v);
     }
 
     HttpServerRequest request() {

@@ -64,4 +64,18 @@ public final class Framing {
         }
         return result.headerSize() - accounted - count >= DROPPED_CONTENT_LENGTH;
     }
+
+    /** A Content-Length value as a number, or -1 when it is not plain digits. */
+    static long contentLength(String value) {
+        String v = value.trim();
+        if (v.isEmpty() || v.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < v.length(); i++) {
+            if (!Character.isDigit(v.charAt(i))) {
+                return -1;
+            }
+        }
+        return Long.parseLong(v);
+    }
 }
