@@ -24,8 +24,17 @@ public final class HopByHop {
 
     private HopByHop() {}
 
-    public static boolean isHopByHop(String lowerCaseName) {
-        return NAMES.contains(lowerCaseName) || lowerCaseName.startsWith("proxy-");
+    /** Case-insensitive and allocation-free: this runs for every header of every request. */
+    public static boolean isHopByHop(String name) {
+        if (name.regionMatches(true, 0, "proxy-", 0, 6)) {
+            return true;
+        }
+        for (String h : NAMES) {
+            if (h.length() == name.length() && h.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -38,9 +47,8 @@ public final class HopByHop {
         Set<String> listed = connection.isEmpty() ? Set.of() : listed(connection);
         for (var e : from) {
             String name = e.getKey();
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (isHopByHop(lower) || listed.contains(lower)) {
-                if (keepUpgrade && lower.equals("upgrade")) {
+            if (isHopByHop(name) || (!listed.isEmpty() && listed.contains(name.toLowerCase(Locale.ROOT)))) {
+                if (keepUpgrade && name.equalsIgnoreCase("upgrade")) {
                     to.add(name, e.getValue());
                 }
                 continue;
