@@ -91,4 +91,13 @@ class SmugglingTest {
         RawHttp.Result spaced = send("POST /x HTTP/1.1\r\nHost:   a\r\nTransfer-Encoding:  chunked \r\n\r\n0\r\n\r\n");
         assertThat(spaced.status()).isEqualTo(200);
     }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        RawHttp.Result r = send("GET /one HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "POST /two HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
+                + "GET /three HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(r.responses()).as(r.text()).isEqualTo(3);
+        assertThat(r.text().indexOf("len=0")).isLessThan(r.text().indexOf("len=3"));
+    }
 }

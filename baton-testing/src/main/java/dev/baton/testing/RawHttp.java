@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * Sends hand-written bytes over a plain socket and reads whatever comes back until
@@ -13,6 +14,8 @@ import java.nio.charset.StandardCharsets;
  * (smuggling attempts, malformed lines).
  */
 public final class RawHttp {
+    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] \\d{3} ");
+
     private RawHttp() {}
 
     /** The result of one exchange: the bytes received and whether the server closed. */
@@ -24,15 +27,9 @@ public final class RawHttp {
             return Integer.parseInt(text.substring(9, 12));
         }
 
-        /** How many responses arrived on the connection. */
+        /** How many responses arrived on the connection (status lines; bodies need not end in a newline). */
         public int responses() {
-            int n = text.startsWith("HTTP/1.") ? 1 : 0;
-            int at = 0;
-            while ((at = text.indexOf("\nHTTP/1.", at)) >= 0) {
-                n++;
-                at += 8;
-            }
-            return n;
+            return (int) STATUS_LINE.matcher(text).results().count();
         }
     }
 
