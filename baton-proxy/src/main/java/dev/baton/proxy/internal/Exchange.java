@@ -41,6 +41,7 @@ public final class Exchange {
     private boolean released;
     private boolean counted;
     private boolean retried;
+    private boolean upgrade;
     private long timerId = -1;
     private long lastActivity;
 
@@ -114,6 +115,7 @@ public final class Exchange {
                     || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
         }
         if (Upgrades.isUpgrade(req)) {
+            upgrade = true;
             new Upgrades(this).start();
             return;
         }
@@ -254,7 +256,12 @@ public final class Exchange {
         if (released) {
             return;
         }
-        if (upstreamRes == null && !retried && !hasBody && isIdempotent() && Failures.isStaleConnection(cause)) {
+        if (upstreamRes == null
+                && !retried
+                && !upgrade
+                && !hasBody
+                && isIdempotent()
+                && Failures.isStaleConnection(cause)) {
             // The pooled connection was closed by the upstream while idle, racing with
             // our request: nothing reached the application, so one retry on a new
             // connection is safe and hides the race (Spring Cloud Gateway's

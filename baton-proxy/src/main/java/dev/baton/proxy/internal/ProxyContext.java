@@ -11,8 +11,11 @@ import java.util.function.Supplier;
 /**
  * What every exchange on one event loop shares: the current snapshot, that loop's
  * pooled upstream client, a non-pooling client for the one retry on a fresh
- * connection, and the gateway-wide in-flight counter.
+ * connection, a client for protocol upgrades, and the gateway-wide in-flight counter.
  *
+ * @param tunnels keep-alive (so Vert.x does not force {@code Connection: close} over
+ *     {@code Connection: upgrade}), but its connections never wait in the pool: a 101
+ *     takes the connection out of it and a refused upgrade closes it.
  * @param closing connections being closed after a framing error: requests already
  *     pipelined behind the bad one must not be proxied. Weak, and touched only by
  *     this event loop.
@@ -22,5 +25,6 @@ public record ProxyContext(
         Supplier<Snapshot> snapshots,
         HttpClient pooled,
         HttpClient fresh,
+        HttpClient tunnels,
         AtomicInteger inFlight,
         Set<HttpConnection> closing) {}

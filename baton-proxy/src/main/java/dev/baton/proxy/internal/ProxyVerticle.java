@@ -40,6 +40,7 @@ public final class ProxyVerticle extends VerticleBase {
     private HttpServer server;
     private HttpClient pooled;
     private HttpClient fresh;
+    private HttpClient tunnels;
 
     public ProxyVerticle(
             String host, int port, Supplier<Snapshot> snapshots, AtomicInteger inFlight, Duration shutdownGrace) {
@@ -63,8 +64,9 @@ public final class ProxyVerticle extends VerticleBase {
         pooled = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(512));
         fresh = vertx.createHttpClient(
                 new HttpClientOptions(clientOptions).setKeepAlive(false), new PoolOptions().setHttp1MaxSize(512));
+        tunnels = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(512));
         ProxyContext ctx = new ProxyContext(
-                vertx, snapshots, pooled, fresh, inFlight, Collections.newSetFromMap(new WeakHashMap<>()));
+                vertx, snapshots, pooled, fresh, tunnels, inFlight, Collections.newSetFromMap(new WeakHashMap<>()));
 
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)
@@ -92,7 +94,8 @@ public final class ProxyVerticle extends VerticleBase {
     public Future<?> stop() {
         return server.shutdown(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)
                 .eventually(() -> pooled.close())
-                .eventually(() -> fresh.close());
+                .eventually(() -> fresh.close())
+                .eventually(() -> tunnels.close());
     }
 
     /** Requests Netty could not parse: a contract JSON error, then the connection is closed. */

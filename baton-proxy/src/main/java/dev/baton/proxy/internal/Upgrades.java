@@ -36,9 +36,8 @@ final class Upgrades {
     void start() {
         HttpServerRequest req = exchange.request();
         exchange.upstreamChosen(exchange.route().service().pick());
-        // A tunnel takes its connection for good, so it never comes from the pool.
         exchange.context()
-                .fresh()
+                .tunnels()
                 .request(exchange.requestOptions(true))
                 .compose(HttpClientRequest::connect)
                 .onComplete(ar -> {
@@ -49,6 +48,8 @@ final class Upgrades {
                     HttpClientResponse resp = ar.result();
                     if (resp.statusCode() != 101) {
                         exchange.relay(resp);
+                        // Never pooled: the next upgrade must not race an idle close.
+                        resp.end().onComplete(v -> resp.request().connection().close());
                         req.resume();
                         return;
                     }
