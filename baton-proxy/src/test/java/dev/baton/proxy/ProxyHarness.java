@@ -21,10 +21,14 @@ final class ProxyHarness implements AutoCloseable {
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     ProxyHarness(Vertx vertx, String yaml) {
+        this(vertx, yaml, Duration.ofSeconds(5));
+    }
+
+    ProxyHarness(Vertx vertx, String yaml, Duration shutdownGrace) {
         this.vertx = vertx;
         apply(yaml);
         proxy = new ProxyServer(
-                vertx, snapshot::get, snapshot.get().config().server().listen(), 2, Duration.ofSeconds(5));
+                vertx, snapshot::get, snapshot.get().config().server().listen(), 2, shutdownGrace);
         await(proxy.start().toCompletionStage().toCompletableFuture());
     }
 

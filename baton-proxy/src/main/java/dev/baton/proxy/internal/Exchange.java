@@ -4,6 +4,7 @@ import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
 import dev.baton.routing.RouteMatch;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -128,7 +129,11 @@ public final class Exchange {
     private void connect(HttpClient client) {
         upstream = route.service().pick();
         RequestOptions options = requestOptions(false);
-        client.request(options).onComplete(ar -> {
+        Future<HttpClientRequest> request = open(client, options);
+        if (request == null) {
+            return;
+        }
+        request.onComplete(ar -> {
             if (ar.failed()) {
                 upstreamFailed(ar.cause());
             } else if (released) {
@@ -137,6 +142,16 @@ public final class Exchange {
                 send(ar.result());
             }
         });
+    }
+
+    /** Opens an upstream request; null, with the client answered 503, once shutdown has closed the clients. */
+    Future<HttpClientRequest> open(HttpClient client, RequestOptions options) {
+        try {
+            return client.request(options);
+        } catch (IllegalStateException closed) {
+            abort(503, "the gateway is shutting down");
+            return null;
+        }
     }
 
     RequestOptions requestOptions(boolean upgrade) {
