@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -80,6 +84,28 @@ class ShutdownTest {
         assertThat(Duration.ofNanos(System.nanoTime() - t0))
                 .as("no waiting for the full grace")
                 .isLessThan(Duration.ofSeconds(8));
+    }
+
+    @Test
+    void http2StreamsInFlightFinishAfterGoAway() throws Exception {
+        start(1500, Duration.ofSeconds(10));
+        HttpClient h2 = vertx.createHttpClient(
+                new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+        try {
+            CompletableFuture<String> slow = h2.request(HttpMethod.GET, proxy.port(), "127.0.0.1", "/slow")
+                    .compose(req -> req.send())
+                    .compose(res -> res.body().map(b -> res.version() + " " + b))
+                    .toCompletionStage()
+                    .toCompletableFuture();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !upstream.received().isEmpty());
+            CompletableFuture<Void> stopped =
+                    proxy.proxy.stop().toCompletionStage().toCompletableFuture();
+            assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("HTTP_2 finally");
+            stopped.get(10, TimeUnit.SECONDS);
+        } finally {
+            h2.close();
+        }
     }
 
     @Test

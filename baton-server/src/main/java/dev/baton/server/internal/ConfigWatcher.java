@@ -51,7 +51,7 @@ public final class ConfigWatcher implements AutoCloseable {
                             StandardWatchEventKinds.ENTRY_MODIFY,
                             StandardWatchEventKinds.ENTRY_DELETE);
         } catch (IOException e) {
-            log.warn("cannot watch {} for changes ({}); reload with POST /config/reload", file, e.toString());
+            log.warn("cannot watch {} for changes ({}); restart to apply edits", file, e.toString());
             return;
         }
         thread.start();

@@ -1,0 +1,208 @@
+package dev.baton.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.config.ConfigException;
+import dev.baton.config.ConfigLoader;
+import dev.baton.testing.TestUpstream;
+import io.vertx.core.Vertx;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedding API end to end: start, proxy, apply, reload from the watched file, stop. */
+class BatonTest {
+    static Vertx vertx;
+    static TestUpstream blue;
+    static TestUpstream green;
+    static final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void upstreams() {
+        vertx = Vertx.vertx();
+        blue = TestUpstream.start(vertx, req -> {
+            if (req.path().equals("/slow")) {
+                vertx.setTimer(1500, t -> req.response().end("blue-slow"));
+            } else {
+                req.response().end("blue");
+            }
+        });
+        green = TestUpstream.start(vertx, req -> req.response().end("green"));
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        blue.close();
+        green.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    static String yaml(TestUpstream to, String extraRoutes) {
+        return """
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, shutdown-grace: 5s }
+                services:
+                  app: { instances: [ "%s" ] }
+                routes:
+                  - { path: /**, service: app }
+                %s
+                """.formatted(to.url(), extraRoutes);
+    }
+
+    static HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Replaces the file the way editors and ConfigMaps do: write aside, then rename. */
+    void write(Path file, String content) throws Exception {
+        Path tmp = Files.createTempFile(dir, "next", ".yaml");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void startApplyStop() throws Exception {
+        var config = new ConfigLoader(Map.of()).parse(yaml(blue, ""), "inline.yaml");
+        try (Baton baton = Baton.builder().config(config).build().start()) {
+            assertThat(get(baton.proxyPort(), "/x").body()).isEqualTo("blue");
+            assertThat(get(baton.adminPort(), "/health").body()).contains("UP");
+
+            baton.apply(new ConfigLoader(Map.of()).parse(yaml(green, ""), "inline.yaml"));
+            assertThat(get(baton.proxyPort(), "/x").body()).isEqualTo("green");
+            assertThat(baton.reloadCount()).isEqualTo(1);
+            assertThatThrownBy(baton::start).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(baton::reload).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void aTakenPortIsOneClearError() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String yaml = yaml(blue, "").replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + taken.getLocalPort());
+            Baton baton = Baton.builder()
+                    .config(new ConfigLoader(Map.of()).parse(yaml, "inline.yaml"))
+                    .build();
+            assertThatThrownBy(baton::start)
+                    .isInstanceOf(BatonException.class)
+                    .hasMessage(
+                            "cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (proxy): address already in use");
+        }
+    }
+
+    @Test
+    void anInvalidFileFailsTheBuildWithEveryError() throws Exception {
+        Path file = dir.resolve("baton.yaml");
+        Files.writeString(file, "services:\n  app: { instances: [] }\nroutes:\n  - { path: /x, service: nope }\n");
+        assertThatThrownBy(() -> Baton.builder().configFile(file).build())
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).hasSizeGreaterThanOrEqualTo(2));
+    }
+
+    /**
+     * Clients hammer the gateway while the file flips between two upstreams, gains and
+     * loses a route, and is briefly invalid. Not one request may fail.
+     */
+    @Test
+    void hotReloadUnderLoadFailsNoRequest() throws Exception {
+        Path file = dir.resolve("baton.yaml");
+        Files.writeString(file, yaml(blue, ""));
+        try (Baton baton = Baton.builder().configFile(file).build().start()) {
+            int port = baton.proxyPort();
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<String> failures = new CopyOnWriteArrayList<>();
+            Set<String> bodies = ConcurrentHashMap.newKeySet();
+            ExecutorService clients = Executors.newFixedThreadPool(4);
+            List<CompletableFuture<Integer>> done = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                done.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            int n = 0;
+                            while (running.get()) {
+                                try {
+                                    HttpResponse<String> r = get(port, "/load");
+                                    if (r.statusCode() != 200) {
+                                        failures.add(r.statusCode() + " " + r.body());
+                                    }
+                                    bodies.add(r.body());
+                                } catch (Exception e) {
+                                    failures.add(e.toString());
+                                }
+                                n++;
+                            }
+                            return n;
+                        },
+                        clients));
+            }
+
+            // A request in flight finishes on the snapshot it started with, wherever later configs route.
+            CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return get(port, "/slow");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> blue.received().stream().anyMatch(r -> r.uri().equals("/slow")));
+
+            long reloads = 0;
+            for (int i = 0; i < 6; i++) {
+                TestUpstream to = i % 2 == 0 ? green : blue;
+                write(file, yaml(to, i % 3 == 0 ? "  - { path: /extra/**, service: app }" : ""));
+                long expected = ++reloads;
+                await().atMost(Duration.ofSeconds(10)).until(() -> baton.reloadCount() == expected);
+                Thread.sleep(150);
+            }
+
+            write(file, "services: { app: { instances: [ nope ] } }\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> baton.rejectedReloadCount() == 1);
+            Thread.sleep(300);
+            running.set(false);
+            int total = 0;
+            for (CompletableFuture<Integer> f : done) {
+                total += f.get(30, TimeUnit.SECONDS);
+            }
+            clients.shutdown();
+
+            assertThat(slow.get(10, TimeUnit.SECONDS).body()).isEqualTo("blue-slow");
+            assertThat(failures).as("of %d requests", total).isEmpty();
+            assertThat(total).isGreaterThan(100);
+            assertThat(bodies).containsExactlyInAnyOrder("blue", "green");
+            assertThat(baton.reloadCount())
+                    .as("the invalid file was not applied")
+                    .isEqualTo(6);
+            assertThat(get(port, "/after").body())
+                    .as("last good config still serving")
+                    .isEqualTo("blue");
+        }
+    }
+}

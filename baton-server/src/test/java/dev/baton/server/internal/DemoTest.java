@@ -1,0 +1,94 @@
+package dev.baton.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.config.Config;
+import dev.baton.config.ConfigLoader;
+import dev.baton.server.Baton;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped demo config, on free ports: what the README's curl lines promise works. */
+class DemoTest {
+    final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path dir;
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    HttpResponse<String> send(String method, URI uri) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(uri)
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theDemoRoutesBalancesAndSwitchesModes() throws Exception {
+        String yaml = Files.readString(Path.of("..", "examples", "demo.yaml"))
+                .replace("127.0.0.1:8080", "127.0.0.1:0")
+                .replace("127.0.0.1:9090", "127.0.0.1:0");
+        for (String port : new String[] {"9101", "9102", "9103"}) {
+            yaml = yaml.replace("127.0.0.1:" + port, "127.0.0.1:" + freePort());
+        }
+        Path file = dir.resolve("demo.yaml");
+        Files.writeString(file, yaml);
+        Config config = new ConfigLoader(Map.of()).load(file);
+        Demo demo = Demo.start(config);
+        try (Baton baton = Baton.builder().configFile(file).build().start()) {
+            URI base = URI.create("http://127.0.0.1:" + baton.proxyPort());
+
+            HttpResponse<String> orders = send("GET", base.resolve("/api/orders"));
+            assertThat(orders.statusCode()).isEqualTo(200);
+            JsonObject body = new JsonObject(orders.body());
+            assertThat(body.getString("service")).isEqualTo("orders");
+            assertThat(body.getJsonArray("orders")).hasSize(2);
+            assertThat(body.getString("requestId"))
+                    .isEqualTo(orders.headers().firstValue("x-request-id").orElseThrow());
+
+            Set<String> instances = new HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                instances.add(new JsonObject(
+                                send("GET", base.resolve("/api/inventory")).body())
+                        .getString("instance"));
+            }
+            assertThat(instances).hasSize(2);
+
+            HttpResponse<String> delete = send("DELETE", base.resolve("/api/orders"));
+            assertThat(delete.statusCode()).isEqualTo(405);
+            assertThat(delete.headers().firstValue("allow")).contains("GET, HEAD, POST");
+            assertThat(send("GET", base.resolve("/nowhere")).statusCode()).isEqualTo(404);
+
+            assertThat(send("POST", base.resolve("/api/orders/mode?set=fail")).statusCode())
+                    .isEqualTo(200);
+            assertThat(send("GET", base.resolve("/api/orders")).statusCode()).isEqualTo(500);
+            assertThat(send("POST", base.resolve("/api/orders/mode?set=bogus")).statusCode())
+                    .isEqualTo(400);
+            assertThat(send("POST", base.resolve("/api/orders/mode?set=ok")).statusCode())
+                    .isEqualTo(200);
+            assertThat(send("GET", base.resolve("/orchestrator/orders/")).statusCode())
+                    .isEqualTo(200);
+        } finally {
+            demo.stop();
+        }
+    }
+}
