@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import io.vertx.core.MultiMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -43,29 +44,32 @@ public final class HopByHop {
      * protocol switch, which needs them end to end.
      */
     public static void copy(MultiMap from, MultiMap to, boolean keepUpgrade) {
-        List<String> connection = from.getAll("connection");
-        Set<String> listed = connection.isEmpty() ? Set.of() : listed(connection);
-        for (var e : from) {
-            String name = e.getKey();
+        Set<String> listed = listed(from.getAll("connection"));
+        // forEach, not an iterator: Vert.x wraps every entry an iterator returns.
+        from.forEach((name, value) -> {
             if (isHopByHop(name) || (!listed.isEmpty() && listed.contains(name.toLowerCase(Locale.ROOT)))) {
                 if (keepUpgrade && name.equalsIgnoreCase("upgrade")) {
-                    to.add(name, e.getValue());
+                    to.add(name, value);
                 }
-                continue;
+                return;
             }
-            to.add(name, e.getValue());
-        }
+            to.add(name, value);
+        });
         if (keepUpgrade) {
             to.set("connection", "upgrade");
         }
     }
 
+    /** Header names that Connection lists, beyond the usual keep-alive, close and upgrade. */
     private static Set<String> listed(List<String> connectionHeaders) {
-        java.util.HashSet<String> names = new java.util.HashSet<>();
+        Set<String> names = Set.of();
         for (String h : connectionHeaders) {
             for (String token : h.split(",")) {
                 String t = token.trim().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty() && !t.equals("upgrade")) {
+                if (!t.isEmpty() && !t.equals("upgrade") && !t.equals("keep-alive") && !t.equals("close")) {
+                    if (names.isEmpty()) {
+                        names = new HashSet<>();
+                    }
                     names.add(t);
                 }
             }
