@@ -128,7 +128,7 @@ public final class Exchange {
 
     private void connect(HttpClient client) {
         upstream = route.service().pick();
-        RequestOptions options = requestOptions(false);
+        RequestOptions options = requestOptions();
         Future<HttpClientRequest> request = open(client, options);
         if (request == null) {
             return;
@@ -154,8 +154,21 @@ public final class Exchange {
         }
     }
 
-    RequestOptions requestOptions(boolean upgrade) {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    /** Where and how to reach the chosen upstream; the headers follow in {@link #copyHeaders}. */
+    RequestOptions requestOptions() {
+        return new RequestOptions()
+                .setMethod(req.method())
+                .setHost(upstream.host())
+                .setPort(upstream.port())
+                .setURI(route.upstreamUri(req.path(), req.query(), upstream))
+                .setConnectTimeout(Math.min(route.timeoutMillis(), MAX_CONNECT_TIMEOUT_MS));
+    }
+
+    /**
+     * Writes the upstream request's headers straight into the client request's own
+     * map (building a map for RequestOptions would cost one more copy per request).
+     */
+    void copyHeaders(MultiMap headers, boolean upgrade) {
         HopByHop.copy(req.headers(), headers, upgrade);
         headers.remove("host");
         headers.remove("expect");
@@ -177,20 +190,15 @@ public final class Exchange {
             headers.set("x-forwarded-host", originalHost);
         }
         headers.set("x-request-id", requestId);
-        if (req.getHeader("content-length") != null) {
-            headers.set("content-length", req.getHeader("content-length"));
+        String contentLength = req.getHeader("content-length");
+        if (contentLength != null) {
+            headers.set("content-length", contentLength);
         }
-        return new RequestOptions()
-                .setMethod(req.method())
-                .setHost(upstream.host())
-                .setPort(upstream.port())
-                .setURI(route.upstreamUri(req.path(), req.query(), upstream))
-                .setHeaders(headers)
-                .setConnectTimeout(Math.min(route.timeoutMillis(), MAX_CONNECT_TIMEOUT_MS));
     }
 
     private void send(HttpClientRequest creq) {
         upstreamReq = creq;
+        copyHeaders(creq.headers(), false);
         creq.response().onComplete(ar -> {
             if (ar.failed()) {
                 upstreamFailed(ar.cause());

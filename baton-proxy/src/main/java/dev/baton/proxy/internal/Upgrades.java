@@ -37,35 +37,39 @@ final class Upgrades {
     void start() {
         HttpServerRequest req = exchange.request();
         exchange.upstreamChosen(exchange.route().service().pick());
-        Future<HttpClientRequest> request = exchange.open(exchange.context().tunnels(), exchange.requestOptions(true));
+        Future<HttpClientRequest> request = exchange.open(exchange.context().tunnels(), exchange.requestOptions());
         if (request == null) {
             return;
         }
-        request.compose(HttpClientRequest::connect).onComplete(ar -> {
-            if (ar.failed()) {
-                exchange.failed(ar.cause());
-                return;
-            }
-            HttpClientResponse resp = ar.result();
-            if (resp.statusCode() != 101) {
-                exchange.relay(resp);
-                // Never pooled: the next upgrade must not race an idle close.
-                resp.end().onComplete(v -> resp.request().connection().close());
-                req.resume();
-                return;
-            }
-            HopByHop.copy(resp.headers(), req.response().headers(), true);
-            req.response().headers().set("x-request-id", exchange.requestId());
-            req.toNetSocket().onComplete(sar -> {
-                NetSocket upstream = resp.netSocket();
-                if (sar.failed()) {
-                    upstream.close();
-                    exchange.release();
-                    return;
-                }
-                pipe(sar.result(), upstream);
-            });
-        });
+        request.compose(creq -> {
+                    exchange.copyHeaders(creq.headers(), true);
+                    return creq.connect();
+                })
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        exchange.failed(ar.cause());
+                        return;
+                    }
+                    HttpClientResponse resp = ar.result();
+                    if (resp.statusCode() != 101) {
+                        exchange.relay(resp);
+                        // Never pooled: the next upgrade must not race an idle close.
+                        resp.end().onComplete(v -> resp.request().connection().close());
+                        req.resume();
+                        return;
+                    }
+                    HopByHop.copy(resp.headers(), req.response().headers(), true);
+                    req.response().headers().set("x-request-id", exchange.requestId());
+                    req.toNetSocket().onComplete(sar -> {
+                        NetSocket upstream = resp.netSocket();
+                        if (sar.failed()) {
+                            upstream.close();
+                            exchange.release();
+                            return;
+                        }
+                        pipe(sar.result(), upstream);
+                    });
+                });
     }
 
     private void pipe(NetSocket client, NetSocket upstream) {

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Load harness: Baton against nginx and HAProxy as reverse proxies, in one run.
+#
+# An nginx upstream on loopback answers every request with 100 bytes. wrk then
+# measures four targets against it: the upstream directly, Baton, nginx-as-proxy
+# and HAProxy-as-proxy. Each proxy is pinned to CPU 0 with one worker/event loop;
+# wrk and the upstream share CPU 1. Targets are interleaved over several rounds
+# (the order rotates each round) because this machine is shared and noisy: only
+# ratios from one interleaved run mean anything. Prints medians over the rounds of
+# req/s, p50/p99 latency, proxy CPU time per request and proxy RSS, and each
+# proxy's ratio to nginx.
+#
+#   bench/load.sh [--rounds N] [--duration SECONDS] [--connections N] [--warmup SECONDS]
+#
+# Needs: apt-get install -y nginx haproxy wrk   (and java, mvn for Baton)
+set -euo pipefail
+
+rounds=3
+duration=10
+connections=50
+warmup=60
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --connections) connections="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "load.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+for tool in nginx haproxy wrk taskset java; do
+  if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
+    echo "load.sh: $tool is not installed (apt-get install -y nginx haproxy wrk)" >&2
+    exit 1
+  fi
+done
+PATH="$PATH:/usr/sbin"
+if [ "$(nproc)" -lt 2 ]; then
+  echo "load.sh: needs 2 CPUs (proxy on one, wrk and upstream on the other)" >&2
+  exit 1
+fi
+
+UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
+BATON_PORT=${BATON_PORT:-18081}
+NGINX_PORT=${NGINX_PORT:-18082}
+HAPROXY_PORT=${HAPROXY_PORT:-18083}
+BATON_ADMIN_PORT=${BATON_ADMIN_PORT:-18084}
+PROXY_CPU=0
+LOAD_CPU=1
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+body="$(printf '%0100d' 0)" # 100 bytes
+
+nginx_conf() { # $1 name, $2 server block
+  mkdir -p "$work/$1"
+  cat >"$work/$1/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $work/$1/nginx.pid;
+error_log $work/$1/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/$1/body;
+  proxy_temp_path $work/$1/proxy;
+  fastcgi_temp_path $work/$1/fastcgi;
+  uwsgi_temp_path $work/$1/uwsgi;
+  scgi_temp_path $work/$1/scgi;
+  keepalive_requests 1000000;
+  $2
+}
+EOF
+}
+
+nginx_conf upstream "server { listen 127.0.0.1:$UPSTREAM_PORT; location / { default_type text/plain; return 200 '$body'; } }"
+nginx_conf proxy "upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }
+  server { listen 127.0.0.1:$NGINX_PORT; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
+
+cat >"$work/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend app
+backend app
+  server app1 127.0.0.1:$UPSTREAM_PORT
+EOF
+
+cat >"$work/baton.yaml" <<EOF
+server:
+  listen: 127.0.0.1:$BATON_PORT
+  admin: 127.0.0.1:$BATON_ADMIN_PORT
+  event-loops: 1
+services:
+  app: { instances: [ "http://127.0.0.1:$UPSTREAM_PORT" ] }
+routes:
+  - { path: /**, service: app }
+EOF
+
+wait_port() {
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  echo "load.sh: nothing listening on port $1" >&2
+  exit 1
+}
+
+echo "building Baton if needed..." >&2
+"$here/baton" validate -c "$work/baton.yaml" >/dev/null
+
+taskset -c "$LOAD_CPU" nginx -p "$work/upstream" -c "$work/upstream/nginx.conf" &
+pids+=($!)
+taskset -c "$PROXY_CPU" nginx -p "$work/proxy" -c "$work/proxy/nginx.conf" &
+nginx_pid=$!
+pids+=("$nginx_pid")
+taskset -c "$PROXY_CPU" haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
+haproxy_pid=$!
+pids+=("$haproxy_pid")
+JAVA_OPTS="${BATON_JAVA_OPTS:-}" taskset -c "$PROXY_CPU" "$here/baton" run -c "$work/baton.yaml" >"$work/baton.log" 2>&1 &
+baton_pid=$!
+pids+=("$baton_pid")
+for p in "$UPSTREAM_PORT" "$NGINX_PORT" "$HAPROXY_PORT" "$BATON_PORT"; do wait_port "$p"; done
+
+# The processes a target's CPU and memory are counted over: the proxy and its children.
+procs_of() {
+  case "$1" in
+    direct) echo "" ;;
+    baton) echo "$baton_pid" ;;
+    nginx) echo "$nginx_pid $(pgrep -P "$nginx_pid" | tr '\n' ' ')" ;;
+    haproxy) echo "$haproxy_pid $(pgrep -P "$haproxy_pid" | tr '\n' ' ')" ;;
+  esac
+}
+port_of() {
+  case "$1" in
+    direct) echo "$UPSTREAM_PORT" ;; baton) echo "$BATON_PORT" ;;
+    nginx) echo "$NGINX_PORT" ;; haproxy) echo "$HAPROXY_PORT" ;;
+  esac
+}
+cpu_ticks() { # utime + stime over the given pids
+  local t=0
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    t=$((t + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+rss_kb() {
+  local k=0
+  for p in "$@"; do
+    [ -r "/proc/$p/status" ] || continue
+    k=$((k + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status")))
+  done
+  echo "$k"
+}
+to_us() { # wrk latency like 1.23ms / 850.00us / 1.01s -> microseconds
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); print v + 0 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); print v * 1000 }
+    else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000000 }
+    else print v }'
+}
+
+run_wrk() { # $1 target, $2 seconds -> "rps p50us p99us cpu_us_per_req rss_mb"
+  local target=$1 secs=$2
+  local procs; procs="$(procs_of "$target")"
+  local before; before=$(cpu_ticks $procs)
+  local out
+  out="$(taskset -c "$LOAD_CPU" wrk -t1 -c"$connections" -d"${secs}s" --latency "http://127.0.0.1:$(port_of "$target")/bench")"
+  local after; after=$(cpu_ticks $procs)
+  local rps requests non2xx p50 p99
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+  requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $5 }' <<<"$out")
+  if [ -n "$non2xx" ] || grep -q "Socket errors" <<<"$out"; then
+    echo "load.sh: $target had errors:" >&2
+    grep -E "Non-2xx|Socket errors" <<<"$out" >&2
+  fi
+  p50=$(to_us "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+  p99=$(to_us "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+  local hz; hz=$(getconf CLK_TCK)
+  local cpu="-" rss="-"
+  if [ -n "$procs" ]; then
+    cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.2f", t * 1000000 / hz / n }')
+    rss=$(awk -v k="$(rss_kb $procs)" 'BEGIN { printf "%.0f", k / 1024 }')
+  fi
+  echo "$rps $p50 $p99 $cpu $rss"
+}
+
+targets=(direct baton nginx haproxy)
+# On one core the JIT competes with the event loop, so Baton needs about a minute
+# of load before it reaches steady state; the targets are about steady state.
+echo "warming up (${warmup}s for Baton's JIT, then every connection pool)..." >&2
+run_wrk baton "$warmup" >/dev/null
+for t in "${targets[@]}"; do run_wrk "$t" 3 >/dev/null; done
+
+results="$work/results"
+: >"$results"
+for r in $(seq 1 "$rounds"); do
+  for i in "${!targets[@]}"; do
+    t=${targets[$(( (i + r) % ${#targets[@]} ))]}
+    line="$(run_wrk "$t" "$duration")"
+    echo "round $r $t: $line" >&2
+    echo "$t $line" >>"$results"
+  done
+done
+
+echo
+echo "$rounds rounds x ${duration}s, $connections connections, 100-byte responses;"
+echo "proxies on CPU $PROXY_CPU (1 worker), wrk + nginx upstream on CPU $LOAD_CPU. Medians:"
+echo
+awk '
+  function median(a, n,   i, j, t) {
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+    return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+  }
+  { n[$1]++; k = n[$1]; rps[$1, k] = $2; p50[$1, k] = $3; p99[$1, k] = $4; cpu[$1, k] = $5; rss[$1, k] = $6 }
+  END {
+    split("direct baton nginx haproxy", order, " ")
+    for (o = 1; o <= 4; o++) {
+      t = order[o]; c = n[t]
+      for (k = 1; k <= c; k++) { a1[k] = rps[t, k]; a2[k] = p50[t, k]; a3[k] = p99[t, k]; a4[k] = cpu[t, k]; a5[k] = rss[t, k] }
+      R[t] = median(a1, c); P50[t] = median(a2, c); P99[t] = median(a3, c)
+      C[t] = (t == "direct") ? 0 : median(a4, c); M[t] = (t == "direct") ? 0 : median(a5, c)
+    }
+    printf "%-8s %10s %9s %9s %12s %8s   %s\n", "target", "req/s", "p50 us", "p99 us", "CPU us/req", "RSS MB", "vs nginx: req/s  CPU  p99"
+    for (o = 1; o <= 4; o++) {
+      t = order[o]
+      ratio = (t == "direct") ? "" : sprintf("%.2fx  %.2fx  %.2fx", R[t] / R["nginx"], C[t] / C["nginx"], P99[t] / P99["nginx"])
+      printf "%-8s %10.0f %9.0f %9.0f %12s %8s   %s\n", t, R[t], P50[t], P99[t], (t == "direct") ? "-" : sprintf("%.2f", C[t]), (t == "direct") ? "-" : M[t], ratio
+    }
+  }' "$results"
