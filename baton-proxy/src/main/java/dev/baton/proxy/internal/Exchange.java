@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +25,15 @@ import org.slf4j.LoggerFactory;
  * Every expected failure becomes a contract JSON error (CONTRACT §4) or, once the
  * response has started, a reset connection; nothing is thrown to Vert.x.
  */
-public final class Exchange {
+public final class Exchange implements Deadlines.Idle {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     private static final long MAX_CONNECT_TIMEOUT_MS = 10_000;
+    /** Request headers the proxy sets itself rather than copies (Expect is answered here). */
+    private static final String[] SET_UPSTREAM = {
+        "host", "expect", "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id"
+    };
+    /** Response headers the proxy sets itself. */
+    private static final String[] SET_DOWNSTREAM = {"x-request-id"};
 
     private final ProxyContext ctx;
     private final HttpServerRequest req;
@@ -43,7 +50,7 @@ public final class Exchange {
     private boolean counted;
     private boolean retried;
     private boolean upgrade;
-    private long timerId = -1;
+    private Deadlines.Entry deadline;
     private long lastActivity;
 
     public Exchange(ProxyContext ctx, HttpServerRequest req) {
@@ -169,30 +176,27 @@ public final class Exchange {
      * map (building a map for RequestOptions would cost one more copy per request).
      */
     void copyHeaders(MultiMap headers, boolean upgrade) {
-        HopByHop.copy(req.headers(), headers, upgrade);
-        headers.remove("host");
-        headers.remove("expect");
-        headers.remove("content-length");
-        String originalHost = req.authority() == null ? null : req.authority().toString();
-        if (route.preserveHost() && originalHost != null) {
-            headers.set("host", originalHost);
-        } else {
-            headers.set("host", upstream.authority());
-        }
+        HopByHop.copy(req.headers(), headers, upgrade, SET_UPSTREAM);
+        HostAndPort authority = req.authority();
+        String originalHost = authority == null ? null : authority.toString();
+        headers.add("host", route.preserveHost() && originalHost != null ? originalHost : upstream.authority());
         String clientIp =
                 req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
         String xff = req.getHeader("x-forwarded-for");
         if (clientIp != null) {
-            headers.set("x-forwarded-for", xff == null ? clientIp : xff + ", " + clientIp);
+            headers.add("x-forwarded-for", xff == null ? clientIp : xff + ", " + clientIp);
+        } else if (xff != null) {
+            headers.add("x-forwarded-for", xff);
         }
-        headers.set("x-forwarded-proto", req.isSSL() ? "https" : "http");
-        if (originalHost != null) {
-            headers.set("x-forwarded-host", originalHost);
+        headers.add("x-forwarded-proto", req.isSSL() ? "https" : "http");
+        String xfh = originalHost != null ? originalHost : req.getHeader("x-forwarded-host");
+        if (xfh != null) {
+            headers.add("x-forwarded-host", xfh);
         }
-        headers.set("x-request-id", requestId);
+        headers.add("x-request-id", requestId);
         String contentLength = req.getHeader("content-length");
         if (contentLength != null) {
-            headers.set("content-length", contentLength);
+            headers.add("content-length", contentLength);
         }
     }
 
@@ -251,8 +255,8 @@ public final class Exchange {
             res.setStatusMessage(response.statusMessage());
         }
         MultiMap out = res.headers();
-        HopByHop.copy(response.headers(), out, false);
-        out.set("x-request-id", requestId);
+        HopByHop.copy(response.headers(), out, false, SET_DOWNSTREAM);
+        out.add("x-request-id", requestId);
         boolean bodyless =
                 req.method() == HttpMethod.HEAD || response.statusCode() == 204 || response.statusCode() == 304;
         if (!bodyless && response.getHeader("content-length") == null && req.version() != HttpVersion.HTTP_2) {
@@ -358,28 +362,37 @@ public final class Exchange {
 
     private void armTimer() {
         lastActivity = System.nanoTime();
-        timerId = ctx.vertx().setTimer(route.timeoutMillis(), this::onTimer);
+        if (deadline == null) {
+            deadline = ctx.deadlines().arm(this);
+        }
     }
 
-    private void onTimer(long id) {
+    @Override
+    public long lastActivityNanos() {
+        return lastActivity;
+    }
+
+    @Override
+    public long timeoutNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis());
+    }
+
+    @Override
+    public void idleTimeout() {
+        deadline = null;
         if (released) {
             return;
         }
         long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
-        if (idle >= route.timeoutMillis()) {
-            timerId = -1;
-            String what = "upstream " + upstream.id() + " (" + upstream.authority() + ")";
-            log.warn("request {}: {} sent nothing for {} ms", requestId, what, idle);
-            abort(504, what + " did not answer within " + route.timeoutMillis() + " ms");
-        } else {
-            timerId = ctx.vertx().setTimer(route.timeoutMillis() - idle, this::onTimer);
-        }
+        String what = "upstream " + upstream.id() + " (" + upstream.authority() + ")";
+        log.warn("request {}: {} sent nothing for {} ms", requestId, what, idle);
+        abort(504, what + " did not answer within " + route.timeoutMillis() + " ms");
     }
 
     private void cancelTimer() {
-        if (timerId >= 0) {
-            ctx.vertx().cancelTimer(timerId);
-            timerId = -1;
+        if (deadline != null) {
+            ctx.deadlines().disarm(deadline);
+            deadline = null;
         }
     }
 

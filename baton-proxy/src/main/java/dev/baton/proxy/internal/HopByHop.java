@@ -23,6 +23,8 @@ public final class HopByHop {
             "transfer-encoding",
             "upgrade");
 
+    private static final String[] NONE = {};
+
     private HopByHop() {}
 
     /** Case-insensitive and allocation-free: this runs for every header of every request. */
@@ -44,6 +46,15 @@ public final class HopByHop {
      * protocol switch, which needs them end to end.
      */
     public static void copy(MultiMap from, MultiMap to, boolean keepUpgrade) {
+        copy(from, to, keepUpgrade, NONE);
+    }
+
+    /**
+     * As {@link #copy(MultiMap, MultiMap, boolean)}, also leaving out {@code replaced}
+     * (lower-case names the caller sets itself), so the caller can add them without a
+     * remove per name.
+     */
+    static void copy(MultiMap from, MultiMap to, boolean keepUpgrade, String[] replaced) {
         Set<String> listed = listed(from.getAll("connection"));
         // forEach, not an iterator: Vert.x wraps every entry an iterator returns.
         from.forEach((name, value) -> {
@@ -53,11 +64,22 @@ public final class HopByHop {
                 }
                 return;
             }
-            to.add(name, value);
+            if (!isOneOf(name, replaced)) {
+                to.add(name, value);
+            }
         });
         if (keepUpgrade) {
-            to.set("connection", "upgrade");
+            to.add("connection", "upgrade");
         }
+    }
+
+    private static boolean isOneOf(String name, String[] lowerCaseNames) {
+        for (String n : lowerCaseNames) {
+            if (n.length() == name.length() && n.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Header names that Connection lists, beyond the usual keep-alive, close and upgrade. */

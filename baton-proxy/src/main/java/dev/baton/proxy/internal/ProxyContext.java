@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 /**
  * What every exchange on one event loop shares: the current snapshot, that loop's
  * pooled upstream client, a non-pooling client for the one retry on a fresh
- * connection, a client for protocol upgrades, and the gateway-wide in-flight counter.
+ * connection, a client for protocol upgrades, the gateway-wide in-flight counter and
+ * the loop's idle deadlines.
  *
  * @param tunnels keep-alive (so Vert.x does not force {@code Connection: close} over
  *     {@code Connection: upgrade}), but its connections never wait in the pool: a 101
@@ -27,4 +28,5 @@ public record ProxyContext(
         HttpClient fresh,
         HttpClient tunnels,
         AtomicInteger inFlight,
+        Deadlines deadlines,
         Set<HttpConnection> closing) {}

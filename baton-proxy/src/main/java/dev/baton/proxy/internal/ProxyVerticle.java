@@ -41,6 +41,7 @@ public final class ProxyVerticle extends VerticleBase {
     private HttpClient pooled;
     private HttpClient fresh;
     private HttpClient tunnels;
+    private long sweeper = -1;
 
     public ProxyVerticle(
             String host, int port, Supplier<Snapshot> snapshots, AtomicInteger inFlight, Duration shutdownGrace) {
@@ -65,8 +66,17 @@ public final class ProxyVerticle extends VerticleBase {
         fresh = vertx.createHttpClient(
                 new HttpClientOptions(clientOptions).setKeepAlive(false), new PoolOptions().setHttp1MaxSize(512));
         tunnels = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(512));
+        Deadlines deadlines = new Deadlines();
+        sweeper = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> deadlines.sweep());
         ProxyContext ctx = new ProxyContext(
-                vertx, snapshots, pooled, fresh, tunnels, inFlight, Collections.newSetFromMap(new WeakHashMap<>()));
+                vertx,
+                snapshots,
+                pooled,
+                fresh,
+                tunnels,
+                inFlight,
+                deadlines,
+                Collections.newSetFromMap(new WeakHashMap<>()));
 
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)
@@ -93,6 +103,10 @@ public final class ProxyVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         return server.shutdown(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)
+                .eventually(() -> {
+                    vertx.cancelTimer(sweeper);
+                    return Future.succeededFuture();
+                })
                 .eventually(() -> pooled.close())
                 .eventually(() -> fresh.close())
                 .eventually(() -> tunnels.close());
