@@ -4,16 +4,22 @@ import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
 import dev.baton.routing.RouteMatch;
-import io.vertx.core.Future;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.impl.headers.HeadersAdaptor;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.HostAndPort;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -25,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * Every expected failure becomes a contract JSON error (CONTRACT §4) or, once the
  * response has started, a reset connection; nothing is thrown to Vert.x.
  */
-public final class Exchange implements Deadlines.Idle {
+public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listener {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    private static final long MAX_CONNECT_TIMEOUT_MS = 10_000;
+    static final long MAX_CONNECT_TIMEOUT_MS = 10_000;
     /** Request headers the proxy sets itself rather than copies (Expect is answered here). */
     private static final String[] SET_UPSTREAM = {
         "host", "expect", "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id"
@@ -42,8 +48,9 @@ public final class Exchange implements Deadlines.Idle {
     private String requestId;
     private RouteTarget route;
     private Upstream upstream;
-    private HttpClientRequest upstreamReq;
-    private HttpClientResponse upstreamRes;
+    private UpstreamConnection conn;
+    private boolean responseStarted;
+    private boolean reusedConnectionFailed;
     private boolean hasBody;
     private long bodyBytes;
     private boolean released;
@@ -130,51 +137,26 @@ public final class Exchange implements Deadlines.Idle {
         if (hasBody && "100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
             res.writeContinue();
         }
-        connect(ctx.pooled());
+        connect(false);
     }
 
-    private void connect(HttpClient client) {
+    private void connect(boolean fresh) {
         upstream = route.service().pick();
-        RequestOptions options = requestOptions();
-        Future<HttpClientRequest> request = open(client, options);
-        if (request == null) {
-            return;
-        }
-        request.onComplete(ar -> {
-            if (ar.failed()) {
-                upstreamFailed(ar.cause());
+        int connectTimeout = (int) Math.min(route.timeoutMillis(), MAX_CONNECT_TIMEOUT_MS);
+        ctx.upstreams().acquire(upstream, fresh, connectTimeout, (c, failure) -> {
+            if (failure instanceof IllegalStateException) {
+                abort(503, "the gateway is shutting down");
+            } else if (failure != null) {
+                upstreamFailed(failure);
             } else if (released) {
-                ar.result().reset();
+                c.abandon();
             } else {
-                send(ar.result());
+                send(c);
             }
         });
     }
 
-    /** Opens an upstream request; null, with the client answered 503, once shutdown has closed the clients. */
-    Future<HttpClientRequest> open(HttpClient client, RequestOptions options) {
-        try {
-            return client.request(options);
-        } catch (IllegalStateException closed) {
-            abort(503, "the gateway is shutting down");
-            return null;
-        }
-    }
-
-    /** Where and how to reach the chosen upstream; the headers follow in {@link #copyHeaders}. */
-    RequestOptions requestOptions() {
-        return new RequestOptions()
-                .setMethod(req.method())
-                .setHost(upstream.host())
-                .setPort(upstream.port())
-                .setURI(route.upstreamUri(req.path(), req.query(), upstream))
-                .setConnectTimeout(Math.min(route.timeoutMillis(), MAX_CONNECT_TIMEOUT_MS));
-    }
-
-    /**
-     * Writes the upstream request's headers straight into the client request's own
-     * map (building a map for RequestOptions would cost one more copy per request).
-     */
+    /** Writes the upstream request's headers: the client's, less hop-by-hop ones, plus forwarding headers. */
     void copyHeaders(MultiMap headers, boolean upgrade) {
         HopByHop.copy(req.headers(), headers, upgrade, SET_UPSTREAM);
         HostAndPort authority = req.authority();
@@ -200,90 +182,130 @@ public final class Exchange implements Deadlines.Idle {
         }
     }
 
-    private void send(HttpClientRequest creq) {
-        upstreamReq = creq;
-        copyHeaders(creq.headers(), false);
-        creq.response().onComplete(ar -> {
-            if (ar.failed()) {
-                upstreamFailed(ar.cause());
-            } else {
-                relay(ar.result());
-            }
-        });
+    private void send(UpstreamConnection c) {
+        conn = c;
+        HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
+        copyHeaders(headers, false);
+        io.netty.handler.codec.http.HttpMethod method = req.method().toNetty();
+        String uri = route.upstreamUri(req.path(), req.query(), upstream);
         if (!hasBody) {
-            creq.end();
+            c.start(
+                    this,
+                    new DefaultFullHttpRequest(
+                            io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                            method,
+                            uri,
+                            Unpooled.EMPTY_BUFFER,
+                            headers,
+                            EmptyHttpHeaders.INSTANCE),
+                    true);
             armTimer();
             req.resume();
             return;
         }
         if (req.getHeader("content-length") == null) {
-            creq.setChunked(true);
+            headers.add("transfer-encoding", "chunked");
         }
+        c.start(
+                this,
+                new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method, uri, headers),
+                false);
         long maxBody = snapshot.config().limits().maxBodySize();
         req.handler(chunk -> {
-            bodyBytes += chunk.length();
-            if (bodyBytes > maxBody) {
-                reject(413, "request body exceeds the limit of " + maxBody + " bytes", true);
-                creq.reset();
+            if (released) {
                 return;
             }
-            creq.write(chunk);
-            if (creq.writeQueueFull()) {
+            bodyBytes += chunk.length();
+            if (bodyBytes > maxBody) {
+                abort(413, "request body exceeds the limit of " + maxBody + " bytes");
+                return;
+            }
+            // Vert.x hands the server's bytes over as unreleasable heap buffers: no copy needed.
+            conn.write(((BufferInternal) chunk).getByteBuf());
+            if (!conn.writable()) {
                 req.pause();
-                creq.drainHandler(v -> req.resume());
             }
         });
         req.endHandler(v -> {
             if (!released) {
-                creq.end();
+                conn.end();
                 armTimer();
             }
         });
         req.resume();
     }
 
-    /** Streams the upstream response to the client with backpressure both ways. */
-    void relay(HttpClientResponse response) {
+    @Override
+    public void onWritable() {
+        if (!released) {
+            req.resume();
+        }
+    }
+
+    /** The upstream's response head: the client's response starts. */
+    @Override
+    public void onHead(HttpResponse head) {
         if (released) {
-            response.request().reset();
             return;
         }
-        upstreamRes = response;
+        responseStarted = true;
         lastActivity = System.nanoTime();
-        res.setStatusCode(response.statusCode());
-        if (req.version() != HttpVersion.HTTP_2 && response.statusMessage() != null) {
-            res.setStatusMessage(response.statusMessage());
+        int status = head.status().code();
+        res.setStatusCode(status);
+        if (req.version() != HttpVersion.HTTP_2) {
+            res.setStatusMessage(head.status().reasonPhrase());
         }
         MultiMap out = res.headers();
-        HopByHop.copy(response.headers(), out, false, SET_DOWNSTREAM);
+        HopByHop.copy(new HeadersAdaptor(head.headers()), out, false, SET_DOWNSTREAM);
         out.add("x-request-id", requestId);
-        boolean bodyless =
-                req.method() == HttpMethod.HEAD || response.statusCode() == 204 || response.statusCode() == 304;
-        if (!bodyless && response.getHeader("content-length") == null && req.version() != HttpVersion.HTTP_2) {
+        boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304;
+        if (!bodyless && !head.headers().contains("content-length") && req.version() != HttpVersion.HTTP_2) {
             res.setChunked(true);
         }
-        response.handler(chunk -> {
-            lastActivity = System.nanoTime();
-            res.write(chunk);
-            if (res.writeQueueFull()) {
-                response.pause();
-                res.drainHandler(v -> response.resume());
-            }
-        });
-        response.exceptionHandler(err -> upstreamFailed(err));
-        response.endHandler(v -> {
-            if (!released) {
-                res.end();
-                release();
-            }
-        });
+    }
+
+    /** Streams response bytes to the client, pausing the upstream while the client is behind. */
+    @Override
+    public void onContent(ByteBuf content) {
+        if (released) {
+            return;
+        }
+        lastActivity = System.nanoTime();
+        // A copy: the bytes belong to the upstream's pooled buffer, released after this call.
+        res.write(Buffer.buffer(ByteBufUtil.getBytes(content)));
+        if (res.writeQueueFull()) {
+            conn.pauseReading();
+            res.drainHandler(v -> {
+                if (!released) {
+                    conn.resumeReading();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void onEnd() {
+        if (!released) {
+            conn = null; // back in the pool, or closed: no longer ours
+            res.end();
+            release();
+        }
+    }
+
+    @Override
+    public void onFailure(Throwable cause) {
+        reusedConnectionFailed = conn != null && conn.reused();
+        conn = null;
+        upstreamFailed(cause);
     }
 
     private void upstreamFailed(Throwable cause) {
         if (released) {
             return;
         }
-        if (upstreamRes == null
+        if (!responseStarted
+                && conn == null
+                && reusedConnectionFailed
                 && !retried
                 && !upgrade
                 && !hasBody
@@ -296,7 +318,7 @@ public final class Exchange implements Deadlines.Idle {
             retried = true;
             cancelTimer();
             log.debug("request {}: retrying on a fresh connection after {}", requestId, cause.toString());
-            connect(ctx.fresh());
+            connect(true);
             return;
         }
         int status = Failures.isTimeout(cause) ? 504 : 502;
@@ -322,10 +344,10 @@ public final class Exchange implements Deadlines.Idle {
     }
 
     private void resetUpstream() {
-        if (upstreamRes != null) {
-            upstreamRes.request().reset();
-        } else if (upstreamReq != null) {
-            upstreamReq.reset();
+        if (conn != null) {
+            UpstreamConnection c = conn;
+            conn = null;
+            c.abandon();
         }
     }
 
@@ -430,6 +452,15 @@ public final class Exchange implements Deadlines.Idle {
 
     void upstreamChosen(Upstream chosen) {
         this.upstream = chosen;
+    }
+
+    Upstream upstream() {
+        return upstream;
+    }
+
+    /** The response has started from an upgrade's plain answer: no retries from here. */
+    void responseStarted() {
+        responseStarted = true;
     }
 
     void failed(Throwable cause) {

@@ -10,9 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * What every exchange on one event loop shares: the current snapshot, that loop's
- * pooled upstream client, a non-pooling client for the one retry on a fresh
- * connection, a client for protocol upgrades, the gateway-wide in-flight counter and
- * the loop's idle deadlines.
+ * upstream connections, a client for protocol upgrades, the gateway-wide in-flight
+ * counter and the loop's idle deadlines.
  *
  * @param tunnels keep-alive (so Vert.x does not force {@code Connection: close} over
  *     {@code Connection: upgrade}), but its connections never wait in the pool: a 101
@@ -24,8 +23,7 @@ import java.util.function.Supplier;
 public record ProxyContext(
         Vertx vertx,
         Supplier<Snapshot> snapshots,
-        HttpClient pooled,
-        HttpClient fresh,
+        UpstreamPool upstreams,
         HttpClient tunnels,
         AtomicInteger inFlight,
         Deadlines deadlines,

@@ -1,6 +1,8 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.proxy.Snapshot;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -13,6 +15,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.WeakHashMap;
@@ -38,10 +42,10 @@ public final class ProxyVerticle extends VerticleBase {
     private final AtomicInteger inFlight;
     private final Duration shutdownGrace;
     private HttpServer server;
-    private HttpClient pooled;
-    private HttpClient fresh;
+    private UpstreamPool upstreams;
     private HttpClient tunnels;
     private long sweeper = -1;
+    private long idleCloser = -1;
 
     public ProxyVerticle(
             String host, int port, Supplier<Snapshot> snapshots, AtomicInteger inFlight, Duration shutdownGrace) {
@@ -62,17 +66,20 @@ public final class ProxyVerticle extends VerticleBase {
                 .setDecompressionSupported(false)
                 .setMaxInitialLineLength(16 * 1024)
                 .setMaxHeaderSize(64 * 1024);
-        pooled = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(512));
-        fresh = vertx.createHttpClient(
-                new HttpClientOptions(clientOptions).setKeepAlive(false), new PoolOptions().setHttp1MaxSize(512));
+        upstreams = new UpstreamPool(
+                ((ContextInternal) context).nettyEventLoop(),
+                vertx.isNativeTransportEnabled() ? EpollSocketChannel.class : NioSocketChannel.class,
+                ((VertxInternal) vertx).nameResolver().nettyAddressResolverGroup(),
+                TimeUnit.SECONDS.toMillis(UPSTREAM_KEEP_ALIVE_SECONDS));
+        // Upgrades only: a 101 turns the connection into a tunnel, which Vert.x does well.
         tunnels = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(512));
         Deadlines deadlines = new Deadlines();
         sweeper = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> deadlines.sweep());
+        idleCloser = vertx.setPeriodic(1000, id -> upstreams.closeIdle());
         ProxyContext ctx = new ProxyContext(
                 vertx,
                 snapshots,
-                pooled,
-                fresh,
+                upstreams,
                 tunnels,
                 inFlight,
                 deadlines,
@@ -105,10 +112,10 @@ public final class ProxyVerticle extends VerticleBase {
         return server.shutdown(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)
                 .eventually(() -> {
                     vertx.cancelTimer(sweeper);
+                    vertx.cancelTimer(idleCloser);
+                    upstreams.close();
                     return Future.succeededFuture();
                 })
-                .eventually(() -> pooled.close())
-                .eventually(() -> fresh.close())
                 .eventually(() -> tunnels.close());
     }
 

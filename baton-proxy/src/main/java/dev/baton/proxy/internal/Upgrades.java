@@ -1,10 +1,14 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.RouteTarget;
+import dev.baton.proxy.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 
 /**
@@ -37,8 +41,11 @@ final class Upgrades {
     void start() {
         HttpServerRequest req = exchange.request();
         exchange.upstreamChosen(exchange.route().service().pick());
-        Future<HttpClientRequest> request = exchange.open(exchange.context().tunnels(), exchange.requestOptions());
-        if (request == null) {
+        Future<HttpClientRequest> request;
+        try {
+            request = exchange.context().tunnels().request(options());
+        } catch (IllegalStateException closed) { // shutdown's grace ran out
+            exchange.abort(503, "the gateway is shutting down");
             return;
         }
         request.compose(creq -> {
@@ -52,7 +59,7 @@ final class Upgrades {
                     }
                     HttpClientResponse resp = ar.result();
                     if (resp.statusCode() != 101) {
-                        exchange.relay(resp);
+                        relayRefusal(resp);
                         // Never pooled: the next upgrade must not race an idle close.
                         resp.end().onComplete(v -> resp.request().connection().close());
                         req.resume();
@@ -70,6 +77,34 @@ final class Upgrades {
                         pipe(sar.result(), upstream);
                     });
                 });
+    }
+
+    private RequestOptions options() {
+        HttpServerRequest req = exchange.request();
+        Upstream upstream = exchange.upstream();
+        RouteTarget route = exchange.route();
+        return new RequestOptions()
+                .setMethod(req.method())
+                .setHost(upstream.host())
+                .setPort(upstream.port())
+                .setURI(route.upstreamUri(req.path(), req.query(), upstream))
+                .setConnectTimeout(Math.min(route.timeoutMillis(), Exchange.MAX_CONNECT_TIMEOUT_MS));
+    }
+
+    /** The upstream answered the upgrade with a plain response: relay it as one. */
+    private void relayRefusal(HttpClientResponse response) {
+        exchange.responseStarted();
+        HttpServerResponse res = exchange.request().response();
+        res.setStatusCode(response.statusCode());
+        if (response.statusMessage() != null) {
+            res.setStatusMessage(response.statusMessage());
+        }
+        HopByHop.copy(response.headers(), res.headers(), false);
+        res.headers().set("x-request-id", exchange.requestId());
+        if (response.getHeader("content-length") == null) {
+            res.setChunked(true);
+        }
+        response.pipeTo(res).onComplete(ar -> exchange.release());
     }
 
     private void pipe(NetSocket client, NetSocket upstream) {

@@ -1,0 +1,137 @@
+package dev.baton.proxy.internal;
+
+import dev.baton.proxy.Upstream;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.resolver.AddressResolverGroup;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop's keep-alive connections to upstreams, keyed by {@code host:port}.
+ * Connections are created on this loop, so an exchange and its upstream connection
+ * never cross threads. The most recently used idle connection is reused first (the
+ * one least likely to have been closed by the upstream), and connections idle for
+ * longer than the keep-alive are closed here before an upstream's own idle timeout
+ * can race a request. Confined to its loop: no locks.
+ */
+final class UpstreamPool {
+    /** Idle connections kept per upstream; more than that are closed when released. */
+    static final int MAX_IDLE_PER_UPSTREAM = 512;
+
+    /** Gets the outcome of {@link #acquire}: a connection, or why there is none. */
+    interface Acquired {
+        void acquired(UpstreamConnection connection, Throwable failure);
+    }
+
+    private final Bootstrap bootstrap;
+    private final long keepAliveNanos;
+    private final Map<String, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+    private boolean closed;
+
+    UpstreamPool(
+            EventLoop loop,
+            Class<? extends Channel> channelType,
+            AddressResolverGroup<InetSocketAddress> resolver,
+            long keepAliveMillis) {
+        this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelType)
+                .resolver(resolver)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
+    }
+
+    /** An idle connection to {@code upstream} unless {@code fresh}, else a new one; on the loop. */
+    void acquire(Upstream upstream, boolean fresh, int connectTimeoutMillis, Acquired then) {
+        if (closed) {
+            then.acquired(null, new IllegalStateException("the gateway is shutting down"));
+            return;
+        }
+        String key = upstream.authority();
+        if (!fresh) {
+            ArrayDeque<UpstreamConnection> conns = idle.get(key);
+            long now = System.nanoTime();
+            UpstreamConnection c;
+            while (conns != null && (c = conns.pollFirst()) != null) {
+                if (c.channel.isActive() && now - c.idleSince < keepAliveNanos) {
+                    then.acquired(c, null);
+                    return;
+                }
+                c.channel.close();
+            }
+        }
+        UpstreamConnection conn = new UpstreamConnection(this, key);
+        bootstrap
+                .clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        conn.channel = ch;
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpClientCodec(
+                                                new HttpDecoderConfig()
+                                                        .setMaxInitialLineLength(16 * 1024)
+                                                        .setMaxHeaderSize(64 * 1024)
+                                                        .setMaxChunkSize(64 * 1024),
+                                                false,
+                                                false),
+                                        conn);
+                    }
+                })
+                .connect(upstream.host(), upstream.port())
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        then.acquired(conn, null);
+                    } else {
+                        then.acquired(null, f.cause());
+                    }
+                });
+    }
+
+    void release(UpstreamConnection c) {
+        ArrayDeque<UpstreamConnection> conns = idle.computeIfAbsent(c.key, k -> new ArrayDeque<>());
+        if (closed || conns.size() >= MAX_IDLE_PER_UPSTREAM) {
+            c.channel.close();
+            return;
+        }
+        c.idleSince = System.nanoTime();
+        conns.addFirst(c);
+    }
+
+    /** Closes connections idle past the keep-alive or already closed by the upstream. */
+    void closeIdle() {
+        long now = System.nanoTime();
+        for (Iterator<ArrayDeque<UpstreamConnection>> it = idle.values().iterator(); it.hasNext(); ) {
+            ArrayDeque<UpstreamConnection> conns = it.next();
+            // Oldest at the tail: stop at the first one still fresh.
+            UpstreamConnection c;
+            while ((c = conns.peekLast()) != null && (!c.channel.isActive() || now - c.idleSince >= keepAliveNanos)) {
+                conns.pollLast().channel.close();
+            }
+            if (conns.isEmpty()) {
+                it.remove();
+            }
+        }
+    }
+
+    void close() {
+        closed = true;
+        idle.values().forEach(conns -> conns.forEach(c -> c.channel.close()));
+        idle.clear();
+    }
+}
