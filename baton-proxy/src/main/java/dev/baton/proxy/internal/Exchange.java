@@ -284,10 +284,14 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     }
 
     @Override
-    public void onEnd() {
+    public void onEnd(ByteBuf last) {
         if (!released) {
             conn = null; // back in the pool, or closed: no longer ours
-            res.end();
+            if (last.isReadable()) {
+                res.end(Buffer.buffer(ByteBufUtil.getBytes(last))); // one write for a small body
+            } else {
+                res.end();
+            }
             release();
         }
     }

@@ -31,7 +31,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         /** Response body bytes, valid only during the call. */
         void onContent(ByteBuf content);
 
-        void onEnd();
+        /** The response is complete; {@code last} holds its final bytes (often all of a small body). */
+        void onEnd(ByteBuf last);
 
         void onFailure(Throwable cause);
 
@@ -122,20 +123,19 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpContent content) {
             try {
-                if (!interim && listener == l && content.content().isReadable()) {
+                if (interim) {
+                    interim = !(msg instanceof LastHttpContent);
+                } else if (listener != l) {
+                    return; // the exchange gave up during onHead
+                } else if (msg instanceof LastHttpContent) {
+                    responseDone = true;
+                    recycleIfDone();
+                    l.onEnd(content.content());
+                } else if (content.content().isReadable()) {
                     l.onContent(content.content());
                 }
             } finally {
                 content.release();
-            }
-            if (msg instanceof LastHttpContent) {
-                if (interim) {
-                    interim = false;
-                } else if (listener == l) {
-                    responseDone = true;
-                    recycleIfDone();
-                    l.onEnd();
-                }
             }
         }
     }
