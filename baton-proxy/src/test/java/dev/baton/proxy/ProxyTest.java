@@ -4,41 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.testing.RawHttp;
 import dev.baton.testing.TestUpstream;
-import io.vertx.core.Vertx;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The contract's request and response rules, end to end through a real upstream. */
-class ProxyTest {
-    static Vertx vertx;
-    TestUpstream upstream;
-    ProxyHarness proxy;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+class ProxyTest extends ProxyTestSupport {
 
     private void start(String routes) {
         proxy = new ProxyHarness(vertx, """

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.baton.testing.TestUpstream;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -17,32 +16,10 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Stopping the proxy: no new connections, requests in flight finish within the grace period. */
-class ShutdownTest {
-    static Vertx vertx;
-    TestUpstream upstream;
-    ProxyHarness proxy;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close(); // a no-op once the test stopped it
-        upstream.close();
-    }
+class ShutdownTest extends ProxyTestSupport {
 
     /** An upstream that answers after {@code delayMillis}, or never when it is negative. */
     private void start(long delayMillis, Duration grace) {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
@@ -25,36 +24,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Upstreams that die mid-response, before answering, or drop idle keep-alive connections. */
-class UpstreamFailureTest {
-    static Vertx vertx;
+class UpstreamFailureTest extends ProxyTestSupport {
     NetServer raw;
-    TestUpstream upstream;
-    ProxyHarness proxy;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
 
     @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+    void closeRaw() {
         if (raw != null) {
             ProxyHarness.await(raw.close().toCompletionStage().toCompletableFuture());
         }
@@ -74,11 +52,6 @@ class UpstreamFailureTest {
         });
         return ProxyHarness.await(raw.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture())
                 .actualPort();
-    }
-
-    private void proxyTo(String url) {
-        proxy = new ProxyHarness(
-                vertx, "services: { s: { instances: [\"" + url + "\"] } }\nroutes: [{ path: /**, service: s }]");
     }
 
     @Test
