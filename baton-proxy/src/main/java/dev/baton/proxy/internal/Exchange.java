@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.net.HostAndPort;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +33,6 @@ import org.slf4j.LoggerFactory;
 public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listener {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     static final long MAX_CONNECT_TIMEOUT_MS = 10_000;
-    /** Request headers the proxy sets itself rather than copies (Expect is answered here). */
-    private static final String[] SET_UPSTREAM = {
-        "host", "expect", "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id"
-    };
-    /** Response headers the proxy sets itself. */
-    private static final String[] SET_DOWNSTREAM = {"x-request-id"};
-
     private final ProxyContext ctx;
     private final HttpServerRequest req;
     private final HttpServerResponse res;
@@ -156,30 +148,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         });
     }
 
-    /** Writes the upstream request's headers: the client's, less hop-by-hop ones, plus forwarding headers. */
+    /** Writes the upstream request's headers (see {@link ForwardedHeaders#request}). */
     void copyHeaders(MultiMap headers, boolean upgrade) {
-        HopByHop.copy(req.headers(), headers, upgrade, SET_UPSTREAM);
-        HostAndPort authority = req.authority();
-        String originalHost = authority == null ? null : authority.toString();
-        headers.add("host", route.preserveHost() && originalHost != null ? originalHost : upstream.authority());
-        String clientIp =
-                req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
-        String xff = req.getHeader("x-forwarded-for");
-        if (clientIp != null) {
-            headers.add("x-forwarded-for", xff == null ? clientIp : xff + ", " + clientIp);
-        } else if (xff != null) {
-            headers.add("x-forwarded-for", xff);
-        }
-        headers.add("x-forwarded-proto", req.isSSL() ? "https" : "http");
-        String xfh = originalHost != null ? originalHost : req.getHeader("x-forwarded-host");
-        if (xfh != null) {
-            headers.add("x-forwarded-host", xfh);
-        }
-        headers.add("x-request-id", requestId);
-        String contentLength = req.getHeader("content-length");
-        if (contentLength != null) {
-            headers.add("content-length", contentLength);
-        }
+        ForwardedHeaders.request(req, headers, upgrade, route.preserveHost(), upstream.authority(), requestId);
     }
 
     private void send(UpstreamConnection c) {
@@ -255,9 +226,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (req.version() != HttpVersion.HTTP_2) {
             res.setStatusMessage(head.status().reasonPhrase());
         }
-        MultiMap out = res.headers();
-        HopByHop.copy(new HeadersAdaptor(head.headers()), out, false, SET_DOWNSTREAM);
-        out.add("x-request-id", requestId);
+        ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), requestId);
         boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304;
         if (!bodyless && !head.headers().contains("content-length") && req.version() != HttpVersion.HTTP_2) {
             res.setChunked(true);

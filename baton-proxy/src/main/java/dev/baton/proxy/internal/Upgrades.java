@@ -99,8 +99,7 @@ final class Upgrades {
         if (response.statusMessage() != null) {
             res.setStatusMessage(response.statusMessage());
         }
-        HopByHop.copy(response.headers(), res.headers(), false);
-        res.headers().set("x-request-id", exchange.requestId());
+        ForwardedHeaders.response(response.headers(), res.headers(), exchange.requestId());
         if (response.getHeader("content-length") == null) {
             res.setChunked(true);
         }
