@@ -5,24 +5,48 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Smooth weighted round-robin (as in nginx): instances are interleaved in proportion
+ * Smooth weighted round-robin (as in nginx): endpoints are interleaved in proportion
  * to their weights rather than in bursts, so weights 5,1,1 give a,a,b,a,c,a,a. The
- * schedule is computed once; a pick is one atomic increment and an array read.
+ * schedule is computed once; a pick is one atomic increment and an array read. An
+ * unavailable endpoint's turn passes to the next one in the schedule.
  */
-public final class WeightedRoundRobin {
+final class WeightedRoundRobin implements Balancer {
     private static final int MAX_SCHEDULE = 1 << 16;
 
+    private final Endpoint[] endpoints;
     private final int[] schedule;
     private final AtomicLong next = new AtomicLong();
 
-    /** Weights must be non-negative with at least one above zero; zero takes no traffic. */
-    public WeightedRoundRobin(List<Integer> weights) {
-        this.schedule = schedule(weights);
+    WeightedRoundRobin(List<Endpoint> endpoints) {
+        this.endpoints = endpoints.toArray(new Endpoint[0]);
+        boolean anyWeight = endpoints.stream().anyMatch(e -> e.weight() > 0);
+        this.schedule =
+                anyWeight ? schedule(endpoints.stream().map(Endpoint::weight).toList()) : new int[0];
     }
 
-    /** The index of the next instance. */
-    public int pick() {
-        return schedule[(int) Long.remainderUnsigned(next.getAndIncrement(), schedule.length)];
+    @Override
+    public Endpoint pick(RequestKey request) {
+        if (!anyAvailable()) {
+            return null;
+        }
+        long start = next.getAndIncrement();
+        for (int i = 0; i < schedule.length; i++) {
+            Endpoint e = endpoints[schedule[(int) Long.remainderUnsigned(start + i, schedule.length)]];
+            if (e.available()) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Checked first so that a service with every endpoint down costs n, not the schedule's length. */
+    private boolean anyAvailable() {
+        for (Endpoint e : endpoints) {
+            if (e.available()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static int[] schedule(List<Integer> weights) {

@@ -15,6 +15,8 @@ public record ServiceConfig(
         String name,
         String type,
         String loadBalancer,
+        Optional<String> hashKey,
+        String stickyCookie,
         List<Instance> instances,
         Optional<HealthCheck> healthCheck,
         Optional<CircuitBreaker> circuitBreaker,

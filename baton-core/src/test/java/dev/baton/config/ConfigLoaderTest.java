@@ -236,6 +236,8 @@ class ConfigLoaderTest {
                       - { url: http://127.0.0.1:9101, weight: 0 }
                   users:
                     load-balancer: p2c
+                    hash-key: query:x
+                    sticky-cookie: "a b"
                   empty: {}
                 """);
         assertThat(errors)
@@ -243,7 +245,10 @@ class ConfigLoaderTest {
                         "baton.yaml:2: services.bad id!: service id must match [A-Za-z0-9][A-Za-z0-9._-]* (at most 64 characters)",
                         "baton.yaml:4: services.orders.load-balancer: unknown balancer 'round-robbin' (did you mean 'round-robin'?)",
                         "baton.yaml:7: services.orders.instances[1]: duplicate instance http://127.0.0.1:9101",
-                        "baton.yaml:9: services.users.load-balancer: 'p2c' is not supported yet (round-robin and weighted are)");
+                        "baton.yaml:10: services.users.hash-key: only applies to load-balancer: consistent-hash",
+                        "baton.yaml:10: services.users.hash-key: 'query:x' is not a hash key (expected ip, path, header:NAME or cookie:NAME)",
+                        "baton.yaml:11: services.users.sticky-cookie: only applies to load-balancer: sticky",
+                        "baton.yaml:11: services.users.sticky-cookie: 'a b' is not a cookie name (token characters, at most 64)");
         assertThat(errors)
                 .anyMatch(e -> e.endsWith("services.orders.instances: at least one instance needs a weight above 0"));
         assertThat(errors)

@@ -30,9 +30,19 @@ public final class Snapshot {
     }
 
     public static Snapshot compile(Config config) {
+        return compile(config, null);
+    }
+
+    /**
+     * Compiles {@code config}, keeping from {@code previous} every service whose
+     * definition did not change, with its live state (DESIGN: a reload does not reset
+     * what requests have taught the balancers).
+     */
+    public static Snapshot compile(Config config, Snapshot previous) {
         Map<String, ServiceTarget> services = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
-            services.put(s.id(), new ServiceTarget(s));
+            ServiceTarget old = previous == null ? null : previous.services.get(s.id());
+            services.put(s.id(), old != null && old.config().equals(s) ? old : new ServiceTarget(s));
         }
         long defaultTimeout = config.limits().requestTimeout().toMillis();
         List<RouteDefinition<RouteTarget>> defs = new ArrayList<>();

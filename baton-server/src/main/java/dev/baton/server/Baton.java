@@ -175,12 +175,12 @@ public final class Baton implements AutoCloseable {
     }
 
     /** Swaps in a new config. Requests in flight finish on the snapshot they started with. */
-    public void apply(Config config) {
+    public synchronized void apply(Config config) {
         Config old = config();
         if (!old.server().equals(config.server())) {
             log.warn("server settings changed; listeners and event loops keep their old values until a restart");
         }
-        snapshot.set(Snapshot.compile(config));
+        snapshot.set(Snapshot.compile(config, snapshot.get()));
         reloads.incrementAndGet();
     }
 

@@ -1,5 +1,6 @@
 package dev.baton.config.internal;
 
+import dev.baton.balance.HashKey;
 import dev.baton.config.ServiceConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
 /** Reads and validates one entry of {@code services:}. */
 final class ServiceReader {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Set<String> BUILT_BALANCERS = Set.of("round-robin", "weighted");
+    static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
 
     void read(String id, Section parent, Map<String, ServiceConfig> out) {
         Section s = parent.section(id);
@@ -34,8 +35,28 @@ final class ServiceReader {
                                     .map(k -> " (did you mean '" + k + "'?)")
                                     .orElse(" (expected one of " + String.join(", ", ServiceConfig.LOAD_BALANCERS)
                                             + ")"));
-        } else if (!BUILT_BALANCERS.contains(balancer)) {
-            s.error("load-balancer", "'" + balancer + "' is not supported yet (round-robin and weighted are)");
+        }
+        Optional<String> hashKey = Optional.empty();
+        if (s.has("hash-key")) {
+            String key = s.string("hash-key", "path");
+            if (!balancer.equals("consistent-hash")) {
+                s.error("hash-key", "only applies to load-balancer: consistent-hash");
+            }
+            try {
+                HashKey.parse(key);
+                hashKey = Optional.of(key);
+            } catch (IllegalArgumentException e) {
+                s.error("hash-key", e.getMessage());
+            }
+        }
+        String stickyCookie = s.string("sticky-cookie", "baton-sticky");
+        if (s.has("sticky-cookie")) {
+            if (!balancer.equals("sticky")) {
+                s.error("sticky-cookie", "only applies to load-balancer: sticky");
+            }
+            if (!COOKIE_NAME.matcher(stickyCookie).matches()) {
+                s.error("sticky-cookie", "'" + stickyCookie + "' is not a cookie name (token characters, at most 64)");
+            }
         }
         List<ServiceConfig.Instance> instances = instances(s);
         Optional<ServiceConfig.HealthCheck> health =
@@ -59,7 +80,19 @@ final class ServiceReader {
         out.put(
                 id,
                 new ServiceConfig(
-                        id, name, type, balancer, instances, health, breaker, retry, limit, process, dependsOn));
+                        id,
+                        name,
+                        type,
+                        balancer,
+                        hashKey,
+                        stickyCookie,
+                        instances,
+                        health,
+                        breaker,
+                        retry,
+                        limit,
+                        process,
+                        dependsOn));
     }
 
     void checkDependencies(Section services, Map<String, ServiceConfig> all) {

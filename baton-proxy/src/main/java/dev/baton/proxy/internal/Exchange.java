@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -51,6 +52,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private boolean upgrade;
     private Deadlines.Entry deadline;
     private long lastActivity;
+    private long startedNanos;
 
     public Exchange(ProxyContext ctx, HttpServerRequest req) {
         this.ctx = ctx;
@@ -133,7 +135,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     }
 
     private void connect(boolean fresh) {
-        upstream = route.service().pick();
+        if (!choose()) {
+            return;
+        }
         int connectTimeout = (int) Math.min(route.timeoutMillis(), MAX_CONNECT_TIMEOUT_MS);
         ctx.upstreams().acquire(upstream, fresh, connectTimeout, (c, failure) -> {
             if (failure instanceof IllegalStateException) {
@@ -146,6 +150,29 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
                 send(c);
             }
         });
+    }
+
+    /**
+     * Picks the instance and counts the request on it; false, with the client answered
+     * 503, when the service has no available instance.
+     */
+    boolean choose() {
+        upstream = route.service().pick(new ServerRequestKey(req));
+        if (upstream == null) {
+            reject(503, "no available instance of service " + route.service().id(), hasBody && !req.isEnded());
+            return false;
+        }
+        upstream.endpoint().started();
+        startedNanos = System.nanoTime();
+        return true;
+    }
+
+    /** Ends the count of this request on its instance, with its latency for the average. */
+    private void endpointDone() {
+        if (startedNanos != 0) {
+            upstream.endpoint().finished(System.nanoTime() - startedNanos);
+            startedNanos = 0;
+        }
     }
 
     /** Writes the upstream request's headers (see {@link ForwardedHeaders#request}). */
@@ -227,6 +254,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             res.setStatusMessage(head.status().reasonPhrase());
         }
         ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), requestId);
+        route.service().stickyCookie().ifPresent(this::pin);
         boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304;
         if (!bodyless && !head.headers().contains("content-length") && req.version() != HttpVersion.HTTP_2) {
             res.setChunked(true);
@@ -234,6 +262,14 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     }
 
     /** Streams response bytes to the client, pausing the upstream while the client is behind. */
+    /** Points the client's sticky cookie at this instance unless it already does. */
+    void pin(String cookie) {
+        Cookie sent = req.getCookie(cookie);
+        if (sent == null || !sent.getValue().equals(upstream.id())) {
+            res.headers().add("set-cookie", cookie + "=" + upstream.id() + "; Path=/; HttpOnly; SameSite=Lax");
+        }
+    }
+
     @Override
     public void onContent(ByteBuf content) {
         if (released) {
@@ -290,6 +326,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             // "Connection prematurely closed BEFORE response").
             retried = true;
             cancelTimer();
+            endpointDone();
             log.debug("request {}: retrying on a fresh connection after {}", requestId, cause.toString());
             connect(true);
             return;
@@ -395,6 +432,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (!released) {
             released = true;
             cancelTimer();
+            endpointDone();
             if (counted) {
                 ctx.inFlight().decrementAndGet();
             }
@@ -421,10 +459,6 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     RouteTarget route() {
         return route;
-    }
-
-    void upstreamChosen(Upstream chosen) {
-        this.upstream = chosen;
     }
 
     Upstream upstream() {

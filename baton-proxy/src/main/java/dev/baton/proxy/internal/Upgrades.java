@@ -40,7 +40,9 @@ final class Upgrades {
 
     void start() {
         HttpServerRequest req = exchange.request();
-        exchange.upstreamChosen(exchange.route().service().pick());
+        if (!exchange.choose()) {
+            return;
+        }
         Future<HttpClientRequest> request;
         try {
             request = exchange.context().tunnels().request(options());

@@ -1,0 +1,72 @@
+package dev.baton.balance;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One instance as balancers see it: its weight and its live state (requests in
+ * flight, a latency average, whether it may take traffic). The state is shared by
+ * every event loop, so it is atomic or volatile; it outlives config reloads that do
+ * not change the service, so counts and averages are not reset by unrelated edits.
+ */
+public final class Endpoint {
+    /** How much a new latency sample moves the average (EWMA). */
+    static final double EWMA_ALPHA = 0.2;
+
+    private final String id;
+    private final int weight;
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private volatile double latencyNanos;
+    private volatile boolean available = true;
+
+    public Endpoint(String id, int weight) {
+        if (weight < 0) {
+            throw new IllegalArgumentException("weight: " + weight + " (expected: >= 0)");
+        }
+        this.id = id;
+        this.weight = weight;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public int weight() {
+        return weight;
+    }
+
+    /** Healthy and not ejected; health checks and outlier detection set it. */
+    public boolean available() {
+        return available && weight > 0;
+    }
+
+    public void setAvailable(boolean available) {
+        this.available = available;
+    }
+
+    public int outstanding() {
+        return outstanding.get();
+    }
+
+    /** Average latency of recent requests, in nanoseconds; 0 before the first. */
+    public double latencyNanos() {
+        return latencyNanos;
+    }
+
+    /** A request was sent to this endpoint. */
+    public void started() {
+        outstanding.incrementAndGet();
+    }
+
+    /** A request started with {@link #started} is over, after {@code latencyNanos}. */
+    public void finished(long latencyNanos) {
+        outstanding.decrementAndGet();
+        double old = this.latencyNanos;
+        // A lost update between loops only drops one sample from an average.
+        this.latencyNanos = old == 0 ? latencyNanos : old + EWMA_ALPHA * (latencyNanos - old);
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}
