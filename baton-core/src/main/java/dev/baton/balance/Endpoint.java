@@ -17,6 +17,13 @@ public final class Endpoint {
     private final AtomicInteger outstanding = new AtomicInteger();
     private volatile double latencyNanos;
     private volatile boolean available = true;
+    final AtomicInteger consecutiveFailures = new AtomicInteger();
+    /** When the current ejection ends (System.nanoTime), or 0 when not ejected. */
+    private volatile long ejectedUntil;
+    /** Ejections in a row, which multiply the next ejection's length; guarded by the detector. */
+    int ejectionStreak;
+
+    long lastEjectionEnd;
 
     public Endpoint(String id, int weight) {
         if (weight < 0) {
@@ -34,11 +41,36 @@ public final class Endpoint {
         return weight;
     }
 
-    /** Healthy and not ejected; health checks and outlier detection set it. */
+    /** Healthy, not ejected and with a weight: may take traffic. */
     public boolean available() {
-        return available && weight > 0;
+        return available && weight > 0 && !ejected();
     }
 
+    /** Ejected by outlier detection right now. Cheap when not ejected: no clock read. */
+    public boolean ejected() {
+        long until = ejectedUntil;
+        if (until == 0) {
+            return false;
+        }
+        if (System.nanoTime() - until < 0) {
+            return true;
+        }
+        ejectedUntil = 0; // over; a racing re-ejection is only delayed to its next failure
+        return false;
+    }
+
+    void eject(long untilNanos) {
+        ejectedUntil = untilNanos;
+        lastEjectionEnd = untilNanos;
+    }
+
+    /** How long the current ejection has left, in nanoseconds; 0 when not ejected. */
+    public long ejectionRemainingNanos() {
+        long until = ejectedUntil;
+        return until == 0 ? 0 : Math.max(0, until - System.nanoTime());
+    }
+
+    /** Set by active health checks; ejection is separate and ends by itself. */
     public void setAvailable(boolean available) {
         this.available = available;
     }

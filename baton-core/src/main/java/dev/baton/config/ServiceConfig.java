@@ -17,6 +17,8 @@ public record ServiceConfig(
         String loadBalancer,
         Optional<String> hashKey,
         String stickyCookie,
+        OutlierDetection outlierDetection,
+        boolean panicMode,
         List<Instance> instances,
         Optional<HealthCheck> healthCheck,
         Optional<CircuitBreaker> circuitBreaker,
@@ -35,6 +37,16 @@ public record ServiceConfig(
 
     /** An upstream address; {@code weight} biases round-robin (0 takes no traffic). */
     public record Instance(URI url, int weight) {}
+
+    /**
+     * Passive health: an instance that fails {@code consecutiveFailures} requests in a
+     * row (5xx, connect failure, reset, timeout) is ejected for {@code baseEjectionTime}
+     * times the number of ejections in a row, never more than {@code maxEjectionPercent}
+     * of the service at once. {@code consecutiveFailures} 0 turns it off.
+     */
+    public record OutlierDetection(int consecutiveFailures, Duration baseEjectionTime, int maxEjectionPercent) {
+        public static final OutlierDetection DEFAULT = new OutlierDetection(5, Duration.ofSeconds(30), 50);
+    }
 
     public record HealthCheck(
             String path, Duration interval, Duration timeout, int unhealthyThreshold, int healthyThreshold) {}

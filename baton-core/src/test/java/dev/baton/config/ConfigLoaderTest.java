@@ -238,6 +238,8 @@ class ConfigLoaderTest {
                     load-balancer: p2c
                     hash-key: query:x
                     sticky-cookie: "a b"
+                    outlier-detection: { max-ejection-percent: 150, base-ejection-time: 1ms, consecutive-fails: 3 }
+                    panic-mode: sometimes
                   empty: {}
                 """);
         assertThat(errors)
@@ -249,6 +251,12 @@ class ConfigLoaderTest {
                         "baton.yaml:10: services.users.hash-key: 'query:x' is not a hash key (expected ip, path, header:NAME or cookie:NAME)",
                         "baton.yaml:11: services.users.sticky-cookie: only applies to load-balancer: sticky",
                         "baton.yaml:11: services.users.sticky-cookie: 'a b' is not a cookie name (token characters, at most 64)");
+        assertThat(errors)
+                .anyMatch(e -> e.startsWith("baton.yaml:12: services.users.outlier-detection.max-ejection-percent:"))
+                .anyMatch(e -> e.startsWith("baton.yaml:12: services.users.outlier-detection.base-ejection-time:"))
+                .anyMatch(e -> e.startsWith("baton.yaml:12: services.users.outlier-detection.consecutive-fails:")
+                        && e.contains("did you mean 'consecutive-failures'"))
+                .anyMatch(e -> e.startsWith("baton.yaml:13: services.users.panic-mode:"));
         assertThat(errors)
                 .anyMatch(e -> e.endsWith("services.orders.instances: at least one instance needs a weight above 0"));
         assertThat(errors)

@@ -58,6 +58,10 @@ final class ServiceReader {
                 s.error("sticky-cookie", "'" + stickyCookie + "' is not a cookie name (token characters, at most 64)");
             }
         }
+        ServiceConfig.OutlierDetection outliers = s.has("outlier-detection")
+                ? outliers(s.section("outlier-detection"))
+                : ServiceConfig.OutlierDetection.DEFAULT;
+        boolean panicMode = s.bool("panic-mode", false);
         List<ServiceConfig.Instance> instances = instances(s);
         Optional<ServiceConfig.HealthCheck> health =
                 s.has("health-check") ? Optional.of(health(s.section("health-check"))) : Optional.empty();
@@ -86,6 +90,8 @@ final class ServiceReader {
                         balancer,
                         hashKey,
                         stickyCookie,
+                        outliers,
+                        panicMode,
                         instances,
                         health,
                         breaker,
@@ -108,6 +114,16 @@ final class ServiceReader {
                 }
             }
         }
+    }
+
+    private static ServiceConfig.OutlierDetection outliers(Section o) {
+        ServiceConfig.OutlierDetection d = ServiceConfig.OutlierDetection.DEFAULT;
+        var result = new ServiceConfig.OutlierDetection(
+                o.integer("consecutive-failures", d.consecutiveFailures(), 0, 1000),
+                o.duration("base-ejection-time", d.baseEjectionTime(), Duration.ofMillis(100), Duration.ofHours(1)),
+                o.integer("max-ejection-percent", d.maxEjectionPercent(), 0, 100));
+        o.finish();
+        return result;
     }
 
     private static List<ServiceConfig.Instance> instances(Section s) {

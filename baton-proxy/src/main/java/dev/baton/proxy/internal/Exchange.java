@@ -249,6 +249,11 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         responseStarted = true;
         lastActivity = System.nanoTime();
         int status = head.status().code();
+        if (status >= 500) {
+            route.service().failed(upstream);
+        } else {
+            route.service().succeeded(upstream);
+        }
         res.setStatusCode(status);
         if (req.version() != HttpVersion.HTTP_2) {
             res.setStatusMessage(head.status().reasonPhrase());
@@ -330,6 +335,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             log.debug("request {}: retrying on a fresh connection after {}", requestId, cause.toString());
             connect(true);
             return;
+        }
+        if (upstream != null && !responseStarted) {
+            route.service().failed(upstream);
         }
         int status = Failures.isTimeout(cause) ? 504 : 502;
         String what = upstream == null ? "upstream" : "upstream " + upstream.id() + " (" + upstream.authority() + ")";
@@ -418,6 +426,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
         String what = "upstream " + upstream.id() + " (" + upstream.authority() + ")";
         log.warn("request {}: {} sent nothing for {} ms", requestId, what, idle);
+        if (!responseStarted) {
+            route.service().failed(upstream);
+        }
         abort(504, what + " did not answer within " + route.timeoutMillis() + " ms");
     }
 
