@@ -48,8 +48,23 @@ public record ServiceConfig(
         public static final OutlierDetection DEFAULT = new OutlierDetection(5, Duration.ofSeconds(30), 50);
     }
 
+    /**
+     * Active health checks: an HTTP GET of {@code path} expecting a status in
+     * [{@code minStatus}, {@code maxStatus}] and, when given, {@code bodyContains} in
+     * the body; or, with {@code tcp}, just a connection. A passing check slower than
+     * {@code degradedLatency} (when given) makes the instance DEGRADED.
+     */
     public record HealthCheck(
-            String path, Duration interval, Duration timeout, int unhealthyThreshold, int healthyThreshold) {}
+            boolean tcp,
+            String path,
+            Duration interval,
+            Duration timeout,
+            int unhealthyThreshold,
+            int healthyThreshold,
+            int minStatus,
+            int maxStatus,
+            Optional<String> bodyContains,
+            Optional<Duration> degradedLatency) {}
 
     public record CircuitBreaker(
             int failureRateThreshold,

@@ -161,7 +161,6 @@ class ConfigLoaderTest {
         assertThat(errors)
                 .containsExactly(
                         "baton.yaml:1: security: not supported yet",
-                        "baton.yaml:7: services.orders.health-check: not supported yet",
                         "baton.yaml:8: services.orders.retry: not supported yet",
                         "baton.yaml:9: services.orders.process: not supported yet",
                         "baton.yaml:10: services.orders.depends-on: not supported yet",
@@ -174,7 +173,7 @@ class ConfigLoaderTest {
                 services:
                   orders:
                     instances: [http://127.0.0.1:9101]
-                    health-check: { path: health, interval: 1s, timeout: 2s, unhealthy-thresold: 3 }
+                    health-check: { path: health, interval: 1s, timeout: 2s, unhealthy-thresold: 3, type: udp, expected-status: 200-100 }
                     circuit-breaker: { failure-rate-threshold: 150 }
                     rate-limit: { key: cookie }
                 """);
@@ -182,6 +181,8 @@ class ConfigLoaderTest {
                 .contains(
                         "baton.yaml:4: services.orders.health-check.path: must start with '/'",
                         "baton.yaml:4: services.orders.health-check.timeout: must not exceed interval (1s)",
+                        "baton.yaml:4: services.orders.health-check.type: 'udp' is not a check type (expected http or tcp)",
+                        "baton.yaml:4: services.orders.health-check.expected-status: '200-100' is not a status or range like 200-399",
                         "baton.yaml:4: services.orders.health-check.unhealthy-thresold: unknown key (did you mean 'unhealthy-threshold'?)",
                         "baton.yaml:5: services.orders.circuit-breaker.failure-rate-threshold: must be between 1 and 100, but was 150",
                         "baton.yaml:6: services.orders.rate-limit.key: 'cookie' is not a rate-limit key (expected ip, route, header:NAME or claim:NAME)");

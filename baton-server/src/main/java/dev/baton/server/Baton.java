@@ -3,6 +3,7 @@ package dev.baton.server;
 import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
+import dev.baton.proxy.HealthChecker;
 import dev.baton.proxy.ProxyServer;
 import dev.baton.proxy.Snapshot;
 import dev.baton.server.internal.ConfigWatcher;
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Baton implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Baton.class);
+    /** Health checks in flight at once, across all services. */
+    static final int HEALTH_MAX_CONCURRENT_CHECKS = 10;
 
     private final Optional<Path> configFile;
     private final ConfigLoader loader;
@@ -47,6 +50,7 @@ public final class Baton implements AutoCloseable {
     private Vertx vertx;
     private ProxyServer proxy;
     private HealthEndpoint health;
+    private HealthChecker checker;
     private ConfigWatcher watcher;
 
     private Baton(Builder b) {
@@ -96,6 +100,8 @@ public final class Baton implements AutoCloseable {
             closeVertx();
             throw e;
         }
+        checker = new HealthChecker(vertx, HEALTH_MAX_CONCURRENT_CHECKS);
+        checker.sync(snapshot.get());
         if (watch) {
             watcher = new ConfigWatcher(configFile.get(), this::reloadQuietly);
             watcher.start();
@@ -137,6 +143,10 @@ public final class Baton implements AutoCloseable {
         }
         if (watcher != null) {
             watcher.close();
+        }
+        if (checker != null) {
+            checker.close();
+            checker = null;
         }
         Duration grace = config().server().shutdownGrace();
         try {
@@ -180,7 +190,11 @@ public final class Baton implements AutoCloseable {
         if (!old.server().equals(config.server())) {
             log.warn("server settings changed; listeners and event loops keep their old values until a restart");
         }
-        snapshot.set(Snapshot.compile(config, snapshot.get()));
+        Snapshot next = Snapshot.compile(config, snapshot.get());
+        snapshot.set(next);
+        if (checker != null) {
+            checker.sync(next);
+        }
         reloads.incrementAndGet();
     }
 

@@ -12,11 +12,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads and validates one entry of {@code services:}. */
 final class ServiceReader {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern STATUS_RANGE = Pattern.compile("\\s*(\\d{3})\\s*(?:-\\s*(\\d{3})\\s*)?");
     static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
 
     void read(String id, Section parent, Map<String, ServiceConfig> out) {
@@ -65,7 +67,6 @@ final class ServiceReader {
         List<ServiceConfig.Instance> instances = instances(s);
         Optional<ServiceConfig.HealthCheck> health =
                 s.has("health-check") ? Optional.of(health(s.section("health-check"))) : Optional.empty();
-        s.notSupportedYet("health-check");
         Optional<ServiceConfig.CircuitBreaker> breaker =
                 s.has("circuit-breaker") ? Optional.of(breaker(s.section("circuit-breaker"))) : Optional.empty();
         s.notSupportedYet("circuit-breaker");
@@ -186,6 +187,10 @@ final class ServiceReader {
     }
 
     private static ServiceConfig.HealthCheck health(Section s) {
+        String type = s.string("type", "http");
+        if (!type.equals("http") && !type.equals("tcp")) {
+            s.error("type", "'" + type + "' is not a check type (expected http or tcp)");
+        }
         String path = s.string("path", "/health");
         if (!path.startsWith("/")) {
             s.error("path", "must start with '/'");
@@ -197,8 +202,24 @@ final class ServiceReader {
         }
         int unhealthy = s.integer("unhealthy-threshold", 3, 1, 100);
         int healthy = s.integer("healthy-threshold", 2, 1, 100);
+        String expected = s.string("expected-status", "200-399");
+        Matcher range = STATUS_RANGE.matcher(expected);
+        int min = 200;
+        int max = 399;
+        if (range.matches()) {
+            min = Integer.parseInt(range.group(1));
+            max = range.group(2) == null ? min : Integer.parseInt(range.group(2));
+        }
+        if (!range.matches() || min < 100 || max > 599 || min > max) {
+            s.error("expected-status", "'" + expected + "' is not a status or range like 200-399");
+        }
+        Optional<String> body = s.string("body-contains");
+        Optional<Duration> degraded = s.has("degraded-latency")
+                ? Optional.of(s.duration("degraded-latency", timeout, Duration.ofMillis(1), Duration.ofMinutes(1)))
+                : Optional.empty();
         s.finish();
-        return new ServiceConfig.HealthCheck(path, interval, timeout, unhealthy, healthy);
+        return new ServiceConfig.HealthCheck(
+                type.equals("tcp"), path, interval, timeout, unhealthy, healthy, min, max, body, degraded);
     }
 
     private static ServiceConfig.CircuitBreaker breaker(Section s) {

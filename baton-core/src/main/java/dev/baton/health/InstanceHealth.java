@@ -1,0 +1,78 @@
+package dev.baton.health;
+
+import dev.baton.config.ServiceConfig;
+
+/**
+ * One instance's active-check state: consecutive results against the thresholds,
+ * the status they give, and when to check next. An instance starts UNKNOWN and
+ * turns HEALTHY on its first pass (a new instance should not wait) or UNHEALTHY
+ * after {@code unhealthy-threshold} failures; an UNHEALTHY one needs
+ * {@code healthy-threshold} passes in a row to come back, and is checked less
+ * often the longer it stays down (doubling, at most {@link #MAX_BACKOFF} intervals).
+ * Not thread-safe: one checker drives it.
+ */
+public final class InstanceHealth {
+    static final int MAX_BACKOFF = 32;
+
+    private final ServiceConfig.HealthCheck config;
+    private HealthStatus status = HealthStatus.UNKNOWN;
+    private int successes;
+    private int failures;
+    private long latencyMillis = -1;
+    private String lastError;
+
+    public InstanceHealth(ServiceConfig.HealthCheck config) {
+        this.config = config;
+    }
+
+    /** Records one check; returns true when the status changed. */
+    public boolean record(boolean passed, long latencyMillis, String error) {
+        HealthStatus before = status;
+        this.latencyMillis = latencyMillis;
+        if (passed) {
+            lastError = null;
+            failures = 0;
+            successes++;
+            HealthStatus up = config.degradedLatency()
+                            .filter(d -> latencyMillis > d.toMillis())
+                            .isPresent()
+                    ? HealthStatus.DEGRADED
+                    : HealthStatus.HEALTHY;
+            if (status != HealthStatus.UNHEALTHY || successes >= config.healthyThreshold()) {
+                status = up;
+            }
+        } else {
+            lastError = error;
+            successes = 0;
+            failures++;
+            if (status != HealthStatus.UNHEALTHY && failures >= config.unhealthyThreshold()) {
+                status = HealthStatus.UNHEALTHY;
+            }
+        }
+        return status != before;
+    }
+
+    /** Milliseconds to the next check, before jitter: the interval, backed off while down. */
+    public long nextDelayMillis() {
+        long interval = config.interval().toMillis();
+        if (status != HealthStatus.UNHEALTHY) {
+            return interval;
+        }
+        int beyond = Math.max(0, failures - config.unhealthyThreshold());
+        return interval * Math.min(MAX_BACKOFF, 1L << Math.min(beyond, 5));
+    }
+
+    public HealthStatus status() {
+        return status;
+    }
+
+    /** Latency of the last check in milliseconds, or -1 before the first. */
+    public long latencyMillis() {
+        return latencyMillis;
+    }
+
+    /** Why the last check failed, or null when it passed. */
+    public String lastError() {
+        return lastError;
+    }
+}

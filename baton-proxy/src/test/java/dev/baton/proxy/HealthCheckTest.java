@@ -1,0 +1,115 @@
+package dev.baton.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.health.HealthStatus;
+import dev.baton.testing.TestUpstream;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Active health checks against real upstreams switch instances out of balancing and back. */
+class HealthCheckTest extends ProxyTestSupport {
+    final AtomicBoolean aHealthy = new AtomicBoolean(true);
+    TestUpstream a;
+    TestUpstream b;
+    HealthChecker checker;
+
+    @AfterEach
+    void closeAll() {
+        if (checker != null) {
+            checker.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    private void start(String check) {
+        a = TestUpstream.start(vertx, req -> {
+            if (req.path().equals("/health")) {
+                req.response().setStatusCode(aHealthy.get() ? 200 : 503).end(aHealthy.get() ? "all good" : "down");
+            } else {
+                req.response().end("a");
+            }
+        });
+        b = TestUpstream.start(vertx, req -> req.response().end(req.path().equals("/health") ? "all good" : "b"));
+        proxy = new ProxyHarness(vertx, """
+                services:
+                  s:
+                    health-check: %s
+                    outlier-detection: { consecutive-failures: 0 }
+                    instances: [ "%s", "%s" ]
+                routes: [ { path: /**, service: s } ]
+                """.formatted(check, a.url(), b.url()));
+        checker = new HealthChecker(vertx, 10);
+        checker.sync(proxy.snapshot.get());
+    }
+
+    private Set<String> bodies(int requests) throws Exception {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < requests; i++) {
+            seen.add(proxy.get("/x").body());
+        }
+        return seen;
+    }
+
+    @Test
+    void anInstanceFailingItsChecksLeavesAndComesBack() throws Exception {
+        start("{ path: /health, interval: 100ms, timeout: 50ms, unhealthy-threshold: 2, healthy-threshold: 2 }");
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.HEALTHY);
+        assertThat(bodies(10)).containsExactlyInAnyOrder("a", "b");
+
+        aHealthy.set(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.UNHEALTHY);
+        assertThat(bodies(10)).containsExactly("b");
+
+        aHealthy.set(true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> checker.status("s-0") == HealthStatus.HEALTHY);
+        assertThat(bodies(10)).containsExactlyInAnyOrder("a", "b");
+        assertThat(checker.status("s-1")).isEqualTo(HealthStatus.HEALTHY);
+    }
+
+    @Test
+    void bodyAndStatusRangeAreChecked() {
+        start("{ path: /health, interval: 100ms, timeout: 50ms, unhealthy-threshold: 1, expected-status: 200-299,"
+                + " body-contains: 'all good' }");
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.HEALTHY);
+        aHealthy.set(false); // 503 and "down"
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.UNHEALTHY);
+    }
+
+    @Test
+    void tcpChecksSeeAClosedPort() {
+        start("{ type: tcp, interval: 100ms, timeout: 50ms, unhealthy-threshold: 1 }");
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-1") == HealthStatus.HEALTHY);
+        b.close();
+        b = null;
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-1") == HealthStatus.UNHEALTHY);
+        assertThat(proxy.snapshot
+                        .get()
+                        .services()
+                        .get("s")
+                        .instances()
+                        .get(1)
+                        .endpoint()
+                        .available())
+                .isFalse();
+    }
+
+    @Test
+    void aServiceDroppedFromTheConfigIsNoLongerChecked() {
+        start("{ path: /health, interval: 100ms, timeout: 50ms }");
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.HEALTHY);
+        proxy.apply("services: { t: { instances: [\"" + a.url() + "\"] } }\nroutes: [ { path: /**, service: t } ]");
+        checker.sync(proxy.snapshot.get());
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.UNKNOWN);
+    }
+}
