@@ -3,11 +3,15 @@ package dev.baton.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.events.Event;
+import dev.baton.events.EventBus;
 import dev.baton.health.HealthStatus;
 import dev.baton.testing.TestUpstream;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,9 +22,12 @@ class HealthCheckTest extends ProxyTestSupport {
     TestUpstream a;
     TestUpstream b;
     HealthChecker checker;
+    final EventBus events = new EventBus();
+    final List<Event> published = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void closeAll() {
+        events.close();
         if (checker != null) {
             checker.close();
         }
@@ -49,7 +56,7 @@ class HealthCheckTest extends ProxyTestSupport {
                     instances: [ "%s", "%s" ]
                 routes: [ { path: /**, service: s } ]
                 """.formatted(check, a.url(), b.url()));
-        checker = new HealthChecker(vertx, 10);
+        checker = new HealthChecker(vertx, 10, events);
         checker.sync(proxy.snapshot.get());
     }
 
@@ -67,9 +74,20 @@ class HealthCheckTest extends ProxyTestSupport {
         await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.HEALTHY);
         assertThat(bodies(10)).containsExactlyInAnyOrder("a", "b");
 
+        events.subscribe("test", published::add);
         aHealthy.set(false);
         await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.UNHEALTHY);
         assertThat(bodies(10)).containsExactly("b");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !published.isEmpty());
+        Event down = published.get(0);
+        assertThat(down.type()).isEqualTo(Event.SERVICE_HEALTH_CHANGED);
+        assertThat(down.data())
+                .containsEntry("service", "s")
+                .containsEntry("instance", "s-0")
+                .containsEntry("status", "UNHEALTHY")
+                .containsEntry("previous", "HEALTHY")
+                .containsEntry("serviceStatus", "DEGRADED")
+                .containsEntry("error", "status 503");
 
         aHealthy.set(true);
         await().atMost(Duration.ofSeconds(10)).until(() -> checker.status("s-0") == HealthStatus.HEALTHY);

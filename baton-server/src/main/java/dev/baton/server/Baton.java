@@ -3,6 +3,8 @@ package dev.baton.server;
 import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
+import dev.baton.events.Event;
+import dev.baton.events.EventBus;
 import dev.baton.proxy.HealthChecker;
 import dev.baton.proxy.ProxyServer;
 import dev.baton.proxy.Snapshot;
@@ -13,6 +15,7 @@ import io.vertx.core.VertxOptions;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,6 +50,7 @@ public final class Baton implements AutoCloseable {
     private final AtomicReference<Snapshot> snapshot;
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong rejections = new AtomicLong();
+    private final EventBus events = new EventBus();
     private Vertx vertx;
     private ProxyServer proxy;
     private HealthEndpoint health;
@@ -100,7 +104,7 @@ public final class Baton implements AutoCloseable {
             closeVertx();
             throw e;
         }
-        checker = new HealthChecker(vertx, HEALTH_MAX_CONCURRENT_CHECKS);
+        checker = new HealthChecker(vertx, HEALTH_MAX_CONCURRENT_CHECKS, events);
         checker.sync(snapshot.get());
         if (watch) {
             watcher = new ConfigWatcher(configFile.get(), this::reloadQuietly);
@@ -202,12 +206,19 @@ public final class Baton implements AutoCloseable {
         try {
             reload();
             log.info("config reloaded from {}", configFile.get());
+            events.publish(Event.now(
+                    Event.CONFIG_RELOADED, Map.of("file", configFile.get().toString(), "reloads", reloads.get())));
         } catch (ConfigException e) {
             rejections.incrementAndGet();
             log.error("config change rejected, still serving the last good config:\n{}", e.getMessage());
+            events.publish(Event.now(
+                    Event.CONFIG_REJECTED, Map.of("file", configFile.get().toString(), "errors", e.errors())));
         } catch (RuntimeException e) {
             rejections.incrementAndGet();
             log.error("config change rejected: {}", e.toString());
+            events.publish(Event.now(
+                    Event.CONFIG_REJECTED,
+                    Map.of("file", configFile.get().toString(), "errors", List.of(e.toString()))));
         }
     }
 
@@ -221,6 +232,11 @@ public final class Baton implements AutoCloseable {
 
     public int adminPort() {
         return health.port();
+    }
+
+    /** The lifecycle event bus (CONTRACT §6): subscribe to follow health changes and reloads. */
+    public EventBus events() {
+        return events;
     }
 
     /** Configs applied since start, by file change or {@link #apply}. */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
+import dev.baton.events.Event;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import java.net.ServerSocket;
@@ -136,6 +137,8 @@ class BatonTest {
         Path file = dir.resolve("baton.yaml");
         Files.writeString(file, yaml(blue, ""));
         try (Baton baton = Baton.builder().configFile(file).build().start()) {
+            List<Event> configEvents = new CopyOnWriteArrayList<>();
+            baton.events().subscribe("test", configEvents::add);
             int port = baton.proxyPort();
             AtomicBoolean running = new AtomicBoolean(true);
             List<String> failures = new CopyOnWriteArrayList<>();

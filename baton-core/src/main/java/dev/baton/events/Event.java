@@ -1,0 +1,19 @@
+package dev.baton.events;
+
+import java.time.Instant;
+import java.util.Map;
+
+/** One lifecycle event as CONTRACT §6 shapes it: {@code {"type","time","data"}}. */
+public record Event(String type, Instant time, Map<String, Object> data) {
+    public static final String SERVICE_HEALTH_CHANGED = "SERVICE_HEALTH_CHANGED";
+    public static final String CONFIG_RELOADED = "CONFIG_RELOADED";
+    public static final String CONFIG_REJECTED = "CONFIG_REJECTED";
+
+    public Event {
+        data = Map.copyOf(data);
+    }
+
+    public static Event now(String type, Map<String, Object> data) {
+        return new Event(type, Instant.now(), data);
+    }
+}
