@@ -191,4 +191,20 @@ class UpstreamFailureTest extends ProxyTestSupport {
                 .as("the upstream really did drop connections")
                 .isGreaterThan(clients * 4);
     }
+
+    @Test
+    void anEarlyAnswerEndsTheUpstreamConnection() throws Exception {
+        AtomicInteger closed = new AtomicInteger();
+        upstream = TestUpstream.start(vertx, req -> {
+            req.connection().closeHandler(v -> closed.incrementAndGet());
+            req.response().setStatusCode(401).end("no"); // without reading the body
+        });
+        proxyTo(upstream.url().toString());
+        byte[] body = new byte[4 << 20];
+        HttpResponse<String> r = proxy.send(
+                HttpRequest.newBuilder(proxy.uri("/upload")).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertThat(r.statusCode()).isEqualTo(401);
+        await().atMost(java.time.Duration.ofSeconds(5)).until(() -> closed.get() == 1);
+        assertThat(proxy.get("/again").statusCode()).as("the proxy carries on").isEqualTo(401);
+    }
 }

@@ -129,8 +129,14 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                     return; // the exchange gave up during onHead
                 } else if (msg instanceof LastHttpContent) {
                     responseDone = true;
+                    boolean early = !requestDone;
                     recycleIfDone();
                     l.onEnd(content.content());
+                    if (early) {
+                        // Answered before the request was complete (an early 401 or 413): the
+                        // rest of the body can go nowhere, so the connection is done.
+                        abandon();
+                    }
                 } else if (content.content().isReadable()) {
                     l.onContent(content.content());
                 }
