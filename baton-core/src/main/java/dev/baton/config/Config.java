@@ -11,6 +11,7 @@ public record Config(
         ServerConfig server,
         LimitsConfig limits,
         SecurityConfig security,
+        HealthConfig health,
         Map<String, ServiceConfig> services,
         List<RouteConfig> routes) {
 

@@ -298,4 +298,19 @@ class ConfigLoaderTest {
         Files.write(bad, new byte[] {(byte) 0xff, (byte) 0xfe, 'a'});
         assertThatThrownBy(() -> loader.load(bad)).hasMessageContaining("not valid UTF-8");
     }
+
+    @Test
+    void healthSettings() {
+        assertThat(new ConfigLoader(Map.of())
+                        .parse(
+                                "health: { max-concurrent-checks: 25 }\nservices: { s: { instances: [http://127.0.0.1:1] } }",
+                                "baton.yaml")
+                        .health()
+                        .maxConcurrentChecks())
+                .isEqualTo(25);
+        assertThat(errors("health: { max-concurrent-checks: 0, max-concurrent-check: 1 }\n"))
+                .anyMatch(e -> e.startsWith("baton.yaml:1: health.max-concurrent-checks:"))
+                .anyMatch(
+                        e -> e.startsWith("baton.yaml:1: health.max-concurrent-check:") && e.contains("did you mean"));
+    }
 }

@@ -41,8 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Baton implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Baton.class);
-    /** Health checks in flight at once, across all services. */
-    static final int HEALTH_MAX_CONCURRENT_CHECKS = 10;
 
     private final Optional<Path> configFile;
     private final ConfigLoader loader;
@@ -104,7 +102,7 @@ public final class Baton implements AutoCloseable {
             closeVertx();
             throw e;
         }
-        checker = new HealthChecker(vertx, HEALTH_MAX_CONCURRENT_CHECKS, events);
+        checker = new HealthChecker(vertx, config.health().maxConcurrentChecks(), events);
         checker.sync(snapshot.get());
         if (watch) {
             watcher = new ConfigWatcher(configFile.get(), this::reloadQuietly);
@@ -193,6 +191,9 @@ public final class Baton implements AutoCloseable {
         Config old = config();
         if (!old.server().equals(config.server())) {
             log.warn("server settings changed; listeners and event loops keep their old values until a restart");
+        }
+        if (!old.health().equals(config.health())) {
+            log.warn("health.max-concurrent-checks changed; it keeps its old value until a restart");
         }
         Snapshot next = Snapshot.compile(config, snapshot.get());
         snapshot.set(next);

@@ -1,6 +1,7 @@
 package dev.baton.config.internal;
 
 import dev.baton.config.Config;
+import dev.baton.config.HealthConfig;
 import dev.baton.config.HostPort;
 import dev.baton.config.LimitsConfig;
 import dev.baton.config.RouteConfig;
@@ -34,6 +35,7 @@ public final class ConfigReader {
         LimitsConfig limits = limits(top.section("limits"));
         SecurityConfig security = security(top.section("security"));
         top.notSupportedYet("security");
+        HealthConfig health = health(top.section("health"));
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         Section servicesSection = top.section("services");
@@ -51,7 +53,7 @@ public final class ConfigReader {
             routeReader.read(Section.of(routeNodes.get(i), "routes[" + i + "]", problems), i, services, routes);
         }
         top.finish();
-        return new Config(server, limits, security, services, routes);
+        return new Config(server, limits, security, health, services, routes);
     }
 
     private static ServerConfig server(Section s) {
@@ -74,6 +76,12 @@ public final class ConfigReader {
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("'" + text + "' is not a valid path");
         }
+    }
+
+    private static HealthConfig health(Section s) {
+        int max = s.integer("max-concurrent-checks", HealthConfig.DEFAULT.maxConcurrentChecks(), 1, 10_000);
+        s.finish();
+        return new HealthConfig(max);
     }
 
     private static LimitsConfig limits(Section s) {
