@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -52,7 +51,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private boolean upgrade;
     private Deadlines.Entry deadline;
     private long lastActivity;
-    private long startedNanos;
+    private Assignment assigned;
 
     public Exchange(ProxyContext ctx, HttpServerRequest req) {
         this.ctx = ctx;
@@ -157,21 +156,18 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
      * 503, when the service has no available instance.
      */
     boolean choose() {
-        upstream = route.service().pick(new ServerRequestKey(req));
-        if (upstream == null) {
+        assigned = Assignment.pick(route.service(), req);
+        if (assigned == null) {
             reject(503, "no available instance of service " + route.service().id(), hasBody && !req.isEnded());
             return false;
         }
-        upstream.endpoint().started();
-        startedNanos = System.nanoTime();
+        upstream = assigned.upstream();
         return true;
     }
 
-    /** Ends the count of this request on its instance, with its latency for the average. */
     private void endpointDone() {
-        if (startedNanos != 0) {
-            upstream.endpoint().finished(System.nanoTime() - startedNanos);
-            startedNanos = 0;
+        if (assigned != null) {
+            assigned.done();
         }
     }
 
@@ -249,17 +245,13 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         responseStarted = true;
         lastActivity = System.nanoTime();
         int status = head.status().code();
-        if (status >= 500) {
-            route.service().failed(upstream);
-        } else {
-            route.service().succeeded(upstream);
-        }
+        assigned.answered(status);
         res.setStatusCode(status);
         if (req.version() != HttpVersion.HTTP_2) {
             res.setStatusMessage(head.status().reasonPhrase());
         }
         ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), requestId);
-        route.service().stickyCookie().ifPresent(this::pin);
+        assigned.pin(req, res);
         boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304;
         if (!bodyless && !head.headers().contains("content-length") && req.version() != HttpVersion.HTTP_2) {
             res.setChunked(true);
@@ -267,14 +259,6 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     }
 
     /** Streams response bytes to the client, pausing the upstream while the client is behind. */
-    /** Points the client's sticky cookie at this instance unless it already does. */
-    void pin(String cookie) {
-        Cookie sent = req.getCookie(cookie);
-        if (sent == null || !sent.getValue().equals(upstream.id())) {
-            res.headers().add("set-cookie", cookie + "=" + upstream.id() + "; Path=/; HttpOnly; SameSite=Lax");
-        }
-    }
-
     @Override
     public void onContent(ByteBuf content) {
         if (released) {
@@ -336,8 +320,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             connect(true);
             return;
         }
-        if (upstream != null && !responseStarted) {
-            route.service().failed(upstream);
+        if (assigned != null && !responseStarted) {
+            assigned.failed();
         }
         int status = Failures.isTimeout(cause) ? 504 : 502;
         String what = upstream == null ? "upstream" : "upstream " + upstream.id() + " (" + upstream.authority() + ")";
@@ -427,7 +411,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         String what = "upstream " + upstream.id() + " (" + upstream.authority() + ")";
         log.warn("request {}: {} sent nothing for {} ms", requestId, what, idle);
         if (!responseStarted) {
-            route.service().failed(upstream);
+            assigned.failed();
         }
         abort(504, what + " did not answer within " + route.timeoutMillis() + " ms");
     }
