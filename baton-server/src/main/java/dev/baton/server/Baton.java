@@ -5,11 +5,12 @@ import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.events.Event;
 import dev.baton.events.EventBus;
+import dev.baton.health.HealthStatus;
 import dev.baton.proxy.HealthChecker;
 import dev.baton.proxy.ProxyServer;
 import dev.baton.proxy.Snapshot;
+import dev.baton.server.internal.AdminApi;
 import dev.baton.server.internal.ConfigWatcher;
-import dev.baton.server.internal.HealthEndpoint;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.BindException;
@@ -51,8 +52,8 @@ public final class Baton implements AutoCloseable {
     private final EventBus events = new EventBus();
     private Vertx vertx;
     private ProxyServer proxy;
-    private HealthEndpoint health;
-    private HealthChecker checker;
+    private AdminApi admin;
+    private volatile HealthChecker checker;
     private ConfigWatcher watcher;
 
     private Baton(Builder b) {
@@ -88,14 +89,14 @@ public final class Baton implements AutoCloseable {
                 config.server().listen(),
                 loops,
                 config.server().shutdownGrace());
-        health = new HealthEndpoint(vertx, config.server().admin());
+        admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(), version());
         try {
             await(
                     proxy.start().toCompletionStage().toCompletableFuture(),
                     "proxy",
                     config.server().listen().toString());
             await(
-                    health.start().toCompletionStage().toCompletableFuture(),
+                    admin.start().toCompletionStage().toCompletableFuture(),
                     "admin",
                     config.server().admin().toString());
         } catch (BatonException e) {
@@ -113,7 +114,7 @@ public final class Baton implements AutoCloseable {
                 config.server().listen().host(),
                 proxy.port(),
                 config.server().admin().host(),
-                health.port());
+                admin.port());
         return this;
     }
 
@@ -153,7 +154,7 @@ public final class Baton implements AutoCloseable {
         Duration grace = config().server().shutdownGrace();
         try {
             proxy.stop()
-                    .compose(v -> health.stop())
+                    .compose(v -> admin.stop())
                     .toCompletionStage()
                     .toCompletableFuture()
                     .get(grace.toMillis() + 5_000, TimeUnit.MILLISECONDS);
@@ -205,22 +206,35 @@ public final class Baton implements AutoCloseable {
 
     private void reloadQuietly() {
         try {
+            reloadAndPublish("file change");
+        } catch (RuntimeException logged) {
+            // reloadAndPublish logged and counted it; the last good config keeps serving
+        }
+    }
+
+    /**
+     * Reloads the config file and says so on the event bus; an invalid file is
+     * counted, logged and published, then rethrown for callers that answer someone.
+     */
+    private void reloadAndPublish(String cause) {
+        String file = configFile
+                .orElseThrow(() -> new IllegalStateException("no config file to reload"))
+                .toString();
+        try {
             reload();
-            log.info("config reloaded from {}", configFile.get());
-            events.publish(Event.now(
-                    Event.CONFIG_RELOADED, Map.of("file", configFile.get().toString(), "reloads", reloads.get())));
         } catch (ConfigException e) {
             rejections.incrementAndGet();
-            log.error("config change rejected, still serving the last good config:\n{}", e.getMessage());
-            events.publish(Event.now(
-                    Event.CONFIG_REJECTED, Map.of("file", configFile.get().toString(), "errors", e.errors())));
+            log.error("config change rejected ({}), still serving the last good config:\n{}", cause, e.getMessage());
+            events.publish(Event.now(Event.CONFIG_REJECTED, Map.of("file", file, "errors", e.errors())));
+            throw e;
         } catch (RuntimeException e) {
             rejections.incrementAndGet();
-            log.error("config change rejected: {}", e.toString());
-            events.publish(Event.now(
-                    Event.CONFIG_REJECTED,
-                    Map.of("file", configFile.get().toString(), "errors", List.of(e.toString()))));
+            log.error("config change rejected ({}): {}", cause, e.toString());
+            events.publish(Event.now(Event.CONFIG_REJECTED, Map.of("file", file, "errors", List.of(e.toString()))));
+            throw e;
         }
+        log.info("config reloaded from {} ({})", file, cause);
+        events.publish(Event.now(Event.CONFIG_RELOADED, Map.of("file", file, "reloads", reloads.get())));
     }
 
     public Config config() {
@@ -232,7 +246,37 @@ public final class Baton implements AutoCloseable {
     }
 
     public int adminPort() {
-        return health.port();
+        return admin.port();
+    }
+
+    /** The version from the jar manifest, or "dev" when run from classes. */
+    public static String version() {
+        String v = Baton.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** What the admin API reads of this gateway and asks of it. */
+    private final class AdminBackend implements AdminApi.Backend {
+        @Override
+        public Snapshot snapshot() {
+            return snapshot.get();
+        }
+
+        @Override
+        public HealthStatus checked(String instanceId) {
+            HealthChecker c = checker;
+            return c == null ? HealthStatus.UNKNOWN : c.status(instanceId);
+        }
+
+        @Override
+        public void reload() {
+            reloadAndPublish("admin API");
+        }
+
+        @Override
+        public long reloadCount() {
+            return reloads.get();
+        }
     }
 
     /** The lifecycle event bus (CONTRACT §6): subscribe to follow health changes and reloads. */

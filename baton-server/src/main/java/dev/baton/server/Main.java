@@ -175,8 +175,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"baton " + (v == null ? "dev" : v)};
+            return new String[] {"baton " + Baton.version()};
         }
     }
 }

@@ -1,0 +1,181 @@
+package dev.baton.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.testing.TestUpstream;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin API (CONTRACT §3) of a running gateway, over real HTTP. */
+class AdminApiTest {
+    static Vertx vertx;
+    static TestUpstream up;
+    static final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path dir;
+
+    Path file;
+    Baton baton;
+
+    @BeforeAll
+    static void upstream() {
+        vertx = Vertx.vertx();
+        up = TestUpstream.ok(vertx);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        up.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    String yaml(String extraService) {
+        return """
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0 }
+                services:
+                  orders:
+                    name: Orders
+                    type: core
+                    health-check: { path: /health, interval: 100ms, timeout: 50ms }
+                    instances: [ "%s", "http://127.0.0.1:1" ]
+                  edge: { type: edge, instances: [ "%s/e" ] }
+                %s
+                routes: [ { path: /**, service: orders } ]
+                """.formatted(up.url(), up.url(), extraService);
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        file = dir.resolve("baton.yaml");
+        Files.writeString(file, yaml(""));
+        baton = Baton.builder().configFile(file).watch(false).build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        baton.stop();
+    }
+
+    HttpResponse<String> call(String method, String path) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.adminPort() + path))
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void healthAndStatus() throws Exception {
+        HttpResponse<String> health = call("GET", "/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(health.body()).getString("status")).isEqualTo("UP");
+        assertThat(health.headers().firstValue("x-request-id")).isPresent();
+
+        JsonObject status = new JsonObject(call("GET", "/status").body());
+        assertThat(status.getInteger("services")).isEqualTo(2);
+        assertThat(status.getJsonObject("instances").getInteger("total")).isEqualTo(3);
+        assertThat(status.getString("version")).isNotBlank();
+    }
+
+    @Test
+    void servicesInTheContractsShape() throws Exception {
+        assertThat(new JsonArray(call("GET", "/services").body())).hasSize(2);
+        JsonArray core = new JsonArray(call("GET", "/services?type=core").body());
+        assertThat(core).hasSize(1);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonObject orders = new JsonObject(call("GET", "/services/orders").body());
+            assertThat(orders.getString("id")).isEqualTo("orders");
+            assertThat(orders.getString("name")).isEqualTo("Orders");
+            assertThat(orders.getString("type")).isEqualTo("core");
+            assertThat(orders.getString("status")).isEqualTo("DEGRADED"); // one instance refuses connections
+            JsonArray instances = orders.getJsonArray("instances");
+            assertThat(instances.getJsonObject(0).getString("status")).isEqualTo("HEALTHY");
+            assertThat(instances.getJsonObject(0).getString("url"))
+                    .isEqualTo(up.url().toString());
+            assertThat(instances.getJsonObject(0).getInteger("activeRequests")).isZero();
+            assertThat(instances.getJsonObject(1).getString("status")).isEqualTo("UNHEALTHY");
+        });
+        JsonObject edge = new JsonObject(call("GET", "/services/edge").body());
+        assertThat(edge.getString("status")).as("unchecked").isEqualTo("UNKNOWN");
+
+        HttpResponse<String> missing = call("GET", "/services/nope");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(new JsonObject(missing.body()).getString("error")).isEqualTo("not_found");
+    }
+
+    @Test
+    void loadBalancerPicksAHealthyInstanceOfAType() throws Exception {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> new JsonObject(call("GET", "/services/orders").body())
+                        .getString("status")
+                        .equals("DEGRADED"));
+        for (int i = 0; i < 4; i++) {
+            JsonObject pick = new JsonObject(call("GET", "/loadbalancer/core").body());
+            assertThat(pick.getString("serviceId")).isEqualTo("orders");
+            assertThat(pick.getString("url"))
+                    .as("never the unhealthy one")
+                    .isEqualTo(up.url().toString());
+        }
+        HttpResponse<String> none = call("GET", "/loadbalancer/batch");
+        assertThat(none.statusCode()).isEqualTo(503);
+        assertThat(new JsonObject(none.body()).getString("error")).isEqualTo("service_unavailable");
+    }
+
+    @Test
+    void configReloadAppliesOrListsEveryError() throws Exception {
+        Files.writeString(file, yaml("  extra: { instances: [ \"" + up.url() + "/x\" ] }"));
+        HttpResponse<String> ok = call("POST", "/config/reload");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(ok.body()).getLong("configReloads")).isEqualTo(1);
+        assertThat(new JsonArray(call("GET", "/services").body())).hasSize(3);
+
+        Files.writeString(
+                file, "services: { bad: { instances: [ nope ] } }\nroutes: [ { path: /x, service: gone } ]\n");
+        HttpResponse<String> bad = call("POST", "/config/reload");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        JsonObject body = new JsonObject(bad.body());
+        assertThat(body.getString("error")).isEqualTo("bad_request");
+        assertThat(body.getJsonArray("errors")).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(new JsonArray(call("GET", "/services").body()))
+                .as("still the last good config")
+                .hasSize(3);
+        assertThat(baton.rejectedReloadCount()).isEqualTo(1);
+    }
+
+    @Test
+    void unknownPathsMethodsAndRequestIdsAreJsonErrors() throws Exception {
+        HttpResponse<String> nowhere = call("GET", "/nowhere");
+        assertThat(nowhere.statusCode()).isEqualTo(404);
+        assertThat(new JsonObject(nowhere.body()).getString("error")).isEqualTo("not_found");
+
+        HttpResponse<String> wrong = call("DELETE", "/status");
+        assertThat(wrong.statusCode()).isEqualTo(405);
+        assertThat(new JsonObject(wrong.body()).getString("error")).isEqualTo("method_not_allowed");
+
+        HttpResponse<String> badId = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.adminPort() + "/health"))
+                        .header("X-Request-ID", "not valid!")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(badId.statusCode()).isEqualTo(400);
+    }
+}
