@@ -177,9 +177,11 @@ public final class Baton implements AutoCloseable {
         vertx = null;
     }
 
+    /** Stops, and ends the event bus's subscriber threads: for good, unlike {@link #stop()}. */
     @Override
     public void close() {
         stop();
+        events.close();
     }
 
     /** Re-reads the config file and swaps it in; throws {@link ConfigException} and keeps the old one if invalid. */
