@@ -44,17 +44,22 @@ class EventBusTest {
             List<Event> fine = new CopyOnWriteArrayList<>();
             EventBus.Subscriber fineSub = bus.subscribe("fine", fine::add);
 
-            long t0 = System.nanoTime();
-            int n = EventBus.QUEUE + 500;
-            for (int i = 0; i < n; i++) {
-                bus.publish(Event.now("E", Map.of()));
+            // In batches smaller than a queue, letting the healthy subscriber catch up:
+            // only the blocked one can overflow, and publishing never waits for it.
+            int n = (EventBus.QUEUE / 500 + 3) * 500; // whole batches, well past one queue
+            long slowest = 0;
+            for (int sent = 0; sent < n; sent += 500) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < 500; i++) {
+                    bus.publish(Event.now("E", Map.of()));
+                }
+                slowest = Math.max(slowest, System.nanoTime() - t0);
+                int expected = sent + 500;
+                await().atMost(Duration.ofSeconds(10)).until(() -> fine.size() == expected);
             }
-            assertThat(Duration.ofNanos(System.nanoTime() - t0))
-                    .as("publishing never waits")
-                    .isLessThan(Duration.ofSeconds(2));
-            await().atMost(Duration.ofSeconds(10)).until(() -> fine.size() + fineSub.dropped() == n);
-            assertThat(fine).as("the healthy subscriber kept up").hasSizeGreaterThan(EventBus.QUEUE);
-            assertThat(stuck.dropped()).isPositive();
+            assertThat(Duration.ofNanos(slowest)).as("publishing never waits").isLessThan(Duration.ofSeconds(1));
+            assertThat(fineSub.dropped()).isZero();
+            assertThat(stuck.dropped()).isEqualTo(n - EventBus.QUEUE - 1); // one is held by the stuck handler
             never.countDown();
         }
     }
