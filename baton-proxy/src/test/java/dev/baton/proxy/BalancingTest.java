@@ -1,10 +1,12 @@
 package dev.baton.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.baton.testing.TestUpstream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -97,8 +99,10 @@ class BalancingTest extends ProxyTestSupport {
         for (int i = 0; i < 20; i++) {
             assertThat(proxy.get("/x").statusCode()).isEqualTo(200);
         }
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> proxy.snapshot.get().services().get("s").instances().stream()
+                        .allMatch(u -> u.endpoint().outstanding() == 0));
         assertThat(proxy.snapshot.get().services().get("s").instances())
-                .allSatisfy(u -> assertThat(u.endpoint().outstanding()).isZero())
                 .anySatisfy(u -> assertThat(u.endpoint().latencyNanos()).isPositive());
     }
 

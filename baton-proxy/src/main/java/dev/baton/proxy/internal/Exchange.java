@@ -281,12 +281,13 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     public void onEnd(ByteBuf last) {
         if (!released) {
             conn = null; // back in the pool, or closed: no longer ours
+            // Counted as finished before the client can see the end, so counters never lag it.
+            release();
             if (last.isReadable()) {
                 res.end(Buffer.buffer(ByteBufUtil.getBytes(last))); // one write for a small body
             } else {
                 res.end();
             }
-            release();
         }
     }
 
