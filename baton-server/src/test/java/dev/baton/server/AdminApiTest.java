@@ -178,4 +178,23 @@ class AdminApiTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(badId.statusCode()).isEqualTo(400);
     }
+
+    @Test
+    void theActiveConfigAsJson() throws Exception {
+        HttpResponse<String> r = call("GET", "/config");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonObject config = new JsonObject(r.body());
+        assertThat(config.getJsonObject("server").getString("listen")).isEqualTo("127.0.0.1:0");
+        assertThat(config.getJsonObject("limits").getString("requestTimeout")).isEqualTo("30s");
+        JsonObject orders = config.getJsonObject("services").getJsonObject("orders");
+        assertThat(orders.getString("loadBalancer")).isEqualTo("round-robin");
+        assertThat(orders.getJsonObject("healthCheck").getString("interval")).isEqualTo("100ms");
+        assertThat(orders.getJsonArray("instances").getJsonObject(0).getString("url"))
+                .isEqualTo(up.url().toString());
+        assertThat(config.getJsonArray("routes").getJsonObject(0).getString("path"))
+                .isEqualTo("/**");
+        assertThat(orders.containsKey("hashKey"))
+                .as("absent optionals are left out")
+                .isFalse();
+    }
 }

@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The admin API on {@code server.admin} (CONTRACT §3), camelCase JSON in and out;
  * every error is the contract's JSON error. So far: health, status, services,
- * {@code /loadbalancer/{type}} and config reload. Registration, {@code /config},
- * orchestrator start/stop, events, metrics and OpenAPI come with their issues.
+ * {@code /loadbalancer/{type}}, the config (secrets masked) and its reload.
+ * Registration, orchestrator start/stop, events, metrics and OpenAPI come with
+ * their issues.
  */
 public final class AdminApi {
     /** What the admin API reads and does; implemented by the server. */
@@ -81,6 +82,9 @@ public final class AdminApi {
         router.get("/services").handler(this::services);
         router.get("/services/:id").handler(this::service);
         router.get("/loadbalancer/:type").handler(this::loadBalancer);
+        router.get("/config")
+                .handler(rc -> json(
+                        rc.response(), 200, ConfigJson.render(backend.snapshot().config())));
         router.post("/config/reload").handler(this::reload);
         router.errorHandler(
                 404,
