@@ -3,7 +3,6 @@ package dev.baton.proxy.internal;
 import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
-import dev.baton.routing.RouteMatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -84,44 +83,17 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             return;
         }
         res.closeHandler(v -> clientGone());
-        String path = req.path();
-        if (path == null || path.isEmpty() || path.charAt(0) != '/') {
-            reject(400, "request target must be an absolute path", false);
-            return;
-        }
-        String host = req.authority() == null ? null : req.authority().host();
-        RouteMatch<RouteTarget> match =
-                snapshot.router().match(host, req.method().name(), path);
-        if (match instanceof RouteMatch.Found<RouteTarget> found) {
-            route = found.target();
-        } else if (match instanceof RouteMatch.MethodNotAllowed<RouteTarget> na) {
-            res.putHeader("allow", String.join(", ", na.allow()));
-            reject(
-                    405,
-                    "method " + req.method().name() + " not allowed; allowed: " + String.join(", ", na.allow()),
-                    false);
-            return;
-        } else {
-            reject(404, "no route for " + req.method().name() + " " + path, false);
-            return;
-        }
-        long maxBody = snapshot.config().limits().maxBodySize();
-        String contentLength = req.getHeader("content-length");
-        if (contentLength != null) {
-            long declared = Framing.contentLength(contentLength);
-            if (declared < 0) {
-                reject(400, "invalid Content-Length", true);
-                return;
+        Admission.Verdict verdict = Admission.check(req, snapshot);
+        if (verdict instanceof Admission.Refuse refuse) {
+            if (refuse.allow() != null) {
+                res.putHeader("allow", refuse.allow());
             }
-            if (declared > maxBody) {
-                reject(413, "request body of " + declared + " bytes exceeds the limit of " + maxBody + " bytes", true);
-                return;
-            }
-            hasBody = declared > 0;
-        } else {
-            hasBody = req.getHeader("transfer-encoding") != null
-                    || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+            reject(refuse.status(), refuse.message(), refuse.close());
+            return;
         }
+        Admission.Admit admit = (Admission.Admit) verdict;
+        route = admit.route();
+        hasBody = admit.hasBody();
         if (Upgrades.isUpgrade(req)) {
             upgrade = true;
             new Upgrades(this).start();

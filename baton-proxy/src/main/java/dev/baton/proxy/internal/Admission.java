@@ -1,0 +1,63 @@
+package dev.baton.proxy.internal;
+
+import dev.baton.proxy.RouteTarget;
+import dev.baton.proxy.Snapshot;
+import dev.baton.routing.RouteMatch;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+
+/**
+ * The stateless checks a request passes before it is proxied: an absolute path, a
+ * route for its host, path and method (404 or 405 with {@code Allow}), and a declared
+ * body within {@code max-body-size} (413; a body that streams past it is caught on
+ * the way).
+ */
+final class Admission {
+    private Admission() {}
+
+    sealed interface Verdict permits Admit, Refuse {}
+
+    /** Go ahead, to {@code route}; {@code hasBody} says whether a body follows the head. */
+    record Admit(RouteTarget route, boolean hasBody) implements Verdict {}
+
+    /** Answer with this error; {@code close} the connection when an unread body follows; {@code allow} for 405. */
+    record Refuse(int status, String message, boolean close, String allow) implements Verdict {}
+
+    static Verdict check(HttpServerRequest req, Snapshot snapshot) {
+        String path = req.path();
+        if (path == null || path.isEmpty() || path.charAt(0) != '/') {
+            return new Refuse(400, "request target must be an absolute path", false, null);
+        }
+        String method = req.method().name();
+        String host = req.authority() == null ? null : req.authority().host();
+        RouteMatch<RouteTarget> match = snapshot.router().match(host, method, path);
+        RouteTarget route;
+        if (match instanceof RouteMatch.Found<RouteTarget> found) {
+            route = found.target();
+        } else if (match instanceof RouteMatch.MethodNotAllowed<RouteTarget> na) {
+            String allow = String.join(", ", na.allow());
+            return new Refuse(405, "method " + method + " not allowed; allowed: " + allow, false, allow);
+        } else {
+            return new Refuse(404, "no route for " + method + " " + path, false, null);
+        }
+        long maxBody = snapshot.config().limits().maxBodySize();
+        String contentLength = req.getHeader("content-length");
+        if (contentLength == null) {
+            boolean streamed = req.getHeader("transfer-encoding") != null
+                    || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+            return new Admit(route, streamed);
+        }
+        long declared = Framing.contentLength(contentLength);
+        if (declared < 0) {
+            return new Refuse(400, "invalid Content-Length", true, null);
+        }
+        if (declared > maxBody) {
+            return new Refuse(
+                    413,
+                    "request body of " + declared + " bytes exceeds the limit of " + maxBody + " bytes",
+                    true,
+                    null);
+        }
+        return new Admit(route, declared > 0);
+    }
+}
