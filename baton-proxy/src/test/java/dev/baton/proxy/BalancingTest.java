@@ -82,12 +82,7 @@ class BalancingTest extends ProxyTestSupport {
     @Test
     void noAvailableInstanceIs503() throws Exception {
         balanceWith("load-balancer: least-connections");
-        proxy.snapshot
-                .get()
-                .services()
-                .get("s")
-                .instances()
-                .forEach(u -> u.endpoint().setAvailable(false));
+        proxy.takeDown("s");
         HttpResponse<String> r = proxy.get("/x");
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.body()).contains("no available instance of service s");
@@ -100,9 +95,9 @@ class BalancingTest extends ProxyTestSupport {
             assertThat(proxy.get("/x").statusCode()).isEqualTo(200);
         }
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> proxy.snapshot.get().services().get("s").instances().stream()
-                        .allMatch(u -> u.endpoint().outstanding() == 0));
-        assertThat(proxy.snapshot.get().services().get("s").instances())
+                .until(() ->
+                        proxy.instances("s").stream().allMatch(u -> u.endpoint().outstanding() == 0));
+        assertThat(proxy.instances("s"))
                 .anySatisfy(u -> assertThat(u.endpoint().latencyNanos()).isPositive());
     }
 

@@ -111,15 +111,7 @@ class HealthCheckTest extends ProxyTestSupport {
         b.close();
         b = null;
         await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-1") == HealthStatus.UNHEALTHY);
-        assertThat(proxy.snapshot
-                        .get()
-                        .services()
-                        .get("s")
-                        .instances()
-                        .get(1)
-                        .endpoint()
-                        .available())
-                .isFalse();
+        assertThat(proxy.instances("s").get(1).endpoint().available()).isFalse();
     }
 
     @Test

@@ -31,43 +31,39 @@ class OutlierTest extends ProxyTestSupport {
                 """.formatted(extra, upstream.url(), broken.url()));
     }
 
+    /** Of {@code n} requests, how many got the broken instance's 500. */
+    private int fiveHundreds(int n) throws Exception {
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            if (proxy.get("/x").statusCode() == 500) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     @Test
     void anInstanceFailingInARowIsEjected() throws Exception {
         twoInstances("outlier-detection: { consecutive-failures: 3, base-ejection-time: 1m }");
-        int fiveHundreds = 0;
-        for (int i = 0; i < 40; i++) {
-            if (proxy.get("/x").statusCode() == 500) {
-                fiveHundreds++;
-            }
-        }
+        int fiveHundreds = fiveHundreds(40);
         assertThat(fiveHundreds)
                 .as("round-robin sends it three, then it is ejected")
                 .isEqualTo(3);
-        Upstream bad = proxy.snapshot.get().services().get("s").instances().get(1);
+        Upstream bad = proxy.instances("s").get(1);
         assertThat(bad.endpoint().ejected()).isTrue();
     }
 
     @Test
     void outlierDetectionCanBeTurnedOff() throws Exception {
         twoInstances("outlier-detection: { consecutive-failures: 0 }");
-        int fiveHundreds = 0;
-        for (int i = 0; i < 20; i++) {
-            if (proxy.get("/x").statusCode() == 500) {
-                fiveHundreds++;
-            }
-        }
+        int fiveHundreds = fiveHundreds(20);
         assertThat(fiveHundreds).isEqualTo(10);
     }
 
     @Test
     void panicModeSpreadsOverAllWhenNoneIsAvailable() throws Exception {
         twoInstances("panic-mode: true");
-        proxy.snapshot
-                .get()
-                .services()
-                .get("s")
-                .instances()
-                .forEach(u -> u.endpoint().setAvailable(false));
+        proxy.takeDown("s");
         HttpResponse<String> r = proxy.get("/x");
         assertThat(r.body()).isIn("good", "broken");
     }

@@ -40,6 +40,16 @@ final class ProxyHarness implements AutoCloseable {
         snapshot.set(Snapshot.compile(config(yaml)));
     }
 
+    /** The instances of a service in the current snapshot, with their live state. */
+    java.util.List<Upstream> instances(String service) {
+        return snapshot.get().services().get(service).instances();
+    }
+
+    /** Makes every instance of a service unavailable, as failing health checks would. */
+    void takeDown(String service) {
+        instances(service).forEach(u -> u.endpoint().setAvailable(false));
+    }
+
     int port() {
         return proxy.port();
     }
