@@ -3,6 +3,7 @@ package dev.baton.config;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,8 +36,30 @@ public record ServiceConfig(
         dependsOn = List.copyOf(dependsOn);
     }
 
-    /** An upstream address; {@code weight} biases round-robin (0 takes no traffic). */
-    public record Instance(URI url, int weight) {}
+    /**
+     * An upstream address; {@code weight} biases round-robin (0 takes no traffic).
+     * {@code zone}, {@code tags} and {@code metadata} describe it for operators and
+     * tooling. {@code ttl}, given only by run-time registrations, is the lease the
+     * instance must renew by heartbeat or be removed.
+     */
+    public record Instance(
+            String id,
+            URI url,
+            int weight,
+            Optional<String> zone,
+            List<String> tags,
+            Map<String, String> metadata,
+            Optional<Duration> ttl) {
+        public Instance {
+            tags = List.copyOf(tags);
+            metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata));
+        }
+
+        /** A plain instance with the given id, as tests and embedders write them. */
+        public static Instance of(String id, URI url, int weight) {
+            return new Instance(id, url, weight, Optional.empty(), List.of(), Map.of(), Optional.empty());
+        }
+    }
 
     /**
      * Passive health: an instance that fails {@code consecutiveFailures} requests in a

@@ -163,7 +163,7 @@ class ConfigLoaderTest {
                         "baton.yaml:1: security: not supported yet",
                         "baton.yaml:8: services.orders.retry: not supported yet",
                         "baton.yaml:9: services.orders.process: not supported yet",
-                        "baton.yaml:10: services.orders.depends-on: not supported yet",
+                        "baton.yaml:10: services.orders.depends-on: names the service itself",
                         "baton.yaml:14: routes[0].auth: not supported yet");
     }
 

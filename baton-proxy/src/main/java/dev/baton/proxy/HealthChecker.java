@@ -50,7 +50,7 @@ public final class HealthChecker implements AutoCloseable {
     private final NetClient tcp;
     private final Map<Endpoint, Check> checks = new IdentityHashMap<>();
     private final ArrayDeque<Check> waiting = new ArrayDeque<>();
-    private final Map<String, HealthStatus> statuses = new ConcurrentHashMap<>();
+    private final Map<Endpoint, HealthStatus> statuses = new ConcurrentHashMap<>();
     private int running;
     private boolean closed;
 
@@ -101,7 +101,7 @@ public final class HealthChecker implements AutoCloseable {
                         live.add(u.endpoint());
                         checks.computeIfAbsent(u.endpoint(), e -> {
                             Check c = new Check(s.id(), u, cfg);
-                            statuses.put(u.id(), HealthStatus.UNKNOWN);
+                            statuses.put(u.endpoint(), HealthStatus.UNKNOWN);
                             // First checks spread over one interval, not all at once.
                             schedule(
                                     c,
@@ -123,9 +123,9 @@ public final class HealthChecker implements AutoCloseable {
         });
     }
 
-    /** The last status of an instance by id, UNKNOWN if it is not checked. */
-    public HealthStatus status(String instanceId) {
-        return statuses.getOrDefault(instanceId, HealthStatus.UNKNOWN);
+    /** The last status of an instance, UNKNOWN if it is not checked. */
+    public HealthStatus status(Upstream instance) {
+        return statuses.getOrDefault(instance.endpoint(), HealthStatus.UNKNOWN);
     }
 
     private void schedule(Check c, long delayMillis) {
@@ -195,7 +195,7 @@ public final class HealthChecker implements AutoCloseable {
         if (c.health.record(passed, millis, error)) {
             HealthStatus now = c.health.status();
             c.upstream.endpoint().setAvailable(now != HealthStatus.UNHEALTHY);
-            statuses.put(c.upstream.id(), now);
+            statuses.put(c.upstream.endpoint(), now);
             String line = "instance {} ({}) of service {}: {} -> {}{}";
             Object[] args = {
                 c.upstream.id(), c.upstream.authority(), c.service, before, now, error == null ? "" : " (" + error + ")"
@@ -231,7 +231,7 @@ public final class HealthChecker implements AutoCloseable {
         if (c.timer >= 0) {
             vertx.cancelTimer(c.timer);
         }
-        statuses.remove(c.upstream.id());
+        statuses.remove(c.upstream.endpoint());
     }
 
     private static String describe(Throwable t) {

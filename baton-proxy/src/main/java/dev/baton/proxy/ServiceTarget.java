@@ -35,7 +35,7 @@ public final class ServiceTarget {
         List<Upstream> list = new ArrayList<>();
         for (int i = 0; i < config.instances().size(); i++) {
             ServiceConfig.Instance inst = config.instances().get(i);
-            Upstream u = Upstream.of(config.id() + "-" + i, inst.url(), inst.weight());
+            Upstream u = Upstream.of(inst.id(), inst.url(), inst.weight());
             list.add(u);
             byEndpoint.put(u.endpoint(), u);
         }

@@ -60,6 +60,13 @@ class HealthCheckTest extends ProxyTestSupport {
         checker.sync(proxy.snapshot.get());
     }
 
+    private Upstream instance(String id) {
+        return proxy.snapshot.get().services().get("s").instances().stream()
+                .filter(u -> u.id().equals(id))
+                .findFirst()
+                .orElseThrow();
+    }
+
     private Set<String> bodies(int requests) throws Exception {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < requests; i++) {
@@ -71,12 +78,12 @@ class HealthCheckTest extends ProxyTestSupport {
     @Test
     void anInstanceFailingItsChecksLeavesAndComesBack() throws Exception {
         start("{ path: /health, interval: 100ms, timeout: 50ms, unhealthy-threshold: 2, healthy-threshold: 2 }");
-        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.HEALTHY);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(instance("s-0")) == HealthStatus.HEALTHY);
         assertThat(bodies(10)).containsExactlyInAnyOrder("a", "b");
 
         events.subscribe("test", published::add);
         aHealthy.set(false);
-        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.UNHEALTHY);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(instance("s-0")) == HealthStatus.UNHEALTHY);
         assertThat(bodies(10)).containsExactly("b");
         await().atMost(Duration.ofSeconds(5)).until(() -> !published.isEmpty());
         Event down = published.get(0);
@@ -90,36 +97,36 @@ class HealthCheckTest extends ProxyTestSupport {
                 .containsEntry("error", "status 503");
 
         aHealthy.set(true);
-        await().atMost(Duration.ofSeconds(10)).until(() -> checker.status("s-0") == HealthStatus.HEALTHY);
+        await().atMost(Duration.ofSeconds(10)).until(() -> checker.status(instance("s-0")) == HealthStatus.HEALTHY);
         assertThat(bodies(10)).containsExactlyInAnyOrder("a", "b");
-        assertThat(checker.status("s-1")).isEqualTo(HealthStatus.HEALTHY);
+        assertThat(checker.status(instance("s-1"))).isEqualTo(HealthStatus.HEALTHY);
     }
 
     @Test
     void bodyAndStatusRangeAreChecked() {
         start("{ path: /health, interval: 100ms, timeout: 50ms, unhealthy-threshold: 1, expected-status: 200-299,"
                 + " body-contains: 'all good' }");
-        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.HEALTHY);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(instance("s-0")) == HealthStatus.HEALTHY);
         aHealthy.set(false); // 503 and "down"
-        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.UNHEALTHY);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(instance("s-0")) == HealthStatus.UNHEALTHY);
     }
 
     @Test
     void tcpChecksSeeAClosedPort() {
         start("{ type: tcp, interval: 100ms, timeout: 50ms, unhealthy-threshold: 1 }");
-        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-1") == HealthStatus.HEALTHY);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(instance("s-1")) == HealthStatus.HEALTHY);
         b.close();
         b = null;
-        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-1") == HealthStatus.UNHEALTHY);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(instance("s-1")) == HealthStatus.UNHEALTHY);
         assertThat(proxy.instances("s").get(1).endpoint().available()).isFalse();
     }
 
     @Test
     void aServiceDroppedFromTheConfigIsNoLongerChecked() {
         start("{ path: /health, interval: 100ms, timeout: 50ms }");
-        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.HEALTHY);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(instance("s-0")) == HealthStatus.HEALTHY);
         proxy.apply("services: { t: { instances: [\"" + a.url() + "\"] } }\nroutes: [ { path: /**, service: t } ]");
         checker.sync(proxy.snapshot.get());
-        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status("s-0") == HealthStatus.UNKNOWN);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(instance("s-0")) == HealthStatus.UNKNOWN);
     }
 }

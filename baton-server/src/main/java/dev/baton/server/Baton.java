@@ -9,6 +9,7 @@ import dev.baton.health.HealthStatus;
 import dev.baton.proxy.HealthChecker;
 import dev.baton.proxy.ProxyServer;
 import dev.baton.proxy.Snapshot;
+import dev.baton.proxy.Upstream;
 import dev.baton.server.internal.AdminApi;
 import dev.baton.server.internal.ConfigWatcher;
 import io.vertx.core.Vertx;
@@ -265,9 +266,9 @@ public final class Baton implements AutoCloseable {
         }
 
         @Override
-        public HealthStatus checked(String instanceId) {
+        public HealthStatus checked(Upstream instance) {
             HealthChecker c = checker;
-            return c == null ? HealthStatus.UNKNOWN : c.status(instanceId);
+            return c == null ? HealthStatus.UNKNOWN : c.status(instance);
         }
 
         @Override

@@ -39,7 +39,7 @@ public final class ConfigReader {
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         Section servicesSection = top.section("services");
-        ServiceReader serviceReader = new ServiceReader();
+        ServiceReader serviceReader = new ServiceReader(false);
         for (String id : servicesSection.keys()) {
             serviceReader.read(id, servicesSection, services);
         }

@@ -230,6 +230,21 @@ public final class Section {
     }
 
     /** The items of a list key; anything but a list is reported and read as empty. */
+    /** A mapping of scalars, such as instance metadata; keys keep their order. */
+    public Map<String, String> stringMap(String key) {
+        Section m = section(key);
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String k : m.keys()) {
+            YamlNode v = m.raw(k);
+            if (v instanceof YamlNode.Scalar scalar) {
+                out.put(k, scalar.text());
+            } else {
+                m.error(k, "expected a string, got " + v.kind());
+            }
+        }
+        return out;
+    }
+
     public List<YamlNode> list(String key) {
         known.add(key);
         YamlNode v = node.entries().get(key);

@@ -17,15 +17,29 @@ import java.util.regex.Pattern;
 
 /** Reads and validates one entry of {@code services:}. */
 final class ServiceReader {
+    /** Shortest lease: a heartbeat every second is already more than a registry should take. */
+    static final Duration MIN_TTL = Duration.ofSeconds(1);
+
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern STATUS_RANGE = Pattern.compile("\\s*(\\d{3})\\s*(?:-\\s*(\\d{3})\\s*)?");
     static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
 
+    private final boolean leases;
+
+    /** {@code leases}: whether instances may carry a {@code ttl} (run-time registrations only). */
+    ServiceReader(boolean leases) {
+        this.leases = leases;
+    }
+
     void read(String id, Section parent, Map<String, ServiceConfig> out) {
-        Section s = parent.section(id);
         if (!ID.matcher(id).matches()) {
             parent.error(id, "service id must match [A-Za-z0-9][A-Za-z0-9._-]* (at most 64 characters)");
         }
+        out.put(id, read(id, parent.section(id)));
+    }
+
+    /** Reads the definition of service {@code id} from {@code s}, reporting problems to its {@link Problems}. */
+    ServiceConfig read(String id, Section s) {
         String name = s.string("name", id);
         String type = s.string("type", "default");
         String balancer = s.string("load-balancer", "round-robin");
@@ -64,7 +78,7 @@ final class ServiceReader {
                 ? outliers(s.section("outlier-detection"))
                 : ServiceConfig.OutlierDetection.DEFAULT;
         boolean panicMode = s.bool("panic-mode", false);
-        List<ServiceConfig.Instance> instances = instances(s);
+        List<ServiceConfig.Instance> instances = instances(id, s);
         Optional<ServiceConfig.HealthCheck> health =
                 s.has("health-check") ? Optional.of(health(s.section("health-check"))) : Optional.empty();
         Optional<ServiceConfig.CircuitBreaker> breaker =
@@ -80,32 +94,31 @@ final class ServiceReader {
                 s.has("process") ? Optional.of(process(s.section("process"))) : Optional.empty();
         s.notSupportedYet("process");
         List<String> dependsOn = s.strings("depends-on");
-        s.notSupportedYet("depends-on");
         s.finish();
-        out.put(
+        return new ServiceConfig(
                 id,
-                new ServiceConfig(
-                        id,
-                        name,
-                        type,
-                        balancer,
-                        hashKey,
-                        stickyCookie,
-                        outliers,
-                        panicMode,
-                        instances,
-                        health,
-                        breaker,
-                        retry,
-                        limit,
-                        process,
-                        dependsOn));
+                name,
+                type,
+                balancer,
+                hashKey,
+                stickyCookie,
+                outliers,
+                panicMode,
+                instances,
+                health,
+                breaker,
+                retry,
+                limit,
+                process,
+                dependsOn);
     }
 
     void checkDependencies(Section services, Map<String, ServiceConfig> all) {
         for (ServiceConfig svc : all.values()) {
             for (String dep : svc.dependsOn()) {
-                if (!all.containsKey(dep)) {
+                if (dep.equals(svc.id())) {
+                    services.section(svc.id()).error("depends-on", "names the service itself");
+                } else if (!all.containsKey(dep)) {
                     services.error(
                             svc.id(),
                             "depends-on names unknown service '" + dep + "'"
@@ -127,40 +140,75 @@ final class ServiceReader {
         return result;
     }
 
-    private static List<ServiceConfig.Instance> instances(Section s) {
+    private List<ServiceConfig.Instance> instances(String service, Section s) {
         List<YamlNode> nodes = s.list("instances");
         if (nodes.isEmpty()) {
             s.error("instances", "needs at least one instance with a url");
         }
         List<ServiceConfig.Instance> out = new ArrayList<>();
         Set<URI> seen = new LinkedHashSet<>();
+        Set<String> ids = new LinkedHashSet<>();
         for (int i = 0; i < nodes.size(); i++) {
             String path = s.path("instances") + "[" + i + "]";
             YamlNode node = nodes.get(i);
             Optional<URI> url;
+            String id = service + "-" + i;
             int weight = 1;
+            Optional<String> zone = Optional.empty();
+            List<String> tags = List.of();
+            Map<String, String> metadata = Map.of();
+            Optional<Duration> ttl = Optional.empty();
             if (node instanceof YamlNode.Scalar scalar) {
-                url = upstreamUrl(scalar.text(), node.line(), path, s.problems());
+                url = expand(scalar.text(), node.line(), path, s.problems())
+                        .flatMap(u -> upstreamUrl(u, node.line(), path, s.problems()));
             } else {
                 Section is = Section.of(node, path, s.problems());
                 url = is.string("url").flatMap(u -> upstreamUrl(u, is.line("url"), is.path("url"), s.problems()));
                 if (!is.has("url")) {
                     is.error("url", "is required");
                 }
+                id = is.string("id", id);
+                if (!ID.matcher(id).matches()) {
+                    is.error("id", "'" + id + "' is not an instance id ([A-Za-z0-9][A-Za-z0-9._-]*, at most 64)");
+                }
                 weight = is.integer("weight", 1, 0, 1000);
+                zone = is.string("zone");
+                tags = is.strings("tags");
+                metadata = is.stringMap("metadata");
+                if (is.has("ttl")) {
+                    if (leases) {
+                        ttl = Optional.of(is.duration("ttl", Duration.ofSeconds(30), MIN_TTL, Duration.ofDays(1)));
+                    } else {
+                        is.error(
+                                "ttl",
+                                "leases are for run-time registrations; instances in the config file do not expire");
+                    }
+                }
                 is.finish();
+            }
+            if (!ids.add(id)) {
+                s.problems().add(node.line(), path, "duplicate instance id '" + id + "'");
             }
             if (url.isPresent()) {
                 if (!seen.add(url.get())) {
                     s.problems().add(node.line(), path, "duplicate instance " + url.get());
                 }
-                out.add(new ServiceConfig.Instance(url.get(), weight));
+                out.add(new ServiceConfig.Instance(id, url.get(), weight, zone, tags, metadata, ttl));
             }
         }
         if (!out.isEmpty() && out.stream().allMatch(i -> i.weight() == 0)) {
             s.error("instances", "at least one instance needs a weight above 0");
         }
         return out;
+    }
+
+    private static Optional<String> expand(String text, int line, String path, Problems problems) {
+        try {
+            return Optional.of(Values.expand(text, problems.env()));
+        } catch (IllegalArgumentException e) {
+            problems.add(line, path, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     static Optional<URI> upstreamUrl(String text, int line, String path, Problems problems) {

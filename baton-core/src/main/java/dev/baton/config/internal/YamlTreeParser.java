@@ -1,5 +1,6 @@
 package dev.baton.config.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -30,7 +31,23 @@ public final class YamlTreeParser {
         }
     }
 
-    private final YAMLFactory factory = YAMLFactory.builder().build();
+    private final JsonFactory factory;
+    private final String format;
+
+    /** A parser of YAML, the config file's language. */
+    public YamlTreeParser() {
+        this(YAMLFactory.builder().build(), "YAML");
+    }
+
+    private YamlTreeParser(JsonFactory factory, String format) {
+        this.factory = factory;
+        this.format = format;
+    }
+
+    /** A parser of JSON into the same tree, for admin request bodies: strict JSON, not YAML's superset. */
+    public static YamlTreeParser json() {
+        return new YamlTreeParser(new JsonFactory(), "JSON");
+    }
 
     public YamlNode parse(String text, List<String> duplicateKeyErrors) throws SyntaxException {
         try (JsonParser parser = factory.createParser(text)) {
@@ -38,12 +55,18 @@ public final class YamlTreeParser {
             if (first == null) {
                 return new YamlNode.Mapping(Map.of(), Map.of(), 1);
             }
-            return read(parser, duplicateKeyErrors);
+            YamlNode root = read(parser, duplicateKeyErrors);
+            if (format.equals("JSON") && parser.nextToken() != null) {
+                throw new SyntaxException(
+                        "invalid JSON: more content after the end of the value",
+                        parser.currentTokenLocation().getLineNr());
+            }
+            return root;
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
-            throw new SyntaxException("invalid YAML: " + firstLine(e.getOriginalMessage()), line);
+            throw new SyntaxException("invalid " + format + ": " + firstLine(e.getOriginalMessage()), line);
         } catch (IOException e) {
-            throw new SyntaxException("invalid YAML: " + e.getMessage(), 1);
+            throw new SyntaxException("invalid " + format + ": " + e.getMessage(), 1);
         }
     }
 

@@ -39,7 +39,7 @@ public final class AdminApi {
         Snapshot snapshot();
 
         /** An instance's active-check status by id, UNKNOWN if unchecked. */
-        HealthStatus checked(String instanceId);
+        HealthStatus checked(Upstream instance);
 
         /** Re-reads the config file; throws ConfigException (invalid) or IllegalStateException (no file). */
         void reload();
@@ -246,7 +246,7 @@ public final class AdminApi {
      * them, UNHEALTHY while outlier detection has it ejected, else UNKNOWN.
      */
     private HealthStatus status(Upstream u) {
-        HealthStatus checked = backend.checked(u.id());
+        HealthStatus checked = backend.checked(u);
         if (checked != HealthStatus.UNKNOWN) {
             return checked;
         }
