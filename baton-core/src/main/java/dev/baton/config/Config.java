@@ -19,4 +19,9 @@ public record Config(
         services = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(services));
         routes = List.copyOf(routes);
     }
+
+    /** This config with {@code services} in place of its own (the registry layers run-time services in). */
+    public Config withServices(Map<String, ServiceConfig> services) {
+        return new Config(server, limits, security, health, services, routes);
+    }
 }
