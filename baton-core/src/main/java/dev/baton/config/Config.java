@@ -12,6 +12,7 @@ public record Config(
         LimitsConfig limits,
         SecurityConfig security,
         HealthConfig health,
+        DiscoveryConfig discovery,
         Map<String, ServiceConfig> services,
         List<RouteConfig> routes) {
 
@@ -22,6 +23,6 @@ public record Config(
 
     /** This config with {@code services} in place of its own (the registry layers run-time services in). */
     public Config withServices(Map<String, ServiceConfig> services) {
-        return new Config(server, limits, security, health, services, routes);
+        return new Config(server, limits, security, health, discovery, services, routes);
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Reads a Baton YAML config from a file or a string, expands {@code ${ENV}}
@@ -41,6 +42,18 @@ public final class ConfigLoader {
     }
 
     public Config parse(String yaml, String fileName) {
+        return read(yaml, fileName, ConfigReader::read);
+    }
+
+    /**
+     * Reads a discovery file (see {@link DiscoveryConfig}): service ids mapped to
+     * definitions exactly as under {@code services:}, in YAML or JSON.
+     */
+    public Map<String, ServiceConfig> parseServices(String yaml, String fileName) {
+        return read(yaml, fileName, ConfigReader::readServices);
+    }
+
+    private <T> T read(String yaml, String fileName, BiFunction<ConfigReader, YamlNode, T> reader) {
         Problems problems = new Problems(fileName, env);
         List<String> duplicates = new ArrayList<>();
         YamlNode root;
@@ -53,10 +66,10 @@ public final class ConfigLoader {
             int colon = d.indexOf(':');
             problems.add(Integer.parseInt(d.substring(0, colon)), d.substring(colon + 1), "duplicate key");
         }
-        Config config = new ConfigReader(problems).read(root);
+        T result = reader.apply(new ConfigReader(problems), root);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.errors());
         }
-        return config;
+        return result;
     }
 }

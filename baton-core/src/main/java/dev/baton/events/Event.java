@@ -8,6 +8,9 @@ public record Event(String type, Instant time, Map<String, Object> data) {
     public static final String SERVICE_HEALTH_CHANGED = "SERVICE_HEALTH_CHANGED";
     public static final String CONFIG_RELOADED = "CONFIG_RELOADED";
     public static final String CONFIG_REJECTED = "CONFIG_REJECTED";
+    public static final String SERVICE_REGISTERED = "SERVICE_REGISTERED";
+    public static final String SERVICE_UNREGISTERED = "SERVICE_UNREGISTERED";
+    public static final String SERVICE_DISCOVERED = "SERVICE_DISCOVERED";
 
     public Event {
         data = Map.copyOf(data);

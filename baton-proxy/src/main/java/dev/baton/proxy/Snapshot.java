@@ -3,10 +3,12 @@ package dev.baton.proxy;
 import dev.baton.config.Config;
 import dev.baton.config.RouteConfig;
 import dev.baton.config.ServiceConfig;
+import dev.baton.registry.Source;
 import dev.baton.routing.PathPattern;
 import dev.baton.routing.RouteDefinition;
 import dev.baton.routing.Router;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,23 +24,36 @@ public final class Snapshot {
     private final Config config;
     private final Router<RouteTarget> router;
     private final Map<String, ServiceTarget> services;
+    private final Map<String, Source> sources;
 
-    private Snapshot(Config config, Router<RouteTarget> router, Map<String, ServiceTarget> services) {
+    private Snapshot(
+            Config config,
+            Router<RouteTarget> router,
+            Map<String, ServiceTarget> services,
+            Map<String, Source> sources) {
         this.config = config;
         this.router = router;
         this.services = services;
+        this.sources = sources;
     }
 
     public static Snapshot compile(Config config) {
         return compile(config, null);
     }
 
+    /** Compiles a config file's services alone; see {@link #compile(Config, Snapshot, Map)}. */
+    public static Snapshot compile(Config config, Snapshot previous) {
+        Map<String, Source> sources = new LinkedHashMap<>();
+        config.services().keySet().forEach(id -> sources.put(id, Source.CONFIG));
+        return compile(config, previous, sources);
+    }
+
     /**
-     * Compiles {@code config}, keeping from {@code previous} every service whose
+     * Compiles {@code config} (whose services came from {@code sources}), keeping from {@code previous} every service whose
      * definition did not change, with its live state (DESIGN: a reload does not reset
      * what requests have taught the balancers).
      */
-    public static Snapshot compile(Config config, Snapshot previous) {
+    public static Snapshot compile(Config config, Snapshot previous, Map<String, Source> sources) {
         Map<String, ServiceTarget> services = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
             ServiceTarget old = previous == null ? null : previous.services.get(s.id());
@@ -62,7 +77,7 @@ public final class Snapshot {
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));
             }
         }
-        return new Snapshot(config, Router.build(defs), Map.copyOf(services));
+        return new Snapshot(config, Router.build(defs), Collections.unmodifiableMap(services), Map.copyOf(sources));
     }
 
     public Config config() {
@@ -73,7 +88,13 @@ public final class Snapshot {
         return router;
     }
 
+    /** Services by id, in the config's order. */
     public Map<String, ServiceTarget> services() {
         return services;
+    }
+
+    /** Where the service {@code id} was defined. */
+    public Source source(String id) {
+        return sources.getOrDefault(id, Source.CONFIG);
     }
 }

@@ -124,9 +124,10 @@ class HealthCheckTest extends ProxyTestSupport {
     @Test
     void aServiceDroppedFromTheConfigIsNoLongerChecked() {
         start("{ path: /health, interval: 100ms, timeout: 50ms }");
-        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(instance("s-0")) == HealthStatus.HEALTHY);
+        Upstream dropped = instance("s-0");
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(dropped) == HealthStatus.HEALTHY);
         proxy.apply("services: { t: { instances: [\"" + a.url() + "\"] } }\nroutes: [ { path: /**, service: t } ]");
         checker.sync(proxy.snapshot.get());
-        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(instance("s-0")) == HealthStatus.UNKNOWN);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(dropped) == HealthStatus.UNKNOWN);
     }
 }

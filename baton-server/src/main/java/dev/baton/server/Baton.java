@@ -10,12 +10,17 @@ import dev.baton.proxy.HealthChecker;
 import dev.baton.proxy.ProxyServer;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
+import dev.baton.registry.Registry;
 import dev.baton.server.internal.AdminApi;
-import dev.baton.server.internal.ConfigWatcher;
+import dev.baton.server.internal.DiscoveryFiles;
+import dev.baton.server.internal.FileWatcher;
+import dev.baton.server.internal.RuntimeServices;
+import dev.baton.store.StoreException;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.BindException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +48,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Baton implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Baton.class);
+    /** How often leases are checked: an instance outlives its ttl by at most this. */
+    private static final long LEASE_SWEEP_MILLIS = 500;
 
     private final Optional<Path> configFile;
     private final ConfigLoader loader;
     private final boolean watch;
     private final AtomicReference<Snapshot> snapshot;
+    private final Registry registry = new Registry(Clock.systemUTC());
+    private volatile Config fileConfig;
+    private final Object rebuildLock = new Object();
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong rejections = new AtomicLong();
     private final EventBus events = new EventBus();
@@ -55,13 +65,17 @@ public final class Baton implements AutoCloseable {
     private ProxyServer proxy;
     private AdminApi admin;
     private volatile HealthChecker checker;
-    private ConfigWatcher watcher;
+    private FileWatcher watcher;
+    private RuntimeServices runtime;
+    private DiscoveryFiles discovery;
+    private long leaseTimer = -1;
 
     private Baton(Builder b) {
         this.configFile = Optional.ofNullable(b.configFile);
         this.loader = new ConfigLoader(b.env);
         this.watch = b.watch && b.configFile != null;
         Config initial = b.config != null ? b.config : loader.load(b.configFile);
+        this.fileConfig = initial;
         this.snapshot = new AtomicReference<>(Snapshot.compile(initial));
     }
 
@@ -91,6 +105,16 @@ public final class Baton implements AutoCloseable {
                 loops,
                 config.server().shutdownGrace());
         admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(), version());
+        runtime = new RuntimeServices(
+                registry, config.server().dataDir(), () -> fileConfig, this::rebuild, events, Clock.systemUTC());
+        try {
+            runtime.loadStored();
+        } catch (StoreException e) {
+            runtime.close();
+            closeVertx();
+            throw new BatonException(e.getMessage(), e);
+        }
+        rebuild();
         try {
             await(
                     proxy.start().toCompletionStage().toCompletableFuture(),
@@ -106,8 +130,19 @@ public final class Baton implements AutoCloseable {
         }
         checker = new HealthChecker(vertx, config.health().maxConcurrentChecks(), events);
         checker.sync(snapshot.get());
+        config.discovery().files().ifPresent(dir -> {
+            discovery = new DiscoveryFiles(dir, loader, runtime::discovered);
+            discovery.start();
+        });
+        leaseTimer = vertx.setPeriodic(
+                LEASE_SWEEP_MILLIS,
+                id -> vertx.executeBlocking(() -> {
+                            runtime.expireLeases();
+                            return null;
+                        })
+                        .onFailure(e -> log.error("expiring leases failed: {}", e.toString())));
         if (watch) {
-            watcher = new ConfigWatcher(configFile.get(), this::reloadQuietly);
+            watcher = FileWatcher.file(configFile.get(), this::reloadQuietly);
             watcher.start();
         }
         log.info(
@@ -148,6 +183,11 @@ public final class Baton implements AutoCloseable {
         if (watcher != null) {
             watcher.close();
         }
+        if (discovery != null) {
+            discovery.close();
+            discovery = null;
+        }
+        vertx.cancelTimer(leaseTimer);
         if (checker != null) {
             checker.close();
             checker = null;
@@ -165,6 +205,7 @@ public final class Baton implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeVertx();
+        runtime.close();
     }
 
     private void closeVertx() {
@@ -192,19 +233,37 @@ public final class Baton implements AutoCloseable {
 
     /** Swaps in a new config. Requests in flight finish on the snapshot they started with. */
     public synchronized void apply(Config config) {
-        Config old = config();
+        Config old = fileConfig;
         if (!old.server().equals(config.server())) {
             log.warn("server settings changed; listeners and event loops keep their old values until a restart");
         }
         if (!old.health().equals(config.health())) {
             log.warn("health.max-concurrent-checks changed; it keeps its old value until a restart");
         }
-        Snapshot next = Snapshot.compile(config, snapshot.get());
-        snapshot.set(next);
-        if (checker != null) {
-            checker.sync(next);
+        if (!old.discovery().equals(config.discovery())) {
+            log.warn("discovery.files changed; the old directory is watched until a restart");
         }
+        fileConfig = config;
+        rebuild();
         reloads.incrementAndGet();
+    }
+
+    /**
+     * Compiles the config file's services with the run-time ones layered over them
+     * and swaps the snapshot: the one place every source of services meets.
+     */
+    private void rebuild() {
+        // Its own lock, not this object's: registrations call in here while holding
+        // RuntimeServices' lock, and stop() holds this one while closing RuntimeServices.
+        synchronized (rebuildLock) {
+            Registry.Merged merged = registry.merge(fileConfig);
+            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources());
+            snapshot.set(next);
+            HealthChecker c = checker;
+            if (c != null) {
+                c.sync(next);
+            }
+        }
     }
 
     private void reloadQuietly() {
@@ -240,6 +299,7 @@ public final class Baton implements AutoCloseable {
         events.publish(Event.now(Event.CONFIG_RELOADED, Map.of("file", file, "reloads", reloads.get())));
     }
 
+    /** The active config: the config file's, with services registered or discovered at run time layered in. */
     public Config config() {
         return snapshot.get().config();
     }
@@ -279,6 +339,16 @@ public final class Baton implements AutoCloseable {
         @Override
         public long reloadCount() {
             return reloads.get();
+        }
+
+        @Override
+        public Config fileConfig() {
+            return fileConfig;
+        }
+
+        @Override
+        public RuntimeServices runtime() {
+            return runtime;
         }
     }
 

@@ -32,6 +32,11 @@ public final class Store implements AutoCloseable {
         this.registrations = new Registrations(pool);
     }
 
+    /** Whether {@code dataDir} holds a store already (without opening or creating one). */
+    public static boolean exists(Path dataDir) {
+        return Files.exists(dataDir.resolve(FILE + ".mv.db"));
+    }
+
     /** Opens (creating if needed) the store under {@code dataDir} and brings its schema up to date. */
     public static Store open(Path dataDir) {
         Path dir = dataDir.toAbsolutePath().normalize();

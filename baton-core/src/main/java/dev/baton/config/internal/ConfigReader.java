@@ -1,6 +1,7 @@
 package dev.baton.config.internal;
 
 import dev.baton.config.Config;
+import dev.baton.config.DiscoveryConfig;
 import dev.baton.config.HealthConfig;
 import dev.baton.config.HostPort;
 import dev.baton.config.LimitsConfig;
@@ -36,6 +37,7 @@ public final class ConfigReader {
         SecurityConfig security = security(top.section("security"));
         top.notSupportedYet("security");
         HealthConfig health = health(top.section("health"));
+        DiscoveryConfig discovery = discovery(top.section("discovery"));
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         Section servicesSection = top.section("services");
@@ -53,7 +55,7 @@ public final class ConfigReader {
             routeReader.read(Section.of(routeNodes.get(i), "routes[" + i + "]", problems), i, services, routes);
         }
         top.finish();
-        return new Config(server, limits, security, health, services, routes);
+        return new Config(server, limits, security, health, discovery, services, routes);
     }
 
     private static ServerConfig server(Section s) {
@@ -76,6 +78,24 @@ public final class ConfigReader {
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("'" + text + "' is not a valid path");
         }
+    }
+
+    private static DiscoveryConfig discovery(Section s) {
+        DiscoveryConfig d = new DiscoveryConfig(s.value("files", ConfigReader::path));
+        s.finish();
+        return d;
+    }
+
+    /** Reads a discovery file: a mapping of service ids to definitions, as under {@code services:}. */
+    public Map<String, ServiceConfig> readServices(YamlNode root) {
+        Map<String, ServiceConfig> services = new LinkedHashMap<>();
+        Section s = Section.of(root, "", problems);
+        ServiceReader reader = new ServiceReader(false);
+        for (String id : s.keys()) {
+            reader.read(id, s, services);
+        }
+        s.finish();
+        return services;
     }
 
     private static HealthConfig health(Section s) {

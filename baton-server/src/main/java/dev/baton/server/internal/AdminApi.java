@@ -1,19 +1,22 @@
 package dev.baton.server.internal;
 
+import static dev.baton.server.internal.Replies.error;
+import static dev.baton.server.internal.Replies.errorBody;
+import static dev.baton.server.internal.Replies.json;
+
 import dev.baton.balance.RequestKey;
+import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.HostPort;
 import dev.baton.health.HealthStatus;
 import dev.baton.proxy.ServiceTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
-import dev.baton.proxy.internal.ErrorResponses;
 import dev.baton.proxy.internal.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -22,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -45,15 +47,20 @@ public final class AdminApi {
         void reload();
 
         long reloadCount();
-    }
 
-    private static final String REQUEST_ID = "requestId";
+        /** The config file as last loaded, without run-time services. */
+        Config fileConfig();
+
+        /** Registrations and discovery; null until the gateway has started. */
+        RuntimeServices runtime();
+    }
 
     private final Vertx vertx;
     private final HostPort listen;
     private final Backend backend;
     private final Instant started = Instant.now();
     private final String version;
+    private final ServiceViews views;
     private HttpServer server;
 
     public AdminApi(Vertx vertx, HostPort listen, Backend backend, String version) {
@@ -61,6 +68,7 @@ public final class AdminApi {
         this.listen = listen;
         this.backend = backend;
         this.version = version;
+        this.views = new ServiceViews(backend);
     }
 
     public Future<Integer> start() {
@@ -69,7 +77,7 @@ public final class AdminApi {
             String given = rc.request().getHeader("x-request-id");
             boolean valid = given != null && RequestIds.isValid(given);
             String rid = valid ? given : RequestIds.generate();
-            rc.put(REQUEST_ID, rid);
+            rc.put(Replies.REQUEST_ID, rid);
             rc.response().putHeader("x-request-id", rid);
             if (given != null && !valid) {
                 error(rc, 400, "invalid X-Request-ID (allowed: [A-Za-z0-9._-]{1,100})");
@@ -82,9 +90,8 @@ public final class AdminApi {
         router.get("/services").handler(this::services);
         router.get("/services/:id").handler(this::service);
         router.get("/loadbalancer/:type").handler(this::loadBalancer);
-        router.get("/config")
-                .handler(rc -> json(
-                        rc.response(), 200, ConfigJson.render(backend.snapshot().config())));
+        new RegistrationRoutes(vertx, backend, views).mount(router);
+        router.get("/config").handler(rc -> json(rc.response(), 200, ConfigJson.render(backend.fileConfig())));
         router.post("/config/reload").handler(this::reload);
         router.errorHandler(
                 404,
@@ -100,6 +107,8 @@ public final class AdminApi {
                         405,
                         "method " + rc.request().method() + " not allowed on "
                                 + rc.request().path()));
+        router.errorHandler(
+                413, rc -> error(rc, 413, "request body larger than " + RegistrationRoutes.MAX_BODY + " bytes"));
         router.errorHandler(500, rc -> error(rc, 500, "internal error"));
         server = vertx.createHttpServer(
                         new HttpServerOptions().setHost(listen.host()).setPort(listen.port()))
@@ -124,7 +133,7 @@ public final class AdminApi {
         int instances = 0;
         for (ServiceTarget s : snap.services().values()) {
             for (Upstream u : s.instances()) {
-                byStatus.merge(status(u), 1, Integer::sum);
+                byStatus.merge(views.status(u), 1, Integer::sum);
                 instances++;
             }
         }
@@ -151,7 +160,7 @@ public final class AdminApi {
         JsonArray out = new JsonArray();
         for (ServiceTarget s : backend.snapshot().services().values()) {
             if (type == null || s.config().type().equals(type)) {
-                out.add(serviceJson(s));
+                out.add(views.service(s));
             }
         }
         json(rc.response(), 200, out);
@@ -163,7 +172,7 @@ public final class AdminApi {
         if (s == null) {
             error(rc, 404, "no service '" + id + "'");
         } else {
-            json(rc.response(), 200, serviceJson(s));
+            json(rc.response(), 200, views.service(s));
         }
     }
 
@@ -213,60 +222,5 @@ public final class AdminApi {
                         error(rc, 500, "reload failed: " + err.getMessage());
                     }
                 });
-    }
-
-    /** The service JSON of CONTRACT §3; fields only ever added. */
-    private JsonObject serviceJson(ServiceTarget s) {
-        JsonArray instances = new JsonArray();
-        List<HealthStatus> statuses = new ArrayList<>();
-        for (int i = 0; i < s.instances().size(); i++) {
-            Upstream u = s.instances().get(i);
-            HealthStatus st = status(u);
-            statuses.add(st);
-            instances.add(new JsonObject()
-                    .put("id", u.id())
-                    .put("url", s.config().instances().get(i).url().toString())
-                    .put("weight", u.endpoint().weight())
-                    .put("status", st.name())
-                    .put("ejected", u.endpoint().ejected())
-                    .put("activeRequests", u.endpoint().outstanding()));
-        }
-        return new JsonObject()
-                .put("id", s.id())
-                .put("name", s.config().name())
-                .put("type", s.config().type())
-                .put("status", HealthStatus.ofService(statuses).name())
-                .put("loadBalancer", s.config().loadBalancer())
-                .put("instances", instances)
-                .put("dependsOn", new JsonArray(s.config().dependsOn()));
-    }
-
-    /**
-     * An instance's status: its active checks' verdict when it has them; without
-     * them, UNHEALTHY while outlier detection has it ejected, else UNKNOWN.
-     */
-    private HealthStatus status(Upstream u) {
-        HealthStatus checked = backend.checked(u);
-        if (checked != HealthStatus.UNKNOWN) {
-            return checked;
-        }
-        return u.endpoint().ejected() ? HealthStatus.UNHEALTHY : HealthStatus.UNKNOWN;
-    }
-
-    private static JsonObject errorBody(RoutingContext rc, int status, String message) {
-        String rid = rc.get(REQUEST_ID);
-        return new JsonObject()
-                .put("status", status)
-                .put("error", ErrorResponses.code(status))
-                .put("message", message)
-                .put("requestId", rid != null ? rid : RequestIds.generate());
-    }
-
-    private static void error(RoutingContext rc, int status, String message) {
-        json(rc.response(), status, errorBody(rc, status, message));
-    }
-
-    private static void json(HttpServerResponse res, int status, Object body) {
-        res.setStatusCode(status).putHeader("content-type", "application/json").end(body.toString());
     }
 }

@@ -1,0 +1,221 @@
+package dev.baton.server.internal;
+
+import dev.baton.config.Config;
+import dev.baton.config.ConfigException;
+import dev.baton.config.ServiceRegistration;
+import dev.baton.events.Event;
+import dev.baton.events.EventBus;
+import dev.baton.registry.Registry;
+import dev.baton.registry.Source;
+import dev.baton.store.Registrations;
+import dev.baton.store.Store;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Services that come and go at run time: registrations through the admin API,
+ * persisted in the store, with leases; and services from discovery files. Every
+ * change is stored first, then applied to the {@link Registry}, then made live by
+ * {@code rebuild} (a new snapshot), then published, so a caller that is answered
+ * finds its change both routable and durable, and a failed write changes nothing.
+ * Methods block on the store: call them from worker threads, never an event loop.
+ */
+public final class RuntimeServices implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RuntimeServices.class);
+
+    private final Registry registry;
+    private final Path dataDir;
+    private final Supplier<Config> fileConfig;
+    private final Runnable rebuild;
+    private final EventBus events;
+    private final Clock clock;
+    private Store store;
+
+    public RuntimeServices(
+            Registry registry,
+            Path dataDir,
+            Supplier<Config> fileConfig,
+            Runnable rebuild,
+            EventBus events,
+            Clock clock) {
+        this.registry = registry;
+        this.dataDir = dataDir;
+        this.fileConfig = fileConfig;
+        this.rebuild = rebuild;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** The outcome of a registration: what was registered and whether it replaced an earlier one. */
+    public record Registered(ServiceRegistration registration, boolean replaced) {}
+
+    /** A service that the config file or a discovery file defines cannot be unregistered through the API. */
+    public static final class NotRegistered extends RuntimeException {
+        public NotRegistered(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Reads back the registrations of an earlier run, when the data directory has a
+     * store. Without one, nothing is created until the first registration, so a
+     * gateway that never registers anything leaves no files behind.
+     */
+    public synchronized void loadStored() {
+        if (!Store.exists(dataDir)) {
+            return;
+        }
+        List<Registrations.Row> rows = store().registrations().all();
+        Set<String> known = new HashSet<>(registry.ids(fileConfig.get()));
+        rows.forEach(r -> known.add(r.id()));
+        for (Registrations.Row row : rows) {
+            try {
+                registry.register(ServiceRegistration.parse(row.body(), known));
+            } catch (ConfigException e) {
+                // Kept in the store, so a later version that reads it is not robbed of it.
+                log.error("stored registration '{}' is no longer valid and is skipped: {}", row.id(), e.getMessage());
+            }
+        }
+        if (!rows.isEmpty()) {
+            log.info("restored {} run-time registration(s) from {}", rows.size(), dataDir);
+        }
+    }
+
+    /** Validates, stores and applies a registration; throws ConfigException (invalid) or StoreException. */
+    public synchronized Registered register(String body) {
+        ServiceRegistration r = ServiceRegistration.parse(body, registry.ids(fileConfig.get()));
+        store().registrations().put(r.id(), r.body(), clock.instant());
+        boolean replaced = registry.register(r);
+        rebuild.run();
+        events.publish(Event.now(
+                Event.SERVICE_REGISTERED,
+                Map.of(
+                        "serviceId", r.id(),
+                        "source", Source.REGISTRATION.jsonName(),
+                        "instances",
+                                r.service().instances().stream()
+                                        .map(i -> i.id())
+                                        .toList(),
+                        "replaced", replaced)));
+        return new Registered(r, replaced);
+    }
+
+    /** Removes a registration; false if no service has this id; NotRegistered if another source defines it. */
+    public synchronized boolean unregister(String id, Source current) {
+        if (registry.registration(id).isEmpty()) {
+            if (current == null) {
+                return false;
+            }
+            throw new NotRegistered("service '" + id + "' is defined in "
+                    + (current == Source.DISCOVERY ? "a discovery file" : "the config file")
+                    + ", not registered at run time; remove it there");
+        }
+        store().registrations().delete(id);
+        registry.unregister(id);
+        rebuild.run();
+        events.publish(Event.now(
+                Event.SERVICE_UNREGISTERED, Map.of("serviceId", id, "reason", "unregistered", "serviceRemoved", true)));
+        return true;
+    }
+
+    public Registry.Heartbeat heartbeat(String serviceId, String instanceId) {
+        return registry.heartbeat(serviceId, instanceId);
+    }
+
+    public Optional<java.time.Instant> leaseExpiry(String serviceId, String instanceId) {
+        return registry.leaseExpiry(serviceId, instanceId);
+    }
+
+    /** Removes instances whose leases ran out, durably; run it every so often. */
+    public synchronized void expireLeases() {
+        List<Registry.Expiry> expired = registry.expire();
+        if (expired.isEmpty()) {
+            return;
+        }
+        for (Registry.Expiry e : expired) {
+            if (e.remaining().isPresent()) {
+                store().registrations().put(e.serviceId(), e.remaining().get().body(), clock.instant());
+            } else {
+                store().registrations().delete(e.serviceId());
+            }
+            log.warn(
+                    "lease expired for instance(s) {} of service {}{}",
+                    e.instanceIds(),
+                    e.serviceId(),
+                    e.remaining().isEmpty() ? "; the service had no instance left and is unregistered" : "");
+        }
+        rebuild.run();
+        for (Registry.Expiry e : expired) {
+            events.publish(Event.now(
+                    Event.SERVICE_UNREGISTERED,
+                    Map.of(
+                            "serviceId", e.serviceId(),
+                            "instances", e.instanceIds(),
+                            "reason", "lease expired",
+                            "serviceRemoved", e.remaining().isEmpty())));
+        }
+    }
+
+    /** Applies what the discovery files now define, publishing what appeared, changed and went. */
+    public synchronized void discovered(Map<String, Registry.Discovered> services) {
+        Registry.DiscoveryChange change = registry.discovered(new LinkedHashMap<>(services));
+        if (change.isEmpty()) {
+            return;
+        }
+        rebuild.run();
+        for (Registry.Discovered d : change.added()) {
+            events.publish(discoveredEvent(d, "added"));
+        }
+        for (Registry.Discovered d : change.changed()) {
+            events.publish(discoveredEvent(d, "changed"));
+        }
+        for (Registry.Discovered d : change.removed()) {
+            events.publish(Event.now(
+                    Event.SERVICE_UNREGISTERED,
+                    Map.of(
+                            "serviceId", d.service().id(),
+                            "source", Source.DISCOVERY.jsonName(),
+                            "file", d.file(),
+                            "reason", "removed from discovery file",
+                            "serviceRemoved", true)));
+        }
+    }
+
+    private static Event discoveredEvent(Registry.Discovered d, String action) {
+        return Event.now(
+                Event.SERVICE_DISCOVERED,
+                Map.of(
+                        "serviceId", d.service().id(),
+                        "source", Source.DISCOVERY.jsonName(),
+                        "file", d.file(),
+                        "action", action,
+                        "instances",
+                                d.service().instances().stream()
+                                        .map(i -> i.id())
+                                        .toList()));
+    }
+
+    private Store store() {
+        if (store == null) {
+            store = Store.open(dataDir);
+        }
+        return store;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (store != null) {
+            store.close();
+            store = null;
+        }
+    }
+}

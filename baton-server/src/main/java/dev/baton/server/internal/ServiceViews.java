@@ -1,0 +1,70 @@
+package dev.baton.server.internal;
+
+import dev.baton.config.ServiceConfig;
+import dev.baton.health.HealthStatus;
+import dev.baton.proxy.ServiceTarget;
+import dev.baton.proxy.Snapshot;
+import dev.baton.proxy.Upstream;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Services as the admin API shows them: the service JSON of CONTRACT §3, whose fields are only ever added. */
+final class ServiceViews {
+    private final AdminApi.Backend backend;
+
+    ServiceViews(AdminApi.Backend backend) {
+        this.backend = backend;
+    }
+
+    JsonObject service(ServiceTarget s) {
+        Snapshot snap = backend.snapshot();
+        JsonArray instances = new JsonArray();
+        List<HealthStatus> statuses = new ArrayList<>();
+        for (int i = 0; i < s.instances().size(); i++) {
+            Upstream u = s.instances().get(i);
+            ServiceConfig.Instance cfg = s.config().instances().get(i);
+            HealthStatus st = status(u);
+            statuses.add(st);
+            JsonObject json = new JsonObject()
+                    .put("id", u.id())
+                    .put("url", cfg.url().toString())
+                    .put("weight", u.endpoint().weight())
+                    .put("status", st.name())
+                    .put("ejected", u.endpoint().ejected())
+                    .put("activeRequests", u.endpoint().outstanding())
+                    .put("zone", cfg.zone().orElse(null))
+                    .put("tags", new JsonArray(cfg.tags()))
+                    .put("metadata", new JsonObject(new java.util.LinkedHashMap<>(cfg.metadata())));
+            Optional<java.time.Instant> lease = backend.runtime() == null
+                    ? Optional.empty()
+                    : backend.runtime().leaseExpiry(s.id(), u.id());
+            cfg.ttl().ifPresent(ttl -> json.put("ttlSeconds", ttl.toSeconds()));
+            lease.ifPresent(at -> json.put("leaseExpiresAt", at.toString()));
+            instances.add(json);
+        }
+        return new JsonObject()
+                .put("id", s.id())
+                .put("name", s.config().name())
+                .put("type", s.config().type())
+                .put("status", HealthStatus.ofService(statuses).name())
+                .put("source", snap.source(s.id()).jsonName())
+                .put("loadBalancer", s.config().loadBalancer())
+                .put("instances", instances)
+                .put("dependsOn", new JsonArray(s.config().dependsOn()));
+    }
+
+    /**
+     * An instance's status: its active checks' verdict when it has them; without
+     * them, UNHEALTHY while outlier detection has it ejected, else UNKNOWN.
+     */
+    HealthStatus status(Upstream u) {
+        HealthStatus checked = backend.checked(u);
+        if (checked != HealthStatus.UNKNOWN) {
+            return checked;
+        }
+        return u.endpoint().ejected() ? HealthStatus.UNHEALTHY : HealthStatus.UNKNOWN;
+    }
+}
