@@ -25,16 +25,19 @@ public final class Snapshot {
     private final Router<RouteTarget> router;
     private final Map<String, ServiceTarget> services;
     private final Map<String, Source> sources;
+    private final boolean stopped;
 
     private Snapshot(
             Config config,
             Router<RouteTarget> router,
             Map<String, ServiceTarget> services,
-            Map<String, Source> sources) {
+            Map<String, Source> sources,
+            boolean stopped) {
         this.config = config;
         this.router = router;
         this.services = services;
         this.sources = sources;
+        this.stopped = stopped;
     }
 
     public static Snapshot compile(Config config) {
@@ -77,7 +80,20 @@ public final class Snapshot {
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));
             }
         }
-        return new Snapshot(config, Router.build(defs), Collections.unmodifiableMap(services), Map.copyOf(sources));
+        return new Snapshot(
+                config, Router.build(defs), Collections.unmodifiableMap(services), Map.copyOf(sources), false);
+    }
+
+    /**
+     * This snapshot with proxying to services stopped or resumed (the admin API's
+     * {@code POST /orchestrator/stop|start}): while stopped, routed requests get 503.
+     */
+    public Snapshot stopped(boolean stopped) {
+        return stopped == this.stopped ? this : new Snapshot(config, router, services, sources, stopped);
+    }
+
+    public boolean stopped() {
+        return stopped;
     }
 
     public Config config() {

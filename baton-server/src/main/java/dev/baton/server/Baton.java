@@ -58,6 +58,7 @@ public final class Baton implements AutoCloseable {
     private final Registry registry = new Registry(Clock.systemUTC());
     private volatile Config fileConfig;
     private final Object rebuildLock = new Object();
+    private volatile boolean orchestratorStopped;
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong rejections = new AtomicLong();
     private final EventBus events = new EventBus();
@@ -128,6 +129,7 @@ public final class Baton implements AutoCloseable {
             closeVertx();
             throw e;
         }
+        orchestratorStopped = false;
         checker = new HealthChecker(vertx, config.health().maxConcurrentChecks(), events);
         checker.sync(snapshot.get());
         config.discovery().files().ifPresent(dir -> {
@@ -257,7 +259,8 @@ public final class Baton implements AutoCloseable {
         // RuntimeServices' lock, and stop() holds this one while closing RuntimeServices.
         synchronized (rebuildLock) {
             Registry.Merged merged = registry.merge(fileConfig);
-            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources());
+            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources())
+                    .stopped(orchestratorStopped);
             snapshot.set(next);
             HealthChecker c = checker;
             if (c != null) {
@@ -297,6 +300,37 @@ public final class Baton implements AutoCloseable {
         }
         log.info("config reloaded from {} ({})", file, cause);
         events.publish(Event.now(Event.CONFIG_RELOADED, Map.of("file", file, "reloads", reloads.get())));
+    }
+
+    /**
+     * Stops or resumes orchestration (the admin API's {@code POST /orchestrator/stop|start}):
+     * while stopped, health checks pause and routed requests get 503; the admin API
+     * keeps answering. Returns false when it already was in that state.
+     */
+    public synchronized boolean orchestrate(boolean run) {
+        if (vertx == null) {
+            throw new IllegalStateException("not started");
+        }
+        if (run != orchestratorStopped) {
+            return false;
+        }
+        synchronized (rebuildLock) {
+            orchestratorStopped = !run;
+            if (run) {
+                checker = new HealthChecker(vertx, config().health().maxConcurrentChecks(), events);
+            } else {
+                checker.close();
+                checker = null;
+            }
+            rebuild();
+        }
+        log.info("orchestrator {} by the admin API", run ? "started" : "stopped");
+        return true;
+    }
+
+    /** Whether orchestration runs (see {@link #orchestrate}). */
+    public boolean orchestrating() {
+        return !orchestratorStopped;
     }
 
     /** The active config: the config file's, with services registered or discovered at run time layered in. */
@@ -339,6 +373,16 @@ public final class Baton implements AutoCloseable {
         @Override
         public long reloadCount() {
             return reloads.get();
+        }
+
+        @Override
+        public boolean orchestrate(boolean run) {
+            return Baton.this.orchestrate(run);
+        }
+
+        @Override
+        public boolean orchestrating() {
+            return Baton.this.orchestrating();
         }
 
         @Override

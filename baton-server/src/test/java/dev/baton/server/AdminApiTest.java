@@ -197,4 +197,58 @@ class AdminApiTest {
                 .as("absent optionals are left out")
                 .isFalse();
     }
+
+    @Test
+    void detailedStatusListsEveryServiceInFull() throws Exception {
+        JsonObject status = new JsonObject(call("GET", "/status/detailed").body());
+        assertThat(status.getString("orchestrator")).isEqualTo("RUNNING");
+        assertThat(status.getJsonObject("servicesByStatus").fieldNames()).contains("HEALTHY", "UNKNOWN");
+        JsonArray details = status.getJsonArray("serviceDetails");
+        assertThat(details.stream().map(s -> ((JsonObject) s).getString("id"))).containsExactly("orders", "edge");
+        assertThat(details.getJsonObject(0).getJsonArray("instances")).hasSize(2);
+    }
+
+    @Test
+    void stoppingTheOrchestratorRefusesProxyingUntilItStartsAgain() throws Exception {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> new JsonObject(call("GET", "/services/orders").body())
+                        .getString("status")
+                        .equals("DEGRADED"));
+        HttpResponse<String> proxied = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.proxyPort() + "/x"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(proxied.statusCode()).isEqualTo(200);
+
+        HttpResponse<String> stop = call("POST", "/orchestrator/stop");
+        assertThat(new JsonObject(stop.body()).getBoolean("changed")).isTrue();
+        assertThat(new JsonObject(call("POST", "/orchestrator/stop").body()).getBoolean("changed"))
+                .isFalse();
+        HttpResponse<String> refused = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.proxyPort() + "/x"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(new JsonObject(refused.body()).getString("message")).contains("orchestrator is stopped");
+        assertThat(call("GET", "/loadbalancer/core").statusCode()).isEqualTo(503);
+        JsonObject status = new JsonObject(call("GET", "/status").body());
+        assertThat(status.getString("orchestrator")).isEqualTo("STOPPED");
+        assertThat(status.getJsonObject("instances").getJsonObject("byStatus").getInteger("HEALTHY"))
+                .as("checks paused")
+                .isZero();
+
+        assertThat(new JsonObject(call("POST", "/orchestrator/start").body()).getString("orchestrator"))
+                .isEqualTo("RUNNING");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> new JsonObject(call("GET", "/services/orders").body())
+                        .getString("status")
+                        .equals("DEGRADED"));
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> again = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.proxyPort() + "/x"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(again.statusCode()).isEqualTo(200);
+        }
+    }
 }

@@ -8,7 +8,8 @@ import io.vertx.core.http.HttpVersion;
 
 /**
  * The stateless checks a request passes before it is proxied: an absolute path, a
- * route for its host, path and method (404 or 405 with {@code Allow}), and a declared
+ * route for its host, path and method (404 or 405 with {@code Allow}), proxying not
+ * stopped by an operator (503), and a declared
  * body within {@code max-body-size} (413; a body that streams past it is caught on
  * the way).
  */
@@ -39,6 +40,13 @@ final class Admission {
             return new Refuse(405, "method " + method + " not allowed; allowed: " + allow, false, allow);
         } else {
             return new Refuse(404, "no route for " + method + " " + path, false, null);
+        }
+        if (snapshot.stopped()) {
+            return new Refuse(
+                    503,
+                    "the orchestrator is stopped; POST /orchestrator/start on the admin API resumes proxying",
+                    req.getHeader("content-length") != null || req.getHeader("transfer-encoding") != null,
+                    null);
         }
         long maxBody = snapshot.config().limits().maxBodySize();
         String contentLength = req.getHeader("content-length");

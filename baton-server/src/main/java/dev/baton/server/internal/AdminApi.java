@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -47,6 +48,11 @@ public final class AdminApi {
         void reload();
 
         long reloadCount();
+
+        /** Starts (true) or stops orchestration; false if it was already so. */
+        boolean orchestrate(boolean run);
+
+        boolean orchestrating();
 
         /** The config file as last loaded, without run-time services. */
         Config fileConfig();
@@ -87,6 +93,9 @@ public final class AdminApi {
         });
         router.get("/health").handler(rc -> json(rc.response(), 200, new JsonObject().put("status", "UP")));
         router.get("/status").handler(this::status);
+        router.get("/status/detailed").handler(this::detailedStatus);
+        router.post("/orchestrator/start").handler(rc -> orchestrate(rc, true));
+        router.post("/orchestrator/stop").handler(rc -> orchestrate(rc, false));
         router.get("/services").handler(this::services);
         router.get("/services/:id").handler(this::service);
         router.get("/loadbalancer/:type").handler(this::loadBalancer);
@@ -124,35 +133,67 @@ public final class AdminApi {
         return server.shutdown(1, TimeUnit.SECONDS);
     }
 
-    private void status(RoutingContext rc) {
-        Snapshot snap = backend.snapshot();
-        Map<HealthStatus, Integer> byStatus = new EnumMap<>(HealthStatus.class);
-        for (HealthStatus s : HealthStatus.values()) {
-            byStatus.put(s, 0);
-        }
+    /** Counts of services and instances by health, uptime and version. */
+    private JsonObject summary(Snapshot snap) {
+        Map<HealthStatus, Integer> instancesBy = zeroes();
+        Map<HealthStatus, Integer> servicesBy = zeroes();
         int instances = 0;
         for (ServiceTarget s : snap.services().values()) {
+            List<HealthStatus> statuses = new ArrayList<>();
             for (Upstream u : s.instances()) {
-                byStatus.merge(views.status(u), 1, Integer::sum);
+                HealthStatus st = views.status(u);
+                statuses.add(st);
+                instancesBy.merge(st, 1, Integer::sum);
                 instances++;
             }
+            servicesBy.merge(HealthStatus.ofService(statuses), 1, Integer::sum);
         }
-        JsonObject counts = new JsonObject();
-        byStatus.forEach((k, v) -> counts.put(k.name(), v));
-        json(
-                rc.response(),
-                200,
-                new JsonObject()
-                        .put("status", "UP")
-                        .put("version", version)
-                        .put(
-                                "uptimeSeconds",
-                                Duration.between(started, Instant.now()).toSeconds())
-                        .put("services", snap.services().size())
-                        .put(
-                                "instances",
-                                new JsonObject().put("total", instances).put("byStatus", counts))
-                        .put("configReloads", backend.reloadCount()));
+        return new JsonObject()
+                .put("status", "UP")
+                .put("orchestrator", backend.orchestrating() ? "RUNNING" : "STOPPED")
+                .put("version", version)
+                .put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds())
+                .put("services", snap.services().size())
+                .put("servicesByStatus", counts(servicesBy))
+                .put("instances", new JsonObject().put("total", instances).put("byStatus", counts(instancesBy)))
+                .put("configReloads", backend.reloadCount());
+    }
+
+    private static Map<HealthStatus, Integer> zeroes() {
+        Map<HealthStatus, Integer> m = new EnumMap<>(HealthStatus.class);
+        for (HealthStatus s : HealthStatus.values()) {
+            m.put(s, 0);
+        }
+        return m;
+    }
+
+    private static JsonObject counts(Map<HealthStatus, Integer> m) {
+        JsonObject out = new JsonObject();
+        m.forEach((k, v) -> out.put(k.name(), v));
+        return out;
+    }
+
+    private void status(RoutingContext rc) {
+        json(rc.response(), 200, summary(backend.snapshot()));
+    }
+
+    /** The summary plus every service in full. */
+    private void detailedStatus(RoutingContext rc) {
+        Snapshot snap = backend.snapshot();
+        JsonArray services = new JsonArray();
+        snap.services().values().forEach(s -> services.add(views.service(s)));
+        json(rc.response(), 200, summary(snap).put("serviceDetails", services));
+    }
+
+    private void orchestrate(RoutingContext rc, boolean run) {
+        vertx.executeBlocking(() -> backend.orchestrate(run), false)
+                .onSuccess(changed -> json(
+                        rc.response(),
+                        200,
+                        new JsonObject()
+                                .put("orchestrator", run ? "RUNNING" : "STOPPED")
+                                .put("changed", changed)))
+                .onFailure(err -> error(rc, 500, "cannot " + (run ? "start" : "stop") + ": " + err.getMessage()));
     }
 
     private void services(RoutingContext rc) {
@@ -178,6 +219,10 @@ public final class AdminApi {
 
     private void loadBalancer(RoutingContext rc) {
         String type = rc.pathParam("type");
+        if (!backend.orchestrating()) {
+            error(rc, 503, "the orchestrator is stopped; POST /orchestrator/start resumes it");
+            return;
+        }
         for (ServiceTarget s : backend.snapshot().services().values()) {
             if (s.config().type().equals(type)) {
                 Upstream u = s.pick(RequestKey.NONE);
