@@ -342,6 +342,11 @@ public final class Baton implements AutoCloseable {
         return proxy.port();
     }
 
+    /** The admin API itself, for tests that hold its description to its routes. */
+    AdminApi admin() {
+        return admin;
+    }
+
     public int adminPort() {
         return admin.port();
     }

@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -27,14 +28,16 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The admin API on {@code server.admin} (CONTRACT §3), camelCase JSON in and out;
- * every error is the contract's JSON error. So far: health, status, services,
- * {@code /loadbalancer/{type}}, the config (secrets masked) and its reload.
- * Registration, orchestrator start/stop, events, metrics and OpenAPI come with
- * their issues.
+ * every error is the contract's JSON error. Health, status, services and their
+ * registration, {@code /loadbalancer/{type}}, orchestrator start/stop, the config
+ * (secrets masked) and its reload, and its own description at {@code /openapi.json}
+ * and {@code /docs}. Events and metrics come with the observability issue.
  */
 public final class AdminApi {
     /** What the admin API reads and does; implemented by the server. */
@@ -68,6 +71,7 @@ public final class AdminApi {
     private final String version;
     private final ServiceViews views;
     private HttpServer server;
+    private Router router;
 
     public AdminApi(Vertx vertx, HostPort listen, Backend backend, String version) {
         this.vertx = vertx;
@@ -100,6 +104,7 @@ public final class AdminApi {
         router.get("/services/:id").handler(this::service);
         router.get("/loadbalancer/:type").handler(this::loadBalancer);
         new RegistrationRoutes(vertx, backend, views).mount(router);
+        new ApiDocs().mount(router);
         router.get("/config").handler(rc -> json(rc.response(), 200, ConfigJson.render(backend.fileConfig())));
         router.post("/config/reload").handler(this::reload);
         router.errorHandler(
@@ -119,10 +124,27 @@ public final class AdminApi {
         router.errorHandler(
                 413, rc -> error(rc, 413, "request body larger than " + RegistrationRoutes.MAX_BODY + " bytes"));
         router.errorHandler(500, rc -> error(rc, 500, "internal error"));
+        this.router = router;
         server = vertx.createHttpServer(
                         new HttpServerOptions().setHost(listen.host()).setPort(listen.port()))
                 .requestHandler(router);
         return server.listen().map(HttpServer::actualPort);
+    }
+
+    /**
+     * Every endpoint as {@code "METHOD /path/{param}"}, read off the router itself,
+     * so tests can hold the OpenAPI document to what is really served.
+     */
+    public SortedSet<String> endpoints() {
+        SortedSet<String> out = new TreeSet<>();
+        for (Route r : router.getRoutes()) {
+            if (r.getPath() == null || r.methods() == null || r.getPath().startsWith("/docs/assets")) {
+                continue;
+            }
+            String path = r.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
+            r.methods().forEach(m -> out.add(m.name() + " " + path));
+        }
+        return out;
     }
 
     public int port() {
