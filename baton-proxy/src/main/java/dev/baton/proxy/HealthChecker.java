@@ -6,23 +6,18 @@ import dev.baton.events.Event;
 import dev.baton.events.EventBus;
 import dev.baton.health.HealthStatus;
 import dev.baton.health.InstanceHealth;
+import dev.baton.proxy.internal.Probes;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,25 +28,30 @@ import org.slf4j.LoggerFactory;
 /**
  * Active health checks for every instance of every service with a
  * {@code health-check}: HTTP GETs (status range, optional body text) or TCP
- * connects, each instance on its own timer with jitter so checks spread out, at
- * most {@code maxConcurrent} in flight, and backing off while an instance is down
+ * connects over kept-alive raw Netty connections ({@link Probes}), each instance
+ * due on its own jittered schedule so checks spread out, all started by one 10 ms
+ * tick, at most {@code maxConcurrent} in flight, and backing off while an instance is down
  * (see {@link InstanceHealth}). Status changes switch the instance in or out of
  * balancing. All state lives on one Vert.x context; {@link #sync} follows a new
  * snapshot, keeping the checks of instances it still has.
  */
 public final class HealthChecker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
+    /** Scheduling granularity: checks start and time out on 10 ms ticks. */
+    static final long TICK_MILLIS = 10;
 
     private final Vertx vertx;
     private final Context context;
     private final int maxConcurrent;
     private final EventBus events;
-    private final HttpClient http;
-    private final NetClient tcp;
+    private final Probes probes;
     private final Map<Endpoint, Check> checks = new IdentityHashMap<>();
+    private final PriorityQueue<Check> due = new PriorityQueue<>(Comparator.comparingLong(c -> c.dueNanos));
     private final ArrayDeque<Check> waiting = new ArrayDeque<>();
+    private final List<Check> running = new ArrayList<>();
     private final Map<Endpoint, HealthStatus> statuses = new ConcurrentHashMap<>();
-    private int running;
+    private long ticker = -1;
+    private long idleCloser = -1;
     private boolean closed;
 
     public HealthChecker(Vertx vertx, int maxConcurrent, EventBus events) {
@@ -59,16 +59,7 @@ public final class HealthChecker implements AutoCloseable {
         this.events = events;
         this.context = vertx.getOrCreateContext();
         this.maxConcurrent = maxConcurrent;
-        // Keep-alive halves the CPU of frequent checks (measured: 1,000 checks/s took 20%
-        // of a core with a new connection each, 11% reusing them); as the proxy's pool,
-        // idle connections close after 4 s, before common servers' own 5 s timeouts.
-        this.http = vertx.createHttpClient(
-                new HttpClientOptions()
-                        .setKeepAlive(true)
-                        .setKeepAliveTimeout(4)
-                        .setMaxHeaderSize(64 * 1024),
-                new PoolOptions().setHttp1MaxSize(maxConcurrent));
-        this.tcp = vertx.createNetClient(new NetClientOptions());
+        this.probes = new Probes(vertx, context);
     }
 
     /** One instance's checks. */
@@ -77,7 +68,9 @@ public final class HealthChecker implements AutoCloseable {
         final Upstream upstream;
         final ServiceConfig.HealthCheck config;
         final InstanceHealth health;
-        long timer = -1;
+        long dueNanos;
+        long startedNanos;
+        Probes.Probe probe;
         boolean cancelled;
 
         Check(String service, Upstream upstream, ServiceConfig.HealthCheck config) {
@@ -120,7 +113,22 @@ public final class HealthChecker implements AutoCloseable {
                 cancel(e.getValue());
                 return true;
             });
+            if (checks.isEmpty()) {
+                stopTicking();
+            } else if (ticker < 0) {
+                ticker = vertx.setPeriodic(TICK_MILLIS, id -> tick());
+                idleCloser = vertx.setPeriodic(1000, id -> probes.closeIdle());
+            }
         });
+    }
+
+    private void stopTicking() {
+        if (ticker >= 0) {
+            vertx.cancelTimer(ticker);
+            vertx.cancelTimer(idleCloser);
+            ticker = -1;
+            idleCloser = -1;
+        }
     }
 
     /** The last status of an instance, UNKNOWN if it is not checked. */
@@ -129,62 +137,65 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     private void schedule(Check c, long delayMillis) {
-        c.timer = vertx.setTimer(Math.max(1, delayMillis), id -> {
-            c.timer = -1;
+        c.dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, delayMillis));
+        due.add(c);
+    }
+
+    /**
+     * Starts the checks that are due and times out those past their timeout. One
+     * tick for all checks, rather than timers per check, lets a burst of checks share
+     * the event loop's wake-ups (measured in {@code bench/health.sh}).
+     */
+    private void tick() {
+        long now = System.nanoTime();
+        Check c;
+        while ((c = due.peek()) != null && c.dueNanos <= now) {
+            due.poll();
             if (c.cancelled) {
-                return;
+                continue;
             }
-            if (running < maxConcurrent) {
-                run(c);
+            if (running.size() < maxConcurrent) {
+                run(c, now);
             } else {
                 waiting.add(c);
             }
-        });
-    }
-
-    private void run(Check c) {
-        running++;
-        long started = System.nanoTime();
-        Future<Void> result = c.config.tcp() ? tcpCheck(c) : httpCheck(c);
-        result.timeout(c.config.timeout().toMillis(), TimeUnit.MILLISECONDS).onComplete(ar -> {
-            running--;
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            done(c, ar.succeeded(), millis, ar.failed() ? describe(ar.cause()) : null);
-            Check next;
-            while (running < maxConcurrent && (next = waiting.poll()) != null) {
-                if (!next.cancelled) {
-                    run(next);
-                }
+        }
+        for (Check r : List.copyOf(running)) {
+            long timeout = r.config.timeout().toNanos();
+            if (now - r.startedNanos >= timeout && r.probe != null) {
+                r.probe.abort("timed out after " + r.config.timeout().toMillis() + " ms");
             }
-        });
+        }
     }
 
-    private Future<Void> httpCheck(Check c) {
-        Upstream u = c.upstream;
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.GET)
-                .setHost(u.host())
-                .setPort(u.port())
-                .setURI(u.basePath() + c.config.path())
-                .setConnectTimeout(c.config.timeout().toMillis())
-                .putHeader("user-agent", "baton-health-check");
-        return http.request(options)
-                .compose(req -> req.send())
-                .compose(res -> res.body().compose(body -> {
-                    if (res.statusCode() < c.config.minStatus() || res.statusCode() > c.config.maxStatus()) {
-                        return Future.failedFuture("status " + res.statusCode());
-                    }
-                    if (c.config.bodyContains().isPresent()
-                            && !body.toString().contains(c.config.bodyContains().get())) {
-                        return Future.failedFuture(
-                                "body lacks '" + c.config.bodyContains().get() + "'");
-                    }
-                    return Future.succeededFuture();
-                }));
+    private void run(Check c, long now) {
+        running.add(c);
+        c.startedNanos = now;
+        int timeout = (int) c.config.timeout().toMillis();
+        Probes.Result result = (passed, error) -> finished(c, passed, error);
+        c.probe = c.config.tcp()
+                ? probes.tcp(c.upstream, timeout, result)
+                : probes.http(
+                        c.upstream,
+                        c.config.path(),
+                        c.config.minStatus(),
+                        c.config.maxStatus(),
+                        c.config.bodyContains(),
+                        timeout,
+                        result);
     }
 
-    private Future<Void> tcpCheck(Check c) {
-        return tcp.connect(c.upstream.port(), c.upstream.host()).compose(socket -> socket.close());
+    private void finished(Check c, boolean passed, String error) {
+        running.remove(c);
+        c.probe = null;
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.startedNanos);
+        done(c, passed, millis, error);
+        Check next;
+        while (running.size() < maxConcurrent && (next = waiting.poll()) != null) {
+            if (!next.cancelled) {
+                run(next, System.nanoTime());
+            }
+        }
     }
 
     private void done(Check c, boolean passed, long millis, String error) {
@@ -227,16 +238,8 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     private void cancel(Check c) {
-        c.cancelled = true;
-        if (c.timer >= 0) {
-            vertx.cancelTimer(c.timer);
-        }
+        c.cancelled = true; // left in the queue; skipped when it comes due
         statuses.remove(c.upstream.endpoint());
-    }
-
-    private static String describe(Throwable t) {
-        String m = t.getMessage();
-        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }
 
     @Override
@@ -246,8 +249,14 @@ public final class HealthChecker implements AutoCloseable {
             checks.values().forEach(this::cancel);
             checks.clear();
             waiting.clear();
-            http.close();
-            tcp.close();
+            due.clear();
+            stopTicking();
+            for (Check r : List.copyOf(running)) {
+                if (r.probe != null) {
+                    r.probe.abort("closed");
+                }
+            }
+            probes.close();
         });
     }
 }

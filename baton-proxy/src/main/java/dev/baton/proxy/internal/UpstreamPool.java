@@ -3,6 +3,8 @@ package dev.baton.proxy.internal;
 import dev.baton.proxy.Upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -101,6 +103,15 @@ final class UpstreamPool {
                         then.acquired(null, f.cause());
                     }
                 });
+    }
+
+    /** A bare TCP connection to {@code upstream}, for checks that only need to reach it. */
+    ChannelFuture connect(Upstream upstream, int connectTimeoutMillis) {
+        return bootstrap
+                .clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(upstream.host(), upstream.port());
     }
 
     void release(UpstreamConnection c) {

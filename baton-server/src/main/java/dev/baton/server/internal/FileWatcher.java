@@ -6,6 +6,7 @@ import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.security.MessageDigest;
@@ -85,8 +86,11 @@ public final class FileWatcher implements AutoCloseable {
         try {
             while (true) {
                 WatchKey key = watchService.take();
-                key.pollEvents();
+                boolean relevant = relevant(key.pollEvents());
                 key.reset();
+                if (!relevant) {
+                    continue; // a log or other file written next to ours: not worth a look
+                }
                 // Fold a burst of events (write, truncate, rename) into one reload.
                 WatchKey more;
                 while ((more = watchService.poll(DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS)) != null) {
@@ -104,6 +108,23 @@ public final class FileWatcher implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("config watcher stopped: {}", e.toString());
         }
+    }
+
+    /**
+     * Whether any event concerns a watched file. Names starting with {@code ..} count
+     * too: a Kubernetes ConfigMap volume swaps its {@code ..data} symlink, and the file
+     * we read, itself a symlink through it, gets no event of its own.
+     */
+    private boolean relevant(List<WatchEvent<?>> events) {
+        for (WatchEvent<?> e : events) {
+            if (!(e.context() instanceof Path name)) {
+                return true; // OVERFLOW: events were lost, so look
+            }
+            if (name.toString().startsWith("..") || watched.test(dir.resolve(name))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A hash over the names and contents of the watched files, or null while one is unreadable. */
