@@ -11,8 +11,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,9 +64,9 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     /** One instance's checks. */
-    private final class Check {
+    private static final class Check {
         final String service;
-        final Upstream upstream;
+        Upstream upstream;
         final ServiceConfig.HealthCheck config;
         final InstanceHealth health;
         long dueNanos;
@@ -79,6 +80,15 @@ public final class HealthChecker implements AutoCloseable {
             this.config = config;
             this.health = new InstanceHealth(config);
         }
+
+        /** What makes two checks the same check: service, instance id and address, and check settings. */
+        static String key(String service, Upstream u, ServiceConfig.HealthCheck config) {
+            return service + '\n' + u.id() + '\n' + u.authority() + u.basePath() + '\n' + config;
+        }
+
+        String key() {
+            return key(service, upstream, config);
+        }
     }
 
     /** Checks exactly the instances of {@code snapshot} whose services ask for it. */
@@ -87,32 +97,43 @@ public final class HealthChecker implements AutoCloseable {
             if (closed) {
                 return;
             }
-            Set<Endpoint> live = new HashSet<>();
+            // A service whose definition changed gets new endpoints; an instance that is
+            // still the same (id, address, check) keeps its verdict and schedule rather
+            // than going back to UNKNOWN and taking traffic it failed a moment ago.
+            Map<String, Check> byKey = new HashMap<>();
+            checks.values().forEach(c -> byKey.put(c.key(), c));
+            Map<Endpoint, Check> next = new IdentityHashMap<>();
             for (ServiceTarget s : snapshot.services().values()) {
                 s.config().healthCheck().ifPresent(cfg -> {
                     for (Upstream u : s.instances()) {
-                        live.add(u.endpoint());
-                        checks.computeIfAbsent(u.endpoint(), e -> {
-                            Check c = new Check(s.id(), u, cfg);
-                            statuses.put(u.endpoint(), HealthStatus.UNKNOWN);
-                            // First checks spread over one interval, not all at once.
-                            schedule(
-                                    c,
-                                    ThreadLocalRandom.current()
-                                                    .nextLong(cfg.interval().toMillis())
-                                            + 1);
-                            return c;
-                        });
+                        Check c = checks.get(u.endpoint());
+                        if (c == null) {
+                            c = byKey.remove(Check.key(s.id(), u, cfg));
+                            if (c != null) {
+                                statuses.remove(c.upstream.endpoint());
+                                c.upstream = u;
+                                u.endpoint().setAvailable(c.health.status() != HealthStatus.UNHEALTHY);
+                                statuses.put(u.endpoint(), c.health.status());
+                            } else {
+                                c = new Check(s.id(), u, cfg);
+                                statuses.put(u.endpoint(), HealthStatus.UNKNOWN);
+                                // First checks spread over one interval, not all at once.
+                                schedule(
+                                        c,
+                                        ThreadLocalRandom.current()
+                                                        .nextLong(cfg.interval().toMillis())
+                                                + 1);
+                            }
+                        }
+                        next.put(u.endpoint(), c);
                     }
                 });
             }
-            checks.entrySet().removeIf(e -> {
-                if (live.contains(e.getKey())) {
-                    return false;
-                }
-                cancel(e.getValue());
-                return true;
-            });
+            Set<Check> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+            kept.addAll(next.values());
+            checks.values().stream().filter(c -> !kept.contains(c)).forEach(this::cancel);
+            checks.clear();
+            checks.putAll(next);
             if (checks.isEmpty()) {
                 stopTicking();
             } else if (ticker < 0) {

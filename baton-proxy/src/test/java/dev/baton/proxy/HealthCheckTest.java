@@ -22,6 +22,7 @@ class HealthCheckTest extends ProxyTestSupport {
     TestUpstream a;
     TestUpstream b;
     HealthChecker checker;
+    String yaml;
     final EventBus events = new EventBus();
     final List<Event> published = new CopyOnWriteArrayList<>();
 
@@ -48,14 +49,15 @@ class HealthCheckTest extends ProxyTestSupport {
             }
         });
         b = TestUpstream.start(vertx, req -> req.response().end(req.path().equals("/health") ? "all good" : "b"));
-        proxy = new ProxyHarness(vertx, """
+        yaml = """
                 services:
                   s:
                     health-check: %s
                     outlier-detection: { consecutive-failures: 0 }
                     instances: [ "%s", "%s" ]
                 routes: [ { path: /**, service: s } ]
-                """.formatted(check, a.url(), b.url()));
+                """.formatted(check, a.url(), b.url());
+        proxy = new ProxyHarness(vertx, yaml);
         checker = new HealthChecker(vertx, 10, events);
         checker.sync(proxy.snapshot.get());
     }
@@ -65,6 +67,12 @@ class HealthCheckTest extends ProxyTestSupport {
                 .filter(u -> u.id().equals(id))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    private long changesOf(String instance) {
+        return published.stream()
+                .filter(e -> instance.equals(e.data().get("instance")))
+                .count();
     }
 
     private Set<String> bodies(int requests) throws Exception {
@@ -129,5 +137,30 @@ class HealthCheckTest extends ProxyTestSupport {
         proxy.apply("services: { t: { instances: [\"" + a.url() + "\"] } }\nroutes: [ { path: /**, service: t } ]");
         checker.sync(proxy.snapshot.get());
         await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(dropped) == HealthStatus.UNKNOWN);
+    }
+
+    @Test
+    void anInstanceKeepsItsVerdictWhenItsServiceChangesAroundIt() throws Exception {
+        start("{ path: /health, interval: 100ms, timeout: 50ms, unhealthy-threshold: 1 }");
+        events.subscribe("test", published::add);
+        aHealthy.set(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> checker.status(instance("s-0")) == HealthStatus.UNHEALTHY);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> published.stream()
+                        .anyMatch(e -> "s-0".equals(e.data().get("instance"))
+                                && "UNHEALTHY".equals(e.data().get("status"))));
+        long before = changesOf("s-0");
+
+        proxy.apply(yaml.replace("instances:", "load-balancer: least-connections\n    instances:"));
+        checker.sync(proxy.snapshot.get());
+        Thread.sleep(600); // several check intervals
+        assertThat(proxy.snapshot.get().services().get("s").config().loadBalancer())
+                .isEqualTo("least-connections");
+        assertThat(checker.status(instance("s-0"))).isEqualTo(HealthStatus.UNHEALTHY);
+        assertThat(changesOf("s-0"))
+                .as("no UNKNOWN -> UNHEALTHY again: the verdict carried over")
+                .isEqualTo(before);
+        assertThat(proxy.instances("s").get(0).endpoint().available()).isFalse();
+        assertThat(bodies(10)).containsExactly("b");
     }
 }
