@@ -136,6 +136,10 @@ public final class Baton implements AutoCloseable {
             discovery = new DiscoveryFiles(dir, loader, runtime::discovered);
             discovery.start();
         });
+        vertx.executeBlocking(() -> {
+            runtime.prepare();
+            return null;
+        });
         leaseTimer = vertx.setPeriodic(
                 LEASE_SWEEP_MILLIS,
                 id -> vertx.executeBlocking(() -> {

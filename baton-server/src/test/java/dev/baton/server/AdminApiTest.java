@@ -49,7 +49,7 @@ class AdminApiTest {
 
     String yaml(String extraService) {
         return """
-                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0 }
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, data-dir: %s }
                 services:
                   orders:
                     name: Orders
@@ -59,7 +59,7 @@ class AdminApiTest {
                   edge: { type: edge, instances: [ "%s/e" ] }
                 %s
                 routes: [ { path: /**, service: orders } ]
-                """.formatted(up.url(), up.url(), extraService);
+                """.formatted(dir.resolve("data"), up.url(), up.url(), extraService);
     }
 
     @BeforeEach

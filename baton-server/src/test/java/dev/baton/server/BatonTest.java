@@ -45,6 +45,9 @@ class BatonTest {
     @TempDir
     Path dir;
 
+    @TempDir
+    static Path data;
+
     @BeforeAll
     static void upstreams() {
         vertx = Vertx.vertx();
@@ -67,13 +70,13 @@ class BatonTest {
 
     static String yaml(TestUpstream to, String extraRoutes) {
         return """
-                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, shutdown-grace: 5s }
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, shutdown-grace: 5s, data-dir: %s }
                 services:
                   app: { instances: [ "%s" ] }
                 routes:
                   - { path: /**, service: app }
                 %s
-                """.formatted(to.url(), extraRoutes);
+                """.formatted(data, to.url(), extraRoutes);
     }
 
     static HttpResponse<String> get(int port, String path) throws Exception {

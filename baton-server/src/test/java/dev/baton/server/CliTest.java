@@ -95,10 +95,10 @@ class CliTest {
 
     String valid(String listen) {
         return """
-                server: { listen: %s, admin: 127.0.0.1:0, shutdown-grace: 10s }
+                server: { listen: %s, admin: 127.0.0.1:0, shutdown-grace: 10s, data-dir: %s }
                 services: { app: { instances: [ "%s" ] } }
                 routes: [ { path: /**, service: app } ]
-                """.formatted(listen, upstream.url());
+                """.formatted(listen, dir.resolve("data"), upstream.url());
     }
 
     @Test

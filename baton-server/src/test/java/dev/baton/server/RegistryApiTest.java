@@ -183,7 +183,12 @@ class RegistryApiTest {
         assertThat(admin("PUT", "/services/nope/instances/i/heartbeat", null).statusCode())
                 .isEqualTo(404);
         assertThat(admin("GET", "/services", null).body()).doesNotContain("\"x\"");
-        assertThat(Files.exists(dir.resolve("data"))).as("nothing stored").isFalse();
+        HttpResponse<String> duplicate = admin(
+                "POST",
+                "/services/register",
+                "{\"id\": \"y\", \"instances\": [{\"id\": \"i\", \"url\": \"http://a:1\"}, {\"id\": \"i\", \"url\": \"http://b:1\"}]}");
+        assertThat(duplicate.statusCode()).isEqualTo(400);
+        assertThat(duplicate.body()).contains("duplicate instance id 'i'");
     }
 
     @Test

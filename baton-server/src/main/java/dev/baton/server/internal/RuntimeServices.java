@@ -9,6 +9,7 @@ import dev.baton.registry.Registry;
 import dev.baton.registry.Source;
 import dev.baton.store.Registrations;
 import dev.baton.store.Store;
+import dev.baton.store.StoreException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashSet;
@@ -39,6 +40,7 @@ public final class RuntimeServices implements AutoCloseable {
     private final EventBus events;
     private final Clock clock;
     private Store store;
+    private boolean closed;
 
     public RuntimeServices(
             Registry registry,
@@ -67,8 +69,7 @@ public final class RuntimeServices implements AutoCloseable {
 
     /**
      * Reads back the registrations of an earlier run, when the data directory has a
-     * store. Without one, nothing is created until the first registration, so a
-     * gateway that never registers anything leaves no files behind.
+     * store; without one, {@link #prepare} creates it later, off the start path.
      */
     public synchronized void loadStored() {
         if (!Store.exists(dataDir)) {
@@ -87,6 +88,24 @@ public final class RuntimeServices implements AutoCloseable {
         }
         if (!rows.isEmpty()) {
             log.info("restored {} run-time registration(s) from {}", rows.size(), dataDir);
+        }
+    }
+
+    /**
+     * Opens (creating) the store ahead of the first registration, which would
+     * otherwise pay for creating the database and its schema, and for loading the
+     * classes on its path (together half a second), before it could answer. A failure here is only logged: registrations retry and say why.
+     */
+    public synchronized void prepare() {
+        if (closed) {
+            return; // stopped before the worker got to it
+        }
+        try {
+            store().registrations().all();
+            // Load the classes of a registration's path too, so the first one is fast.
+            ServiceRegistration.parse("{\"id\":\"warm-up\",\"endpoint\":\"http://127.0.0.1:1\"}", Set.of());
+        } catch (StoreException e) {
+            log.warn("run-time registrations cannot be stored yet: {}", e.getMessage());
         }
     }
 
@@ -205,6 +224,9 @@ public final class RuntimeServices implements AutoCloseable {
     }
 
     private Store store() {
+        if (closed) {
+            throw new StoreException("the gateway is stopping", null);
+        }
         if (store == null) {
             store = Store.open(dataDir);
         }
@@ -213,6 +235,7 @@ public final class RuntimeServices implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (store != null) {
             store.close();
             store = null;

@@ -46,7 +46,8 @@ class DemoTest {
     void theDemoRoutesBalancesAndSwitchesModes() throws Exception {
         String yaml = Files.readString(Path.of("..", "examples", "demo.yaml"))
                 .replace("127.0.0.1:8080", "127.0.0.1:0")
-                .replace("127.0.0.1:9090", "127.0.0.1:0");
+                .replace("127.0.0.1:9090", "127.0.0.1:0")
+                .replace("./data", dir.resolve("data").toString());
         for (String port : new String[] {"9101", "9102", "9103"}) {
             yaml = yaml.replace("127.0.0.1:" + port, "127.0.0.1:" + freePort());
         }
