@@ -75,11 +75,19 @@ class AdminApiTest {
     }
 
     HttpResponse<String> call(String method, String path) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.adminPort() + path))
-                        .method(method, HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Calls.send(baton.adminPort(), method, path, null);
+    }
+
+    HttpResponse<String> proxied(String path) throws Exception {
+        return Calls.get(baton.proxyPort(), path);
+    }
+
+    void awaitOrdersDegraded() {
+        // One of its instances refuses connections; the other answers.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> new JsonObject(call("GET", "/services/orders").body())
+                        .getString("status")
+                        .equals("DEGRADED"));
     }
 
     @Test
@@ -124,10 +132,7 @@ class AdminApiTest {
 
     @Test
     void loadBalancerPicksAHealthyInstanceOfAType() throws Exception {
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> new JsonObject(call("GET", "/services/orders").body())
-                        .getString("status")
-                        .equals("DEGRADED"));
+        awaitOrdersDegraded();
         for (int i = 0; i < 4; i++) {
             JsonObject pick = new JsonObject(call("GET", "/loadbalancer/core").body());
             assertThat(pick.getString("serviceId")).isEqualTo("orders");
@@ -210,24 +215,15 @@ class AdminApiTest {
 
     @Test
     void stoppingTheOrchestratorRefusesProxyingUntilItStartsAgain() throws Exception {
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> new JsonObject(call("GET", "/services/orders").body())
-                        .getString("status")
-                        .equals("DEGRADED"));
-        HttpResponse<String> proxied = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.proxyPort() + "/x"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        awaitOrdersDegraded();
+        HttpResponse<String> proxied = proxied("/x");
         assertThat(proxied.statusCode()).isEqualTo(200);
 
         HttpResponse<String> stop = call("POST", "/orchestrator/stop");
         assertThat(new JsonObject(stop.body()).getBoolean("changed")).isTrue();
         assertThat(new JsonObject(call("POST", "/orchestrator/stop").body()).getBoolean("changed"))
                 .isFalse();
-        HttpResponse<String> refused = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.proxyPort() + "/x"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> refused = proxied("/x");
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(new JsonObject(refused.body()).getString("message")).contains("orchestrator is stopped");
         assertThat(call("GET", "/loadbalancer/core").statusCode()).isEqualTo(503);
@@ -239,15 +235,9 @@ class AdminApiTest {
 
         assertThat(new JsonObject(call("POST", "/orchestrator/start").body()).getString("orchestrator"))
                 .isEqualTo("RUNNING");
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> new JsonObject(call("GET", "/services/orders").body())
-                        .getString("status")
-                        .equals("DEGRADED"));
+        awaitOrdersDegraded();
         for (int i = 0; i < 4; i++) {
-            HttpResponse<String> again = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.proxyPort() + "/x"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> again = proxied("/x");
             assertThat(again.statusCode()).isEqualTo(200);
         }
     }

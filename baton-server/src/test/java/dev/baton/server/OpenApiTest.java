@@ -6,9 +6,6 @@ import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * every operation answers with a documented status and the documented fields.
  */
 class OpenApiTest {
-    static final HttpClient http =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     /** Values for path parameters, so every operation can be called for real. */
     static final Map<String, String> PARAMS = Map.of("id", "orders", "type", "core", "instanceId", "orders-0");
 
@@ -62,15 +57,7 @@ class OpenApiTest {
     }
 
     HttpResponse<String> call(String method, String path, String body) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.adminPort() + path))
-                        .method(
-                                method,
-                                body == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Calls.send(baton.adminPort(), method, path, body);
     }
 
     List<String[]> operations() {

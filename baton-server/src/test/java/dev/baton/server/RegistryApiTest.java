@@ -8,9 +8,6 @@ import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +27,6 @@ class RegistryApiTest {
     static Vertx vertx;
     static TestUpstream a;
     static TestUpstream b;
-    static final HttpClient http =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     Path dir;
@@ -84,23 +79,11 @@ class RegistryApiTest {
     }
 
     HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.adminPort() + path))
-                        .method(
-                                method,
-                                body == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(body))
-                        .header("content-type", "application/json")
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Calls.send(baton.adminPort(), method, path, body);
     }
 
     HttpResponse<String> proxy(String path) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.proxyPort() + path))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Calls.get(baton.proxyPort(), path);
     }
 
     List<String> types() {

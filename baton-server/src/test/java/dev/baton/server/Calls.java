@@ -1,0 +1,30 @@
+package dev.baton.server;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** HTTP/1.1 calls to a gateway's admin API or proxy, for the server's tests. */
+final class Calls {
+    private static final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private Calls() {}
+
+    /** {@code method path} on 127.0.0.1:{@code port}, with {@code body} as JSON when not null. */
+    static HttpResponse<String> send(int port, String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("content-type", "application/json");
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(int port, String path) throws Exception {
+        return send(port, "GET", path, null);
+    }
+}
