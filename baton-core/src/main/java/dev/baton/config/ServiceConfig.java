@@ -89,14 +89,67 @@ public record ServiceConfig(
             Optional<String> bodyContains,
             Optional<Duration> degradedLatency) {}
 
+    /**
+     * A circuit breaker (Resilience4j's state machine) per service or, with scope
+     * {@code instance}, per instance. Over a window of the last {@code windowSize}
+     * calls (or seconds, for a {@code time} window), once {@code minimumCalls} are in,
+     * it opens when failures reach {@code failureRateThreshold} percent or calls slower
+     * than {@code slowCallDuration} reach {@code slowCallRateThreshold} percent; after
+     * {@code openDuration} it lets {@code halfOpenCalls} through to decide. What counts
+     * as a failure is {@code failureOn}. While open, {@link Fallback} answers.
+     */
     public record CircuitBreaker(
+            boolean perInstance,
+            boolean timeWindow,
+            int windowSize,
             int failureRateThreshold,
             int minimumCalls,
+            Optional<Duration> slowCallDuration,
+            int slowCallRateThreshold,
             Duration openDuration,
             int halfOpenCalls,
-            Optional<Fallback> fallback) {}
+            FailureOn failureOn,
+            Fallback fallback) {}
 
-    public record Fallback(int status, String body) {}
+    /**
+     * The outcomes that count against a breaker: connection failures, timeouts,
+     * resets, and these response statuses (by default every 5xx).
+     */
+    public record FailureOn(boolean connect, boolean timeout, boolean reset, Set<Integer> statuses) {
+        public static final FailureOn DEFAULT = new FailureOn(true, true, true, range(500, 599));
+
+        public FailureOn {
+            statuses = Set.copyOf(statuses);
+        }
+
+        public static Set<Integer> range(int from, int to) {
+            Set<Integer> s = new java.util.HashSet<>();
+            for (int i = from; i <= to; i++) {
+                s.add(i);
+            }
+            return s;
+        }
+    }
+
+    /**
+     * What a client gets while the breaker is open: the contract's JSON 503 (the
+     * default), a fixed response, or for GETs the last good response of the same URL
+     * when it is younger than {@code cacheTtl} (the fixed or JSON answer otherwise).
+     */
+    public record Fallback(
+            Optional<Integer> status, Map<String, String> headers, Optional<String> body, Optional<Duration> cacheTtl) {
+        public static final Fallback DEFAULT =
+                new Fallback(Optional.empty(), Map.of(), Optional.empty(), Optional.empty());
+
+        public Fallback {
+            headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
+        }
+
+        /** A fixed response is configured (a status or a body). */
+        public boolean fixed() {
+            return status.isPresent() || body.isPresent();
+        }
+    }
 
     public record Retry(int attempts, Duration backoff, Duration maxBackoff, Set<String> methods) {
         public Retry {

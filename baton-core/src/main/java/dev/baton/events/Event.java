@@ -11,6 +11,9 @@ public record Event(String type, Instant time, Map<String, Object> data) {
     public static final String SERVICE_REGISTERED = "SERVICE_REGISTERED";
     public static final String SERVICE_UNREGISTERED = "SERVICE_UNREGISTERED";
     public static final String SERVICE_DISCOVERED = "SERVICE_DISCOVERED";
+    public static final String CIRCUIT_BREAKER_OPENED = "CIRCUIT_BREAKER_OPENED";
+    public static final String CIRCUIT_BREAKER_HALF_OPEN = "CIRCUIT_BREAKER_HALF_OPEN";
+    public static final String CIRCUIT_BREAKER_CLOSED = "CIRCUIT_BREAKER_CLOSED";
 
     public Event {
         data = Map.copyOf(data);

@@ -177,6 +177,13 @@ public final class Registry {
         return ids;
     }
 
+    /** Every service of a config file, from the file. */
+    public static Map<String, Source> sourcesOf(Config file) {
+        Map<String, Source> sources = new LinkedHashMap<>();
+        file.services().keySet().forEach(id -> sources.put(id, Source.CONFIG));
+        return sources;
+    }
+
     /** {@code file}'s services, then discovered, then registered ones, each overriding by id. */
     public synchronized Merged merge(Config file) {
         Map<String, ServiceConfig> services = new LinkedHashMap<>(file.services());

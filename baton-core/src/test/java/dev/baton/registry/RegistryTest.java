@@ -6,39 +6,13 @@ import dev.baton.config.Config;
 import dev.baton.config.ConfigLoader;
 import dev.baton.config.ServiceConfig;
 import dev.baton.config.ServiceRegistration;
-import java.time.Clock;
+import dev.baton.testing.FakeClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RegistryTest {
-    /** A clock the test moves by hand. */
-    static final class FakeClock extends Clock {
-        Instant now = Instant.parse("2026-11-23T10:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
     final FakeClock clock = new FakeClock();
     final Registry registry = new Registry(clock);
     final Config file = new ConfigLoader(Map.of()).parse("""
@@ -115,7 +89,8 @@ class RegistryTest {
         ServiceConfig left = registry.registration("search").orElseThrow().service();
         // Ids given by position do not shift when an earlier instance goes.
         assertThat(left.instances()).extracting(ServiceConfig.Instance::id).containsExactly("search-1", "search-2");
-        assertThat(registry.leaseExpiry("search", "search-2")).contains(clock.now.plusSeconds(6));
+        assertThat(registry.leaseExpiry("search", "search-2"))
+                .contains(clock.instant().plusSeconds(6));
         assertThat(registry.heartbeat("search", "search-0")).isEqualTo(Registry.Heartbeat.UNKNOWN_INSTANCE);
 
         // The rewritten body reads back to the same registration, as it will after a restart.

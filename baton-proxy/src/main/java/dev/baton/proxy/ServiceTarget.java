@@ -6,6 +6,10 @@ import dev.baton.balance.HashKey;
 import dev.baton.balance.OutlierDetector;
 import dev.baton.balance.RequestKey;
 import dev.baton.config.ServiceConfig;
+import dev.baton.events.Event;
+import dev.baton.resilience.Breakers;
+import dev.baton.resilience.Outcome;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -13,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +33,29 @@ public final class ServiceTarget {
     private final Map<Endpoint, Upstream> byEndpoint = new IdentityHashMap<>();
     private final Balancer balancer;
     private final OutlierDetector outliers;
+    private final Breakers breakers;
+    private final ResponseCache fallbackCache;
     private final AtomicLong panicNext = new AtomicLong();
 
+    /**
+     * Returned by {@link #pick} when the circuit breaker sheds the request: the
+     * caller answers with the service's fallback instead.
+     */
+    public static final Upstream SHED = Upstream.of("(shed)", java.net.URI.create("http://shed.invalid"), 0);
+
+    /** A service target without events (tests, benchmarks). */
     public ServiceTarget(ServiceConfig config) {
+        this(config, Clock.systemUTC(), e -> {});
+    }
+
+    /** {@code clock} drives the breakers' windows; {@code events} hears their transitions. */
+    public ServiceTarget(ServiceConfig config, Clock clock, Consumer<Event> events) {
         this.config = config;
+        this.breakers = Breakers.of(config, clock, events);
+        this.fallbackCache = config.circuitBreaker()
+                .flatMap(cb -> cb.fallback().cacheTtl())
+                .map(ResponseCache::new)
+                .orElse(null);
         List<Upstream> list = new ArrayList<>();
         for (int i = 0; i < config.instances().size(); i++) {
             ServiceConfig.Instance inst = config.instances().get(i);
@@ -64,6 +88,25 @@ public final class ServiceTarget {
      * chance than a certain 503.
      */
     public Upstream pick(RequestKey request) {
+        if (!breakers.enabled()) {
+            return pickInstance(request);
+        }
+        // A per-instance breaker that refuses sends the pick elsewhere; a service-wide
+        // one refuses for all. Either way a permit taken here is settled by the caller.
+        int tries = Math.max(1, instances.size());
+        for (int i = 0; i < tries; i++) {
+            Upstream u = pickInstance(request);
+            if (u == null) {
+                return null;
+            }
+            if (breakers.tryAcquire(u.id())) {
+                return u;
+            }
+        }
+        return SHED;
+    }
+
+    private Upstream pickInstance(RequestKey request) {
         Endpoint e = balancer.pick(request);
         if (e == null) {
             return config.panicMode() && !instances.isEmpty()
@@ -73,13 +116,37 @@ public final class ServiceTarget {
         return byEndpoint.get(e);
     }
 
-    /** The upstream answered below 500. */
-    public void succeeded(Upstream u) {
-        outliers.success(u.endpoint());
+    /** The upstream answered {@code status} after {@code nanos}; settles the breaker permit taken by pick. */
+    public void answered(Upstream u, int status, long nanos) {
+        breakers.record(u.id(), Outcome.ANSWERED, status, nanos);
+        if (status >= 500) {
+            ejectIfFailing(u);
+        } else {
+            outliers.success(u.endpoint());
+        }
     }
 
-    /** The upstream answered 5xx, or could not be reached, or reset, or went silent. */
-    public void failed(Upstream u) {
+    /** The upstream could not be reached, reset, or went silent; settles the breaker permit. */
+    public void failed(Upstream u, Outcome outcome, long nanos) {
+        breakers.record(u.id(), outcome, 0, nanos);
+        ejectIfFailing(u);
+    }
+
+    /** A call that was picked but not made, or whose end says nothing of the upstream (the client left). */
+    public void abandoned(Upstream u) {
+        breakers.release(u.id());
+    }
+
+    public Breakers breakers() {
+        return breakers;
+    }
+
+    /** Last good GET responses for the breaker's {@code fallback.cache}, or null when it has none. */
+    public ResponseCache fallbackCache() {
+        return fallbackCache;
+    }
+
+    private void ejectIfFailing(Upstream u) {
         if (outliers.failure(u.endpoint())) {
             log.warn(
                     "instance {} ({}) of service {} ejected for {} ms after {} failures in a row",

@@ -3,10 +3,12 @@ package dev.baton.proxy;
 import dev.baton.config.Config;
 import dev.baton.config.RouteConfig;
 import dev.baton.config.ServiceConfig;
+import dev.baton.events.Event;
 import dev.baton.registry.Source;
 import dev.baton.routing.PathPattern;
 import dev.baton.routing.RouteDefinition;
 import dev.baton.routing.Router;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Everything the request path reads, compiled from one config and never changed:
@@ -57,10 +60,18 @@ public final class Snapshot {
      * what requests have taught the balancers).
      */
     public static Snapshot compile(Config config, Snapshot previous, Map<String, Source> sources) {
+        return compile(config, previous, sources, e -> {});
+    }
+
+    /** As {@link #compile(Config, Snapshot, Map)}; new services' breakers tell {@code events} of their transitions. */
+    public static Snapshot compile(
+            Config config, Snapshot previous, Map<String, Source> sources, Consumer<Event> events) {
         Map<String, ServiceTarget> services = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
             ServiceTarget old = previous == null ? null : previous.services.get(s.id());
-            services.put(s.id(), old != null && old.config().equals(s) ? old : new ServiceTarget(s));
+            services.put(
+                    s.id(),
+                    old != null && old.config().equals(s) ? old : new ServiceTarget(s, Clock.systemUTC(), events));
         }
         long defaultTimeout = config.limits().requestTimeout().toMillis();
         List<RouteDefinition<RouteTarget>> defs = new ArrayList<>();

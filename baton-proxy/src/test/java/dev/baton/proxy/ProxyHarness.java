@@ -37,7 +37,8 @@ final class ProxyHarness implements AutoCloseable {
     }
 
     void apply(String yaml) {
-        snapshot.set(Snapshot.compile(config(yaml)));
+        // As the gateway does: services whose definition did not change keep their live state.
+        snapshot.set(Snapshot.compile(config(yaml), snapshot.get()));
     }
 
     /** The instances of a service in the current snapshot, with their live state. */

@@ -77,7 +77,8 @@ public final class Baton implements AutoCloseable {
         this.watch = b.watch && b.configFile != null;
         Config initial = b.config != null ? b.config : loader.load(b.configFile);
         this.fileConfig = initial;
-        this.snapshot = new AtomicReference<>(Snapshot.compile(initial));
+        this.snapshot =
+                new AtomicReference<>(Snapshot.compile(initial, null, Registry.sourcesOf(initial), events::publish));
     }
 
     public static Builder builder() {
@@ -263,7 +264,7 @@ public final class Baton implements AutoCloseable {
         // RuntimeServices' lock, and stop() holds this one while closing RuntimeServices.
         synchronized (rebuildLock) {
             Registry.Merged merged = registry.merge(fileConfig);
-            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources())
+            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources(), events::publish)
                     .stopped(orchestratorStopped);
             snapshot.set(next);
             HealthChecker c = checker;

@@ -83,7 +83,6 @@ final class ServiceReader {
                 s.has("health-check") ? Optional.of(health(s.section("health-check"))) : Optional.empty();
         Optional<ServiceConfig.CircuitBreaker> breaker =
                 s.has("circuit-breaker") ? Optional.of(breaker(s.section("circuit-breaker"))) : Optional.empty();
-        s.notSupportedYet("circuit-breaker");
         Optional<ServiceConfig.Retry> retry =
                 s.has("retry") ? Optional.of(retry(s.section("retry"))) : Optional.empty();
         s.notSupportedYet("retry");
@@ -271,19 +270,81 @@ final class ServiceReader {
     }
 
     private static ServiceConfig.CircuitBreaker breaker(Section s) {
+        String scope = s.string("scope", "service");
+        if (!scope.equals("service") && !scope.equals("instance")) {
+            s.error("scope", "'" + scope + "' is not a breaker scope (expected service or instance)");
+        }
+        String windowType = s.string("window-type", "count");
+        if (!windowType.equals("count") && !windowType.equals("time")) {
+            s.error("window-type", "'" + windowType + "' is not a window type (expected count or time)");
+        }
+        boolean time = windowType.equals("time");
+        int windowSize = s.integer("window-size", time ? 60 : 100, 1, time ? 3600 : 100_000);
         int rate = s.integer("failure-rate-threshold", 50, 1, 100);
         int minCalls = s.integer("minimum-calls", 10, 1, 100_000);
+        Optional<Duration> slow = s.has("slow-call-duration")
+                ? Optional.of(s.duration(
+                        "slow-call-duration", Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMinutes(5)))
+                : Optional.empty();
+        int slowRate = s.integer("slow-call-rate-threshold", 100, 1, 100);
+        if (s.has("slow-call-rate-threshold") && slow.isEmpty()) {
+            s.error("slow-call-rate-threshold", "needs slow-call-duration (which calls count as slow)");
+        }
         Duration open = s.duration("open-duration", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofHours(1));
         int halfOpen = s.integer("half-open-calls", 3, 1, 1000);
-        Optional<ServiceConfig.Fallback> fallback = Optional.empty();
+        ServiceConfig.FailureOn failureOn = s.has("failure-on") ? failureOn(s) : ServiceConfig.FailureOn.DEFAULT;
+        ServiceConfig.Fallback fallback = ServiceConfig.Fallback.DEFAULT;
         if (s.has("fallback")) {
             Section f = s.section("fallback");
-            fallback =
-                    Optional.of(new ServiceConfig.Fallback(f.integer("status", 503, 100, 599), f.string("body", "")));
+            Optional<Integer> status =
+                    f.has("status") ? Optional.of(f.integer("status", 503, 100, 599)) : Optional.empty();
+            Optional<Duration> cache = f.has("cache")
+                    ? Optional.of(f.duration("cache", Duration.ofSeconds(30), Duration.ofMillis(1), Duration.ofDays(1)))
+                    : Optional.empty();
+            fallback = new ServiceConfig.Fallback(status, f.stringMap("headers"), f.string("body"), cache);
             f.finish();
         }
         s.finish();
-        return new ServiceConfig.CircuitBreaker(rate, minCalls, open, halfOpen, fallback);
+        return new ServiceConfig.CircuitBreaker(
+                scope.equals("instance"),
+                time,
+                windowSize,
+                rate,
+                minCalls,
+                slow,
+                slowRate,
+                open,
+                halfOpen,
+                failureOn,
+                fallback);
+    }
+
+    /** {@code failure-on: [connect, timeout, reset, 5xx, 4xx, 429, ...]}. */
+    private static ServiceConfig.FailureOn failureOn(Section s) {
+        boolean connect = false;
+        boolean timeout = false;
+        boolean reset = false;
+        Set<Integer> statuses = new java.util.HashSet<>();
+        for (String item : s.strings("failure-on")) {
+            switch (item) {
+                case "connect" -> connect = true;
+                case "timeout" -> timeout = true;
+                case "reset" -> reset = true;
+                case "5xx" -> statuses.addAll(ServiceConfig.FailureOn.range(500, 599));
+                case "4xx" -> statuses.addAll(ServiceConfig.FailureOn.range(400, 499));
+                default -> {
+                    if (item.matches("[1-5][0-9][0-9]")) {
+                        statuses.add(Integer.parseInt(item));
+                    } else {
+                        s.error(
+                                "failure-on",
+                                "'" + item
+                                        + "' is not an outcome (expected connect, timeout, reset, 5xx, 4xx or a status)");
+                    }
+                }
+            }
+        }
+        return new ServiceConfig.FailureOn(connect, timeout, reset, statuses);
     }
 
     private static ServiceConfig.Retry retry(Section s) {

@@ -2,19 +2,26 @@ package dev.baton.proxy.internal;
 
 import dev.baton.proxy.ServiceTarget;
 import dev.baton.proxy.Upstream;
+import dev.baton.resilience.Outcome;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * The instance one exchange goes to: chosen by its service's balancer, counted as in
- * flight on it until {@link #done}, told how the attempt went (outlier detection),
- * and pinned by cookie when the balancer is sticky.
+ * The instance one exchange goes to: chosen by its service's balancer with a
+ * circuit-breaker permit, counted as in flight on it until {@link #done}, told how
+ * the attempt went (breaker and outlier detection, once), and pinned by cookie
+ * when the balancer is sticky. A permit whose call says nothing about the upstream
+ * (the client left, the body was too large) is released at {@link #done}.
  */
 final class Assignment {
+    /** What {@link #pick} returns when the service's circuit breaker sheds the request. */
+    static final Assignment SHED = new Assignment();
+
     private final ServiceTarget service;
     private final Upstream upstream;
     private final long started = System.nanoTime();
+    private boolean settled;
     private boolean done;
 
     private Assignment(ServiceTarget service, Upstream upstream) {
@@ -23,9 +30,19 @@ final class Assignment {
         upstream.endpoint().started();
     }
 
-    /** The instance for this request, or null when the service has none available. */
+    private Assignment() {
+        this.service = null;
+        this.upstream = null;
+        this.settled = true;
+        this.done = true;
+    }
+
+    /** The instance for this request; null when none is available, {@link #SHED} when the breaker is open. */
     static Assignment pick(ServiceTarget service, HttpServerRequest req) {
         Upstream u = service.pick(new ServerRequestKey(req));
+        if (u == ServiceTarget.SHED) {
+            return SHED;
+        }
         return u == null ? null : new Assignment(service, u);
     }
 
@@ -38,21 +55,27 @@ final class Assignment {
         if (!done) {
             done = true;
             upstream.endpoint().finished(System.nanoTime() - started);
+            if (!settled) {
+                settled = true;
+                service.abandoned(upstream);
+            }
         }
     }
 
-    /** The instance answered; a 5xx counts against it. */
+    /** The instance answered with {@code status}: the breaker judges it, and a 5xx counts towards ejection. */
     void answered(int status) {
-        if (status >= 500) {
-            service.failed(upstream);
-        } else {
-            service.succeeded(upstream);
+        if (!settled) {
+            settled = true;
+            service.answered(upstream, status, System.nanoTime() - started);
         }
     }
 
     /** The instance could not be reached, reset, or went silent. */
-    void failed() {
-        service.failed(upstream);
+    void failed(Outcome outcome) {
+        if (!settled) {
+            settled = true;
+            service.failed(upstream, outcome, System.nanoTime() - started);
+        }
     }
 
     /** With a sticky balancer, points the client's cookie at this instance unless it already does. */

@@ -3,6 +3,7 @@ package dev.baton.proxy.internal;
 import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
+import dev.baton.resilience.Outcome;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -19,6 +20,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private Deadlines.Entry deadline;
     private long lastActivity;
     private Assignment assigned;
+    private FallbackCapture capture;
 
     public Exchange(ProxyContext ctx, HttpServerRequest req) {
         this.ctx = ctx;
@@ -129,6 +132,11 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
      */
     boolean choose() {
         assigned = Assignment.pick(route.service(), req);
+        if (assigned == Assignment.SHED) {
+            assigned = null;
+            Fallbacks.respond(this, route.service());
+            return false;
+        }
         if (assigned == null) {
             reject(503, "no available instance of service " + route.service().id(), hasBody && !req.isEnded());
             return false;
@@ -224,6 +232,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         }
         ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), requestId);
         assigned.pin(req, res);
+        capture = FallbackCapture.start(route, req, status, res.headers());
         boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304;
         if (!bodyless && !head.headers().contains("content-length") && req.version() != HttpVersion.HTTP_2) {
             res.setChunked(true);
@@ -238,7 +247,11 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         }
         lastActivity = System.nanoTime();
         // A copy: the bytes belong to the upstream's pooled buffer, released after this call.
-        res.write(Buffer.buffer(ByteBufUtil.getBytes(content)));
+        byte[] bytes = ByteBufUtil.getBytes(content);
+        if (capture != null && !capture.append(bytes)) {
+            capture = null;
+        }
+        res.write(Buffer.buffer(bytes));
         if (res.writeQueueFull()) {
             conn.pauseReading();
             res.drainHandler(v -> {
@@ -255,8 +268,13 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             conn = null; // back in the pool, or closed: no longer ours
             // Counted as finished before the client can see the end, so counters never lag it.
             release();
-            if (last.isReadable()) {
-                res.end(Buffer.buffer(ByteBufUtil.getBytes(last))); // one write for a small body
+            byte[] bytes = last.isReadable() ? ByteBufUtil.getBytes(last) : null;
+            if (capture != null && (bytes == null || capture.append(bytes))) {
+                capture.store();
+            }
+            capture = null;
+            if (bytes != null) {
+                res.end(Buffer.buffer(bytes)); // one write for a small body
             } else {
                 res.end();
             }
@@ -294,7 +312,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             return;
         }
         if (assigned != null && !responseStarted) {
-            assigned.failed();
+            assigned.failed(Failures.outcome(cause));
         }
         int status = Failures.isTimeout(cause) ? 504 : 502;
         String what = upstream == null ? "upstream" : "upstream " + upstream.id() + " (" + upstream.authority() + ")";
@@ -328,6 +346,22 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     /** Answers with a contract error; {@code close} drops the connection after it (unread body, bad framing). */
     void reject(int status, String message, boolean close) {
+        finish(close, () -> ErrorResponses.send(res, status, message, requestId));
+    }
+
+    /**
+     * Answers with a response Baton makes itself (a breaker's fallback) without
+     * calling an upstream; an unread request body closes the connection after it.
+     */
+    void answer(int status, Iterable<Map.Entry<String, String>> headers, byte[] body) {
+        finish(hasUnreadBody(), () -> {
+            headers.forEach(h -> res.headers().add(h.getKey(), h.getValue()));
+            res.headers().set("x-request-id", requestId);
+            return res.setStatusCode(status).end(Buffer.buffer(body));
+        });
+    }
+
+    private void finish(boolean close, java.util.function.Supplier<io.vertx.core.Future<Void>> write) {
         release();
         if (res.ended() || res.closed()) {
             return;
@@ -336,7 +370,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             res.putHeader("connection", "close");
             ctx.closing().add(req.connection());
         }
-        ErrorResponses.send(res, status, message, requestId).onComplete(ar -> {
+        write.get().onComplete(ar -> {
             if (close) {
                 if (req.version() == HttpVersion.HTTP_2) {
                     res.reset();
@@ -384,7 +418,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         String what = "upstream " + upstream.id() + " (" + upstream.authority() + ")";
         log.warn("request {}: {} sent nothing for {} ms", requestId, what, idle);
         if (!responseStarted) {
-            assigned.failed();
+            assigned.failed(Outcome.TIMEOUT);
         }
         abort(504, what + " did not answer within " + route.timeoutMillis() + " ms");
     }
@@ -421,6 +455,11 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         return req;
     }
 
+    /** A request body follows that nobody has read: answering early must close the connection. */
+    boolean hasUnreadBody() {
+        return hasBody && !req.isEnded();
+    }
+
     ProxyContext context() {
         return ctx;
     }
@@ -433,9 +472,15 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         return upstream;
     }
 
-    /** The response has started from an upgrade's plain answer: no retries from here. */
-    void responseStarted() {
+    /** The upstream accepted an upgrade (101): a success for its breaker. */
+    void upgraded() {
+        assigned.answered(101);
+    }
+
+    /** The upstream answered an upgrade with {@code status}: no retries from here. */
+    void responseStarted(int status) {
         responseStarted = true;
+        assigned.answered(status);
     }
 
     void failed(Throwable cause) {

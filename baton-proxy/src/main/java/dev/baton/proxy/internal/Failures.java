@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.resilience.Outcome;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpClosedException;
@@ -19,6 +20,17 @@ final class Failures {
                 || t instanceof ConnectTimeoutException
                 || t instanceof java.net.SocketTimeoutException
                 || (t.getCause() != null && t.getCause() != t && isTimeout(t.getCause()));
+    }
+
+    /** How a failed call ended, for circuit breakers: no connection, silence, or a broken one. */
+    static Outcome outcome(Throwable t) {
+        if (isTimeout(t)) {
+            return Outcome.TIMEOUT;
+        }
+        if (t instanceof ConnectException || (t.getCause() instanceof ConnectException)) {
+            return Outcome.CONNECT_FAILURE;
+        }
+        return Outcome.RESET;
     }
 
     /**

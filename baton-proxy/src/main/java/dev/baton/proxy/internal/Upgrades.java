@@ -67,6 +67,7 @@ final class Upgrades {
                         req.resume();
                         return;
                     }
+                    exchange.upgraded();
                     HopByHop.copy(resp.headers(), req.response().headers(), true);
                     req.response().headers().set("x-request-id", exchange.requestId());
                     req.toNetSocket().onComplete(sar -> {
@@ -95,7 +96,7 @@ final class Upgrades {
 
     /** The upstream answered the upgrade with a plain response: relay it as one. */
     private void relayRefusal(HttpClientResponse response) {
-        exchange.responseStarted();
+        exchange.responseStarted(response.statusCode());
         HttpServerResponse res = exchange.request().response();
         res.setStatusCode(response.statusCode());
         if (response.statusMessage() != null) {

@@ -103,6 +103,7 @@ public final class AdminApi {
         router.get("/services").handler(this::services);
         router.get("/services/:id").handler(this::service);
         router.get("/loadbalancer/:type").handler(this::loadBalancer);
+        router.post("/services/:id/circuit-breaker/:action").handler(this::breakerAction);
         new RegistrationRoutes(vertx, backend, views).mount(router);
         new ApiDocs().mount(router);
         router.get("/config").handler(rc -> json(rc.response(), 200, ConfigJson.render(backend.fileConfig())));
@@ -205,6 +206,23 @@ public final class AdminApi {
         JsonArray services = new JsonArray();
         snap.services().values().forEach(s -> services.add(views.service(s)));
         json(rc.response(), 200, summary(snap).put("serviceDetails", services));
+    }
+
+    /** An operator opens (forced), closes or resets a service's breaker(s). */
+    private void breakerAction(RoutingContext rc) {
+        String id = rc.pathParam("id");
+        String action = rc.pathParam("action");
+        ServiceTarget s = backend.snapshot().services().get(id);
+        if (s == null) {
+            error(rc, 404, "no service '" + id + "'");
+        } else if (!s.breakers().enabled()) {
+            error(rc, 409, "service '" + id + "' has no circuit-breaker configured");
+        } else if (!List.of("open", "close", "reset").contains(action)) {
+            error(rc, 400, "'" + action + "' is not a breaker action (expected open, close or reset)");
+        } else {
+            s.breakers().apply(action);
+            json(rc.response(), 200, views.service(s));
+        }
     }
 
     private void orchestrate(RoutingContext rc, boolean run) {

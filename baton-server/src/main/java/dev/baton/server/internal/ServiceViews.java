@@ -5,6 +5,7 @@ import dev.baton.health.HealthStatus;
 import dev.baton.proxy.ServiceTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -42,6 +43,15 @@ final class ServiceViews {
                     ? Optional.empty()
                     : backend.runtime().leaseExpiry(s.id(), u.id());
             cfg.ttl().ifPresent(ttl -> json.put("ttlSeconds", ttl.toSeconds()));
+            CircuitBreaker own = s.breakers()
+                            .config()
+                            .filter(ServiceConfig.CircuitBreaker::perInstance)
+                            .isPresent()
+                    ? s.breakers().all().get(u.id())
+                    : null;
+            if (own != null) {
+                json.put("circuitBreaker", breaker(own));
+            }
             lease.ifPresent(at -> json.put("leaseExpiresAt", at.toString()));
             instances.add(json);
         }
@@ -53,7 +63,31 @@ final class ServiceViews {
                 .put("source", snap.source(s.id()).jsonName())
                 .put("loadBalancer", s.config().loadBalancer())
                 .put("instances", instances)
-                .put("dependsOn", new JsonArray(s.config().dependsOn()));
+                .put("dependsOn", new JsonArray(s.config().dependsOn()))
+                .put("circuitBreaker", circuitBreaker(s));
+    }
+
+    /** The service's breaker: its state (CONTRACT §3), its scope and, service-wide, its numbers. */
+    private static JsonObject circuitBreaker(ServiceTarget s) {
+        if (!s.breakers().enabled()) {
+            return null;
+        }
+        ServiceConfig.CircuitBreaker cfg = s.breakers().config().orElseThrow();
+        CircuitBreaker shared = s.breakers().all().get("");
+        JsonObject json = shared != null ? breaker(shared) : new JsonObject();
+        return json.put("state", s.breakers().state().orElseThrow().name())
+                .put("scope", cfg.perInstance() ? "instance" : "service");
+    }
+
+    private static JsonObject breaker(CircuitBreaker cb) {
+        CircuitBreaker.Metrics m = cb.getMetrics();
+        return new JsonObject()
+                .put("state", cb.getState().name())
+                .put("failureRate", m.getFailureRate())
+                .put("slowCallRate", m.getSlowCallRate())
+                .put("bufferedCalls", m.getNumberOfBufferedCalls())
+                .put("failedCalls", m.getNumberOfFailedCalls())
+                .put("notPermittedCalls", m.getNumberOfNotPermittedCalls());
     }
 
     /**

@@ -1,0 +1,44 @@
+package dev.baton.testing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock that only moves when a test moves it, for windows, leases and backoff without sleeping (core tests). */
+public final class FakeClock extends Clock {
+    private volatile Instant now;
+
+    public FakeClock() {
+        this(Instant.parse("2026-11-23T10:00:00Z"));
+    }
+
+    public FakeClock(Instant start) {
+        this.now = start;
+    }
+
+    public void advance(Duration d) {
+        now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+        return now;
+    }
+
+    @Override
+    public long millis() {
+        return now.toEpochMilli();
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this;
+    }
+}
