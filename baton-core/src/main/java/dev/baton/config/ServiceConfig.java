@@ -26,7 +26,8 @@ public record ServiceConfig(
         Optional<Retry> retry,
         Optional<RateLimit> rateLimit,
         Optional<Process> process,
-        List<String> dependsOn) {
+        List<String> dependsOn,
+        Optional<Duration> timeout) {
 
     public static final Set<String> LOAD_BALANCERS =
             Set.of("round-robin", "weighted", "least-connections", "ip-hash", "consistent-hash", "sticky", "p2c");
@@ -151,7 +152,27 @@ public record ServiceConfig(
         }
     }
 
-    public record Retry(int attempts, Duration backoff, Duration maxBackoff, Set<String> methods) {
+    /**
+     * Retries: up to {@code attempts} tries in all, the n-th retry after a random
+     * wait in [0, min(maxBackoff, backoff × 2^(n-1))] (full jitter), each try allowed
+     * {@code perTryTimeout} to start answering, on the outcomes in {@code retryOn}.
+     * Idempotent methods only, plus {@code methods}, plus any request with an
+     * {@code Idempotency-Key}; a request body is replayable up to {@code bodyBuffer}
+     * bytes. Retries in flight stay within {@code budgetPercent} of the service's
+     * active requests, or {@code budgetMinRetries} when that is more (Envoy's budget).
+     */
+    public record Retry(
+            int attempts,
+            Duration backoff,
+            Duration maxBackoff,
+            Set<String> methods,
+            Optional<Duration> perTryTimeout,
+            FailureOn retryOn,
+            long bodyBuffer,
+            int budgetPercent,
+            int budgetMinRetries) {
+        public static final FailureOn DEFAULT_RETRY_ON = new FailureOn(true, false, true, Set.of(502, 503, 504));
+
         public Retry {
             methods = Set.copyOf(methods);
         }

@@ -161,7 +161,6 @@ class ConfigLoaderTest {
         assertThat(errors)
                 .containsExactly(
                         "baton.yaml:1: security: not supported yet",
-                        "baton.yaml:8: services.orders.retry: not supported yet",
                         "baton.yaml:9: services.orders.process: not supported yet",
                         "baton.yaml:10: services.orders.depends-on: names the service itself",
                         "baton.yaml:14: routes[0].auth: not supported yet");
@@ -312,5 +311,61 @@ class ConfigLoaderTest {
                 .anyMatch(e -> e.startsWith("baton.yaml:1: health.max-concurrent-checks:"))
                 .anyMatch(
                         e -> e.startsWith("baton.yaml:1: health.max-concurrent-check:") && e.contains("did you mean"));
+    }
+
+    @Test
+    void retryAndBreakerSettingsAreReadAndChecked() {
+        Config c = parse("""
+                services:
+                  orders:
+                    timeout: 4s
+                    instances: [http://127.0.0.1:9101]
+                    retry:
+                      attempts: 4
+                      per-try-timeout: 1s
+                      retry-on: [connect, timeout, 429, 5xx]
+                      body-buffer: 8KB
+                      methods: [post]
+                      budget: { percent: 10, min-retries: 1 }
+                    circuit-breaker:
+                      scope: instance
+                      window-type: time
+                      window-size: 30
+                      slow-call-duration: 2s
+                      slow-call-rate-threshold: 80
+                      failure-on: [timeout, 503]
+                      fallback: { cache: 1m, status: 200, headers: { x-a: b }, body: "{}" }
+                """);
+        ServiceConfig s = c.services().get("orders");
+        assertThat(s.timeout()).contains(Duration.ofSeconds(4));
+        ServiceConfig.Retry r = s.retry().orElseThrow();
+        assertThat(r.attempts()).isEqualTo(4);
+        assertThat(r.perTryTimeout()).contains(Duration.ofSeconds(1));
+        assertThat(r.retryOn().statuses()).contains(429, 500, 599).doesNotContain(404);
+        assertThat(r.retryOn().reset()).isFalse();
+        assertThat(r.bodyBuffer()).isEqualTo(8192);
+        assertThat(r.methods()).containsExactly("POST");
+        assertThat(r.budgetPercent()).isEqualTo(10);
+        ServiceConfig.CircuitBreaker cb = s.circuitBreaker().orElseThrow();
+        assertThat(cb.perInstance()).isTrue();
+        assertThat(cb.timeWindow()).isTrue();
+        assertThat(cb.failureOn().statuses()).containsExactly(503);
+        assertThat(cb.fallback().cacheTtl()).contains(Duration.ofMinutes(1));
+        assertThat(cb.fallback().headers()).containsEntry("x-a", "b");
+
+        assertThat(errors("""
+                        services:
+                          orders:
+                            instances: [http://127.0.0.1:9101]
+                            retry: { attempts: 0, retry-on: [sometimes], budget: { percent: 200 } }
+                            circuit-breaker: { scope: zone, window-type: sliding, slow-call-rate-threshold: 50 }
+                        """))
+                .containsExactlyInAnyOrder(
+                        "baton.yaml:4: services.orders.retry.attempts: must be between 1 and 10, but was 0",
+                        "baton.yaml:4: services.orders.retry.retry-on: 'sometimes' is not an outcome (expected connect, timeout, reset, 5xx, 4xx or a status)",
+                        "baton.yaml:4: services.orders.retry.budget.percent: must be between 0 and 100, but was 200",
+                        "baton.yaml:5: services.orders.circuit-breaker.scope: 'zone' is not a breaker scope (expected service or instance)",
+                        "baton.yaml:5: services.orders.circuit-breaker.window-type: 'sliding' is not a window type (expected count or time)",
+                        "baton.yaml:5: services.orders.circuit-breaker.slow-call-rate-threshold: needs slow-call-duration (which calls count as slow)");
     }
 }

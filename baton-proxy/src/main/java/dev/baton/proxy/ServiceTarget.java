@@ -9,6 +9,7 @@ import dev.baton.config.ServiceConfig;
 import dev.baton.events.Event;
 import dev.baton.resilience.Breakers;
 import dev.baton.resilience.Outcome;
+import dev.baton.resilience.RetryBudget;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -35,6 +36,7 @@ public final class ServiceTarget {
     private final OutlierDetector outliers;
     private final Breakers breakers;
     private final ResponseCache fallbackCache;
+    private final RetryBudget retryBudget;
     private final AtomicLong panicNext = new AtomicLong();
 
     /**
@@ -52,6 +54,9 @@ public final class ServiceTarget {
     public ServiceTarget(ServiceConfig config, Clock clock, Consumer<Event> events) {
         this.config = config;
         this.breakers = Breakers.of(config, clock, events);
+        this.retryBudget = config.retry()
+                .map(r -> new RetryBudget(r.budgetPercent(), r.budgetMinRetries()))
+                .orElse(null);
         this.fallbackCache = config.circuitBreaker()
                 .flatMap(cb -> cb.fallback().cacheTtl())
                 .map(ResponseCache::new)
@@ -88,7 +93,15 @@ public final class ServiceTarget {
      * chance than a certain 503.
      */
     public Upstream pick(RequestKey request) {
-        if (!breakers.enabled()) {
+        return pick(request, null);
+    }
+
+    /**
+     * As {@link #pick(RequestKey)}, preferring an instance other than {@code avoid}
+     * (a retry goes elsewhere when there is somewhere else to go).
+     */
+    public Upstream pick(RequestKey request, Upstream avoid) {
+        if (!breakers.enabled() && avoid == null) {
             return pickInstance(request);
         }
         // A per-instance breaker that refuses sends the pick elsewhere; a service-wide
@@ -99,11 +112,19 @@ public final class ServiceTarget {
             if (u == null) {
                 return null;
             }
+            if (u == avoid && i < tries - 1) {
+                continue;
+            }
             if (breakers.tryAcquire(u.id())) {
                 return u;
             }
         }
-        return SHED;
+        return breakers.enabled() ? SHED : null;
+    }
+
+    /** The retry budget, or null when the service does not retry. */
+    public RetryBudget retryBudget() {
+        return retryBudget;
     }
 
     private Upstream pickInstance(RequestKey request) {

@@ -80,14 +80,19 @@ public final class Snapshot {
                     r.id(),
                     services.get(r.service()),
                     r.stripPrefix().orElse(null),
-                    r.timeout().map(java.time.Duration::toMillis).orElse(defaultTimeout),
+                    r.timeout()
+                            .or(() -> config.services().get(r.service()).timeout())
+                            .map(java.time.Duration::toMillis)
+                            .orElse(defaultTimeout),
                     r.preserveHost());
             defs.add(new RouteDefinition<>(PathPattern.parse(r.path()), r.host(), r.methods(), target));
         }
         if (config.server().orchestratorPath()) {
             for (ServiceTarget s : services.values()) {
                 String prefix = "/orchestrator/" + s.id();
-                RouteTarget target = new RouteTarget("orchestrator:" + s.id(), s, prefix, defaultTimeout, false);
+                long timeout =
+                        s.config().timeout().map(java.time.Duration::toMillis).orElse(defaultTimeout);
+                RouteTarget target = new RouteTarget("orchestrator:" + s.id(), s, prefix, timeout, false);
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));
             }
         }

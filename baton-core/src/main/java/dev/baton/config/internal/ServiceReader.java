@@ -1,6 +1,7 @@
 package dev.baton.config.internal;
 
 import dev.baton.balance.HashKey;
+import dev.baton.config.LimitsConfig;
 import dev.baton.config.ServiceConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -85,7 +86,6 @@ final class ServiceReader {
                 s.has("circuit-breaker") ? Optional.of(breaker(s.section("circuit-breaker"))) : Optional.empty();
         Optional<ServiceConfig.Retry> retry =
                 s.has("retry") ? Optional.of(retry(s.section("retry"))) : Optional.empty();
-        s.notSupportedYet("retry");
         Optional<ServiceConfig.RateLimit> limit =
                 s.has("rate-limit") ? Optional.of(rateLimit(s.section("rate-limit"))) : Optional.empty();
         s.notSupportedYet("rate-limit");
@@ -93,6 +93,10 @@ final class ServiceReader {
                 s.has("process") ? Optional.of(process(s.section("process"))) : Optional.empty();
         s.notSupportedYet("process");
         List<String> dependsOn = s.strings("depends-on");
+        Optional<Duration> timeout = s.has("timeout")
+                ? Optional.of(
+                        s.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(1), LimitsConfig.MAX_TIMEOUT))
+                : Optional.empty();
         s.finish();
         return new ServiceConfig(
                 id,
@@ -109,7 +113,8 @@ final class ServiceReader {
                 retry,
                 limit,
                 process,
-                dependsOn);
+                dependsOn,
+                timeout);
     }
 
     void checkDependencies(Section services, Map<String, ServiceConfig> all) {
@@ -292,7 +297,8 @@ final class ServiceReader {
         }
         Duration open = s.duration("open-duration", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofHours(1));
         int halfOpen = s.integer("half-open-calls", 3, 1, 1000);
-        ServiceConfig.FailureOn failureOn = s.has("failure-on") ? failureOn(s) : ServiceConfig.FailureOn.DEFAULT;
+        ServiceConfig.FailureOn failureOn =
+                s.has("failure-on") ? failureOn(s, "failure-on") : ServiceConfig.FailureOn.DEFAULT;
         ServiceConfig.Fallback fallback = ServiceConfig.Fallback.DEFAULT;
         if (s.has("fallback")) {
             Section f = s.section("fallback");
@@ -319,13 +325,13 @@ final class ServiceReader {
                 fallback);
     }
 
-    /** {@code failure-on: [connect, timeout, reset, 5xx, 4xx, 429, ...]}. */
-    private static ServiceConfig.FailureOn failureOn(Section s) {
+    /** {@code failure-on} or {@code retry-on}: {@code [connect, timeout, reset, 5xx, 4xx, 429, ...]}. */
+    private static ServiceConfig.FailureOn failureOn(Section s, String key) {
         boolean connect = false;
         boolean timeout = false;
         boolean reset = false;
         Set<Integer> statuses = new java.util.HashSet<>();
-        for (String item : s.strings("failure-on")) {
+        for (String item : s.strings(key)) {
             switch (item) {
                 case "connect" -> connect = true;
                 case "timeout" -> timeout = true;
@@ -337,7 +343,7 @@ final class ServiceReader {
                         statuses.add(Integer.parseInt(item));
                     } else {
                         s.error(
-                                "failure-on",
+                                key,
                                 "'" + item
                                         + "' is not an outcome (expected connect, timeout, reset, 5xx, 4xx or a status)");
                     }
@@ -355,8 +361,23 @@ final class ServiceReader {
             s.error("max-backoff", "must be at least backoff (" + Values.format(backoff) + ")");
         }
         Set<String> methods = RouteReader.methods(s, "methods");
+        Optional<Duration> perTry = s.has("per-try-timeout")
+                ? Optional.of(s.duration(
+                        "per-try-timeout", Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMinutes(5)))
+                : Optional.empty();
+        ServiceConfig.FailureOn retryOn =
+                s.has("retry-on") ? failureOn(s, "retry-on") : ServiceConfig.Retry.DEFAULT_RETRY_ON;
+        long buffer = s.size("body-buffer", 64 * 1024);
+        int percent = 20;
+        int floor = 3;
+        if (s.has("budget")) {
+            Section b = s.section("budget");
+            percent = b.integer("percent", 20, 0, 100);
+            floor = b.integer("min-retries", 3, 0, 100_000);
+            b.finish();
+        }
         s.finish();
-        return new ServiceConfig.Retry(attempts, backoff, max, methods);
+        return new ServiceConfig.Retry(attempts, backoff, max, methods, perTry, retryOn, buffer, percent, floor);
     }
 
     private static ServiceConfig.RateLimit rateLimit(Section s) {

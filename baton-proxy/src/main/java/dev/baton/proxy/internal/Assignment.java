@@ -38,8 +38,8 @@ final class Assignment {
     }
 
     /** The instance for this request; null when none is available, {@link #SHED} when the breaker is open. */
-    static Assignment pick(ServiceTarget service, HttpServerRequest req) {
-        Upstream u = service.pick(new ServerRequestKey(req));
+    static Assignment pick(ServiceTarget service, HttpServerRequest req, Upstream avoid) {
+        Upstream u = service.pick(new ServerRequestKey(req), avoid);
         if (u == ServiceTarget.SHED) {
             return SHED;
         }

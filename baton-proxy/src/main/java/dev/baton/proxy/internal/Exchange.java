@@ -54,6 +54,12 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private long lastActivity;
     private Assignment assigned;
     private FallbackCapture capture;
+    private Retrying retrying;
+    private Upstream avoid;
+    private boolean sent;
+    private boolean bodyComplete;
+    private final long created = System.nanoTime();
+    private long deadlineStart;
 
     public Exchange(ProxyContext ctx, HttpServerRequest req) {
         this.ctx = ctx;
@@ -97,6 +103,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         Admission.Admit admit = (Admission.Admit) verdict;
         route = admit.route();
         hasBody = admit.hasBody();
+        retrying = Retrying.of(route.service(), req, hasBody);
         if (Upgrades.isUpgrade(req)) {
             upgrade = true;
             new Upgrades(this).start();
@@ -131,7 +138,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
      * 503, when the service has no available instance.
      */
     boolean choose() {
-        assigned = Assignment.pick(route.service(), req);
+        assigned = Assignment.pick(route.service(), req, avoid);
         if (assigned == Assignment.SHED) {
             assigned = null;
             Fallbacks.respond(this, route.service());
@@ -158,10 +165,29 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     private void send(UpstreamConnection c) {
         conn = c;
+        sent = true;
         HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
         copyHeaders(headers, false);
         io.netty.handler.codec.http.HttpMethod method = req.method().toNetty();
         String uri = route.upstreamUri(req.path(), req.query(), upstream);
+        if (hasBody && bodyComplete) {
+            // A retry: the client's whole body is here, kept by Retrying; send it again.
+            byte[] body = retrying.body();
+            headers.remove("transfer-encoding");
+            headers.set("content-length", Integer.toString(body.length));
+            c.start(
+                    this,
+                    new DefaultFullHttpRequest(
+                            io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                            method,
+                            uri,
+                            Unpooled.wrappedBuffer(body),
+                            headers,
+                            EmptyHttpHeaders.INSTANCE),
+                    true);
+            armTimer();
+            return;
+        }
         if (!hasBody) {
             c.start(
                     this,
@@ -185,6 +211,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
                 new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method, uri, headers),
                 false);
         long maxBody = snapshot.config().limits().maxBodySize();
+        if (retrying != null) {
+            retrying.streaming();
+        }
         req.handler(chunk -> {
             if (released) {
                 return;
@@ -194,6 +223,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
                 abort(413, "request body exceeds the limit of " + maxBody + " bytes");
                 return;
             }
+            if (retrying != null) {
+                retrying.copy(chunk.getBytes());
+            }
             // Vert.x hands the server's bytes over as unreleasable heap buffers: no copy needed.
             conn.write(((BufferInternal) chunk).getByteBuf());
             if (!conn.writable()) {
@@ -201,7 +233,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             }
         });
         req.endHandler(v -> {
-            if (!released) {
+            bodyComplete = true;
+            if (!released && conn != null) {
                 conn.end();
                 armTimer();
             }
@@ -222,10 +255,13 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (released) {
             return;
         }
-        responseStarted = true;
-        lastActivity = System.nanoTime();
         int status = head.status().code();
         assigned.answered(status);
+        if (retrying != null && retrying.retriesStatus(status) && retryLater(Outcome.ANSWERED, status)) {
+            return;
+        }
+        responseStarted = true;
+        lastActivity = System.nanoTime();
         res.setStatusCode(status);
         if (req.version() != HttpVersion.HTTP_2) {
             res.setStatusMessage(head.status().reasonPhrase());
@@ -298,7 +334,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
                 && !retried
                 && !upgrade
                 && !hasBody
-                && isIdempotent()
+                && Retrying.idempotent(req.method())
                 && Failures.isStaleConnection(cause)) {
             // The pooled connection was closed by the upstream while idle, racing with
             // our request: nothing reached the application, so one retry on a new
@@ -311,8 +347,12 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             connect(true);
             return;
         }
+        Outcome outcome = Failures.outcome(cause);
         if (assigned != null && !responseStarted) {
-            assigned.failed(Failures.outcome(cause));
+            assigned.failed(outcome);
+        }
+        if (retryLater(outcome, 0)) {
+            return;
         }
         int status = Failures.isTimeout(cause) ? 504 : 502;
         String what = upstream == null ? "upstream" : "upstream " + upstream.id() + " (" + upstream.authority() + ")";
@@ -393,6 +433,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     private void armTimer() {
         lastActivity = System.nanoTime();
+        if (deadlineStart == 0) {
+            deadlineStart = lastActivity;
+        }
         if (deadline == null) {
             deadline = ctx.deadlines().arm(this);
         }
@@ -403,9 +446,61 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         return lastActivity;
     }
 
+    /**
+     * Until the response starts: the route's timeout is a deadline for the whole
+     * exchange, retries included, counted from when the request was sent, and each
+     * try also has the retry policy's {@code per-try-timeout}. Once it streams: the
+     * longest silence allowed.
+     */
     @Override
     public long timeoutNanos() {
-        return TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis());
+        long routeTimeout = TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis());
+        if (responseStarted) {
+            return routeTimeout;
+        }
+        long left = routeTimeout - (lastActivity - deadlineStart);
+        long perTry = retrying == null ? Long.MAX_VALUE : retrying.perTryTimeoutNanos();
+        return Math.max(0, Math.min(perTry, left));
+    }
+
+    /**
+     * Tries again, elsewhere when possible, after a jittered wait, if the policy,
+     * the method, the body, the deadline and the service's retry budget all allow;
+     * false leaves the failure to the caller.
+     */
+    private boolean retryLater(Outcome outcome, int status) {
+        if (retrying == null || released || upgrade || responseStarted) {
+            return false;
+        }
+        if (!retrying.allows(outcome, status, sent, bodyComplete)) {
+            return false;
+        }
+        long wait = retrying.nextTry();
+        long start = deadlineStart != 0 ? deadlineStart : created;
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis());
+        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait) >= deadline || !retrying.takeSlot()) {
+            return false;
+        }
+        Upstream previous = upstream;
+        cancelTimer();
+        endpointDone();
+        resetUpstream();
+        sent = false;
+        log.debug(
+                "request {}: try {} of {} after {} ms ({} {})",
+                requestId,
+                retrying.tries(),
+                route.service().id(),
+                wait,
+                outcome,
+                status);
+        ctx.vertx().setTimer(Math.max(1, wait), t -> {
+            if (!released) {
+                avoid = previous;
+                connect(false);
+            }
+        });
+        return true;
     }
 
     @Override
@@ -419,6 +514,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         log.warn("request {}: {} sent nothing for {} ms", requestId, what, idle);
         if (!responseStarted) {
             assigned.failed(Outcome.TIMEOUT);
+            if (retryLater(Outcome.TIMEOUT, 0)) {
+                return;
+            }
         }
         abort(504, what + " did not answer within " + route.timeoutMillis() + " ms");
     }
@@ -435,20 +533,13 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             released = true;
             cancelTimer();
             endpointDone();
+            if (retrying != null) {
+                retrying.ended();
+            }
             if (counted) {
                 ctx.inFlight().decrementAndGet();
             }
         }
-    }
-
-    private boolean isIdempotent() {
-        HttpMethod m = req.method();
-        return m == HttpMethod.GET
-                || m == HttpMethod.HEAD
-                || m == HttpMethod.OPTIONS
-                || m == HttpMethod.PUT
-                || m == HttpMethod.DELETE
-                || m == HttpMethod.TRACE;
     }
 
     HttpServerRequest request() {

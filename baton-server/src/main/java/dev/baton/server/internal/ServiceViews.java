@@ -5,6 +5,7 @@ import dev.baton.health.HealthStatus;
 import dev.baton.proxy.ServiceTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
+import dev.baton.resilience.RetryBudget;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -64,7 +65,19 @@ final class ServiceViews {
                 .put("loadBalancer", s.config().loadBalancer())
                 .put("instances", instances)
                 .put("dependsOn", new JsonArray(s.config().dependsOn()))
-                .put("circuitBreaker", circuitBreaker(s));
+                .put("circuitBreaker", circuitBreaker(s))
+                .put("retry", retry(s));
+    }
+
+    /** What the retry budget has let through and refused, until metrics show it (CONTRACT §5). */
+    private static JsonObject retry(ServiceTarget s) {
+        RetryBudget b = s.retryBudget();
+        return b == null
+                ? null
+                : new JsonObject()
+                        .put("retried", b.retried())
+                        .put("budgetExhausted", b.exhausted())
+                        .put("activeRetries", b.activeRetries());
     }
 
     /** The service's breaker: its state (CONTRACT §3), its scope and, service-wide, its numbers. */
