@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -27,7 +28,8 @@ public record ServiceConfig(
         Optional<RateLimit> rateLimit,
         Optional<Process> process,
         List<String> dependsOn,
-        Optional<Duration> timeout) {
+        Optional<Duration> timeout,
+        OptionalInt maxConcurrent) {
 
     public static final Set<String> LOAD_BALANCERS =
             Set.of("round-robin", "weighted", "least-connections", "ip-hash", "consistent-hash", "sticky", "p2c");

@@ -8,6 +8,7 @@ import dev.baton.balance.RequestKey;
 import dev.baton.config.ServiceConfig;
 import dev.baton.events.Event;
 import dev.baton.resilience.Breakers;
+import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.Outcome;
 import dev.baton.resilience.RetryBudget;
 import java.time.Clock;
@@ -37,6 +38,7 @@ public final class ServiceTarget {
     private final Breakers breakers;
     private final ResponseCache fallbackCache;
     private final RetryBudget retryBudget;
+    private final Bulkhead bulkhead;
     private final AtomicLong panicNext = new AtomicLong();
 
     /**
@@ -54,6 +56,9 @@ public final class ServiceTarget {
     public ServiceTarget(ServiceConfig config, Clock clock, Consumer<Event> events) {
         this.config = config;
         this.breakers = Breakers.of(config, clock, events);
+        this.bulkhead = config.maxConcurrent().isPresent()
+                ? new Bulkhead(config.id(), config.maxConcurrent().getAsInt())
+                : null;
         this.retryBudget = config.retry()
                 .map(r -> new RetryBudget(r.budgetPercent(), r.budgetMinRetries()))
                 .orElse(null);
@@ -120,6 +125,11 @@ public final class ServiceTarget {
             }
         }
         return breakers.enabled() ? SHED : null;
+    }
+
+    /** The service's {@code max-concurrent} bulkhead, or null when it has none. */
+    public Bulkhead bulkhead() {
+        return bulkhead;
     }
 
     /** The retry budget, or null when the service does not retry. */

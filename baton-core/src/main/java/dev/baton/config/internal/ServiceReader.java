@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,6 +94,9 @@ final class ServiceReader {
                 s.has("process") ? Optional.of(process(s.section("process"))) : Optional.empty();
         s.notSupportedYet("process");
         List<String> dependsOn = s.strings("depends-on");
+        OptionalInt maxConcurrent = s.has("max-concurrent")
+                ? OptionalInt.of(s.integer("max-concurrent", 100, 1, 10_000_000))
+                : OptionalInt.empty();
         Optional<Duration> timeout = s.has("timeout")
                 ? Optional.of(
                         s.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(1), LimitsConfig.MAX_TIMEOUT))
@@ -114,7 +118,8 @@ final class ServiceReader {
                 limit,
                 process,
                 dependsOn,
-                timeout);
+                timeout,
+                maxConcurrent);
     }
 
     void checkDependencies(Section services, Map<String, ServiceConfig> all) {

@@ -3,6 +3,7 @@ package dev.baton.proxy.internal;
 import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
+import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.Outcome;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -55,6 +56,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private Assignment assigned;
     private FallbackCapture capture;
     private Retrying retrying;
+    private Bulkhead entered;
     private Upstream avoid;
     private boolean sent;
     private boolean bodyComplete;
@@ -103,6 +105,18 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         Admission.Admit admit = (Admission.Admit) verdict;
         route = admit.route();
         hasBody = admit.hasBody();
+        Bulkhead bulkhead = route.service().bulkhead();
+        if (bulkhead != null) {
+            if (!bulkhead.tryEnter()) {
+                reject(
+                        503,
+                        "service " + route.service().id() + " has its max-concurrent of " + bulkhead.max()
+                                + " requests in flight",
+                        hasBody && !req.isEnded());
+                return;
+            }
+            entered = bulkhead;
+        }
         retrying = Retrying.of(route.service(), req, hasBody);
         if (Upgrades.isUpgrade(req)) {
             upgrade = true;
@@ -535,6 +549,10 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             endpointDone();
             if (retrying != null) {
                 retrying.ended();
+            }
+            if (entered != null) {
+                entered.leave();
+                entered = null;
             }
             if (counted) {
                 ctx.inFlight().decrementAndGet();

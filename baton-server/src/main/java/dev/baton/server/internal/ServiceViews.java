@@ -5,6 +5,7 @@ import dev.baton.health.HealthStatus;
 import dev.baton.proxy.ServiceTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
+import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.RetryBudget;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.json.JsonArray;
@@ -66,7 +67,18 @@ final class ServiceViews {
                 .put("instances", instances)
                 .put("dependsOn", new JsonArray(s.config().dependsOn()))
                 .put("circuitBreaker", circuitBreaker(s))
-                .put("retry", retry(s));
+                .put("retry", retry(s))
+                .put("bulkhead", bulkhead(s));
+    }
+
+    private static JsonObject bulkhead(ServiceTarget s) {
+        Bulkhead b = s.bulkhead();
+        return b == null
+                ? null
+                : new JsonObject()
+                        .put("maxConcurrent", b.max())
+                        .put("inUse", b.inUse())
+                        .put("rejected", b.rejected());
     }
 
     /** What the retry budget has let through and refused, until metrics show it (CONTRACT §5). */
