@@ -13,6 +13,7 @@ public record Config(
         SecurityConfig security,
         HealthConfig health,
         DiscoveryConfig discovery,
+        RedisConfig redis,
         Map<String, ServiceConfig> services,
         List<RouteConfig> routes) {
 
@@ -23,6 +24,6 @@ public record Config(
 
     /** This config with {@code services} in place of its own (the registry layers run-time services in). */
     public Config withServices(Map<String, ServiceConfig> services) {
-        return new Config(server, limits, security, health, discovery, services, routes);
+        return new Config(server, limits, security, health, discovery, redis, services, routes);
     }
 }

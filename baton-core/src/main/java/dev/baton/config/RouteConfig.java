@@ -23,7 +23,8 @@ public record RouteConfig(
         Optional<Auth> auth,
         List<String> ipAllow,
         Optional<Duration> timeout,
-        boolean preserveHost) {
+        boolean preserveHost,
+        Optional<ServiceConfig.RateLimit> rateLimit) {
 
     public RouteConfig {
         methods = Set.copyOf(methods);

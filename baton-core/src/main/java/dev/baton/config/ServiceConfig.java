@@ -180,8 +180,18 @@ public record ServiceConfig(
         }
     }
 
-    /** {@code key} is {@code ip}, {@code route}, {@code header:NAME} or {@code claim:NAME}. */
-    public record RateLimit(double requestsPerSecond, int burst, String key) {}
+    /**
+     * A token bucket per {@code key} ({@code ip}, {@code route}, {@code global} or
+     * {@code header:NAME}): {@code burst} at once, refilled at {@code requestsPerSecond};
+     * kept in this process, or with {@code redis} in the shared Redis so that every
+     * Baton node enforces one limit. At most {@code maxKeys} buckets are kept locally.
+     */
+    public record RateLimit(double requestsPerSecond, int burst, String key, boolean redis, int maxKeys) {
+        /** The key's part after {@code header:}, or null for the other kinds. */
+        public String headerName() {
+            return key.startsWith("header:") ? key.substring("header:".length()) : null;
+        }
+    }
 
     public record Process(List<String> command, int maxRestarts, Duration restartDelay) {
         public Process {

@@ -184,7 +184,7 @@ class ConfigLoaderTest {
                         "baton.yaml:4: services.orders.health-check.expected-status: '200-100' is not a status or range like 200-399",
                         "baton.yaml:4: services.orders.health-check.unhealthy-thresold: unknown key (did you mean 'unhealthy-threshold'?)",
                         "baton.yaml:5: services.orders.circuit-breaker.failure-rate-threshold: must be between 1 and 100, but was 150",
-                        "baton.yaml:6: services.orders.rate-limit.key: 'cookie' is not a rate-limit key (expected ip, route, header:NAME or claim:NAME)");
+                        "baton.yaml:6: services.orders.rate-limit.key: 'cookie' is not a rate-limit key (expected ip, route, global, header:NAME or claim:NAME)");
     }
 
     @Test
@@ -367,5 +367,34 @@ class ConfigLoaderTest {
                         "baton.yaml:5: services.orders.circuit-breaker.scope: 'zone' is not a breaker scope (expected service or instance)",
                         "baton.yaml:5: services.orders.circuit-breaker.window-type: 'sliding' is not a window type (expected count or time)",
                         "baton.yaml:5: services.orders.circuit-breaker.slow-call-rate-threshold: needs slow-call-duration (which calls count as slow)");
+    }
+
+    @Test
+    void redisRateLimitsNeedARedisAndClaimKeysNeedJwt() {
+        assertThat(errors("""
+                        services:
+                          orders:
+                            instances: [http://127.0.0.1:9101]
+                            rate-limit: { store: redis, key: "claim:sub" }
+                        routes: [ { path: /x, service: orders, rate-limit: { store: memcached } } ]
+                        """))
+                .containsExactlyInAnyOrder(
+                        "baton.yaml:4: services.orders.rate-limit.key: claim keys need JWT authentication, which is not supported yet",
+                        "baton.yaml:5: routes[0].rate-limit.store: 'memcached' is not a rate-limit store (expected local or redis)",
+                        "baton.yaml:1: redis: rate limits with store: redis need redis.url (e.g. redis://127.0.0.1:6379)");
+        Config c = parse("""
+                redis: { url: "redis://127.0.0.1:6379", timeout: 100ms, fail-open: false }
+                services:
+                  orders:
+                    instances: [http://127.0.0.1:9101]
+                    rate-limit: { requests-per-second: 0.5, store: redis, key: "header:X-Api-Key" }
+                """);
+        assertThat(c.redis().url())
+                .hasValueSatisfying(u -> assertThat(u.getPort()).isEqualTo(6379));
+        assertThat(c.redis().failOpen()).isFalse();
+        ServiceConfig.RateLimit l = c.services().get("orders").rateLimit().orElseThrow();
+        assertThat(l.burst()).isEqualTo(1);
+        assertThat(l.headerName()).isEqualTo("X-Api-Key");
+        assertThat(l.redis()).isTrue();
     }
 }

@@ -1,13 +1,25 @@
 package dev.baton.proxy;
 
+import java.util.List;
+
 /**
  * A compiled route: the service to call and how to shape the forwarded request.
  *
  * @param stripPrefix path prefix removed before forwarding, or null
  * @param timeoutMillis time allowed without upstream progress before 504
+ * @param limits the route's own rate limit, then its service's: each must pass
  */
 public record RouteTarget(
-        String id, ServiceTarget service, String stripPrefix, long timeoutMillis, boolean preserveHost) {
+        String id,
+        ServiceTarget service,
+        String stripPrefix,
+        long timeoutMillis,
+        boolean preserveHost,
+        List<RateLimitPolicy> limits) {
+
+    public RouteTarget {
+        limits = List.copyOf(limits);
+    }
 
     /** The path to send upstream: prefix stripped on a segment boundary, base path prepended. */
     public String upstreamUri(String path, String query, Upstream upstream) {

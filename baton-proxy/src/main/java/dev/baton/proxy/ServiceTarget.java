@@ -39,6 +39,7 @@ public final class ServiceTarget {
     private final ResponseCache fallbackCache;
     private final RetryBudget retryBudget;
     private final Bulkhead bulkhead;
+    private final RateLimitPolicy rateLimit;
     private final AtomicLong panicNext = new AtomicLong();
 
     /**
@@ -56,6 +57,9 @@ public final class ServiceTarget {
     public ServiceTarget(ServiceConfig config, Clock clock, Consumer<Event> events) {
         this.config = config;
         this.breakers = Breakers.of(config, clock, events);
+        this.rateLimit = config.rateLimit()
+                .map(l -> new RateLimitPolicy("service:" + config.id(), l))
+                .orElse(null);
         this.bulkhead = config.maxConcurrent().isPresent()
                 ? new Bulkhead(config.id(), config.maxConcurrent().getAsInt())
                 : null;
@@ -125,6 +129,11 @@ public final class ServiceTarget {
             }
         }
         return breakers.enabled() ? SHED : null;
+    }
+
+    /** The service's own rate limit, or null. */
+    public RateLimitPolicy rateLimit() {
+        return rateLimit;
     }
 
     /** The service's {@code max-concurrent} bulkhead, or null when it has none. */

@@ -29,14 +29,17 @@ public final class Snapshot {
     private final Map<String, ServiceTarget> services;
     private final Map<String, Source> sources;
     private final boolean stopped;
+    private final Map<String, RateLimitPolicy> routeLimits;
 
     private Snapshot(
             Config config,
             Router<RouteTarget> router,
             Map<String, ServiceTarget> services,
             Map<String, Source> sources,
+            Map<String, RateLimitPolicy> routeLimits,
             boolean stopped) {
         this.config = config;
+        this.routeLimits = routeLimits;
         this.router = router;
         this.services = services;
         this.sources = sources;
@@ -75,16 +78,30 @@ public final class Snapshot {
         }
         long defaultTimeout = config.limits().requestTimeout().toMillis();
         List<RouteDefinition<RouteTarget>> defs = new ArrayList<>();
+        Map<String, RateLimitPolicy> routeLimits = new LinkedHashMap<>();
         for (RouteConfig r : config.routes()) {
+            ServiceTarget service = services.get(r.service());
+            List<RateLimitPolicy> limits = new ArrayList<>();
+            r.rateLimit().ifPresent(l -> {
+                RateLimitPolicy old = previous == null ? null : previous.routeLimits.get(r.id());
+                RateLimitPolicy p =
+                        old != null && old.config().equals(l) ? old : new RateLimitPolicy("route:" + r.id(), l);
+                routeLimits.put(r.id(), p);
+                limits.add(p);
+            });
+            if (service.rateLimit() != null) {
+                limits.add(service.rateLimit());
+            }
             RouteTarget target = new RouteTarget(
                     r.id(),
-                    services.get(r.service()),
+                    service,
                     r.stripPrefix().orElse(null),
                     r.timeout()
                             .or(() -> config.services().get(r.service()).timeout())
                             .map(java.time.Duration::toMillis)
                             .orElse(defaultTimeout),
-                    r.preserveHost());
+                    r.preserveHost(),
+                    limits);
             defs.add(new RouteDefinition<>(PathPattern.parse(r.path()), r.host(), r.methods(), target));
         }
         if (config.server().orchestratorPath()) {
@@ -92,12 +109,23 @@ public final class Snapshot {
                 String prefix = "/orchestrator/" + s.id();
                 long timeout =
                         s.config().timeout().map(java.time.Duration::toMillis).orElse(defaultTimeout);
-                RouteTarget target = new RouteTarget("orchestrator:" + s.id(), s, prefix, timeout, false);
+                RouteTarget target = new RouteTarget(
+                        "orchestrator:" + s.id(),
+                        s,
+                        prefix,
+                        timeout,
+                        false,
+                        s.rateLimit() == null ? List.of() : List.of(s.rateLimit()));
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));
             }
         }
         return new Snapshot(
-                config, Router.build(defs), Collections.unmodifiableMap(services), Map.copyOf(sources), false);
+                config,
+                Router.build(defs),
+                Collections.unmodifiableMap(services),
+                Map.copyOf(sources),
+                Map.copyOf(routeLimits),
+                false);
     }
 
     /**
@@ -105,7 +133,7 @@ public final class Snapshot {
      * {@code POST /orchestrator/stop|start}): while stopped, routed requests get 503.
      */
     public Snapshot stopped(boolean stopped) {
-        return stopped == this.stopped ? this : new Snapshot(config, router, services, sources, stopped);
+        return stopped == this.stopped ? this : new Snapshot(config, router, services, sources, routeLimits, stopped);
     }
 
     public boolean stopped() {
@@ -123,6 +151,11 @@ public final class Snapshot {
     /** Services by id, in the config's order. */
     public Map<String, ServiceTarget> services() {
         return services;
+    }
+
+    /** The rate limit of route {@code id}, or null when it has none of its own. */
+    public RateLimitPolicy routeLimit(String id) {
+        return routeLimits.get(id);
     }
 
     /** Where the service {@code id} was defined. */

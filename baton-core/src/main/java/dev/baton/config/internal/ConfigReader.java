@@ -5,10 +5,12 @@ import dev.baton.config.DiscoveryConfig;
 import dev.baton.config.HealthConfig;
 import dev.baton.config.HostPort;
 import dev.baton.config.LimitsConfig;
+import dev.baton.config.RedisConfig;
 import dev.baton.config.RouteConfig;
 import dev.baton.config.SecurityConfig;
 import dev.baton.config.ServerConfig;
 import dev.baton.config.ServiceConfig;
+import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +40,7 @@ public final class ConfigReader {
         top.notSupportedYet("security");
         HealthConfig health = health(top.section("health"));
         DiscoveryConfig discovery = discovery(top.section("discovery"));
+        RedisConfig redis = redis(top.section("redis"));
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         Section servicesSection = top.section("services");
@@ -55,7 +58,14 @@ public final class ConfigReader {
             routeReader.read(Section.of(routeNodes.get(i), "routes[" + i + "]", problems), i, services, routes);
         }
         top.finish();
-        return new Config(server, limits, security, health, discovery, services, routes);
+        boolean needsRedis = services.values().stream()
+                        .anyMatch(sv -> sv.rateLimit().filter(l -> l.redis()).isPresent())
+                || routes.stream()
+                        .anyMatch(r -> r.rateLimit().filter(l -> l.redis()).isPresent());
+        if (needsRedis && redis.url().isEmpty()) {
+            top.error("redis", "rate limits with store: redis need redis.url (e.g. redis://127.0.0.1:6379)");
+        }
+        return new Config(server, limits, security, health, discovery, redis, services, routes);
     }
 
     private static ServerConfig server(Section s) {
@@ -78,6 +88,27 @@ public final class ConfigReader {
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("'" + text + "' is not a valid path");
         }
+    }
+
+    private static RedisConfig redis(Section s) {
+        Optional<URI> url = s.string("url").flatMap(u -> {
+            try {
+                URI uri = new URI(u);
+                if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme()) || uri.getHost() == null) {
+                    s.error("url", "'" + u + "' is not a Redis URL (expected redis://host:port)");
+                    return Optional.empty();
+                }
+                return Optional.of(uri);
+            } catch (java.net.URISyntaxException e) {
+                s.error("url", "'" + u + "' is not a valid URL: " + e.getReason());
+                return Optional.empty();
+            }
+        });
+        Duration timeout =
+                s.duration("timeout", RedisConfig.NONE.timeout(), Duration.ofMillis(1), Duration.ofSeconds(30));
+        boolean failOpen = s.bool("fail-open", true);
+        s.finish();
+        return new RedisConfig(url, timeout, failOpen);
     }
 
     private static DiscoveryConfig discovery(Section s) {

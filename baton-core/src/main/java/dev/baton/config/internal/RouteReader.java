@@ -71,9 +71,21 @@ final class RouteReader {
                 ? Optional.of(s.duration("timeout", defaultTimeout, Duration.ofMillis(1), LimitsConfig.MAX_TIMEOUT))
                 : Optional.empty();
         boolean preserveHost = s.bool("preserve-host", false);
+        Optional<ServiceConfig.RateLimit> limit =
+                s.has("rate-limit") ? Optional.of(ServiceReader.rateLimit(s.section("rate-limit"))) : Optional.empty();
         s.finish();
         out.add(new RouteConfig(
-                id, path.orElse("/"), host, service.orElse(""), strip, methods, auth, ipAllow, timeout, preserveHost));
+                id,
+                path.orElse("/"),
+                host,
+                service.orElse(""),
+                strip,
+                methods,
+                auth,
+                ipAllow,
+                timeout,
+                preserveHost,
+                limit));
     }
 
     static Set<String> methods(Section s, String key) {

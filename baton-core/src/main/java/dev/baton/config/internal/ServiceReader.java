@@ -89,7 +89,6 @@ final class ServiceReader {
                 s.has("retry") ? Optional.of(retry(s.section("retry"))) : Optional.empty();
         Optional<ServiceConfig.RateLimit> limit =
                 s.has("rate-limit") ? Optional.of(rateLimit(s.section("rate-limit"))) : Optional.empty();
-        s.notSupportedYet("rate-limit");
         Optional<ServiceConfig.Process> process =
                 s.has("process") ? Optional.of(process(s.section("process"))) : Optional.empty();
         s.notSupportedYet("process");
@@ -385,15 +384,27 @@ final class ServiceReader {
         return new ServiceConfig.Retry(attempts, backoff, max, methods, perTry, retryOn, buffer, percent, floor);
     }
 
-    private static ServiceConfig.RateLimit rateLimit(Section s) {
+    static ServiceConfig.RateLimit rateLimit(Section s) {
         double rps = s.number("requests-per-second", 100, 0.001, 10_000_000);
         int burst = s.integer("burst", (int) Math.max(1, Math.ceil(rps)), 1, 10_000_000);
         String key = s.string("key", "ip");
-        if (!(key.equals("ip") || key.equals("route") || key.matches("(header|claim):[A-Za-z0-9_.-]+"))) {
-            s.error("key", "'" + key + "' is not a rate-limit key (expected ip, route, header:NAME or claim:NAME)");
+        if (key.matches("claim:[A-Za-z0-9_.-]+")) {
+            s.error("key", "claim keys need JWT authentication, which is not supported yet");
+        } else if (!(key.equals("ip")
+                || key.equals("route")
+                || key.equals("global")
+                || key.matches("header:[A-Za-z0-9!#$%&'*+.^_`|~-]+"))) {
+            s.error(
+                    "key",
+                    "'" + key + "' is not a rate-limit key (expected ip, route, global, header:NAME or claim:NAME)");
         }
+        String store = s.string("store", "local");
+        if (!store.equals("local") && !store.equals("redis")) {
+            s.error("store", "'" + store + "' is not a rate-limit store (expected local or redis)");
+        }
+        int maxKeys = s.integer("max-keys", 100_000, 1, 10_000_000);
         s.finish();
-        return new ServiceConfig.RateLimit(rps, burst, key);
+        return new ServiceConfig.RateLimit(rps, burst, key, store.equals("redis"), maxKeys);
     }
 
     private static ServiceConfig.Process process(Section s) {

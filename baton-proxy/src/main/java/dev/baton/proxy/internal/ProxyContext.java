@@ -19,6 +19,8 @@ import java.util.function.Supplier;
  * @param closing connections being closed after a framing error: requests already
  *     pipelined behind the bad one must not be proxied. Weak, and touched only by
  *     this event loop.
+ * @param redisLimits this loop's client for {@code store: redis} rate limits, or null
+ *     when {@code redis.url} was not set at start
  */
 public record ProxyContext(
         Vertx vertx,
@@ -27,4 +29,5 @@ public record ProxyContext(
         HttpClient tunnels,
         AtomicInteger inFlight,
         Deadlines deadlines,
-        Set<HttpConnection> closing) {}
+        Set<HttpConnection> closing,
+        RedisRateLimiter redisLimits) {}

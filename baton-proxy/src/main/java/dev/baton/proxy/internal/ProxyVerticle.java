@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.config.RedisConfig;
 import dev.baton.proxy.Snapshot;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -46,6 +47,7 @@ public final class ProxyVerticle extends VerticleBase {
     private HttpClient tunnels;
     private long sweeper = -1;
     private long idleCloser = -1;
+    private RedisRateLimiter redisLimits;
 
     public ProxyVerticle(
             String host, int port, Supplier<Snapshot> snapshots, AtomicInteger inFlight, Duration shutdownGrace) {
@@ -76,6 +78,8 @@ public final class ProxyVerticle extends VerticleBase {
         Deadlines deadlines = new Deadlines();
         sweeper = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> deadlines.sweep());
         idleCloser = vertx.setPeriodic(1000, id -> upstreams.closeIdle());
+        RedisConfig redis = snapshots.get().config().redis();
+        redisLimits = redis.url().isPresent() ? new RedisRateLimiter(vertx, redis) : null;
         ProxyContext ctx = new ProxyContext(
                 vertx,
                 snapshots,
@@ -83,7 +87,8 @@ public final class ProxyVerticle extends VerticleBase {
                 tunnels,
                 inFlight,
                 deadlines,
-                Collections.newSetFromMap(new WeakHashMap<>()));
+                Collections.newSetFromMap(new WeakHashMap<>()),
+                redisLimits);
 
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)
@@ -116,7 +121,13 @@ public final class ProxyVerticle extends VerticleBase {
                     upstreams.close();
                     return Future.succeededFuture();
                 })
-                .eventually(() -> tunnels.close());
+                .eventually(() -> tunnels.close())
+                .eventually(() -> {
+                    if (redisLimits != null) {
+                        redisLimits.close();
+                    }
+                    return Future.succeededFuture();
+                });
     }
 
     /** Requests Netty could not parse: a contract JSON error, then the connection is closed. */

@@ -2,6 +2,7 @@ package dev.baton.server.internal;
 
 import dev.baton.config.ServiceConfig;
 import dev.baton.health.HealthStatus;
+import dev.baton.proxy.RateLimitPolicy;
 import dev.baton.proxy.ServiceTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
@@ -68,7 +69,25 @@ final class ServiceViews {
                 .put("dependsOn", new JsonArray(s.config().dependsOn()))
                 .put("circuitBreaker", circuitBreaker(s))
                 .put("retry", retry(s))
-                .put("bulkhead", bulkhead(s));
+                .put("bulkhead", bulkhead(s))
+                .put("rateLimit", rateLimit(s.rateLimit()));
+    }
+
+    private static JsonObject rateLimit(RateLimitPolicy p) {
+        if (p == null) {
+            return null;
+        }
+        ServiceConfig.RateLimit l = p.config();
+        JsonObject json = new JsonObject()
+                .put("requestsPerSecond", l.requestsPerSecond())
+                .put("burst", l.burst())
+                .put("key", l.key())
+                .put("store", l.redis() ? "redis" : "local")
+                .put("refused", p.refused());
+        if (p.local() != null) {
+            json.put("buckets", p.local().size());
+        }
+        return json;
     }
 
     private static JsonObject bulkhead(ServiceTarget s) {

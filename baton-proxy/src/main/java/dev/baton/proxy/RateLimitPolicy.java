@@ -1,0 +1,64 @@
+package dev.baton.proxy;
+
+import dev.baton.config.ServiceConfig;
+import dev.baton.resilience.TokenBuckets;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One {@code rate-limit:} of a route or a service, compiled: its name (the
+ * {@code identifier} of {@code orchestrator_rate_limit_exceeded_total}, never a
+ * client's key), how a request maps to a bucket, and the buckets themselves when
+ * they live in this process ({@code store: redis} keeps them in Redis instead).
+ * Kept across reloads that leave the limit unchanged, so a reload does not refill
+ * every bucket.
+ */
+public final class RateLimitPolicy {
+    private final String name;
+    private final ServiceConfig.RateLimit config;
+    private final TokenBuckets local;
+    private final LongAdder refused = new LongAdder();
+
+    public RateLimitPolicy(String name, ServiceConfig.RateLimit config) {
+        this.name = name;
+        this.config = config;
+        this.local =
+                config.redis() ? null : new TokenBuckets(config.requestsPerSecond(), config.burst(), config.maxKeys());
+    }
+
+    /** {@code route:ID} or {@code service:ID}. */
+    public String name() {
+        return name;
+    }
+
+    public ServiceConfig.RateLimit config() {
+        return config;
+    }
+
+    /** The buckets in this process, or null when they are in Redis. */
+    public TokenBuckets local() {
+        return local;
+    }
+
+    /** The bucket a request draws from: its client address, a header's value, its route, or one for all. */
+    public String keyOf(HttpServerRequest req, String routeId) {
+        return switch (config.key()) {
+            case "ip" -> req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress();
+            case "route" -> routeId;
+            case "global" -> "*";
+            default -> {
+                String v = req.getHeader(config.headerName());
+                yield v == null ? "-" : v;
+            }
+        };
+    }
+
+    public void refusedOne() {
+        refused.increment();
+    }
+
+    /** Requests this limit refused since it was created. */
+    public long refused() {
+        return refused.sum();
+    }
+}
