@@ -62,4 +62,13 @@ class TokenBucketsTest {
         b.check("fresh");
         assertThat(b.size()).isEqualTo(1);
     }
+
+    @Test
+    void aMillionDistinctClientsStayWithinMaxKeys() {
+        TokenBuckets b = new TokenBuckets(10, 10, 100_000, now::get);
+        for (int i = 0; i < 1_000_000; i++) {
+            assertThat(b.check("client-" + i).allowed()).isTrue();
+        }
+        assertThat(b.size()).isLessThanOrEqualTo(100_000);
+    }
 }

@@ -153,6 +153,11 @@ public final class Snapshot {
         return services;
     }
 
+    /** Every route's own rate limit (services' limits are on their targets). */
+    public java.util.Collection<RateLimitPolicy> routeLimits() {
+        return routeLimits.values();
+    }
+
     /** The rate limit of route {@code id}, or null when it has none of its own. */
     public RateLimitPolicy routeLimit(String id) {
         return routeLimits.get(id);

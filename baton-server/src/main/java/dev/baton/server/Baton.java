@@ -14,8 +14,11 @@ import dev.baton.registry.Registry;
 import dev.baton.server.internal.AdminApi;
 import dev.baton.server.internal.DiscoveryFiles;
 import dev.baton.server.internal.FileWatcher;
+import dev.baton.server.internal.ResilienceMetrics;
 import dev.baton.server.internal.RuntimeServices;
 import dev.baton.store.StoreException;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.BindException;
@@ -62,6 +65,8 @@ public final class Baton implements AutoCloseable {
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong rejections = new AtomicLong();
     private final EventBus events = new EventBus();
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ResilienceMetrics resilienceMetrics = new ResilienceMetrics(metrics);
     private Vertx vertx;
     private ProxyServer proxy;
     private AdminApi admin;
@@ -267,6 +272,7 @@ public final class Baton implements AutoCloseable {
             Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources(), events::publish)
                     .stopped(orchestratorStopped);
             snapshot.set(next);
+            resilienceMetrics.bind(next);
             HealthChecker c = checker;
             if (c != null) {
                 c.sync(next);
@@ -393,6 +399,11 @@ public final class Baton implements AutoCloseable {
         @Override
         public boolean orchestrating() {
             return Baton.this.orchestrating();
+        }
+
+        @Override
+        public String scrapeMetrics() {
+            return metrics.scrape();
         }
 
         @Override

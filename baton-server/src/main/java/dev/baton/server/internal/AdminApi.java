@@ -57,6 +57,9 @@ public final class AdminApi {
 
         boolean orchestrating();
 
+        /** The metrics in Prometheus' text format. */
+        String scrapeMetrics();
+
         /** The config file as last loaded, without run-time services. */
         Config fileConfig();
 
@@ -98,6 +101,10 @@ public final class AdminApi {
         router.get("/health").handler(rc -> json(rc.response(), 200, new JsonObject().put("status", "UP")));
         router.get("/status").handler(this::status);
         router.get("/status/detailed").handler(this::detailedStatus);
+        router.get("/metrics")
+                .handler(rc -> rc.response()
+                        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                        .end(backend.scrapeMetrics()));
         router.post("/orchestrator/start").handler(rc -> orchestrate(rc, true));
         router.post("/orchestrator/stop").handler(rc -> orchestrate(rc, false));
         router.get("/services").handler(this::services);

@@ -1,0 +1,107 @@
+package dev.baton.server.internal;
+
+import dev.baton.proxy.RateLimitPolicy;
+import dev.baton.proxy.ServiceTarget;
+import dev.baton.proxy.Snapshot;
+import dev.baton.resilience.Bulkhead;
+import dev.baton.resilience.RetryBudget;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Meters for breakers, retries, bulkheads and rate limits, read from the objects
+ * that count them (function meters: nothing on the request path). Labels are
+ * bounded: a service, or a limit's name (never a client's key). {@link #bind}
+ * follows each new snapshot, adding meters for new objects and removing those of
+ * objects that are gone.
+ */
+public final class ResilienceMetrics {
+    private final MeterRegistry registry;
+    private final Map<Object, List<Meter>> bound = new IdentityHashMap<>();
+
+    public ResilienceMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public synchronized void bind(Snapshot snapshot) {
+        Map<Object, Runnable> wanted = new IdentityHashMap<>();
+        Map<String, RateLimitPolicy> limits = new HashMap<>();
+        for (ServiceTarget s : snapshot.services().values()) {
+            wanted.put(s, () -> bindService(s));
+            if (s.rateLimit() != null) {
+                limits.put(s.rateLimit().name(), s.rateLimit());
+            }
+        }
+        snapshot.routeLimits().forEach(l -> limits.put(l.name(), l));
+        limits.values().forEach(l -> wanted.put(l, () -> bindLimit(l)));
+        for (var it = bound.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!wanted.containsKey(e.getKey())) {
+                e.getValue().forEach(registry::remove);
+                it.remove();
+            }
+        }
+        wanted.forEach((object, bind) -> {
+            if (!bound.containsKey(object)) {
+                bind.run();
+            }
+        });
+    }
+
+    private void bindService(ServiceTarget s) {
+        List<Meter> meters = new ArrayList<>();
+        String name = s.id();
+        s.breakers().state().ifPresent(ignored -> {
+            for (CircuitBreaker.State state : Set.of(
+                    CircuitBreaker.State.CLOSED,
+                    CircuitBreaker.State.OPEN,
+                    CircuitBreaker.State.HALF_OPEN,
+                    CircuitBreaker.State.FORCED_OPEN)) {
+                meters.add(Gauge.builder(
+                                "orchestrator.circuit.breaker.state",
+                                s,
+                                t -> t.breakers().state().orElse(null) == state ? 1 : 0)
+                        .description("1 for the breaker's current state, 0 for the others")
+                        .tags("service_name", name, "state", state.name())
+                        .register(registry));
+            }
+        });
+        RetryBudget budget = s.retryBudget();
+        if (budget != null) {
+            meters.add(FunctionCounter.builder("orchestrator.retries", budget, RetryBudget::retried)
+                    .description("retries started")
+                    .tag("service_name", name)
+                    .register(registry));
+            meters.add(FunctionCounter.builder("orchestrator.retry.budget.exhausted", budget, RetryBudget::exhausted)
+                    .description("retries the retry budget refused")
+                    .tag("service_name", name)
+                    .register(registry));
+        }
+        Bulkhead bulkhead = s.bulkhead();
+        if (bulkhead != null) {
+            meters.add(FunctionCounter.builder("orchestrator.bulkhead.rejected", bulkhead, Bulkhead::rejected)
+                    .description("requests refused because the service had max-concurrent in flight")
+                    .tag("service_name", name)
+                    .register(registry));
+        }
+        bound.put(s, meters);
+    }
+
+    private void bindLimit(RateLimitPolicy l) {
+        bound.put(
+                l,
+                List.of(FunctionCounter.builder("orchestrator.rate.limit.exceeded", l, RateLimitPolicy::refused)
+                        .description("requests refused by a rate limit")
+                        .tag("identifier", l.name())
+                        .register(registry)));
+    }
+}
