@@ -12,6 +12,8 @@ import java.util.Set;
  * @param host exact host or {@code *.example.com}; empty means any host
  * @param methods allowed methods in upper case; empty means all
  * @param preserveHost forward the client's Host header instead of the upstream's
+ * @param retryMethods methods this route lets its service's {@code retry:} repeat
+ *     besides the idempotent ones (a POST route whose handler is idempotent)
  */
 public record RouteConfig(
         String id,
@@ -24,10 +26,12 @@ public record RouteConfig(
         List<String> ipAllow,
         Optional<Duration> timeout,
         boolean preserveHost,
-        Optional<ServiceConfig.RateLimit> rateLimit) {
+        Optional<ServiceConfig.RateLimit> rateLimit,
+        Set<String> retryMethods) {
 
     public RouteConfig {
         methods = Set.copyOf(methods);
+        retryMethods = Set.copyOf(retryMethods);
         ipAllow = List.copyOf(ipAllow);
     }
 

@@ -1,6 +1,7 @@
 package dev.baton.proxy;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * A compiled route: the service to call and how to shape the forwarded request.
@@ -15,10 +16,12 @@ public record RouteTarget(
         String stripPrefix,
         long timeoutMillis,
         boolean preserveHost,
-        List<RateLimitPolicy> limits) {
+        List<RateLimitPolicy> limits,
+        Set<String> retryMethods) {
 
     public RouteTarget {
         limits = List.copyOf(limits);
+        retryMethods = Set.copyOf(retryMethods);
     }
 
     /** The path to send upstream: prefix stripped on a segment boundary, base path prepended. */

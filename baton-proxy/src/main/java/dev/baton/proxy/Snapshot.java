@@ -101,7 +101,8 @@ public final class Snapshot {
                             .map(java.time.Duration::toMillis)
                             .orElse(defaultTimeout),
                     r.preserveHost(),
-                    limits);
+                    limits,
+                    r.retryMethods());
             defs.add(new RouteDefinition<>(PathPattern.parse(r.path()), r.host(), r.methods(), target));
         }
         if (config.server().orchestratorPath()) {
@@ -115,7 +116,8 @@ public final class Snapshot {
                         prefix,
                         timeout,
                         false,
-                        s.rateLimit() == null ? List.of() : List.of(s.rateLimit()));
+                        s.rateLimit() == null ? List.of() : List.of(s.rateLimit()),
+                        Set.of());
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));
             }
         }

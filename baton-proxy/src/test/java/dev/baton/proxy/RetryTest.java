@@ -172,4 +172,24 @@ class RetryTest extends ProxyTestSupport {
         assertThat(took).isBetween(Duration.ofMillis(500), Duration.ofSeconds(3));
         assertThat(calls.get()).isBetween(2, 5);
     }
+
+    @Test
+    void aRouteMayLetItsServiceRetryMoreMethods() throws Exception {
+        upstream = answering(503);
+        proxy = new ProxyHarness(vertx, """
+                services:
+                  s:
+                    outlier-detection: { consecutive-failures: 0 }
+                    retry: { attempts: 2, backoff: 1ms }
+                    instances: [ "%s" ]
+                routes:
+                  - { path: /search/**, service: s, retry-methods: [POST] }
+                  - { path: /**, service: s }
+                """.formatted(upstream.url()));
+        post("/search/q", "query");
+        assertThat(calls.get()).isEqualTo(2);
+        calls.set(0);
+        post("/orders", "order");
+        assertThat(calls.get()).isEqualTo(1);
+    }
 }

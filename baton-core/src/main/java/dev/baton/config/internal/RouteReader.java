@@ -71,6 +71,13 @@ final class RouteReader {
                 ? Optional.of(s.duration("timeout", defaultTimeout, Duration.ofMillis(1), LimitsConfig.MAX_TIMEOUT))
                 : Optional.empty();
         boolean preserveHost = s.bool("preserve-host", false);
+        Set<String> retryMethods = methods(s, "retry-methods");
+        if (!retryMethods.isEmpty()
+                && service.isPresent()
+                && services.containsKey(service.get())
+                && services.get(service.get()).retry().isEmpty()) {
+            s.error("retry-methods", "service '" + service.get() + "' has no retry: policy to apply them to");
+        }
         Optional<ServiceConfig.RateLimit> limit =
                 s.has("rate-limit") ? Optional.of(ServiceReader.rateLimit(s.section("rate-limit"))) : Optional.empty();
         s.finish();
@@ -85,7 +92,8 @@ final class RouteReader {
                 ipAllow,
                 timeout,
                 preserveHost,
-                limit));
+                limit,
+                retryMethods));
     }
 
     static Set<String> methods(Section s, String key) {

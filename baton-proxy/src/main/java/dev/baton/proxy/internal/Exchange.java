@@ -186,7 +186,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             }
             entered = bulkhead;
         }
-        retrying = Retrying.of(route.service(), req, hasBody);
+        retrying = Retrying.of(route, req, hasBody);
         if (Upgrades.isUpgrade(req)) {
             upgrade = true;
             new Upgrades(this).start();

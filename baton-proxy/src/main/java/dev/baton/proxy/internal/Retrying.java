@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.ServiceConfig;
+import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.ServiceTarget;
 import dev.baton.resilience.Backoff;
 import dev.baton.resilience.Outcome;
@@ -35,14 +36,16 @@ final class Retrying {
         budget.requestStarted();
     }
 
-    /** The retry state of a request to {@code service}, or null when it does not retry. */
-    static Retrying of(ServiceTarget service, HttpServerRequest req, boolean hasBody) {
+    /** The retry state of a request on {@code route}, or null when its service does not retry. */
+    static Retrying of(RouteTarget route, HttpServerRequest req, boolean hasBody) {
+        ServiceTarget service = route.service();
         ServiceConfig.Retry policy = service.config().retry().orElse(null);
         if (policy == null || policy.attempts() < 2) {
             return null;
         }
         boolean allowed = idempotent(req.method())
                 || policy.methods().contains(req.method().name())
+                || route.retryMethods().contains(req.method().name())
                 || req.headers().contains("idempotency-key");
         return new Retrying(policy, service.retryBudget(), allowed, hasBody);
     }
