@@ -11,21 +11,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Circuit breakers through the proxy, against real failing and recovering upstreams. */
 class CircuitBreakerTest extends ProxyTestSupport {
     final AtomicBoolean failing = new AtomicBoolean();
     final AtomicInteger calls = new AtomicInteger();
-    TestUpstream other;
-
-    @AfterEach
-    void closeOther() {
-        if (other != null) {
-            other.close();
-        }
-    }
 
     String yaml;
 

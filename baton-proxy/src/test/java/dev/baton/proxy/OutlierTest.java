@@ -4,23 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.testing.TestUpstream;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Passive outlier detection and panic mode through the proxy, against real upstreams. */
 class OutlierTest extends ProxyTestSupport {
-    TestUpstream broken;
-
-    @AfterEach
-    void closeBroken() {
-        if (broken != null) {
-            broken.close();
-        }
-    }
 
     private void twoInstances(String extra) {
         upstream = TestUpstream.start(vertx, req -> req.response().end("good"));
-        broken = TestUpstream.start(
+        other = TestUpstream.start(
                 vertx, req -> req.response().setStatusCode(500).end("broken"));
         proxy = new ProxyHarness(vertx, """
                 services:
@@ -28,7 +19,7 @@ class OutlierTest extends ProxyTestSupport {
                     %s
                     instances: [ "%s", "%s" ]
                 routes: [ { path: /**, service: s } ]
-                """.formatted(extra, upstream.url(), broken.url()));
+                """.formatted(extra, upstream.url(), other.url()));
     }
 
     /** Of {@code n} requests, how many got the broken instance's 500. */

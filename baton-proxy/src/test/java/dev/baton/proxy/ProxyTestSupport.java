@@ -14,6 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 abstract class ProxyTestSupport {
     static Vertx vertx;
     TestUpstream upstream;
+    /** A second upstream, for tests of two instances. */
+    TestUpstream other;
+
     ProxyHarness proxy;
 
     @BeforeAll
@@ -33,6 +36,9 @@ abstract class ProxyTestSupport {
         }
         if (upstream != null) {
             upstream.close();
+        }
+        if (other != null) {
+            other.close();
         }
     }
 

@@ -10,20 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Retries, their budget and deadlines through the proxy, against real failing upstreams. */
 class RetryTest extends ProxyTestSupport {
     final AtomicInteger calls = new AtomicInteger();
-    TestUpstream other;
-
-    @AfterEach
-    void closeOther() {
-        if (other != null) {
-            other.close();
-        }
-    }
 
     void start(String retry, String... instances) {
         proxy = new ProxyHarness(vertx, """

@@ -253,32 +253,22 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         copyHeaders(headers, false);
         io.netty.handler.codec.http.HttpMethod method = req.method().toNetty();
         String uri = route.upstreamUri(req.path(), req.query(), upstream);
-        if (hasBody && bodyComplete) {
-            // A retry: the client's whole body is here, kept by Retrying; send it again.
-            byte[] body = retrying.body();
-            headers.remove("transfer-encoding");
-            headers.set("content-length", Integer.toString(body.length));
+        if (!hasBody || bodyComplete) {
+            ByteBuf content = Unpooled.EMPTY_BUFFER;
+            if (hasBody) {
+                // A retry: the client's whole body is here, kept by Retrying; send it again.
+                byte[] body = retrying.body();
+                headers.remove("transfer-encoding");
+                headers.set("content-length", Integer.toString(body.length));
+                content = Unpooled.wrappedBuffer(body);
+            }
             c.start(
                     this,
                     new DefaultFullHttpRequest(
                             io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
                             method,
                             uri,
-                            Unpooled.wrappedBuffer(body),
-                            headers,
-                            EmptyHttpHeaders.INSTANCE),
-                    true);
-            armTimer();
-            return;
-        }
-        if (!hasBody) {
-            c.start(
-                    this,
-                    new DefaultFullHttpRequest(
-                            io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
-                            method,
-                            uri,
-                            Unpooled.EMPTY_BUFFER,
+                            content,
                             headers,
                             EmptyHttpHeaders.INSTANCE),
                     true);
