@@ -1,13 +1,10 @@
 package dev.baton.proxy.internal;
 
-import dev.baton.config.ServiceConfig;
-import dev.baton.proxy.RateLimitPolicy;
 import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
 import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.Outcome;
-import dev.baton.resilience.RateDecision;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -60,7 +57,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private FallbackCapture capture;
     private Retrying retrying;
     private Bulkhead entered;
-    private RateDecision limitShown;
+    private RateLimiting limits;
     private Upstream avoid;
     private boolean sent;
     private boolean bodyComplete;
@@ -109,67 +106,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         Admission.Admit admit = (Admission.Admit) verdict;
         route = admit.route();
         hasBody = admit.hasBody();
-        checkLimit(0);
-    }
-
-    /**
-     * Passes the route's rate limits in order (its own, then its service's), each
-     * from this process or from Redis, then goes on; a refusal answers 429.
-     */
-    private void checkLimit(int i) {
-        if (released) {
-            return;
-        }
-        if (i == route.limits().size()) {
-            proceed();
-            return;
-        }
-        RateLimitPolicy policy = route.limits().get(i);
-        String key = policy.keyOf(req, route.id());
-        if (policy.local() != null) {
-            limited(i, policy, policy.local().check(key));
-        } else if (ctx.redisLimits() == null) {
-            // redis.url was added after start: the limiter could not be created.
-            reject(503, "rate limit " + policy.name() + " needs Redis, configured after start", hasUnreadBody());
-        } else {
-            ctx.redisLimits().check(policy, key).onComplete(ar -> {
-                if (ar.failed()) {
-                    reject(503, "rate limit " + policy.name() + " could not be checked", hasUnreadBody());
-                } else if (ar.result() == null) {
-                    checkLimit(i + 1); // Redis failed and the limit fails open
-                } else {
-                    limited(i, policy, ar.result());
-                }
-            });
-        }
-    }
-
-    private void limited(int i, RateLimitPolicy policy, RateDecision d) {
-        if (limitShown == null || d.remaining() < limitShown.remaining()) {
-            limitShown = d; // the headers show the tightest limit
-        }
-        if (d.allowed()) {
-            checkLimit(i + 1);
-            return;
-        }
-        policy.refusedOne();
-        rateLimitHeaders(res.headers());
-        res.putHeader("retry-after", Long.toString(Math.max(1, RateDecision.seconds(d.retryAfterNanos()))));
-        ServiceConfig.RateLimit l = policy.config();
-        reject(
-                429,
-                "rate limit exceeded: " + l.requestsPerSecond() + " requests/s (burst " + l.burst() + ") per " + l.key()
-                        + " on " + policy.name(),
-                hasUnreadBody());
-    }
-
-    /** The IETF RateLimit headers of the tightest limit this request passed or hit. */
-    private void rateLimitHeaders(MultiMap headers) {
-        if (limitShown != null) {
-            headers.set("ratelimit-limit", Integer.toString(limitShown.limit()));
-            headers.set("ratelimit-remaining", Integer.toString(limitShown.remaining()));
-            headers.set("ratelimit-reset", Long.toString(RateDecision.seconds(limitShown.resetNanos())));
-        }
+        limits = new RateLimiting(this);
+        limits.check(this::proceed);
     }
 
     /** Admitted and within its limits: the bulkhead, retries, upgrade or the upstream call. */
@@ -340,7 +278,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             res.setStatusMessage(head.status().reasonPhrase());
         }
         ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), requestId);
-        rateLimitHeaders(res.headers());
+        limits.headers(res.headers());
         assigned.pin(req, res);
         capture = FallbackCapture.start(route, req, status, res.headers());
         boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304;
@@ -622,6 +560,10 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     HttpServerRequest request() {
         return req;
+    }
+
+    boolean released() {
+        return released;
     }
 
     /** A request body follows that nobody has read: answering early must close the connection. */
