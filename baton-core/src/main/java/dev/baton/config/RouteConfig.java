@@ -2,6 +2,7 @@ package dev.baton.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,10 +36,21 @@ public record RouteConfig(
         ipAllow = List.copyOf(ipAllow);
     }
 
-    /** Route authentication: JWT with required roles, or an HMAC request signature. */
-    public record Auth(boolean jwt, List<String> roles, Optional<Hmac> hmac) {
+    /**
+     * Route authentication: a JWT carrying one of {@code roles} (any valid token when
+     * empty), or an HMAC request signature. {@code forwardClaims} maps claims to the
+     * headers they are sent upstream in; the {@code Authorization} header itself goes
+     * upstream only with {@code forwardToken}.
+     */
+    public record Auth(
+            boolean jwt,
+            List<String> roles,
+            Optional<Hmac> hmac,
+            Map<String, String> forwardClaims,
+            boolean forwardToken) {
         public Auth {
             roles = List.copyOf(roles);
+            forwardClaims = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(forwardClaims));
         }
     }
 

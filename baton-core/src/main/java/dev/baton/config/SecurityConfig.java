@@ -1,16 +1,34 @@
 package dev.baton.config;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The {@code security:} section: token checking, admin authentication and the global
- * IP allow-list.
+ * The {@code security:} section: token checking, admin authentication with its
+ * role-to-permission map, and the global IP allow-list.
+ *
+ * @param roles admin roles and the permissions each grants (seed 003's
+ *     {@code config:read}, {@code config:write}, {@code registry:read},
+ *     {@code registry:write}, {@code operations:write}); {@link #DEFAULT_ROLES} unless
+ *     configured
  */
-public record SecurityConfig(Optional<Jwt> jwt, boolean adminAuth, List<String> ipAllow) {
+public record SecurityConfig(
+        Optional<Jwt> jwt, boolean adminAuth, List<String> ipAllow, Map<String, Set<String>> roles) {
+
+    public static final Set<String> PERMISSIONS =
+            Set.of("config:read", "config:write", "registry:read", "registry:write", "operations:write");
+
+    /** CONTRACT §3: readonly may read, user may also operate, admin may do everything. */
+    public static final Map<String, Set<String>> DEFAULT_ROLES = Map.of(
+            "readonly", Set.of("config:read", "registry:read"),
+            "user", Set.of("config:read", "registry:read", "operations:write"),
+            "admin", PERMISSIONS);
 
     public SecurityConfig {
         ipAllow = List.copyOf(ipAllow);
+        roles = Map.copyOf(roles);
     }
 
     /** How JWTs are verified: exactly one of secret, JWKS URL or public key. */
@@ -19,5 +37,6 @@ public record SecurityConfig(Optional<Jwt> jwt, boolean adminAuth, List<String> 
             Optional<String> jwksUrl,
             Optional<String> publicKey,
             Optional<String> issuer,
+            Optional<String> audience,
             String rolesClaim) {}
 }

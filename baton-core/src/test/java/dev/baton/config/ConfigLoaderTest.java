@@ -145,7 +145,8 @@ class ConfigLoaderTest {
         List<String> errors = errors("""
                 security:
                   jwt:
-                    secret: 0123456789abcdef0123456789abcdef
+                    jwks-url: https://idp.example.com/jwks
+                  ip-allow: [10.0.0.0/8]
                 services:
                   orders:
                     instances: [http://127.0.0.1:9101]
@@ -156,14 +157,17 @@ class ConfigLoaderTest {
                 routes:
                   - path: /x
                     service: orders
-                    auth: { jwt: true, roles: [user] }
+                    auth: { hmac: { secret: abc } }
+                    ip-allow: [10.0.0.0/8]
                 """);
         assertThat(errors)
                 .containsExactly(
-                        "baton.yaml:1: security: not supported yet",
-                        "baton.yaml:9: services.orders.process: not supported yet",
-                        "baton.yaml:10: services.orders.depends-on: names the service itself",
-                        "baton.yaml:14: routes[0].auth: not supported yet");
+                        "baton.yaml:3: security.jwt.jwks-url: not supported yet (use secret or public-key)",
+                        "baton.yaml:4: security.ip-allow: not supported yet",
+                        "baton.yaml:10: services.orders.process: not supported yet",
+                        "baton.yaml:11: services.orders.depends-on: names the service itself",
+                        "baton.yaml:15: routes[0].auth.hmac: not supported yet",
+                        "baton.yaml:16: routes[0].ip-allow: not supported yet");
     }
 
     @Test

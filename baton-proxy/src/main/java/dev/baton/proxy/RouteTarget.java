@@ -9,6 +9,7 @@ import java.util.Set;
  * @param stripPrefix path prefix removed before forwarding, or null
  * @param timeoutMillis time allowed without upstream progress before 504
  * @param limits the route's own rate limit, then its service's: each must pass
+ * @param auth the route's token check, or null when it has none
  */
 public record RouteTarget(
         String id,
@@ -17,7 +18,8 @@ public record RouteTarget(
         long timeoutMillis,
         boolean preserveHost,
         List<RateLimitPolicy> limits,
-        Set<String> retryMethods) {
+        Set<String> retryMethods,
+        RouteAuth auth) {
 
     public RouteTarget {
         limits = List.copyOf(limits);

@@ -8,6 +8,7 @@ import dev.baton.registry.Source;
 import dev.baton.routing.PathPattern;
 import dev.baton.routing.RouteDefinition;
 import dev.baton.routing.Router;
+import dev.baton.security.JwtVerifier;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,6 +31,7 @@ public final class Snapshot {
     private final Map<String, Source> sources;
     private final boolean stopped;
     private final Map<String, RateLimitPolicy> routeLimits;
+    private final JwtVerifier verifier;
 
     private Snapshot(
             Config config,
@@ -37,9 +39,11 @@ public final class Snapshot {
             Map<String, ServiceTarget> services,
             Map<String, Source> sources,
             Map<String, RateLimitPolicy> routeLimits,
+            JwtVerifier verifier,
             boolean stopped) {
         this.config = config;
         this.routeLimits = routeLimits;
+        this.verifier = verifier;
         this.router = router;
         this.services = services;
         this.sources = sources;
@@ -79,6 +83,10 @@ public final class Snapshot {
         long defaultTimeout = config.limits().requestTimeout().toMillis();
         List<RouteDefinition<RouteTarget>> defs = new ArrayList<>();
         Map<String, RateLimitPolicy> routeLimits = new LinkedHashMap<>();
+        JwtVerifier verifier = config.security()
+                .jwt()
+                .map(j -> JwtVerifier.of(j, Clock.systemUTC()))
+                .orElse(null);
         for (RouteConfig r : config.routes()) {
             ServiceTarget service = services.get(r.service());
             List<RateLimitPolicy> limits = new ArrayList<>();
@@ -102,7 +110,11 @@ public final class Snapshot {
                             .orElse(defaultTimeout),
                     r.preserveHost(),
                     limits,
-                    r.retryMethods());
+                    r.retryMethods(),
+                    r.auth()
+                            .filter(RouteConfig.Auth::jwt)
+                            .map(a -> new RouteAuth(verifier, a))
+                            .orElse(null));
             defs.add(new RouteDefinition<>(PathPattern.parse(r.path()), r.host(), r.methods(), target));
         }
         if (config.server().orchestratorPath()) {
@@ -117,7 +129,8 @@ public final class Snapshot {
                         timeout,
                         false,
                         s.rateLimit() == null ? List.of() : List.of(s.rateLimit()),
-                        Set.of());
+                        Set.of(),
+                        null);
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));
             }
         }
@@ -127,6 +140,7 @@ public final class Snapshot {
                 Collections.unmodifiableMap(services),
                 Map.copyOf(sources),
                 Map.copyOf(routeLimits),
+                verifier,
                 false);
     }
 
@@ -135,7 +149,9 @@ public final class Snapshot {
      * {@code POST /orchestrator/stop|start}): while stopped, routed requests get 503.
      */
     public Snapshot stopped(boolean stopped) {
-        return stopped == this.stopped ? this : new Snapshot(config, router, services, sources, routeLimits, stopped);
+        return stopped == this.stopped
+                ? this
+                : new Snapshot(config, router, services, sources, routeLimits, verifier, stopped);
     }
 
     public boolean stopped() {
@@ -153,6 +169,11 @@ public final class Snapshot {
     /** Services by id, in the config's order. */
     public Map<String, ServiceTarget> services() {
         return services;
+    }
+
+    /** The verifier of {@code security.jwt}, when configured: routes and the admin API share it. */
+    public Optional<JwtVerifier> jwtVerifier() {
+        return Optional.ofNullable(verifier);
     }
 
     /** Every route's own rate limit (services' limits are on their targets). */

@@ -3,9 +3,16 @@ package dev.baton.server;
 import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
+import dev.baton.config.SecurityConfig;
+import dev.baton.config.internal.Values;
+import dev.baton.security.Tokens;
 import dev.baton.server.internal.Demo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +28,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "API gateway and service orchestrator.",
-        subcommands = {Main.Run.class, Main.DemoCommand.class, Main.Validate.class})
+        subcommands = {Main.Run.class, Main.DemoCommand.class, Main.Validate.class, Main.Token.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -168,6 +175,70 @@ public final class Main implements Runnable {
             } catch (ConfigException e) {
                 return configErrors(e, spec.commandLine().getErr());
             }
+        }
+    }
+
+    @Command(
+            name = "token",
+            description = "Print a signed JWT (HS256, the config's security.jwt.secret) for the admin API or routes.",
+            mixinStandardHelpOptions = true)
+    static final class Token implements java.util.concurrent.Callable<Integer> {
+        @Option(
+                names = {"-c", "--config"},
+                description = "config file (default: ${DEFAULT-VALUE})",
+                defaultValue = "baton.yaml")
+        Path config;
+
+        @Option(
+                names = "--role",
+                required = true,
+                description = "a role to grant (readonly, user, admin, ...); repeat for several")
+        List<String> roles;
+
+        @Option(names = "--sub", description = "the subject (default: ${DEFAULT-VALUE})", defaultValue = "baton-cli")
+        String subject;
+
+        @Option(
+                names = "--ttl",
+                description = "lifetime such as 15m or 1h (default: ${DEFAULT-VALUE})",
+                defaultValue = "1h")
+        String ttl;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            Config c;
+            try {
+                c = new ConfigLoader(System.getenv()).load(config);
+            } catch (ConfigException e) {
+                return configErrors(e, err);
+            }
+            Duration lifetime;
+            try {
+                lifetime = Values.duration(ttl);
+            } catch (IllegalArgumentException e) {
+                err.println("baton token: --ttl: " + e.getMessage());
+                return 2;
+            }
+            Optional<SecurityConfig.Jwt> jwt = c.security().jwt();
+            if (jwt.isEmpty() || jwt.get().secret().isEmpty()) {
+                err.println("baton token: " + config + " has no security.jwt.secret to sign tokens with");
+                return 1;
+            }
+            spec.commandLine()
+                    .getOut()
+                    .println(Tokens.issue(
+                            jwt.get().secret().get(),
+                            jwt.get().rolesClaim(),
+                            roles,
+                            subject,
+                            jwt.get().issuer(),
+                            lifetime,
+                            Instant.now()));
+            return 0;
         }
     }
 

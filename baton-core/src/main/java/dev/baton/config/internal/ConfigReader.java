@@ -10,15 +10,18 @@ import dev.baton.config.RouteConfig;
 import dev.baton.config.SecurityConfig;
 import dev.baton.config.ServerConfig;
 import dev.baton.config.ServiceConfig;
+import dev.baton.security.JwtVerifier;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns a YAML tree into a {@link Config}, collecting every problem. Sections whose
@@ -37,7 +40,6 @@ public final class ConfigReader {
         ServerConfig server = server(top.section("server"));
         LimitsConfig limits = limits(top.section("limits"));
         SecurityConfig security = security(top.section("security"));
-        top.notSupportedYet("security");
         HealthConfig health = health(top.section("health"));
         DiscoveryConfig discovery = discovery(top.section("discovery"));
         RedisConfig redis = redis(top.section("redis"));
@@ -58,6 +60,16 @@ public final class ConfigReader {
             routeReader.read(Section.of(routeNodes.get(i), "routes[" + i + "]", problems), i, services, routes);
         }
         top.finish();
+        if (security.jwt().isEmpty()) {
+            for (int i = 0; i < routes.size(); i++) {
+                if (routes.get(i).auth().filter(RouteConfig.Auth::jwt).isPresent()) {
+                    problems.add(
+                            routeNodes.get(i).line(),
+                            "routes[" + i + "].auth.jwt",
+                            "needs security.jwt (a secret or public-key to verify tokens with)");
+                }
+            }
+        }
         boolean needsRedis = services.values().stream()
                         .anyMatch(sv -> sv.rateLimit().filter(l -> l.redis()).isPresent())
                 || routes.stream()
@@ -157,14 +169,50 @@ public final class ConfigReader {
             }
             secret.filter(x -> x.length() < 32)
                     .ifPresent(x -> j.error("secret", "must be at least 32 characters for HS256"));
+            if (jwksUrl.isPresent()) {
+                j.error("jwks-url", "not supported yet (use secret or public-key)");
+            }
+            publicKey.ifPresent(pem -> {
+                try {
+                    JwtVerifier.pem(pem);
+                } catch (IllegalArgumentException e) {
+                    j.error("public-key", e.getMessage());
+                }
+            });
             jwt = Optional.of(new SecurityConfig.Jwt(
-                    secret, jwksUrl, publicKey, j.string("issuer"), j.string("roles-claim", "roles")));
+                    secret,
+                    jwksUrl,
+                    publicKey,
+                    j.string("issuer"),
+                    j.string("audience"),
+                    j.string("roles-claim", "roles")));
             j.finish();
         }
         boolean adminAuth = s.bool("admin-auth", false);
+        if (adminAuth && jwt.isEmpty()) {
+            s.error("admin-auth", "needs security.jwt to verify the admin API's tokens");
+        }
         List<String> ipAllow = cidrs(s, "ip-allow");
+        s.notSupportedYet("ip-allow");
+        Map<String, Set<String>> roles = new LinkedHashMap<>(SecurityConfig.DEFAULT_ROLES);
+        if (s.has("roles")) {
+            Section r = s.section("roles");
+            for (String role : r.keys()) {
+                Set<String> perms = new LinkedHashSet<>(r.strings(role));
+                for (String perm : perms) {
+                    if (!SecurityConfig.PERMISSIONS.contains(perm)) {
+                        r.error(
+                                role,
+                                "unknown permission '" + perm + "' (expected one of "
+                                        + String.join(", ", new java.util.TreeSet<>(SecurityConfig.PERMISSIONS)) + ")");
+                    }
+                }
+                roles.put(role, perms);
+            }
+            r.finish();
+        }
         s.finish();
-        return new SecurityConfig(jwt, adminAuth, ipAllow);
+        return new SecurityConfig(jwt, adminAuth, ipAllow, roles);
     }
 
     static List<String> cidrs(Section s, String key) {

@@ -18,6 +18,22 @@ import java.util.regex.Pattern;
 final class RouteReader {
     static final Set<String> METHODS =
             Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
+    private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
+
+    /** Connection-level headers that must never carry a claim. */
+    private static final class HopByHop {
+        static final Set<String> NAMES = Set.of(
+                "connection",
+                "keep-alive",
+                "proxy-authenticate",
+                "proxy-authorization",
+                "te",
+                "trailer",
+                "transfer-encoding",
+                "upgrade",
+                "content-length");
+    }
+
     private static final Pattern HOST = Pattern.compile(
             "(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
 
@@ -64,7 +80,6 @@ final class RouteReader {
         strip.filter(p -> !p.startsWith("/")).ifPresent(p -> s.error("strip-prefix", "must start with '/'"));
         Set<String> methods = methods(s, "methods");
         Optional<RouteConfig.Auth> auth = s.has("auth") ? Optional.of(auth(s.section("auth"))) : Optional.empty();
-        s.notSupportedYet("auth");
         List<String> ipAllow = ConfigReader.cidrs(s, "ip-allow");
         s.notSupportedYet("ip-allow");
         Optional<Duration> timeout = s.has("timeout")
@@ -132,7 +147,22 @@ final class RouteReader {
         if (!roles.isEmpty() && !jwt) {
             s.error("roles", "roles need jwt: true");
         }
+        s.notSupportedYet("hmac");
+        Map<String, String> forward = s.stringMap("forward-claims");
+        forward.forEach((claim, header) -> {
+            if (!HEADER.matcher(header).matches()) {
+                s.error("forward-claims", "'" + header + "' is not a header name");
+            } else if (HopByHop.NAMES.contains(header.toLowerCase(Locale.ROOT))
+                    || header.equalsIgnoreCase("host")
+                    || header.equalsIgnoreCase("authorization")) {
+                s.error("forward-claims", "claim '" + claim + "' may not be sent as " + header);
+            }
+        });
+        boolean forwardToken = s.bool("forward-token", false);
+        if ((!forward.isEmpty() || forwardToken) && !jwt) {
+            s.error(forward.isEmpty() ? "forward-token" : "forward-claims", "needs jwt: true");
+        }
         s.finish();
-        return new RouteConfig.Auth(jwt, roles, hmac);
+        return new RouteConfig.Auth(jwt, roles, hmac, forward, forwardToken);
     }
 }

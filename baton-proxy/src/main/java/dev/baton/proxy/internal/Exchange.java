@@ -1,10 +1,12 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.RouteAuth;
 import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
 import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.Outcome;
+import dev.baton.security.Caller;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -58,6 +60,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private Retrying retrying;
     private Bulkhead entered;
     private RateLimiting limits;
+    private Caller caller;
     private Upstream avoid;
     private boolean sent;
     private boolean bodyComplete;
@@ -106,6 +109,17 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         Admission.Admit admit = (Admission.Admit) verdict;
         route = admit.route();
         hasBody = admit.hasBody();
+        if (route.auth() != null) {
+            RouteAuth.Verdict auth = route.auth().check(req.getHeader("authorization"));
+            if (auth.status() != 0) {
+                if (auth.status() == 401) {
+                    res.putHeader("www-authenticate", "Bearer realm=\"baton\", error=\"invalid_token\"");
+                }
+                reject(auth.status(), auth.reason(), hasUnreadBody());
+                return;
+            }
+            caller = auth.caller();
+        }
         limits = new RateLimiting(this);
         limits.check(this::proceed);
     }
@@ -182,6 +196,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     /** Writes the upstream request's headers (see {@link ForwardedHeaders#request}). */
     void copyHeaders(MultiMap headers, boolean upgrade) {
         ForwardedHeaders.request(req, headers, upgrade, route.preserveHost(), upstream.authority(), requestId);
+        if (caller != null) {
+            route.auth().forward(caller, headers);
+        }
     }
 
     private void send(UpstreamConnection c) {

@@ -98,6 +98,7 @@ public final class AdminApi {
                 rc.next();
             }
         });
+        router.route().handler(new AdminAuth(backend::snapshot)::handle);
         router.get("/health").handler(rc -> json(rc.response(), 200, new JsonObject().put("status", "UP")));
         router.get("/status").handler(this::status);
         router.get("/status/detailed").handler(this::detailedStatus);

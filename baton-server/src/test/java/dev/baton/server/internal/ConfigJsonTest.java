@@ -17,9 +17,11 @@ class ConfigJsonTest {
                         Optional.empty(),
                         Optional.empty(),
                         Optional.of("baton"),
+                        Optional.empty(),
                         "roles")),
                 true,
-                List.of("127.0.0.0/8"));
+                List.of("127.0.0.0/8"),
+                SecurityConfig.DEFAULT_ROLES);
         JsonObject json = (JsonObject) ConfigJson.render(security);
         assertThat(json.getJsonObject("jwt").getString("secret")).isEqualTo(ConfigJson.MASK);
         assertThat(json.getJsonObject("jwt").getString("issuer")).isEqualTo("baton");

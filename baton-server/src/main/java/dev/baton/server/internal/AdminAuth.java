@@ -1,0 +1,90 @@
+package dev.baton.server.internal;
+
+import static dev.baton.server.internal.Replies.error;
+
+import dev.baton.config.SecurityConfig;
+import dev.baton.proxy.Snapshot;
+import dev.baton.security.Caller;
+import dev.baton.security.JwtVerifier;
+import dev.baton.security.TokenException;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The admin API's access control (CONTRACT §3) with {@code security.admin-auth}:
+ * every request but {@code GET /health} needs a Bearer JWT, and its roles must
+ * grant the permission the endpoint needs (seed 003's {@code config:read},
+ * {@code config:write}, {@code registry:read}, {@code registry:write},
+ * {@code operations:write}; roles map to them by {@code security.roles}).
+ * Missing or invalid token: 401; a role without the permission: 403.
+ */
+final class AdminAuth {
+    static final String CALLER = "caller";
+
+    private final Supplier<Snapshot> snapshots;
+
+    AdminAuth(Supplier<Snapshot> snapshots) {
+        this.snapshots = snapshots;
+    }
+
+    void handle(RoutingContext rc) {
+        Snapshot snapshot = snapshots.get();
+        SecurityConfig security = snapshot.config().security();
+        HttpMethod method = rc.request().method();
+        String path = rc.request().path();
+        if (!security.adminAuth() || (method == HttpMethod.GET && path.equals("/health"))) {
+            rc.next();
+            return;
+        }
+        String header = rc.request().getHeader("authorization");
+        JwtVerifier verifier = snapshot.jwtVerifier().orElse(null);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || verifier == null) {
+            unauthorized(rc, "a Bearer token is required (baton token -c FILE --role ROLE makes one)");
+            return;
+        }
+        Caller caller;
+        try {
+            caller = verifier.verify(header.substring(7).trim());
+        } catch (TokenException e) {
+            unauthorized(rc, e.getMessage());
+            return;
+        }
+        String needed = permission(method, path);
+        boolean granted = caller.roles().stream()
+                .map(role -> security.roles().getOrDefault(role, Set.of()))
+                .anyMatch(perms -> perms.contains(needed));
+        if (!granted) {
+            error(
+                    rc,
+                    403,
+                    "roles " + caller.roles() + " lack the permission " + needed + " for " + method + " " + path);
+            return;
+        }
+        rc.put(CALLER, caller);
+        rc.next();
+    }
+
+    /** The permission an endpoint needs; an endpoint not listed needs the strongest. */
+    static String permission(HttpMethod method, String path) {
+        if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+            return path.equals("/config") ? "config:read" : "registry:read";
+        }
+        if (path.equals("/config/reload")) {
+            return "config:write";
+        }
+        if (path.startsWith("/orchestrator/") || path.matches("/services/[^/]+/circuit-breaker/[^/]+")) {
+            return "operations:write";
+        }
+        if (path.startsWith("/services/")) {
+            return "registry:write";
+        }
+        return "config:write";
+    }
+
+    private static void unauthorized(RoutingContext rc, String message) {
+        rc.response().putHeader("www-authenticate", "Bearer realm=\"baton-admin\"");
+        error(rc, 401, message);
+    }
+}
