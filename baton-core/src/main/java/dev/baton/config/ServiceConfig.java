@@ -181,8 +181,8 @@ public record ServiceConfig(
     }
 
     /**
-     * A token bucket per {@code key} ({@code ip}, {@code route}, {@code global} or
-     * {@code header:NAME}): {@code burst} at once, refilled at {@code requestsPerSecond};
+     * A token bucket per {@code key} ({@code ip}, {@code route}, {@code global},
+     * {@code header:NAME} or {@code claim:NAME} of the route's verified JWT): {@code burst} at once, refilled at {@code requestsPerSecond};
      * kept in this process, or with {@code redis} in the shared Redis so that every
      * Baton node enforces one limit. At most {@code maxKeys} buckets are kept locally.
      */
@@ -190,6 +190,11 @@ public record ServiceConfig(
         /** The key's part after {@code header:}, or null for the other kinds. */
         public String headerName() {
             return key.startsWith("header:") ? key.substring("header:".length()) : null;
+        }
+
+        /** The key's part after {@code claim:}, or null for the other kinds. */
+        public String claimName() {
+            return key.startsWith("claim:") ? key.substring("claim:".length()) : null;
         }
     }
 

@@ -379,11 +379,11 @@ class ConfigLoaderTest {
                         services:
                           orders:
                             instances: [http://127.0.0.1:9101]
-                            rate-limit: { store: redis, key: "claim:sub" }
+                            rate-limit: { store: redis, key: "claim:" }
                         routes: [ { path: /x, service: orders, rate-limit: { store: memcached } } ]
                         """))
                 .containsExactlyInAnyOrder(
-                        "baton.yaml:4: services.orders.rate-limit.key: claim keys need JWT authentication, which is not supported yet",
+                        "baton.yaml:4: services.orders.rate-limit.key: 'claim:' is not a rate-limit key (expected ip, route, global, header:NAME or claim:NAME)",
                         "baton.yaml:5: routes[0].rate-limit.store: 'memcached' is not a rate-limit store (expected local or redis)",
                         "baton.yaml:1: redis: rate limits with store: redis need redis.url (e.g. redis://127.0.0.1:6379)");
         Config c = parse("""

@@ -2,6 +2,7 @@ package dev.baton.proxy;
 
 import dev.baton.config.ServiceConfig;
 import dev.baton.resilience.TokenBuckets;
+import dev.baton.security.Caller;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -40,13 +41,21 @@ public final class RateLimitPolicy {
         return local;
     }
 
-    /** The bucket a request draws from: its client address, a header's value, its route, or one for all. */
-    public String keyOf(HttpServerRequest req, String routeId) {
+    /**
+     * The bucket a request draws from: its client address, a header's value, a claim
+     * of its verified token ({@code caller}, null on routes without JWT auth), its
+     * route, or one for all. Requests without the header or claim share one bucket.
+     */
+    public String keyOf(HttpServerRequest req, String routeId, Caller caller) {
         return switch (config.key()) {
             case "ip" -> req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress();
             case "route" -> routeId;
             case "global" -> "*";
             default -> {
+                if (config.claimName() != null) {
+                    Object v = caller == null ? null : caller.claims().get(config.claimName());
+                    yield v == null ? "-" : String.valueOf(v);
+                }
                 String v = req.getHeader(config.headerName());
                 yield v == null ? "-" : v;
             }

@@ -28,6 +28,10 @@ class RouteAuthTest extends ProxyTestSupport {
                   - path: /admin/**
                     service: s
                     auth: { jwt: true, roles: [admin], forward-claims: { sub: X-User-Id, roles: X-Roles } }
+                  - path: /limited/**
+                    service: s
+                    auth: { jwt: true }
+                    rate-limit: { requests-per-second: 1, burst: 1, key: "claim:sub" }
                   - path: /raw/**
                     service: s
                     auth: { jwt: true, forward-token: true }
@@ -105,5 +109,19 @@ class RouteAuthTest extends ProxyTestSupport {
         HttpResponse<String> weak = get("/admin/x", "Authorization", "Bearer " + token(List.of("user")));
         assertThat(weak.statusCode()).isEqualTo(403);
         assertThat(new JsonObject(weak.body()).getString("error")).isEqualTo("forbidden");
+    }
+
+    @Test
+    void aRateLimitMayKeyOnAClaimOfTheVerifiedToken() throws Exception {
+        String alice = token(List.of());
+        String bob = Tokens.issue(
+                SECRET, "roles", List.of(), "bob", Optional.of("baton"), Duration.ofMinutes(5), Instant.now());
+        assertThat(get("/limited/x", "Authorization", "Bearer " + alice).statusCode())
+                .isEqualTo(200);
+        assertThat(get("/limited/x", "Authorization", "Bearer " + alice).statusCode())
+                .isEqualTo(429);
+        assertThat(get("/limited/x", "Authorization", "Bearer " + bob).statusCode())
+                .as("bob's own bucket")
+                .isEqualTo(200);
     }
 }

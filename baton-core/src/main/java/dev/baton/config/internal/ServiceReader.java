@@ -388,9 +388,8 @@ final class ServiceReader {
         double rps = s.number("requests-per-second", 100, 0.001, 10_000_000);
         int burst = s.integer("burst", (int) Math.max(1, Math.ceil(rps)), 1, 10_000_000);
         String key = s.string("key", "ip");
-        if (key.matches("claim:[A-Za-z0-9_.-]+")) {
-            s.error("key", "claim keys need JWT authentication, which is not supported yet");
-        } else if (!(key.equals("ip")
+        if (!(key.matches("claim:[A-Za-z0-9_.-]+")
+                || key.equals("ip")
                 || key.equals("route")
                 || key.equals("global")
                 || key.matches("header:[A-Za-z0-9!#$%&'*+.^_`|~-]+"))) {

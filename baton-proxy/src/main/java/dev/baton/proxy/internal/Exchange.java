@@ -583,6 +583,11 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         return released;
     }
 
+    /** The verified caller on a JWT route, else null. */
+    Caller caller() {
+        return caller;
+    }
+
     /** A request body follows that nobody has read: answering early must close the connection. */
     boolean hasUnreadBody() {
         return hasBody && !req.isEnded();
