@@ -166,7 +166,6 @@ class ConfigLoaderTest {
                         "baton.yaml:4: security.ip-allow: not supported yet",
                         "baton.yaml:10: services.orders.process: not supported yet",
                         "baton.yaml:11: services.orders.depends-on: names the service itself",
-                        "baton.yaml:15: routes[0].auth.hmac: not supported yet",
                         "baton.yaml:16: routes[0].ip-allow: not supported yet");
     }
 

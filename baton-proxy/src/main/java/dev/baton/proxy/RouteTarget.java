@@ -10,6 +10,7 @@ import java.util.Set;
  * @param timeoutMillis time allowed without upstream progress before 504
  * @param limits the route's own rate limit, then its service's: each must pass
  * @param auth the route's token check, or null when it has none
+ * @param hmac the route's request-signature check, or null when it has none
  */
 public record RouteTarget(
         String id,
@@ -19,7 +20,8 @@ public record RouteTarget(
         boolean preserveHost,
         List<RateLimitPolicy> limits,
         Set<String> retryMethods,
-        RouteAuth auth) {
+        RouteAuth auth,
+        RouteHmac hmac) {
 
     public RouteTarget {
         limits = List.copyOf(limits);

@@ -32,6 +32,7 @@ public final class Snapshot {
     private final boolean stopped;
     private final Map<String, RateLimitPolicy> routeLimits;
     private final JwtVerifier verifier;
+    private final Map<String, RouteHmac> routeHmacs;
 
     private Snapshot(
             Config config,
@@ -40,7 +41,9 @@ public final class Snapshot {
             Map<String, Source> sources,
             Map<String, RateLimitPolicy> routeLimits,
             JwtVerifier verifier,
+            Map<String, RouteHmac> routeHmacs,
             boolean stopped) {
+        this.routeHmacs = routeHmacs;
         this.config = config;
         this.routeLimits = routeLimits;
         this.verifier = verifier;
@@ -83,6 +86,7 @@ public final class Snapshot {
         long defaultTimeout = config.limits().requestTimeout().toMillis();
         List<RouteDefinition<RouteTarget>> defs = new ArrayList<>();
         Map<String, RateLimitPolicy> routeLimits = new LinkedHashMap<>();
+        Map<String, RouteHmac> routeHmacs = new LinkedHashMap<>();
         JwtVerifier verifier = config.security()
                 .jwt()
                 .map(j -> JwtVerifier.of(j, Clock.systemUTC()))
@@ -114,7 +118,8 @@ public final class Snapshot {
                     r.auth()
                             .filter(RouteConfig.Auth::jwt)
                             .map(a -> new RouteAuth(verifier, a))
-                            .orElse(null));
+                            .orElse(null),
+                    hmac(r, previous, routeHmacs));
             defs.add(new RouteDefinition<>(PathPattern.parse(r.path()), r.host(), r.methods(), target));
         }
         if (config.server().orchestratorPath()) {
@@ -130,6 +135,7 @@ public final class Snapshot {
                         false,
                         s.rateLimit() == null ? List.of() : List.of(s.rateLimit()),
                         Set.of(),
+                        null,
                         null);
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));
             }
@@ -141,6 +147,7 @@ public final class Snapshot {
                 Map.copyOf(sources),
                 Map.copyOf(routeLimits),
                 verifier,
+                Map.copyOf(routeHmacs),
                 false);
     }
 
@@ -151,7 +158,7 @@ public final class Snapshot {
     public Snapshot stopped(boolean stopped) {
         return stopped == this.stopped
                 ? this
-                : new Snapshot(config, router, services, sources, routeLimits, verifier, stopped);
+                : new Snapshot(config, router, services, sources, routeLimits, verifier, routeHmacs, stopped);
     }
 
     public boolean stopped() {
@@ -169,6 +176,18 @@ public final class Snapshot {
     /** Services by id, in the config's order. */
     public Map<String, ServiceTarget> services() {
         return services;
+    }
+
+    /** A route's HMAC check, the previous snapshot's when its settings are unchanged (its replay memory with it). */
+    private static RouteHmac hmac(RouteConfig r, Snapshot previous, Map<String, RouteHmac> out) {
+        RouteConfig.Hmac config = r.auth().flatMap(RouteConfig.Auth::hmac).orElse(null);
+        if (config == null) {
+            return null;
+        }
+        RouteHmac old = previous == null ? null : previous.routeHmacs.get(r.id());
+        RouteHmac h = old != null && old.config().equals(config) ? old : new RouteHmac(config);
+        out.put(r.id(), h);
+        return h;
     }
 
     /** The verifier of {@code security.jwt}, when configured: routes and the admin API share it. */

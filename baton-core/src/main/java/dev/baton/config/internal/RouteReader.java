@@ -147,7 +147,6 @@ final class RouteReader {
         if (!roles.isEmpty() && !jwt) {
             s.error("roles", "roles need jwt: true");
         }
-        s.notSupportedYet("hmac");
         Map<String, String> forward = s.stringMap("forward-claims");
         forward.forEach((claim, header) -> {
             if (!HEADER.matcher(header).matches()) {

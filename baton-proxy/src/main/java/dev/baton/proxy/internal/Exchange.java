@@ -61,6 +61,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private Bulkhead entered;
     private RateLimiting limits;
     private Caller caller;
+    private byte[] bufferedBody;
     private Upstream avoid;
     private boolean sent;
     private boolean bodyComplete;
@@ -120,6 +121,63 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             }
             caller = auth.caller();
         }
+        if (route.hmac() != null) {
+            // The signature covers the body: it must all be here before anything goes upstream.
+            if (hasBody) {
+                readBody(this::checkSignature);
+            } else {
+                checkSignature(new byte[0]);
+            }
+            return;
+        }
+        authenticated();
+    }
+
+    private void checkSignature(byte[] body) {
+        String why = route.hmac()
+                .check(
+                        req.method().name(),
+                        req.uri(),
+                        req.getHeader("x-baton-timestamp"),
+                        req.getHeader("x-baton-signature"),
+                        body,
+                        System.currentTimeMillis() / 1000);
+        if (why != null) {
+            reject(401, why, hasUnreadBody());
+        } else {
+            authenticated();
+        }
+    }
+
+    /** Reads the whole request body (at most max-body-size) into memory, then hands it on. */
+    private void readBody(java.util.function.Consumer<byte[]> then) {
+        if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
+            res.writeContinue();
+        }
+        long max = snapshot.config().limits().maxBodySize();
+        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        req.handler(chunk -> {
+            if (released) {
+                return;
+            }
+            if (buffer.size() + (long) chunk.length() > max) {
+                reject(413, "request body exceeds the limit of " + max + " bytes", true);
+                return;
+            }
+            buffer.writeBytes(chunk.getBytes());
+        });
+        req.endHandler(v -> {
+            if (!released) {
+                bufferedBody = buffer.toByteArray();
+                bodyComplete = true;
+                then.accept(bufferedBody);
+            }
+        });
+        req.resume();
+    }
+
+    /** Whoever the route needs the caller to be, they are: on to the rate limits. */
+    private void authenticated() {
         limits = new RateLimiting(this);
         limits.check(this::proceed);
     }
@@ -144,7 +202,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             new Upgrades(this).start();
             return;
         }
-        if (hasBody && "100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
+        if (hasBody && !bodyComplete && "100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
             res.writeContinue();
         }
         connect(false);
@@ -211,8 +269,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (!hasBody || bodyComplete) {
             ByteBuf content = Unpooled.EMPTY_BUFFER;
             if (hasBody) {
-                // A retry: the client's whole body is here, kept by Retrying; send it again.
-                byte[] body = retrying.body();
+                // Read whole for a signature check, or a retry of a body kept by Retrying.
+                byte[] body = bufferedBody != null ? bufferedBody : retrying.body();
                 headers.remove("transfer-encoding");
                 headers.set("content-length", Integer.toString(body.length));
                 content = Unpooled.wrappedBuffer(body);
