@@ -25,6 +25,7 @@ public record RouteConfig(
         Set<String> methods,
         Optional<Auth> auth,
         List<String> ipAllow,
+        List<String> ipDeny,
         Optional<Duration> timeout,
         boolean preserveHost,
         Optional<ServiceConfig.RateLimit> rateLimit,
@@ -34,6 +35,7 @@ public record RouteConfig(
         methods = Set.copyOf(methods);
         retryMethods = Set.copyOf(retryMethods);
         ipAllow = List.copyOf(ipAllow);
+        ipDeny = List.copyOf(ipDeny);
     }
 
     /**

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * The {@code security:} section: token checking, admin authentication with its
- * role-to-permission map, and the global IP allow-list.
+ * role-to-permission map, the global IP allow and deny lists, and the proxies whose
+ * {@code X-Forwarded-For} is believed ({@code trusted-proxies}; none by default).
  *
  * @param roles admin roles and the permissions each grants (seed 003's
  *     {@code config:read}, {@code config:write}, {@code registry:read},
@@ -15,7 +16,12 @@ import java.util.Set;
  *     configured
  */
 public record SecurityConfig(
-        Optional<Jwt> jwt, boolean adminAuth, List<String> ipAllow, Map<String, Set<String>> roles) {
+        Optional<Jwt> jwt,
+        boolean adminAuth,
+        List<String> ipAllow,
+        List<String> ipDeny,
+        List<String> trustedProxies,
+        Map<String, Set<String>> roles) {
 
     public static final Set<String> PERMISSIONS =
             Set.of("config:read", "config:write", "registry:read", "registry:write", "operations:write");
@@ -28,6 +34,8 @@ public record SecurityConfig(
 
     public SecurityConfig {
         ipAllow = List.copyOf(ipAllow);
+        ipDeny = List.copyOf(ipDeny);
+        trustedProxies = List.copyOf(trustedProxies);
         roles = Map.copyOf(roles);
     }
 

@@ -42,13 +42,14 @@ public final class RateLimitPolicy {
     }
 
     /**
-     * The bucket a request draws from: its client address, a header's value, a claim
+     * The bucket a request draws from: its client address (behind trusted proxies,
+     * from X-Forwarded-For), a header's value, a claim
      * of its verified token ({@code caller}, null on routes without JWT auth), its
      * route, or one for all. Requests without the header or claim share one bucket.
      */
-    public String keyOf(HttpServerRequest req, String routeId, Caller caller) {
+    public String keyOf(HttpServerRequest req, String clientAddress, String routeId, Caller caller) {
         return switch (config.key()) {
-            case "ip" -> req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress();
+            case "ip" -> clientAddress == null || clientAddress.isEmpty() ? "-" : clientAddress;
             case "route" -> routeId;
             case "global" -> "*";
             default -> {

@@ -1,5 +1,6 @@
 package dev.baton.proxy;
 
+import dev.baton.security.IpPolicy;
 import java.util.List;
 import java.util.Set;
 
@@ -11,6 +12,7 @@ import java.util.Set;
  * @param limits the route's own rate limit, then its service's: each must pass
  * @param auth the route's token check, or null when it has none
  * @param hmac the route's request-signature check, or null when it has none
+ * @param ip the route's own allow and deny lists
  */
 public record RouteTarget(
         String id,
@@ -21,7 +23,8 @@ public record RouteTarget(
         List<RateLimitPolicy> limits,
         Set<String> retryMethods,
         RouteAuth auth,
-        RouteHmac hmac) {
+        RouteHmac hmac,
+        IpPolicy ip) {
 
     public RouteTarget {
         limits = List.copyOf(limits);

@@ -8,6 +8,8 @@ import dev.baton.registry.Source;
 import dev.baton.routing.PathPattern;
 import dev.baton.routing.RouteDefinition;
 import dev.baton.routing.Router;
+import dev.baton.security.CidrSet;
+import dev.baton.security.IpPolicy;
 import dev.baton.security.JwtVerifier;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -33,6 +35,8 @@ public final class Snapshot {
     private final Map<String, RateLimitPolicy> routeLimits;
     private final JwtVerifier verifier;
     private final Map<String, RouteHmac> routeHmacs;
+    private final IpPolicy ipPolicy;
+    private final CidrSet trustedProxies;
 
     private Snapshot(
             Config config,
@@ -44,6 +48,9 @@ public final class Snapshot {
             Map<String, RouteHmac> routeHmacs,
             boolean stopped) {
         this.routeHmacs = routeHmacs;
+        this.ipPolicy =
+                IpPolicy.of(config.security().ipAllow(), config.security().ipDeny());
+        this.trustedProxies = CidrSet.parse(config.security().trustedProxies());
         this.config = config;
         this.routeLimits = routeLimits;
         this.verifier = verifier;
@@ -119,7 +126,8 @@ public final class Snapshot {
                             .filter(RouteConfig.Auth::jwt)
                             .map(a -> new RouteAuth(verifier, a))
                             .orElse(null),
-                    hmac(r, previous, routeHmacs));
+                    hmac(r, previous, routeHmacs),
+                    IpPolicy.of(r.ipAllow(), r.ipDeny()));
             defs.add(new RouteDefinition<>(PathPattern.parse(r.path()), r.host(), r.methods(), target));
         }
         if (config.server().orchestratorPath()) {
@@ -136,7 +144,8 @@ public final class Snapshot {
                         s.rateLimit() == null ? List.of() : List.of(s.rateLimit()),
                         Set.of(),
                         null,
-                        null);
+                        null,
+                        IpPolicy.OPEN);
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));
             }
         }
@@ -188,6 +197,16 @@ public final class Snapshot {
         RouteHmac h = old != null && old.config().equals(config) ? old : new RouteHmac(config);
         out.put(r.id(), h);
         return h;
+    }
+
+    /** The gateway-wide allow and deny lists ({@code security.ip-allow}, {@code ip-deny}). */
+    public IpPolicy ipPolicy() {
+        return ipPolicy;
+    }
+
+    /** The client address of a request from {@code peer}, believing X-Forwarded-For only from trusted proxies. */
+    public String clientAddress(String peer, String forwardedFor) {
+        return IpPolicy.client(peer, forwardedFor, trustedProxies);
     }
 
     /** The verifier of {@code security.jwt}, when configured: routes and the admin API share it. */

@@ -193,7 +193,8 @@ public final class ConfigReader {
             s.error("admin-auth", "needs security.jwt to verify the admin API's tokens");
         }
         List<String> ipAllow = cidrs(s, "ip-allow");
-        s.notSupportedYet("ip-allow");
+        List<String> ipDeny = cidrs(s, "ip-deny");
+        List<String> trusted = cidrs(s, "trusted-proxies");
         Map<String, Set<String>> roles = new LinkedHashMap<>(SecurityConfig.DEFAULT_ROLES);
         if (s.has("roles")) {
             Section r = s.section("roles");
@@ -212,7 +213,7 @@ public final class ConfigReader {
             r.finish();
         }
         s.finish();
-        return new SecurityConfig(jwt, adminAuth, ipAllow, roles);
+        return new SecurityConfig(jwt, adminAuth, ipAllow, ipDeny, trusted, roles);
     }
 
     static List<String> cidrs(Section s, String key) {

@@ -81,7 +81,7 @@ final class RouteReader {
         Set<String> methods = methods(s, "methods");
         Optional<RouteConfig.Auth> auth = s.has("auth") ? Optional.of(auth(s.section("auth"))) : Optional.empty();
         List<String> ipAllow = ConfigReader.cidrs(s, "ip-allow");
-        s.notSupportedYet("ip-allow");
+        List<String> ipDeny = ConfigReader.cidrs(s, "ip-deny");
         Optional<Duration> timeout = s.has("timeout")
                 ? Optional.of(s.duration("timeout", defaultTimeout, Duration.ofMillis(1), LimitsConfig.MAX_TIMEOUT))
                 : Optional.empty();
@@ -105,6 +105,7 @@ final class RouteReader {
                 methods,
                 auth,
                 ipAllow,
+                ipDeny,
                 timeout,
                 preserveHost,
                 limit,

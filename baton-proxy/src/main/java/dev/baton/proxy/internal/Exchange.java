@@ -62,6 +62,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private RateLimiting limits;
     private Caller caller;
     private byte[] bufferedBody;
+    private String clientAddress;
     private Upstream avoid;
     private boolean sent;
     private boolean bodyComplete;
@@ -99,6 +100,12 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             return;
         }
         res.closeHandler(v -> clientGone());
+        String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
+        clientAddress = snapshot.clientAddress(peer, req.getHeader("x-forwarded-for"));
+        if (!snapshot.ipPolicy().open() && !snapshot.ipPolicy().permits(clientAddress)) {
+            reject(403, "client address " + clientAddress + " is not allowed", hasBody(req));
+            return;
+        }
         Admission.Verdict verdict = Admission.check(req, snapshot);
         if (verdict instanceof Admission.Refuse refuse) {
             if (refuse.allow() != null) {
@@ -110,6 +117,10 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         Admission.Admit admit = (Admission.Admit) verdict;
         route = admit.route();
         hasBody = admit.hasBody();
+        if (!route.ip().open() && !route.ip().permits(clientAddress)) {
+            reject(403, "client address " + clientAddress + " is not allowed on this route", hasUnreadBody());
+            return;
+        }
         if (route.auth() != null) {
             RouteAuth.Verdict auth = route.auth().check(req.getHeader("authorization"));
             if (auth.status() != 0) {
@@ -639,6 +650,16 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     boolean released() {
         return released;
+    }
+
+    /** The client's address: the peer's, or from X-Forwarded-For behind trusted proxies. */
+    String clientAddress() {
+        return clientAddress;
+    }
+
+    /** A body may follow this head (before admission has said so). */
+    private static boolean hasBody(HttpServerRequest req) {
+        return req.getHeader("content-length") != null || req.getHeader("transfer-encoding") != null;
     }
 
     /** The verified caller on a JWT route, else null. */

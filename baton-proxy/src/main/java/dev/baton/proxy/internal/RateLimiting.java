@@ -36,7 +36,7 @@ final class RateLimiting {
             return;
         }
         RateLimitPolicy policy = route.limits().get(i);
-        String key = policy.keyOf(exchange.request(), route.id(), exchange.caller());
+        String key = policy.keyOf(exchange.request(), exchange.clientAddress(), route.id(), exchange.caller());
         RedisRateLimiter redis = exchange.context().redisLimits();
         if (policy.local() != null) {
             decided(i, policy, policy.local().check(key), then);

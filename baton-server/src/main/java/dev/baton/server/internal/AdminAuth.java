@@ -13,7 +13,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The admin API's access control (CONTRACT §3) with {@code security.admin-auth}:
+ * The admin API's access control: {@code security.ip-allow}/{@code ip-deny} first
+ * (403), then (CONTRACT §3) with {@code security.admin-auth}:
  * every request but {@code GET /health} needs a Bearer JWT, and its roles must
  * grant the permission the endpoint needs (seed 003's {@code config:read},
  * {@code config:write}, {@code registry:read}, {@code registry:write},
@@ -34,6 +35,16 @@ final class AdminAuth {
         SecurityConfig security = snapshot.config().security();
         HttpMethod method = rc.request().method();
         String path = rc.request().path();
+        if (!snapshot.ipPolicy().open()) {
+            String peer = rc.request().remoteAddress() == null
+                    ? ""
+                    : rc.request().remoteAddress().hostAddress();
+            String client = snapshot.clientAddress(peer, rc.request().getHeader("x-forwarded-for"));
+            if (!snapshot.ipPolicy().permits(client)) {
+                error(rc, 403, "client address " + client + " is not allowed");
+                return;
+            }
+        }
         if (!security.adminAuth() || (method == HttpMethod.GET && path.equals("/health"))) {
             rc.next();
             return;

@@ -21,6 +21,8 @@ class ConfigJsonTest {
                         "roles")),
                 true,
                 List.of("127.0.0.0/8"),
+                List.of(),
+                List.of(),
                 SecurityConfig.DEFAULT_ROLES);
         JsonObject json = (JsonObject) ConfigJson.render(security);
         assertThat(json.getJsonObject("jwt").getString("secret")).isEqualTo(ConfigJson.MASK);
