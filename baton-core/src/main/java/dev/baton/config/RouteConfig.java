@@ -29,7 +29,8 @@ public record RouteConfig(
         Optional<Duration> timeout,
         boolean preserveHost,
         Optional<ServiceConfig.RateLimit> rateLimit,
-        Set<String> retryMethods) {
+        Set<String> retryMethods,
+        Optional<Cors> cors) {
 
     public RouteConfig {
         methods = Set.copyOf(methods);
@@ -57,4 +58,25 @@ public record RouteConfig(
     }
 
     public record Hmac(String secret, Duration maxSkew) {}
+
+    /**
+     * Cross-origin access for browsers: origins allowed ({@code *} for any), the
+     * methods and request headers a preflight may ask for, the response headers
+     * scripts may read, whether credentials are allowed, and how long a preflight
+     * answer may be cached.
+     */
+    public record Cors(
+            List<String> allowOrigins,
+            Set<String> allowMethods,
+            List<String> allowHeaders,
+            List<String> exposeHeaders,
+            boolean allowCredentials,
+            Duration maxAge) {
+        public Cors {
+            allowOrigins = List.copyOf(allowOrigins);
+            allowMethods = Set.copyOf(allowMethods);
+            allowHeaders = List.copyOf(allowHeaders);
+            exposeHeaders = List.copyOf(exposeHeaders);
+        }
+    }
 }

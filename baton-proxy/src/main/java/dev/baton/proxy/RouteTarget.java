@@ -13,6 +13,7 @@ import java.util.Set;
  * @param auth the route's token check, or null when it has none
  * @param hmac the route's request-signature check, or null when it has none
  * @param ip the route's own allow and deny lists
+ * @param cors the route's cross-origin policy, or null
  */
 public record RouteTarget(
         String id,
@@ -24,7 +25,8 @@ public record RouteTarget(
         Set<String> retryMethods,
         RouteAuth auth,
         RouteHmac hmac,
-        IpPolicy ip) {
+        IpPolicy ip,
+        CorsPolicy cors) {
 
     public RouteTarget {
         limits = List.copyOf(limits);

@@ -127,7 +127,8 @@ public final class Snapshot {
                             .map(a -> new RouteAuth(verifier, a))
                             .orElse(null),
                     hmac(r, previous, routeHmacs),
-                    IpPolicy.of(r.ipAllow(), r.ipDeny()));
+                    IpPolicy.of(r.ipAllow(), r.ipDeny()),
+                    r.cors().map(CorsPolicy::new).orElse(null));
             defs.add(new RouteDefinition<>(PathPattern.parse(r.path()), r.host(), r.methods(), target));
         }
         if (config.server().orchestratorPath()) {
@@ -145,7 +146,8 @@ public final class Snapshot {
                         Set.of(),
                         null,
                         null,
-                        IpPolicy.OPEN);
+                        IpPolicy.OPEN,
+                        null);
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));
             }
         }

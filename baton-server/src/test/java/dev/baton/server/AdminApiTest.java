@@ -241,4 +241,24 @@ class AdminApiTest {
             assertThat(again.statusCode()).isEqualTo(200);
         }
     }
+
+    @Test
+    void batonsOwnResponsesCarrySecurityHeaders() throws Exception {
+        HttpResponse<String> health = call("GET", "/health");
+        assertThat(health.headers().firstValue("x-content-type-options")).contains("nosniff");
+        assertThat(health.headers().firstValue("x-frame-options")).contains("DENY");
+        assertThat(health.headers().firstValue("content-security-policy"))
+                .hasValueSatisfying(p -> assertThat(p).startsWith("default-src 'none'"));
+        assertThat(call("GET", "/nope").headers().firstValue("x-content-type-options"))
+                .contains("nosniff");
+        assertThat(call("GET", "/docs").headers().firstValue("content-security-policy"))
+                .hasValueSatisfying(p -> assertThat(p).contains("script-src 'self'"));
+        HttpResponse<String> proxyError = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.proxyPort() + "/x"))
+                        .header("X-Request-ID", "not valid!")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(proxyError.statusCode()).isEqualTo(400);
+        assertThat(proxyError.headers().firstValue("x-content-type-options")).contains("nosniff");
+    }
 }

@@ -95,6 +95,7 @@ final class RouteReader {
         }
         Optional<ServiceConfig.RateLimit> limit =
                 s.has("rate-limit") ? Optional.of(ServiceReader.rateLimit(s.section("rate-limit"))) : Optional.empty();
+        Optional<RouteConfig.Cors> cors = s.has("cors") ? Optional.of(cors(s.section("cors"))) : Optional.empty();
         s.finish();
         out.add(new RouteConfig(
                 id,
@@ -109,7 +110,38 @@ final class RouteReader {
                 timeout,
                 preserveHost,
                 limit,
-                retryMethods));
+                retryMethods,
+                cors));
+    }
+
+    private static RouteConfig.Cors cors(Section s) {
+        List<String> origins = s.strings("allow-origins");
+        if (origins.isEmpty()) {
+            s.error("allow-origins", "is required (origins such as https://app.example.com, or \"*\")");
+        }
+        for (String o : origins) {
+            if (!o.equals("*") && !o.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+                s.error("allow-origins", "'" + o + "' is not an origin (scheme://host[:port], no path) or *");
+            }
+        }
+        Set<String> methods = methods(s, "allow-methods");
+        List<String> headers = s.strings("allow-headers");
+        List<String> expose = s.strings("expose-headers");
+        boolean credentials = s.bool("allow-credentials", false);
+        if (credentials && origins.contains("*")) {
+            s.error(
+                    "allow-credentials",
+                    "cannot be combined with allow-origins: * (browsers refuse it); list the origins");
+        }
+        Duration maxAge = s.duration("max-age", Duration.ofMinutes(10), Duration.ZERO, Duration.ofDays(1));
+        s.finish();
+        return new RouteConfig.Cors(
+                origins,
+                methods.isEmpty() ? Set.of("GET", "HEAD", "POST") : methods,
+                headers,
+                expose,
+                credentials,
+                maxAge);
     }
 
     static Set<String> methods(Section s, String key) {

@@ -5,6 +5,9 @@ import dev.baton.proxy.Snapshot;
 import dev.baton.routing.RouteMatch;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The stateless checks a request passes before it is proxied: an absolute path, a
@@ -16,10 +19,13 @@ import io.vertx.core.http.HttpVersion;
 final class Admission {
     private Admission() {}
 
-    sealed interface Verdict permits Admit, Refuse {}
+    sealed interface Verdict permits Admit, Refuse, Preflight {}
 
     /** Go ahead, to {@code route}; {@code hasBody} says whether a body follows the head. */
     record Admit(RouteTarget route, boolean hasBody) implements Verdict {}
+
+    /** A CORS preflight for {@code route}, which Baton answers itself. */
+    record Preflight(RouteTarget route) implements Verdict {}
 
     /** Answer with this error; {@code close} the connection when an unread body follows; {@code allow} for 405. */
     record Refuse(int status, String message, boolean close, String allow) implements Verdict {}
@@ -31,6 +37,19 @@ final class Admission {
         }
         String method = req.method().name();
         String host = req.authority() == null ? null : req.authority().host();
+        String preflightFor = req.getHeader("access-control-request-method");
+        if (method.equals("OPTIONS") && preflightFor != null && req.getHeader("origin") != null) {
+            // Found by the method the browser means to use (the route may not allow OPTIONS);
+            // failing that, by any method, so that a CORS route refuses a method it does not allow.
+            List<String> tries = new ArrayList<>(List.of(preflightFor.toUpperCase(Locale.ROOT)));
+            tries.addAll(List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"));
+            for (String m : tries) {
+                if (snapshot.router().match(host, m, path) instanceof RouteMatch.Found<RouteTarget> f
+                        && f.target().cors() != null) {
+                    return new Preflight(f.target());
+                }
+            }
+        }
         RouteMatch<RouteTarget> match = snapshot.router().match(host, method, path);
         RouteTarget route;
         if (match instanceof RouteMatch.Found<RouteTarget> found) {

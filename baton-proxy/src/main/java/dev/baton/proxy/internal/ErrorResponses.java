@@ -16,7 +16,8 @@ public final class ErrorResponses {
         response.setStatusCode(status)
                 .putHeader("content-type", "application/json")
                 .putHeader("x-request-id", requestId)
-                .putHeader("cache-control", "no-store");
+                .putHeader("cache-control", "no-store")
+                .putHeader("x-content-type-options", "nosniff");
         return response.end(body);
     }
 

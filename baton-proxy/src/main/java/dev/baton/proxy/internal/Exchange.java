@@ -107,6 +107,11 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             return;
         }
         Admission.Verdict verdict = Admission.check(req, snapshot);
+        if (verdict instanceof Admission.Preflight preflight) {
+            route = preflight.route();
+            answerPreflight();
+            return;
+        }
         if (verdict instanceof Admission.Refuse refuse) {
             if (refuse.allow() != null) {
                 res.putHeader("allow", refuse.allow());
@@ -142,6 +147,26 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             return;
         }
         authenticated();
+    }
+
+    /** A CORS preflight: 204 with what the route allows, or 403; never sent upstream. */
+    private void answerPreflight() {
+        String origin = req.getHeader("origin");
+        if (!route.cors().allows(origin)) {
+            reject(403, "origin " + origin + " is not allowed on this route", false);
+            return;
+        }
+        io.vertx.core.MultiMap headers = io.vertx.core.MultiMap.caseInsensitiveMultiMap();
+        String why = route.cors()
+                .preflight(
+                        req.getHeader("access-control-request-method"),
+                        req.getHeader("access-control-request-headers"),
+                        headers);
+        if (why != null) {
+            reject(403, why, false);
+        } else {
+            answer(204, headers, new byte[0]);
+        }
     }
 
     private void checkSignature(byte[] body) {
@@ -364,6 +389,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             res.setStatusMessage(head.status().reasonPhrase());
         }
         ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), requestId);
+        corsHeaders();
         limits.headers(res.headers());
         assigned.pin(req, res);
         capture = FallbackCapture.start(route, req, status, res.headers());
@@ -504,6 +530,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (res.ended() || res.closed()) {
             return;
         }
+        corsHeaders(); // a script must be able to read Baton's own errors too
         if (close && req.version() != HttpVersion.HTTP_2) {
             res.putHeader("connection", "close");
             ctx.closing().add(req.connection());
@@ -655,6 +682,16 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     /** The client's address: the peer's, or from X-Forwarded-For behind trusted proxies. */
     String clientAddress() {
         return clientAddress;
+    }
+
+    /** On a CORS route, the response headers that let an allowed origin's scripts read it. */
+    private void corsHeaders() {
+        if (route != null && route.cors() != null && !res.headWritten()) {
+            String origin = req.getHeader("origin");
+            if (route.cors().allows(origin)) {
+                route.cors().response(origin, res.headers());
+            }
+        }
     }
 
     /** A body may follow this head (before admission has said so). */

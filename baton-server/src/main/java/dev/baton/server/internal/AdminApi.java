@@ -92,6 +92,7 @@ public final class AdminApi {
             String rid = valid ? given : RequestIds.generate();
             rc.put(Replies.REQUEST_ID, rid);
             rc.response().putHeader("x-request-id", rid);
+            SecurityHeaders.apply(rc.request().path(), rc.response().headers());
             if (given != null && !valid) {
                 error(rc, 400, "invalid X-Request-ID (allowed: [A-Za-z0-9._-]{1,100})");
             } else {
