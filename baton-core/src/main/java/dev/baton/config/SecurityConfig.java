@@ -24,7 +24,7 @@ public record SecurityConfig(
         Map<String, Set<String>> roles) {
 
     public static final Set<String> PERMISSIONS =
-            Set.of("config:read", "config:write", "registry:read", "registry:write", "operations:write");
+            Set.of("config:read", "config:write", "registry:read", "registry:write", "operations:write", "audit:read");
 
     /** CONTRACT §3: readonly may read, user may also operate, admin may do everything. */
     public static final Map<String, Set<String>> DEFAULT_ROLES = Map.of(

@@ -12,6 +12,7 @@ import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
 import dev.baton.registry.Registry;
 import dev.baton.server.internal.AdminApi;
+import dev.baton.server.internal.AuditLog;
 import dev.baton.server.internal.DiscoveryFiles;
 import dev.baton.server.internal.FileWatcher;
 import dev.baton.server.internal.ResilienceMetrics;
@@ -73,6 +74,7 @@ public final class Baton implements AutoCloseable {
     private volatile HealthChecker checker;
     private FileWatcher watcher;
     private RuntimeServices runtime;
+    private AuditLog audit;
     private DiscoveryFiles discovery;
     private long leaseTimer = -1;
 
@@ -112,6 +114,7 @@ public final class Baton implements AutoCloseable {
                 loops,
                 config.server().shutdownGrace());
         admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(), version());
+        audit = new AuditLog(config.server().dataDir());
         runtime = new RuntimeServices(
                 registry, config.server().dataDir(), () -> fileConfig, this::rebuild, events, Clock.systemUTC());
         try {
@@ -399,6 +402,11 @@ public final class Baton implements AutoCloseable {
         @Override
         public boolean orchestrating() {
             return Baton.this.orchestrating();
+        }
+
+        @Override
+        public AuditLog audit() {
+            return audit;
         }
 
         @Override

@@ -15,6 +15,7 @@ import dev.baton.proxy.Upstream;
 import dev.baton.proxy.internal.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
@@ -60,6 +61,9 @@ public final class AdminApi {
         /** The metrics in Prometheus' text format. */
         String scrapeMetrics();
 
+        /** Where admin mutations are recorded. */
+        AuditLog audit();
+
         /** The config file as last loaded, without run-time services. */
         Config fileConfig();
 
@@ -99,7 +103,33 @@ public final class AdminApi {
                 rc.next();
             }
         });
+        router.route().handler(rc -> {
+            HttpMethod m = rc.request().method();
+            if (m != HttpMethod.GET && m != HttpMethod.HEAD && m != HttpMethod.OPTIONS) {
+                rc.addEndHandler(ar -> vertx.executeBlocking(
+                        () -> {
+                            backend.audit().append(Audit.entry(rc));
+                            return null;
+                        },
+                        false));
+            }
+            rc.next();
+        });
         router.route().handler(new AdminAuth(backend::snapshot)::handle);
+        router.get("/audit").handler(rc -> {
+            int limit = 100;
+            try {
+                String given = rc.request().getParam("limit");
+                limit = given == null ? 100 : Math.max(1, Math.min(1000, Integer.parseInt(given)));
+            } catch (NumberFormatException e) {
+                error(rc, 400, "limit must be a whole number from 1 to 1000");
+                return;
+            }
+            int n = limit;
+            vertx.executeBlocking(() -> backend.audit().recent(n), false)
+                    .onSuccess(entries -> json(rc.response(), 200, entries))
+                    .onFailure(err -> error(rc, 500, "cannot read the audit log"));
+        });
         router.get("/health").handler(rc -> json(rc.response(), 200, new JsonObject().put("status", "UP")));
         router.get("/status").handler(this::status);
         router.get("/status/detailed").handler(this::detailedStatus);
@@ -229,13 +259,28 @@ public final class AdminApi {
         } else if (!List.of("open", "close", "reset").contains(action)) {
             error(rc, 400, "'" + action + "' is not a breaker action (expected open, close or reset)");
         } else {
+            Audit.before(
+                    rc,
+                    new JsonObject()
+                            .put(
+                                    "circuitBreaker",
+                                    s.breakers().state().orElseThrow().name()));
             s.breakers().apply(action);
+            Audit.after(
+                    rc,
+                    new JsonObject()
+                            .put(
+                                    "circuitBreaker",
+                                    s.breakers().state().orElseThrow().name()));
             json(rc.response(), 200, views.service(s));
         }
     }
 
     private void orchestrate(RoutingContext rc, boolean run) {
+        Audit.before(rc, new JsonObject().put("orchestrator", backend.orchestrating() ? "RUNNING" : "STOPPED"));
         vertx.executeBlocking(() -> backend.orchestrate(run), false)
+                .onSuccess(changed -> Audit.after(
+                        rc, new JsonObject().put("orchestrator", backend.orchestrating() ? "RUNNING" : "STOPPED")))
                 .onSuccess(changed -> json(
                         rc.response(),
                         200,
@@ -243,6 +288,14 @@ public final class AdminApi {
                                 .put("orchestrator", run ? "RUNNING" : "STOPPED")
                                 .put("changed", changed)))
                 .onFailure(err -> error(rc, 500, "cannot " + (run ? "start" : "stop") + ": " + err.getMessage()));
+    }
+
+    private JsonObject configSummary() {
+        Config c = backend.fileConfig();
+        return new JsonObject()
+                .put("configReloads", backend.reloadCount())
+                .put("services", c.services().size())
+                .put("routes", c.routes().size());
     }
 
     private void services(RoutingContext rc) {
@@ -275,6 +328,12 @@ public final class AdminApi {
         for (ServiceTarget s : backend.snapshot().services().values()) {
             if (s.config().type().equals(type)) {
                 Upstream u = s.pick(RequestKey.NONE);
+                if (u == ServiceTarget.SHED) {
+                    continue; // its circuit breaker is open
+                }
+                if (u != null) {
+                    s.abandoned(u); // a pick to hand out, not a call: its breaker permit goes back
+                }
                 if (u != null && u.endpoint().available()) {
                     json(
                             rc.response(),
@@ -297,10 +356,12 @@ public final class AdminApi {
     }
 
     private void reload(RoutingContext rc) {
+        Audit.before(rc, configSummary());
         vertx.<Long>executeBlocking(() -> {
                     backend.reload();
                     return backend.reloadCount();
                 })
+                .onSuccess(n -> Audit.after(rc, configSummary()))
                 .onSuccess(n -> json(
                         rc.response(),
                         200,

@@ -62,6 +62,7 @@ final class AdminAuth {
             unauthorized(rc, e.getMessage());
             return;
         }
+        rc.put(CALLER, caller); // the audit log names who was refused, too
         String needed = permission(method, path);
         boolean granted = caller.roles().stream()
                 .map(role -> security.roles().getOrDefault(role, Set.of()))
@@ -73,13 +74,15 @@ final class AdminAuth {
                     "roles " + caller.roles() + " lack the permission " + needed + " for " + method + " " + path);
             return;
         }
-        rc.put(CALLER, caller);
         rc.next();
     }
 
     /** The permission an endpoint needs; an endpoint not listed needs the strongest. */
     static String permission(HttpMethod method, String path) {
         if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+            if (path.equals("/audit")) {
+                return "audit:read";
+            }
             return path.equals("/config") ? "config:read" : "registry:read";
         }
         if (path.equals("/config/reload")) {

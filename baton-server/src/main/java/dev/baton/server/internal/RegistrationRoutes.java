@@ -52,6 +52,7 @@ final class RegistrationRoutes {
                 .onSuccess(r -> {
                     ServiceTarget s =
                             backend.snapshot().services().get(r.registration().id());
+                    Audit.after(rc, summary(s).put("replaced", r.replaced()));
                     JsonObject out = views.service(s);
                     if (!r.registration().warnings().isEmpty()) {
                         out.put("warnings", new JsonArray(r.registration().warnings()));
@@ -64,6 +65,10 @@ final class RegistrationRoutes {
 
     private void unregister(RoutingContext rc) {
         String id = rc.pathParam("id");
+        ServiceTarget before = backend.snapshot().services().get(id);
+        if (before != null) {
+            Audit.before(rc, summary(before));
+        }
         vertx.executeBlocking(
                         () -> backend.runtime()
                                 .unregister(
@@ -105,6 +110,14 @@ final class RegistrationRoutes {
                                                 .map(Object::toString)
                                                 .orElse(null)));
         }
+    }
+
+    /** A service in a line: enough to tell what changed, nothing that could be a secret. */
+    private JsonObject summary(ServiceTarget s) {
+        return new JsonObject()
+                .put("service", s.id())
+                .put("source", backend.snapshot().source(s.id()).jsonName())
+                .put("instances", s.instances().size());
     }
 
     private static void failed(RoutingContext rc, Throwable err, String what) {
