@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -30,7 +32,8 @@ public record RouteConfig(
         boolean preserveHost,
         Optional<ServiceConfig.RateLimit> rateLimit,
         Set<String> retryMethods,
-        Optional<Cors> cors) {
+        Optional<Cors> cors,
+        Optional<Validation> validate) {
 
     public RouteConfig {
         methods = Set.copyOf(methods);
@@ -58,6 +61,25 @@ public record RouteConfig(
     }
 
     public record Hmac(String secret, Duration maxSkew) {}
+
+    /**
+     * Request checks before proxying: the request target's length, the number and
+     * total size of headers, the content types a body may have, and for JSON bodies
+     * well-formedness, nesting depth and, optionally, a JSON Schema
+     * ({@code schemaText}, read from the file the config names).
+     */
+    public record Validation(
+            OptionalInt maxUrlLength,
+            OptionalInt maxHeaders,
+            OptionalLong maxHeaderBytes,
+            Set<String> contentTypes,
+            boolean json,
+            int maxJsonDepth,
+            Optional<String> schemaText) {
+        public Validation {
+            contentTypes = Set.copyOf(contentTypes);
+        }
+    }
 
     /**
      * Cross-origin access for browsers: origins allowed ({@code *} for any), the

@@ -22,6 +22,7 @@ public final class ProxyServer {
     private final int instances;
     private final Duration shutdownGrace;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final SecurityViolations violations = new SecurityViolations();
     private final List<String> deployments = new ArrayList<>();
     private int port;
 
@@ -36,6 +37,11 @@ public final class ProxyServer {
         this.shutdownGrace = grace;
     }
 
+    /** Requests refused for security reasons, by type. */
+    public SecurityViolations violations() {
+        return violations;
+    }
+
     /** Binds and starts every event loop's listener; completes with the bound port. */
     public Future<Integer> start() {
         // Port 0 would give each listener its own random port; Vert.x shares one random
@@ -44,7 +50,7 @@ public final class ProxyServer {
         List<ProxyVerticle> verticles = new ArrayList<>();
         Future<Void> all = Future.succeededFuture();
         for (int i = 0; i < instances; i++) {
-            ProxyVerticle v = new ProxyVerticle(listen.host(), bind, snapshots, inFlight, shutdownGrace);
+            ProxyVerticle v = new ProxyVerticle(listen.host(), bind, snapshots, inFlight, violations, shutdownGrace);
             verticles.add(v);
             all = all.compose(x -> vertx.deployVerticle(v).map(id -> {
                 deployments.add(id);

@@ -14,6 +14,7 @@ import java.util.Set;
  * @param hmac the route's request-signature check, or null when it has none
  * @param ip the route's own allow and deny lists
  * @param cors the route's cross-origin policy, or null
+ * @param validation the route's request checks, or null
  */
 public record RouteTarget(
         String id,
@@ -26,7 +27,8 @@ public record RouteTarget(
         RouteAuth auth,
         RouteHmac hmac,
         IpPolicy ip,
-        CorsPolicy cors) {
+        CorsPolicy cors,
+        RequestValidation validation) {
 
     public RouteTarget {
         limits = List.copyOf(limits);

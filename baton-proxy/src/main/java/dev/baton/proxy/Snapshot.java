@@ -128,7 +128,8 @@ public final class Snapshot {
                             .orElse(null),
                     hmac(r, previous, routeHmacs),
                     IpPolicy.of(r.ipAllow(), r.ipDeny()),
-                    r.cors().map(CorsPolicy::new).orElse(null));
+                    r.cors().map(CorsPolicy::new).orElse(null),
+                    r.validate().map(RequestValidation::new).orElse(null));
             defs.add(new RouteDefinition<>(PathPattern.parse(r.path()), r.host(), r.methods(), target));
         }
         if (config.server().orchestratorPath()) {
@@ -147,6 +148,7 @@ public final class Snapshot {
                         null,
                         null,
                         IpPolicy.OPEN,
+                        null,
                         null);
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));
             }

@@ -114,6 +114,7 @@ public final class Baton implements AutoCloseable {
                 loops,
                 config.server().shutdownGrace());
         admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(), version());
+        resilienceMetrics.bindViolations(proxy.violations());
         audit = new AuditLog(config.server().dataDir());
         runtime = new RuntimeServices(
                 registry, config.server().dataDir(), () -> fileConfig, this::rebuild, events, Clock.systemUTC());

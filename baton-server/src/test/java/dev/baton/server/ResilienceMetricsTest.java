@@ -79,6 +79,7 @@ class ResilienceMetricsTest {
                 .contains("orchestrator_retries_total{service_name=\"orders\"} 1.0")
                 .contains("orchestrator_retry_budget_exhausted_total{service_name=\"orders\"} 0.0")
                 .contains("orchestrator_bulkhead_rejected_total{service_name=\"orders\"} 0.0")
+                .contains("orchestrator_security_violations_total{violation_type=\"path_traversal\"} 0.0")
                 .doesNotContain("127.0.0.1\"");
 
         Files.writeString(file, yaml(false));

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -96,6 +98,8 @@ final class RouteReader {
         Optional<ServiceConfig.RateLimit> limit =
                 s.has("rate-limit") ? Optional.of(ServiceReader.rateLimit(s.section("rate-limit"))) : Optional.empty();
         Optional<RouteConfig.Cors> cors = s.has("cors") ? Optional.of(cors(s.section("cors"))) : Optional.empty();
+        Optional<RouteConfig.Validation> validate =
+                s.has("validate") ? Optional.of(validation(s.section("validate"))) : Optional.empty();
         s.finish();
         out.add(new RouteConfig(
                 id,
@@ -111,7 +115,50 @@ final class RouteReader {
                 preserveHost,
                 limit,
                 retryMethods,
-                cors));
+                cors,
+                validate));
+    }
+
+    private static RouteConfig.Validation validation(Section s) {
+        OptionalInt url = s.has("max-url-length")
+                ? OptionalInt.of(s.integer("max-url-length", 2048, 16, 1_000_000))
+                : OptionalInt.empty();
+        OptionalInt headers =
+                s.has("max-headers") ? OptionalInt.of(s.integer("max-headers", 100, 1, 10_000)) : OptionalInt.empty();
+        OptionalLong headerBytes =
+                s.has("max-header-size") ? OptionalLong.of(s.size("max-header-size", 8192)) : OptionalLong.empty();
+        Set<String> types = new java.util.LinkedHashSet<>();
+        for (String t : s.strings("content-types")) {
+            if (!t.matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+*-]+")) {
+                s.error("content-types", "'" + t + "' is not a media type (type/subtype)");
+            }
+            types.add(t.toLowerCase(Locale.ROOT));
+        }
+        boolean json = false;
+        int depth = 32;
+        Optional<String> schema = Optional.empty();
+        if (s.has("json")) {
+            json = true;
+            Section j = s.section("json");
+            depth = j.integer("max-depth", 32, 1, 1000);
+            Optional<String> file = j.string("schema");
+            if (file.isPresent()) {
+                try {
+                    String text = java.nio.file.Files.readString(java.nio.file.Path.of(file.get()));
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+                    schema = Optional.of(text);
+                } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+                    j.error("schema", "cannot read JSON Schema '" + file.get() + "': " + firstLine(e.getMessage()));
+                }
+            }
+            j.finish();
+        }
+        s.finish();
+        return new RouteConfig.Validation(url, headers, headerBytes, types, json, depth, schema);
+    }
+
+    private static String firstLine(String m) {
+        return m == null ? "unreadable" : m.lines().findFirst().orElse("unreadable");
     }
 
     private static RouteConfig.Cors cors(Section s) {

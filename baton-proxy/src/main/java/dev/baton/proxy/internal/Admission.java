@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.proxy.RouteTarget;
+import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.Snapshot;
 import dev.baton.routing.RouteMatch;
 import io.vertx.core.http.HttpServerRequest;
@@ -28,12 +29,27 @@ final class Admission {
     record Preflight(RouteTarget route) implements Verdict {}
 
     /** Answer with this error; {@code close} the connection when an unread body follows; {@code allow} for 405. */
-    record Refuse(int status, String message, boolean close, String allow) implements Verdict {}
+    record Refuse(int status, String message, boolean close, String allow, String violation) implements Verdict {
+        Refuse(int status, String message, boolean close, String allow) {
+            this(status, message, close, allow, null);
+        }
+    }
 
     static Verdict check(HttpServerRequest req, Snapshot snapshot) {
         String path = req.path();
         if (path == null || path.isEmpty() || path.charAt(0) != '/') {
             return new Refuse(400, "request target must be an absolute path", false, null);
+        }
+        String unsafe = PathSafety.problem(req.uri());
+        if (unsafe != null) {
+            return new Refuse(
+                    400,
+                    unsafe.equals(SecurityViolations.NULL_BYTE)
+                            ? "NUL bytes are not allowed in the request target"
+                            : "path traversal ('..' segments, plain or encoded) is not allowed",
+                    false,
+                    null,
+                    unsafe);
         }
         String method = req.method().name();
         String host = req.authority() == null ? null : req.authority().host();
@@ -83,7 +99,8 @@ final class Admission {
                     413,
                     "request body of " + declared + " bytes exceeds the limit of " + maxBody + " bytes",
                     true,
-                    null);
+                    null,
+                    SecurityViolations.BODY_TOO_LARGE);
         }
         return new Admit(route, declared > 0);
     }

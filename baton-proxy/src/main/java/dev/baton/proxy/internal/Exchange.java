@@ -1,7 +1,9 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.RequestValidation;
 import dev.baton.proxy.RouteAuth;
 import dev.baton.proxy.RouteTarget;
+import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
 import dev.baton.resilience.Bulkhead;
@@ -103,6 +105,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
         clientAddress = snapshot.clientAddress(peer, req.getHeader("x-forwarded-for"));
         if (!snapshot.ipPolicy().open() && !snapshot.ipPolicy().permits(clientAddress)) {
+            ctx.violations().count(SecurityViolations.IP_DENIED);
             reject(403, "client address " + clientAddress + " is not allowed", hasBody(req));
             return;
         }
@@ -113,6 +116,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             return;
         }
         if (verdict instanceof Admission.Refuse refuse) {
+            if (refuse.violation() != null) {
+                ctx.violations().count(refuse.violation());
+            }
             if (refuse.allow() != null) {
                 res.putHeader("allow", refuse.allow());
             }
@@ -123,12 +129,26 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         route = admit.route();
         hasBody = admit.hasBody();
         if (!route.ip().open() && !route.ip().permits(clientAddress)) {
+            ctx.violations().count(SecurityViolations.IP_DENIED);
             reject(403, "client address " + clientAddress + " is not allowed on this route", hasUnreadBody());
             return;
+        }
+        if (route.validation() != null) {
+            RequestValidation.Violation bad = route.validation().checkHead(req, hasBody);
+            if (bad != null) {
+                ctx.violations().count(bad.type());
+                reject(bad.status(), bad.message(), hasUnreadBody());
+                return;
+            }
         }
         if (route.auth() != null) {
             RouteAuth.Verdict auth = route.auth().check(req.getHeader("authorization"));
             if (auth.status() != 0) {
+                ctx.violations()
+                        .count(
+                                auth.status() == 401
+                                        ? SecurityViolations.INVALID_TOKEN
+                                        : SecurityViolations.FORBIDDEN_ROLE);
                 if (auth.status() == 401) {
                     res.putHeader("www-authenticate", "Bearer realm=\"baton\", error=\"invalid_token\"");
                 }
@@ -137,16 +157,34 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             }
             caller = auth.caller();
         }
-        if (route.hmac() != null) {
-            // The signature covers the body: it must all be here before anything goes upstream.
+        boolean validateBody =
+                hasBody && route.validation() != null && route.validation().needsBody();
+        if (route.hmac() != null || validateBody) {
+            // A signature or a JSON check covers the body: it must all be here first.
             if (hasBody) {
-                readBody(this::checkSignature);
+                readBody(this::bodyRead);
             } else {
-                checkSignature(new byte[0]);
+                bodyRead(new byte[0]);
             }
             return;
         }
         authenticated();
+    }
+
+    private void bodyRead(byte[] body) {
+        if (hasBody && route.validation() != null && route.validation().needsBody()) {
+            RequestValidation.Violation bad = route.validation().checkBody(body);
+            if (bad != null) {
+                ctx.violations().count(bad.type());
+                reject(bad.status(), bad.message(), false);
+                return;
+            }
+        }
+        if (route.hmac() != null) {
+            checkSignature(body);
+        } else {
+            authenticated();
+        }
     }
 
     /** A CORS preflight: 204 with what the route allows, or 403; never sent upstream. */
@@ -179,6 +217,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
                         body,
                         System.currentTimeMillis() / 1000);
         if (why != null) {
+            ctx.violations().count(SecurityViolations.BAD_SIGNATURE);
             reject(401, why, hasUnreadBody());
         } else {
             authenticated();
@@ -197,6 +236,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
                 return;
             }
             if (buffer.size() + (long) chunk.length() > max) {
+                ctx.violations().count(SecurityViolations.BODY_TOO_LARGE);
                 reject(413, "request body exceeds the limit of " + max + " bytes", true);
                 return;
             }
@@ -342,6 +382,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             }
             bodyBytes += chunk.length();
             if (bodyBytes > maxBody) {
+                ctx.violations().count(SecurityViolations.BODY_TOO_LARGE);
                 abort(413, "request body exceeds the limit of " + maxBody + " bytes");
                 return;
             }

@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.Snapshot;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -21,6 +22,7 @@ import java.util.function.Supplier;
  *     this event loop.
  * @param redisLimits this loop's client for {@code store: redis} rate limits, or null
  *     when {@code redis.url} was not set at start
+ * @param violations the gateway's count of requests refused for security reasons
  */
 public record ProxyContext(
         Vertx vertx,
@@ -30,4 +32,5 @@ public record ProxyContext(
         AtomicInteger inFlight,
         Deadlines deadlines,
         Set<HttpConnection> closing,
-        RedisRateLimiter redisLimits) {}
+        RedisRateLimiter redisLimits,
+        SecurityViolations violations) {}

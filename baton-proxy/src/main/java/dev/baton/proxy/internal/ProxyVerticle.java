@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.RedisConfig;
+import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.Snapshot;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -41,6 +42,7 @@ public final class ProxyVerticle extends VerticleBase {
     private final int port;
     private final Supplier<Snapshot> snapshots;
     private final AtomicInteger inFlight;
+    private final SecurityViolations violations;
     private final Duration shutdownGrace;
     private HttpServer server;
     private UpstreamPool upstreams;
@@ -50,11 +52,17 @@ public final class ProxyVerticle extends VerticleBase {
     private RedisRateLimiter redisLimits;
 
     public ProxyVerticle(
-            String host, int port, Supplier<Snapshot> snapshots, AtomicInteger inFlight, Duration shutdownGrace) {
+            String host,
+            int port,
+            Supplier<Snapshot> snapshots,
+            AtomicInteger inFlight,
+            SecurityViolations violations,
+            Duration shutdownGrace) {
         this.host = host;
         this.port = port;
         this.snapshots = snapshots;
         this.inFlight = inFlight;
+        this.violations = violations;
         this.shutdownGrace = shutdownGrace;
     }
 
@@ -88,7 +96,8 @@ public final class ProxyVerticle extends VerticleBase {
                 inFlight,
                 deadlines,
                 Collections.newSetFromMap(new WeakHashMap<>()),
-                redisLimits);
+                redisLimits,
+                violations);
 
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)

@@ -1,6 +1,7 @@
 package dev.baton.server.internal;
 
 import dev.baton.proxy.RateLimitPolicy;
+import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.ServiceTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.resilience.Bulkhead;
@@ -16,6 +17,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Meters for breakers, retries, bulkheads and rate limits, read from the objects
@@ -27,6 +29,7 @@ import java.util.Set;
 public final class ResilienceMetrics {
     private final MeterRegistry registry;
     private final Map<Object, List<Meter>> bound = new IdentityHashMap<>();
+    private final List<Meter> violationMeters = new ArrayList<>();
 
     public ResilienceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -55,6 +58,19 @@ public final class ResilienceMetrics {
                 bind.run();
             }
         });
+    }
+
+    /** {@code orchestrator_security_violations_total{violation_type}} for a proxy's counts (again at each start). */
+    public synchronized void bindViolations(SecurityViolations violations) {
+        violationMeters.forEach(registry::remove);
+        violationMeters.clear();
+        violations
+                .counts()
+                .forEach((type, count) -> violationMeters.add(
+                        FunctionCounter.builder("orchestrator.security.violations", count, LongAdder::sum)
+                                .description("requests refused for a security reason")
+                                .tag("violation_type", type)
+                                .register(registry)));
     }
 
     private void bindService(ServiceTarget s) {

@@ -1,0 +1,52 @@
+package dev.baton.proxy;
+
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Requests refused for security reasons, counted by type: the source of
+ * {@code orchestrator_security_violations_total{violation_type}}. The types are a
+ * fixed list, so the label stays bounded whatever clients send.
+ */
+public final class SecurityViolations {
+    public static final String PATH_TRAVERSAL = "path_traversal";
+    public static final String NULL_BYTE = "null_byte";
+    public static final String URL_TOO_LONG = "url_too_long";
+    public static final String TOO_MANY_HEADERS = "too_many_headers";
+    public static final String HEADERS_TOO_LARGE = "headers_too_large";
+    public static final String CONTENT_TYPE = "content_type";
+    public static final String INVALID_JSON = "invalid_json";
+    public static final String JSON_TOO_DEEP = "json_too_deep";
+    public static final String SCHEMA = "schema";
+    public static final String BODY_TOO_LARGE = "body_too_large";
+    public static final String IP_DENIED = "ip_denied";
+    public static final String INVALID_TOKEN = "invalid_token";
+    public static final String FORBIDDEN_ROLE = "forbidden_role";
+    public static final String BAD_SIGNATURE = "bad_signature";
+
+    private final Map<String, LongAdder> counts;
+
+    public SecurityViolations() {
+        Map<String, LongAdder> m = new java.util.LinkedHashMap<>();
+        for (String t : new String[] {
+            PATH_TRAVERSAL, NULL_BYTE, URL_TOO_LONG, TOO_MANY_HEADERS, HEADERS_TOO_LARGE, CONTENT_TYPE, INVALID_JSON,
+            JSON_TOO_DEEP, SCHEMA, BODY_TOO_LARGE, IP_DENIED, INVALID_TOKEN, FORBIDDEN_ROLE, BAD_SIGNATURE
+        }) {
+            m.put(t, new LongAdder());
+        }
+        this.counts = java.util.Collections.unmodifiableMap(m);
+    }
+
+    public void count(String type) {
+        LongAdder a = counts.get(type);
+        if (a == null) {
+            throw new IllegalArgumentException("unknown violation type " + type);
+        }
+        a.increment();
+    }
+
+    /** Every type with its count so far. */
+    public Map<String, LongAdder> counts() {
+        return counts;
+    }
+}
