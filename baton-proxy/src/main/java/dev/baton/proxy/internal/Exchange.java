@@ -1,7 +1,5 @@
 package dev.baton.proxy.internal;
 
-import dev.baton.proxy.RequestValidation;
-import dev.baton.proxy.RouteAuth;
 import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.Snapshot;
@@ -128,63 +126,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         Admission.Admit admit = (Admission.Admit) verdict;
         route = admit.route();
         hasBody = admit.hasBody();
-        if (!route.ip().open() && !route.ip().permits(clientAddress)) {
-            ctx.violations().count(SecurityViolations.IP_DENIED);
-            reject(403, "client address " + clientAddress + " is not allowed on this route", hasUnreadBody());
-            return;
-        }
-        if (route.validation() != null) {
-            RequestValidation.Violation bad = route.validation().checkHead(req, hasBody);
-            if (bad != null) {
-                ctx.violations().count(bad.type());
-                reject(bad.status(), bad.message(), hasUnreadBody());
-                return;
-            }
-        }
-        if (route.auth() != null) {
-            RouteAuth.Verdict auth = route.auth().check(req.getHeader("authorization"));
-            if (auth.status() != 0) {
-                ctx.violations()
-                        .count(
-                                auth.status() == 401
-                                        ? SecurityViolations.INVALID_TOKEN
-                                        : SecurityViolations.FORBIDDEN_ROLE);
-                if (auth.status() == 401) {
-                    res.putHeader("www-authenticate", "Bearer realm=\"baton\", error=\"invalid_token\"");
-                }
-                reject(auth.status(), auth.reason(), hasUnreadBody());
-                return;
-            }
-            caller = auth.caller();
-        }
-        boolean validateBody =
-                hasBody && route.validation() != null && route.validation().needsBody();
-        if (route.hmac() != null || validateBody) {
-            // A signature or a JSON check covers the body: it must all be here first.
-            if (hasBody) {
-                readBody(this::bodyRead);
-            } else {
-                bodyRead(new byte[0]);
-            }
-            return;
-        }
-        authenticated();
-    }
-
-    private void bodyRead(byte[] body) {
-        if (hasBody && route.validation() != null && route.validation().needsBody()) {
-            RequestValidation.Violation bad = route.validation().checkBody(body);
-            if (bad != null) {
-                ctx.violations().count(bad.type());
-                reject(bad.status(), bad.message(), false);
-                return;
-            }
-        }
-        if (route.hmac() != null) {
-            checkSignature(body);
-        } else {
-            authenticated();
-        }
+        new RouteChecks(this).run(this::authenticated);
     }
 
     /** A CORS preflight: 204 with what the route allows, or 403; never sent upstream. */
@@ -207,52 +149,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         }
     }
 
-    private void checkSignature(byte[] body) {
-        String why = route.hmac()
-                .check(
-                        req.method().name(),
-                        req.uri(),
-                        req.getHeader("x-baton-timestamp"),
-                        req.getHeader("x-baton-signature"),
-                        body,
-                        System.currentTimeMillis() / 1000);
-        if (why != null) {
-            ctx.violations().count(SecurityViolations.BAD_SIGNATURE);
-            reject(401, why, hasUnreadBody());
-        } else {
-            authenticated();
-        }
-    }
-
-    /** Reads the whole request body (at most max-body-size) into memory, then hands it on. */
-    private void readBody(java.util.function.Consumer<byte[]> then) {
-        if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
-            res.writeContinue();
-        }
-        long max = snapshot.config().limits().maxBodySize();
-        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
-        req.handler(chunk -> {
-            if (released) {
-                return;
-            }
-            if (buffer.size() + (long) chunk.length() > max) {
-                ctx.violations().count(SecurityViolations.BODY_TOO_LARGE);
-                reject(413, "request body exceeds the limit of " + max + " bytes", true);
-                return;
-            }
-            buffer.writeBytes(chunk.getBytes());
-        });
-        req.endHandler(v -> {
-            if (!released) {
-                bufferedBody = buffer.toByteArray();
-                bodyComplete = true;
-                then.accept(bufferedBody);
-            }
-        });
-        req.resume();
-    }
-
-    /** Whoever the route needs the caller to be, they are: on to the rate limits. */
+    /** The route's checks passed: on to the rate limits. */
     private void authenticated() {
         limits = new RateLimiting(this);
         limits.check(this::proceed);
@@ -743,6 +640,28 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     /** The verified caller on a JWT route, else null. */
     Caller caller() {
         return caller;
+    }
+
+    void caller(Caller verified) {
+        caller = verified;
+    }
+
+    /** The whole request body was read (for a signature or a JSON check): it goes upstream from memory. */
+    void bodyRead(byte[] body) {
+        bufferedBody = body;
+        bodyComplete = true;
+    }
+
+    boolean hasBody() {
+        return hasBody;
+    }
+
+    HttpServerResponse response() {
+        return res;
+    }
+
+    long maxBodySize() {
+        return snapshot.config().limits().maxBodySize();
     }
 
     /** A request body follows that nobody has read: answering early must close the connection. */

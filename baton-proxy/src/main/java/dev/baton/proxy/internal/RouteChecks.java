@@ -1,0 +1,131 @@
+package dev.baton.proxy.internal;
+
+import dev.baton.proxy.RequestValidation;
+import dev.baton.proxy.RouteAuth;
+import dev.baton.proxy.RouteTarget;
+import dev.baton.proxy.SecurityViolations;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.ByteArrayOutputStream;
+import java.util.function.Consumer;
+
+/**
+ * The checks a route asks of a request once it is matched, in order: the route's
+ * IP lists, the head's validation rules, the Bearer token, and, when a JSON check
+ * or an HMAC signature covers the body, the whole body read into memory (within
+ * {@code max-body-size}) and checked. Every refusal is the contract's JSON error
+ * and counts as a security violation of its type.
+ */
+final class RouteChecks {
+    private final Exchange exchange;
+    private final RouteTarget route;
+    private final HttpServerRequest req;
+    private final ProxyContext ctx;
+
+    RouteChecks(Exchange exchange) {
+        this.exchange = exchange;
+        this.route = exchange.route();
+        this.req = exchange.request();
+        this.ctx = exchange.context();
+    }
+
+    /** Runs {@code then} if every check passes; otherwise the client has been answered. */
+    void run(Runnable then) {
+        String client = exchange.clientAddress();
+        if (!route.ip().open() && !route.ip().permits(client)) {
+            refuse(SecurityViolations.IP_DENIED, 403, "client address " + client + " is not allowed on this route");
+            return;
+        }
+        if (route.validation() != null) {
+            RequestValidation.Violation bad = route.validation().checkHead(req, exchange.hasBody());
+            if (bad != null) {
+                refuse(bad.type(), bad.status(), bad.message());
+                return;
+            }
+        }
+        if (route.auth() != null) {
+            RouteAuth.Verdict auth = route.auth().check(req.getHeader("authorization"));
+            if (auth.status() != 0) {
+                if (auth.status() == 401) {
+                    exchange.response()
+                            .putHeader("www-authenticate", "Bearer realm=\"baton\", error=\"invalid_token\"");
+                }
+                refuse(
+                        auth.status() == 401 ? SecurityViolations.INVALID_TOKEN : SecurityViolations.FORBIDDEN_ROLE,
+                        auth.status(),
+                        auth.reason());
+                return;
+            }
+            exchange.caller(auth.caller());
+        }
+        boolean validateBody = exchange.hasBody()
+                && route.validation() != null
+                && route.validation().needsBody();
+        if (route.hmac() == null && !validateBody) {
+            then.run();
+        } else if (exchange.hasBody()) {
+            readBody(body -> checkBody(body, then));
+        } else {
+            checkBody(new byte[0], then);
+        }
+    }
+
+    private void checkBody(byte[] body, Runnable then) {
+        if (exchange.hasBody()
+                && route.validation() != null
+                && route.validation().needsBody()) {
+            RequestValidation.Violation bad = route.validation().checkBody(body);
+            if (bad != null) {
+                refuse(bad.type(), bad.status(), bad.message());
+                return;
+            }
+        }
+        if (route.hmac() != null) {
+            String why = route.hmac()
+                    .check(
+                            req.method().name(),
+                            req.uri(),
+                            req.getHeader("x-baton-timestamp"),
+                            req.getHeader("x-baton-signature"),
+                            body,
+                            System.currentTimeMillis() / 1000);
+            if (why != null) {
+                refuse(SecurityViolations.BAD_SIGNATURE, 401, why);
+                return;
+            }
+        }
+        then.run();
+    }
+
+    /** Reads the whole request body (at most max-body-size) into memory, then hands it on. */
+    private void readBody(Consumer<byte[]> then) {
+        if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
+            exchange.response().writeContinue();
+        }
+        long max = exchange.maxBodySize();
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        req.handler(chunk -> {
+            if (exchange.released()) {
+                return;
+            }
+            if (buffer.size() + (long) chunk.length() > max) {
+                ctx.violations().count(SecurityViolations.BODY_TOO_LARGE);
+                exchange.reject(413, "request body exceeds the limit of " + max + " bytes", true);
+                return;
+            }
+            buffer.writeBytes(chunk.getBytes());
+        });
+        req.endHandler(v -> {
+            if (!exchange.released()) {
+                byte[] body = buffer.toByteArray();
+                exchange.bodyRead(body);
+                then.accept(body);
+            }
+        });
+        req.resume();
+    }
+
+    private void refuse(String violation, int status, String message) {
+        ctx.violations().count(violation);
+        exchange.reject(status, message, exchange.hasUnreadBody());
+    }
+}
