@@ -33,7 +33,8 @@ public record RouteConfig(
         Optional<ServiceConfig.RateLimit> rateLimit,
         Set<String> retryMethods,
         Optional<Cors> cors,
-        Optional<Validation> validate) {
+        Optional<Validation> validate,
+        Optional<Transform> transform) {
 
     public RouteConfig {
         methods = Set.copyOf(methods);
@@ -61,6 +62,41 @@ public record RouteConfig(
     }
 
     public record Hmac(String secret, Duration maxSkew) {}
+
+    /** Header edits: add (another value), set (replace), remove, rename; applied in that order after rename. */
+    public record HeaderEdits(
+            Map<String, String> add, Map<String, String> set, List<String> remove, Map<String, String> rename) {
+        public static final HeaderEdits NONE = new HeaderEdits(Map.of(), Map.of(), List.of(), Map.of());
+
+        public HeaderEdits {
+            add = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(add));
+            set = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(set));
+            remove = List.copyOf(remove);
+            rename = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(rename));
+        }
+
+        public boolean isEmpty() {
+            return add.isEmpty() && set.isEmpty() && remove.isEmpty() && rename.isEmpty();
+        }
+    }
+
+    /**
+     * Rewrites on the way through: request and response headers, the upstream path
+     * (a regex with groups, after {@code strip-prefix}), and query parameters set or
+     * removed.
+     */
+    public record Transform(
+            HeaderEdits requestHeaders,
+            HeaderEdits responseHeaders,
+            Optional<String> pathPattern,
+            String pathReplacement,
+            Map<String, String> querySet,
+            List<String> queryRemove) {
+        public Transform {
+            querySet = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(querySet));
+            queryRemove = List.copyOf(queryRemove);
+        }
+    }
 
     /**
      * Request checks before proxying: the request target's length, the number and

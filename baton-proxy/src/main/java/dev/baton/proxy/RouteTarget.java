@@ -15,6 +15,7 @@ import java.util.Set;
  * @param ip the route's own allow and deny lists
  * @param cors the route's cross-origin policy, or null
  * @param validation the route's request checks, or null
+ * @param transform the route's rewrites, or null
  */
 public record RouteTarget(
         String id,
@@ -28,7 +29,8 @@ public record RouteTarget(
         RouteHmac hmac,
         IpPolicy ip,
         CorsPolicy cors,
-        RequestValidation validation) {
+        RequestValidation validation,
+        RouteTransform transform) {
 
     public RouteTarget {
         limits = List.copyOf(limits);
@@ -46,11 +48,16 @@ public record RouteTarget(
                 p = p.substring(stripPrefix.endsWith("/") ? n - 1 : n);
             }
         }
+        String q = query;
+        if (transform != null) {
+            p = transform.path(p);
+            q = transform.query(query);
+        }
         String base = upstream.basePath();
-        StringBuilder uri = new StringBuilder(base.length() + p.length() + (query == null ? 0 : query.length() + 1));
+        StringBuilder uri = new StringBuilder(base.length() + p.length() + (q == null ? 0 : q.length() + 1));
         uri.append(base).append(p);
-        if (query != null) {
-            uri.append('?').append(query);
+        if (q != null) {
+            uri.append('?').append(q);
         }
         return uri.toString();
     }

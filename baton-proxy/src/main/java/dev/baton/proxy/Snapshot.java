@@ -129,7 +129,8 @@ public final class Snapshot {
                     hmac(r, previous, routeHmacs),
                     IpPolicy.of(r.ipAllow(), r.ipDeny()),
                     r.cors().map(CorsPolicy::new).orElse(null),
-                    r.validate().map(RequestValidation::new).orElse(null));
+                    r.validate().map(RequestValidation::new).orElse(null),
+                    r.transform().map(RouteTransform::new).orElse(null));
             defs.add(new RouteDefinition<>(PathPattern.parse(r.path()), r.host(), r.methods(), target));
         }
         if (config.server().orchestratorPath()) {
@@ -148,6 +149,7 @@ public final class Snapshot {
                         null,
                         null,
                         IpPolicy.OPEN,
+                        null,
                         null,
                         null);
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));

@@ -5,6 +5,7 @@ import dev.baton.config.RouteConfig;
 import dev.baton.config.ServiceConfig;
 import dev.baton.routing.PathPattern;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -98,6 +99,8 @@ final class RouteReader {
         Optional<ServiceConfig.RateLimit> limit =
                 s.has("rate-limit") ? Optional.of(ServiceReader.rateLimit(s.section("rate-limit"))) : Optional.empty();
         Optional<RouteConfig.Cors> cors = s.has("cors") ? Optional.of(cors(s.section("cors"))) : Optional.empty();
+        Optional<RouteConfig.Transform> transform =
+                s.has("transform") ? Optional.of(transform(s.section("transform"))) : Optional.empty();
         Optional<RouteConfig.Validation> validate =
                 s.has("validate") ? Optional.of(validation(s.section("validate"))) : Optional.empty();
         s.finish();
@@ -116,7 +119,82 @@ final class RouteReader {
                 limit,
                 retryMethods,
                 cors,
-                validate));
+                validate,
+                transform));
+    }
+
+    /** Headers whose edits would break framing or the connection: never transformable. */
+    private static final Set<String> FRAMING =
+            Set.of("content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer");
+
+    private static RouteConfig.Transform transform(Section s) {
+        RouteConfig.HeaderEdits reqHeaders = RouteConfig.HeaderEdits.NONE;
+        Optional<String> pattern = Optional.empty();
+        String replacement = "";
+        Map<String, String> querySet = Map.of();
+        List<String> queryRemove = List.of();
+        if (s.has("request")) {
+            Section r = s.section("request");
+            if (r.has("headers")) {
+                reqHeaders = headerEdits(r.section("headers"));
+            }
+            if (r.has("path")) {
+                Section p = r.section("path");
+                pattern = p.string("pattern");
+                if (pattern.isEmpty()) {
+                    p.error("pattern", "is required (a regular expression matched against the upstream path)");
+                } else {
+                    try {
+                        java.util.regex.Pattern.compile(pattern.get());
+                    } catch (java.util.regex.PatternSyntaxException e) {
+                        p.error("pattern", "invalid regular expression: " + e.getDescription());
+                    }
+                }
+                replacement = p.string("replacement", "");
+                if (!replacement.startsWith("/")) {
+                    p.error("replacement", "must start with '/'");
+                }
+                p.finish();
+            }
+            if (r.has("query")) {
+                Section q = r.section("query");
+                querySet = q.stringMap("set");
+                queryRemove = q.strings("remove");
+                q.finish();
+            }
+            r.finish();
+        }
+        RouteConfig.HeaderEdits resHeaders = RouteConfig.HeaderEdits.NONE;
+        if (s.has("response")) {
+            Section r = s.section("response");
+            if (r.has("headers")) {
+                resHeaders = headerEdits(r.section("headers"));
+            }
+            r.finish();
+        }
+        s.finish();
+        return new RouteConfig.Transform(reqHeaders, resHeaders, pattern, replacement, querySet, queryRemove);
+    }
+
+    private static RouteConfig.HeaderEdits headerEdits(Section s) {
+        Map<String, String> add = s.stringMap("add");
+        Map<String, String> set = s.stringMap("set");
+        List<String> remove = s.strings("remove");
+        Map<String, String> rename = s.stringMap("rename");
+        List<String> names = new ArrayList<>(add.keySet());
+        names.addAll(set.keySet());
+        names.addAll(remove);
+        names.addAll(rename.keySet());
+        names.addAll(rename.values());
+        for (String name : names) {
+            if (!HEADER.matcher(name).matches()) {
+                s.error("headers", "'" + name + "' is not a header name");
+            } else if (FRAMING.contains(name.toLowerCase(Locale.ROOT))) {
+                s.error("headers", name + " frames the message and cannot be transformed");
+            }
+        }
+        s.finish();
+        return new RouteConfig.HeaderEdits(add, set, remove, rename);
     }
 
     private static RouteConfig.Validation validation(Section s) {

@@ -230,6 +230,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (caller != null) {
             route.auth().forward(caller, headers);
         }
+        if (route.transform() != null) {
+            route.transform().request(headers);
+        }
     }
 
     private void send(UpstreamConnection c) {
@@ -327,6 +330,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             res.setStatusMessage(head.status().reasonPhrase());
         }
         ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), requestId);
+        if (route.transform() != null) {
+            route.transform().response(res.headers());
+        }
         corsHeaders();
         limits.headers(res.headers());
         assigned.pin(req, res);
