@@ -91,7 +91,9 @@ public record RouteConfig(
             Optional<String> pathPattern,
             String pathReplacement,
             Map<String, String> querySet,
-            List<String> queryRemove) {
+            List<String> queryRemove,
+            Optional<JsonMapping> requestBody,
+            Optional<JsonMapping> responseBody) {
         public Transform {
             querySet = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(querySet));
             queryRemove = List.copyOf(queryRemove);

@@ -149,7 +149,7 @@ public final class RequestValidation {
         return cut < 0 ? m : m.substring(0, cut);
     }
 
-    static String mediaType(String contentType) {
+    public static String mediaType(String contentType) {
         if (contentType == null) {
             return "";
         }

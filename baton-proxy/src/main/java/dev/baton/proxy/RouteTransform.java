@@ -1,5 +1,6 @@
 package dev.baton.proxy;
 
+import dev.baton.config.JsonMapping;
 import dev.baton.config.RouteConfig;
 import io.vertx.core.MultiMap;
 import java.net.URLEncoder;
@@ -47,6 +48,32 @@ public final class RouteTransform {
         e.add().forEach(headers::add);
         e.set().forEach(headers::set);
         e.remove().forEach(headers::remove);
+    }
+
+    /** The request body mapping, when this request's body qualifies: JSON with a Content-Length within max-size. */
+    public JsonMapping requestBody(String contentType, String contentLength) {
+        return qualifies(config.requestBody().orElse(null), contentType, contentLength);
+    }
+
+    /** The response body mapping, when this response qualifies. */
+    public JsonMapping responseBody(String contentType, String contentLength) {
+        return qualifies(config.responseBody().orElse(null), contentType, contentLength);
+    }
+
+    private static JsonMapping qualifies(JsonMapping m, String contentType, String contentLength) {
+        if (m == null || contentLength == null) {
+            return null;
+        }
+        String type = RequestValidation.mediaType(contentType);
+        if (!type.equals("application/json") && !type.endsWith("+json")) {
+            return null;
+        }
+        try {
+            long n = Long.parseLong(contentLength.trim());
+            return n <= m.maxSize() ? m : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** The path rewritten by the route's pattern ({@code $1} for groups), or as it was when it does not match. */

@@ -55,4 +55,43 @@ class TransformTest extends ProxyTestSupport {
                 .as("no match: the path stays")
                 .isEqualTo("/other?source=gateway");
     }
+
+    @Test
+    void jsonBodiesAreMappedBothWaysAndOthersStreamUntouched() throws Exception {
+        upstream = TestUpstream.start(
+                vertx,
+                req -> req.body()
+                        .onSuccess(b -> req.response()
+                                .putHeader("content-type", "application/json")
+                                .end("{\"received\":" + (b.length() == 0 ? "null" : b.toString())
+                                        + ",\"secret\":\"s\"}")));
+        proxy = new ProxyHarness(vertx, """
+                services: { s: { instances: [ "%s" ] } }
+                routes:
+                  - path: /**
+                    service: s
+                    transform:
+                      request:
+                        body: { rename: { /qty: quantity }, set: { /channel: web }, max-size: 1KB }
+                      response:
+                        body: { remove: [ /secret ], wrap: data }
+                """.formatted(upstream.url()));
+        HttpResponse<String> r = proxy.send(HttpRequest.newBuilder(proxy.uri("/orders"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":\"a\",\"qty\":2}")));
+        assertThat(r.body()).isEqualTo("{\"data\":{\"received\":{\"sku\":\"a\",\"quantity\":2,\"channel\":\"web\"}}}");
+        assertThat(r.headers().firstValue("content-length"))
+                .contains(Integer.toString(r.body().length()));
+
+        HttpResponse<String> text = proxy.send(HttpRequest.newBuilder(proxy.uri("/orders"))
+                .header("content-type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"qty\":2}")));
+        assertThat(text.body()).as("not JSON: the request streams as it was").contains("\"qty\":2");
+
+        String big = "{\"qty\":\"" + "x".repeat(2000) + "\"}";
+        HttpResponse<String> large = proxy.send(HttpRequest.newBuilder(proxy.uri("/orders"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(big)));
+        assertThat(large.body()).as("over max-size: untouched").contains("\"qty\"");
+    }
 }

@@ -1,5 +1,6 @@
 package dev.baton.config.internal;
 
+import dev.baton.config.JsonMapping;
 import dev.baton.config.LimitsConfig;
 import dev.baton.config.RouteConfig;
 import dev.baton.config.ServiceConfig;
@@ -133,6 +134,8 @@ final class RouteReader {
         String replacement = "";
         Map<String, String> querySet = Map.of();
         List<String> queryRemove = List.of();
+        Optional<JsonMapping> requestBody = Optional.empty();
+        Optional<JsonMapping> responseBody = Optional.empty();
         if (s.has("request")) {
             Section r = s.section("request");
             if (r.has("headers")) {
@@ -162,6 +165,9 @@ final class RouteReader {
                 queryRemove = q.strings("remove");
                 q.finish();
             }
+            if (r.has("body")) {
+                requestBody = Optional.of(jsonMapping(r.section("body")));
+            }
             r.finish();
         }
         RouteConfig.HeaderEdits resHeaders = RouteConfig.HeaderEdits.NONE;
@@ -170,10 +176,33 @@ final class RouteReader {
             if (r.has("headers")) {
                 resHeaders = headerEdits(r.section("headers"));
             }
+            if (r.has("body")) {
+                responseBody = Optional.of(jsonMapping(r.section("body")));
+            }
             r.finish();
         }
         s.finish();
-        return new RouteConfig.Transform(reqHeaders, resHeaders, pattern, replacement, querySet, queryRemove);
+        return new RouteConfig.Transform(
+                reqHeaders, resHeaders, pattern, replacement, querySet, queryRemove, requestBody, responseBody);
+    }
+
+    private static JsonMapping jsonMapping(Section s) {
+        Map<String, String> rename = s.stringMap("rename");
+        List<String> remove = s.strings("remove");
+        Map<String, String> set = s.stringMap("set");
+        List<String> pointers = new ArrayList<>(rename.keySet());
+        pointers.addAll(remove);
+        pointers.addAll(set.keySet());
+        for (String p : pointers) {
+            String problem = JsonMapping.pointerProblem(p);
+            if (problem != null) {
+                s.error("body", problem);
+            }
+        }
+        Optional<String> wrap = s.string("wrap");
+        long max = s.size("max-size", 1 << 20);
+        s.finish();
+        return new JsonMapping(rename, remove, set, wrap, max);
     }
 
     private static RouteConfig.HeaderEdits headerEdits(Section s) {

@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.config.JsonMapping;
 import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.Snapshot;
@@ -63,6 +64,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private Caller caller;
     private byte[] bufferedBody;
     private String clientAddress;
+    private JsonMapping responseMapping;
+    private java.io.ByteArrayOutputStream mappedResponse;
     private Upstream avoid;
     private boolean sent;
     private boolean bodyComplete;
@@ -332,6 +335,17 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), requestId);
         if (route.transform() != null) {
             route.transform().response(res.headers());
+            boolean noBody = req.method() == HttpMethod.HEAD || status == 204 || status == 304;
+            responseMapping = noBody
+                    ? null
+                    : route.transform()
+                            .responseBody(
+                                    head.headers().get("content-type"),
+                                    head.headers().get("content-length"));
+            if (responseMapping != null) {
+                res.headers().remove("content-length"); // the mapped body has its own length
+                mappedResponse = new java.io.ByteArrayOutputStream();
+            }
         }
         corsHeaders();
         limits.headers(res.headers());
@@ -355,6 +369,10 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (capture != null && !capture.append(bytes)) {
             capture = null;
         }
+        if (mappedResponse != null) {
+            mappedResponse.writeBytes(bytes); // bounded by the mapping's max-size
+            return;
+        }
         res.write(Buffer.buffer(bytes));
         if (res.writeQueueFull()) {
             conn.pauseReading();
@@ -377,6 +395,14 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
                 capture.store();
             }
             capture = null;
+            if (mappedResponse != null) {
+                if (bytes != null) {
+                    mappedResponse.writeBytes(bytes);
+                }
+                byte[] all = mappedResponse.toByteArray();
+                bytes = responseMapping.apply(all).orElse(all);
+                mappedResponse = null;
+            }
             if (bytes != null) {
                 res.end(Buffer.buffer(bytes)); // one write for a small body
             } else {

@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.config.JsonMapping;
 import dev.baton.proxy.RequestValidation;
 import dev.baton.proxy.RouteAuth;
 import dev.baton.proxy.RouteTarget;
@@ -10,9 +11,9 @@ import java.util.function.Consumer;
 
 /**
  * The checks a route asks of a request once it is matched, in order: the route's
- * IP lists, the head's validation rules, the Bearer token, and, when a JSON check
- * or an HMAC signature covers the body, the whole body read into memory (within
- * {@code max-body-size}) and checked. Every refusal is the contract's JSON error
+ * IP lists, the head's validation rules, the Bearer token, and, when a JSON check,
+ * an HMAC signature or a body mapping covers the body, the whole body read into
+ * memory (within {@code max-body-size}), checked, then mapped. Every refusal is the contract's JSON error
  * and counts as a security violation of its type.
  */
 final class RouteChecks {
@@ -20,6 +21,7 @@ final class RouteChecks {
     private final RouteTarget route;
     private final HttpServerRequest req;
     private final ProxyContext ctx;
+    private JsonMapping mapping;
 
     RouteChecks(Exchange exchange) {
         this.exchange = exchange;
@@ -60,7 +62,10 @@ final class RouteChecks {
         boolean validateBody = exchange.hasBody()
                 && route.validation() != null
                 && route.validation().needsBody();
-        if (route.hmac() == null && !validateBody) {
+        mapping = route.transform() == null || !exchange.hasBody()
+                ? null
+                : route.transform().requestBody(req.getHeader("content-type"), req.getHeader("content-length"));
+        if (route.hmac() == null && !validateBody && mapping == null) {
             then.run();
         } else if (exchange.hasBody()) {
             readBody(body -> checkBody(body, then));
@@ -92,6 +97,10 @@ final class RouteChecks {
                 refuse(SecurityViolations.BAD_SIGNATURE, 401, why);
                 return;
             }
+        }
+        if (mapping != null) {
+            // After the checks, which judge what the client sent.
+            exchange.bodyRead(mapping.apply(body).orElse(body));
         }
         then.run();
     }
