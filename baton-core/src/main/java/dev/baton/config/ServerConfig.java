@@ -2,6 +2,7 @@ package dev.baton.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The {@code server:} section: where the data plane and admin API listen, where
@@ -9,6 +10,7 @@ import java.time.Duration;
  *
  * @param eventLoops event-loop threads for the proxy; 0 means one per core
  * @param shutdownGrace how long a SIGTERM waits for in-flight requests before closing
+ * @param tls TLS termination on the proxy listener, when configured
  */
 public record ServerConfig(
         HostPort listen,
@@ -16,7 +18,8 @@ public record ServerConfig(
         Path dataDir,
         boolean orchestratorPath,
         int eventLoops,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Optional<TlsConfig> tls) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final HostPort DEFAULT_ADMIN = new HostPort("127.0.0.1", 9090);

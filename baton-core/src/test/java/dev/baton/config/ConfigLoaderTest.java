@@ -398,4 +398,19 @@ class ConfigLoaderTest {
         assertThat(l.headerName()).isEqualTo("X-Api-Key");
         assertThat(l.redis()).isTrue();
     }
+
+    @Test
+    void tlsNeedsOneReadableKindOfKeyMaterial() {
+        assertThat(errors("""
+                        server:
+                          tls: { cert: /nonexistent/cert.pem, pkcs12: /nonexistent/a.p12, protocols: [SSLv3] }
+                        """))
+                .containsExactlyInAnyOrder(
+                        "baton.yaml:2: server.tls.cert: give either cert and key (PEM) or pkcs12 (with password), not both or neither",
+                        "baton.yaml:2: server.tls.cert: cannot read /nonexistent/cert.pem",
+                        "baton.yaml:2: server.tls.pkcs12: cannot read /nonexistent/a.p12",
+                        "baton.yaml:2: server.tls.protocols: 'SSLv3' is not offered (expected TLSv1.2 or TLSv1.3)");
+        assertThat(errors("server: { tls: { cert: /etc/hostname } }"))
+                .contains("baton.yaml:1: server.tls.key: is required with cert");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.baton.proxy;
 
 import dev.baton.config.HostPort;
+import dev.baton.config.TlsConfig;
 import dev.baton.proxy.internal.ProxyVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,6 +25,7 @@ public final class ProxyServer {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final SecurityViolations violations = new SecurityViolations();
     private final List<String> deployments = new ArrayList<>();
+    private final List<ProxyVerticle> verticles = new ArrayList<>();
     private int port;
 
     public ProxyServer(Vertx vertx, Supplier<Snapshot> snapshots, HostPort listen, int instances, Duration grace) {
@@ -35,6 +37,19 @@ public final class ProxyServer {
         this.listen = listen;
         this.instances = instances;
         this.shutdownGrace = grace;
+    }
+
+    /**
+     * Loads {@code tls}'s certificate files again on every listener (renewed on
+     * disk); connections already open keep their session, new ones get the new
+     * certificate. A file that does not load fails the future and changes nothing.
+     */
+    public Future<Void> reloadTls(TlsConfig tls) {
+        List<Future<Boolean>> all = new ArrayList<>();
+        for (ProxyVerticle v : verticles) {
+            all.add(v.reloadTls(tls));
+        }
+        return Future.all(all).mapEmpty();
     }
 
     /** Requests refused for security reasons, by type. */
@@ -52,6 +67,7 @@ public final class ProxyServer {
         for (int i = 0; i < instances; i++) {
             ProxyVerticle v = new ProxyVerticle(listen.host(), bind, snapshots, inFlight, violations, shutdownGrace);
             verticles.add(v);
+            this.verticles.add(v);
             all = all.compose(x -> vertx.deployVerticle(v).map(id -> {
                 deployments.add(id);
                 return null;

@@ -3,6 +3,7 @@ package dev.baton.server;
 import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
+import dev.baton.config.TlsConfig;
 import dev.baton.events.Event;
 import dev.baton.events.EventBus;
 import dev.baton.health.HealthStatus;
@@ -26,10 +27,14 @@ import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -77,6 +82,7 @@ public final class Baton implements AutoCloseable {
     private AuditLog audit;
     private DiscoveryFiles discovery;
     private long leaseTimer = -1;
+    private final List<FileWatcher> certificateWatchers = new ArrayList<>();
 
     private Baton(Builder b) {
         this.configFile = Optional.ofNullable(b.configFile);
@@ -161,6 +167,7 @@ public final class Baton implements AutoCloseable {
             watcher = FileWatcher.file(configFile.get(), this::reloadQuietly);
             watcher.start();
         }
+        config.server().tls().ifPresent(this::watchCertificates);
         log.info(
                 "Baton listening: proxy {}:{}, admin {}:{}",
                 config.server().listen().host(),
@@ -168,6 +175,28 @@ public final class Baton implements AutoCloseable {
                 config.server().admin().host(),
                 admin.port());
         return this;
+    }
+
+    /** Renewed certificate files are loaded on every listener without a restart (or a dropped connection). */
+    private void watchCertificates(TlsConfig tls) {
+        Set<Path> names = new HashSet<>();
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (Path f : tls.files()) {
+            names.add(f.toAbsolutePath().getFileName());
+            dirs.add(f.toAbsolutePath().getParent());
+        }
+        for (Path dir : dirs) {
+            FileWatcher w = FileWatcher.directory(
+                    dir,
+                    p -> names.contains(p.getFileName()),
+                    () -> proxy.reloadTls(tls)
+                            .onSuccess(v -> log.info("TLS certificate reloaded from {}", tls.files()))
+                            .onFailure(e -> log.error(
+                                    "renewed TLS certificate not loaded, the old one keeps serving: {}",
+                                    e.toString())));
+            w.start();
+            certificateWatchers.add(w);
+        }
     }
 
     private static void await(java.util.concurrent.CompletableFuture<?> f, String what, String address) {
@@ -203,6 +232,8 @@ public final class Baton implements AutoCloseable {
             discovery.close();
             discovery = null;
         }
+        certificateWatchers.forEach(FileWatcher::close);
+        certificateWatchers.clear();
         vertx.cancelTimer(leaseTimer);
         if (checker != null) {
             checker.close();

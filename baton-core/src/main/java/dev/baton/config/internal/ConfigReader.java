@@ -10,6 +10,7 @@ import dev.baton.config.RouteConfig;
 import dev.baton.config.SecurityConfig;
 import dev.baton.config.ServerConfig;
 import dev.baton.config.ServiceConfig;
+import dev.baton.config.TlsConfig;
 import dev.baton.security.JwtVerifier;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
@@ -90,8 +91,36 @@ public final class ConfigReader {
         if (listen.port() != 0 && listen.equals(admin)) {
             s.error("admin", "must differ from server.listen (" + listen + ")");
         }
+        Optional<TlsConfig> tls = s.has("tls") ? Optional.of(tls(s.section("tls"))) : Optional.empty();
         s.finish();
-        return new ServerConfig(listen, admin, dataDir, orchestratorPath, eventLoops, grace);
+        return new ServerConfig(listen, admin, dataDir, orchestratorPath, eventLoops, grace, tls);
+    }
+
+    private static TlsConfig tls(Section s) {
+        Optional<Path> cert = s.value("cert", ConfigReader::path);
+        Optional<Path> key = s.value("key", ConfigReader::path);
+        Optional<Path> pkcs12 = s.value("pkcs12", ConfigReader::path);
+        Optional<String> password = s.string("password");
+        boolean pem = cert.isPresent() || key.isPresent();
+        if (pem == pkcs12.isPresent()) {
+            s.error("cert", "give either cert and key (PEM) or pkcs12 (with password), not both or neither");
+        } else if (pem && (cert.isEmpty() || key.isEmpty())) {
+            s.error(cert.isEmpty() ? "cert" : "key", "is required with " + (cert.isEmpty() ? "key" : "cert"));
+        }
+        for (String k : List.of("cert", "key", "pkcs12")) {
+            s.value(k, ConfigReader::path)
+                    .filter(p -> !java.nio.file.Files.isReadable(p))
+                    .ifPresent(p -> s.error(k, "cannot read " + p));
+        }
+        List<String> protocols = s.strings("protocols");
+        for (String p : protocols) {
+            if (!p.equals("TLSv1.2") && !p.equals("TLSv1.3")) {
+                s.error("protocols", "'" + p + "' is not offered (expected TLSv1.2 or TLSv1.3)");
+            }
+        }
+        s.finish();
+        return new TlsConfig(
+                cert, key, pkcs12, password, protocols.isEmpty() ? List.of("TLSv1.2", "TLSv1.3") : protocols);
     }
 
     private static Path path(String text) {

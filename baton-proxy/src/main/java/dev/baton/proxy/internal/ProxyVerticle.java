@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.RedisConfig;
+import dev.baton.config.TlsConfig;
 import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.Snapshot;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -109,11 +110,25 @@ public final class ProxyVerticle extends VerticleBase {
                 .setDecompressionSupported(false)
                 .setIdleTimeout(120)
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
+        snapshots
+                .get()
+                .config()
+                .server()
+                .tls()
+                .ifPresent(tls -> options.setSsl(true)
+                        .setUseAlpn(true)
+                        .setKeyCertOptions(TlsOptions.keyCert(tls))
+                        .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(tls.protocols())));
         server = vertx.createHttpServer(options)
                 .requestHandler(req -> new Exchange(ctx, req).start())
                 .invalidRequestHandler(ProxyVerticle::invalid)
                 .exceptionHandler(err -> log.debug("client connection error: {}", err.toString()));
         return server.listen();
+    }
+
+    /** Loads the TLS certificate again (it was renewed on disk); completes with whether it changed. */
+    public Future<Boolean> reloadTls(TlsConfig tls) {
+        return server.updateSSLOptions(TlsOptions.server(tls), true);
     }
 
     /** The port actually bound, which differs from the configured one when that is 0. */
