@@ -29,7 +29,8 @@ public record ServiceConfig(
         Optional<Process> process,
         List<String> dependsOn,
         Optional<Duration> timeout,
-        OptionalInt maxConcurrent) {
+        OptionalInt maxConcurrent,
+        Optional<UpstreamTls> tls) {
 
     public static final Set<String> LOAD_BALANCERS =
             Set.of("round-robin", "weighted", "least-connections", "ip-hash", "consistent-hash", "sticky", "p2c");
@@ -101,6 +102,17 @@ public record ServiceConfig(
      * {@code openDuration} it lets {@code halfOpenCalls} through to decide. What counts
      * as a failure is {@code failureOn}. While open, {@link Fallback} answers.
      */
+    /**
+     * TLS to the service's {@code https} instances: the CA bundle to trust (the JDK's
+     * when absent), a client certificate and key for mTLS, and the server name to
+     * send and verify (the URL's host when absent). Certificates are always verified.
+     */
+    public record UpstreamTls(
+            Optional<java.nio.file.Path> ca,
+            Optional<java.nio.file.Path> cert,
+            Optional<java.nio.file.Path> key,
+            Optional<String> serverName) {}
+
     public record CircuitBreaker(
             boolean perInstance,
             boolean timeWindow,

@@ -74,7 +74,7 @@ class ServiceRegistrationTest {
                         """))
                 .containsExactlyInAnyOrder(
                         "id: 'bad id!' is not a service id ([A-Za-z0-9][A-Za-z0-9._-]*, at most 64 characters)",
-                        "endpoint: 'ftp://x' is not an upstream URL (expected http://host:port)",
+                        "endpoint: 'ftp://x' is not an upstream URL (expected http://host:port or https://host:port)",
                         "healthCheckInterval: expected a whole number, got 'soon'",
                         "dependencies: names unknown service 'inventroy' (did you mean 'inventory'?)",
                         "colour: unknown key");

@@ -70,10 +70,11 @@ public final class ServiceTarget {
                 .flatMap(cb -> cb.fallback().cacheTtl())
                 .map(ResponseCache::new)
                 .orElse(null);
+        UpstreamTls tls = config.tls().map(UpstreamTls::new).orElse(null);
         List<Upstream> list = new ArrayList<>();
         for (int i = 0; i < config.instances().size(); i++) {
             ServiceConfig.Instance inst = config.instances().get(i);
-            Upstream u = Upstream.of(inst.id(), inst.url(), inst.weight());
+            Upstream u = Upstream.of(inst.id(), inst.url(), inst.weight(), tls);
             list.add(u);
             byEndpoint.put(u.endpoint(), u);
         }

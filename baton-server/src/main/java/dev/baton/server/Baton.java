@@ -1,6 +1,7 @@
 package dev.baton.server;
 
 import dev.baton.config.Config;
+import dev.baton.config.ConfigError;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.config.TlsConfig;
@@ -90,8 +91,15 @@ public final class Baton implements AutoCloseable {
         this.watch = b.watch && b.configFile != null;
         Config initial = b.config != null ? b.config : loader.load(b.configFile);
         this.fileConfig = initial;
-        this.snapshot =
-                new AtomicReference<>(Snapshot.compile(initial, null, Registry.sourcesOf(initial), events::publish));
+        Snapshot first;
+        try {
+            first = Snapshot.compile(initial, null, Registry.sourcesOf(initial), events::publish);
+        } catch (IllegalArgumentException e) {
+            // Files the config names but that do not load (a TLS key, say): a config error like any other.
+            String file = b.configFile == null ? "config" : b.configFile.toString();
+            throw new ConfigException(List.of(new ConfigError(file, 1, "", e.getMessage())));
+        }
+        this.snapshot = new AtomicReference<>(first);
     }
 
     public static Builder builder() {

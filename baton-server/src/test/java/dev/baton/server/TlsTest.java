@@ -3,24 +3,20 @@ package dev.baton.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.testing.TestCerts;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,80 +41,16 @@ class TlsTest {
         }
     }
 
-    /** A self-signed PKCS#12 keystore for {@code cn}, made by the JDK's keytool. */
     Path keystore(String name, String cn) throws Exception {
-        Path ks = dir.resolve(name + ".p12");
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                .toString(),
-                        "-genkeypair",
-                        "-alias",
-                        "baton",
-                        "-keyalg",
-                        "RSA",
-                        "-keysize",
-                        "2048",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        ks.toString(),
-                        "-storepass",
-                        "changeit",
-                        "-dname",
-                        "CN=" + cn,
-                        "-validity",
-                        "2",
-                        "-ext",
-                        "SAN=dns:localhost,ip:127.0.0.1")
-                .redirectErrorStream(true)
-                .start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor()).isZero();
-        return ks;
+        return TestCerts.keystore(dir, name, cn);
     }
 
-    static KeyStore load(Path p12) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(p12)) {
-            ks.load(in, "changeit".toCharArray());
-        }
-        return ks;
-    }
-
-    /** The keystore's certificate and key as PEM files. */
-    void pem(Path p12, Path cert, Path key) throws Exception {
-        KeyStore ks = load(p12);
-        Base64.Encoder b64 = Base64.getMimeEncoder(64, "\n".getBytes());
-        Files.writeString(
-                cert,
-                "-----BEGIN CERTIFICATE-----\n"
-                        + b64.encodeToString(ks.getCertificate("baton").getEncoded())
-                        + "\n-----END CERTIFICATE-----\n");
-        Files.writeString(
-                key,
-                "-----BEGIN PRIVATE KEY-----\n"
-                        + b64.encodeToString(
-                                ks.getKey("baton", "changeit".toCharArray()).getEncoded())
-                        + "\n-----END PRIVATE KEY-----\n");
+    static void pem(Path p12, Path cert, Path key) throws Exception {
+        TestCerts.pem(p12, cert, key);
     }
 
     static SSLContext trustAll() throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(
-                null,
-                new TrustManager[] {
-                    new X509TrustManager() {
-                        public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-                        public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-                        public X509Certificate[] getAcceptedIssuers() {
-                            return new X509Certificate[0];
-                        }
-                    }
-                },
-                null);
-        return ctx;
+        return TestCerts.trustAll();
     }
 
     void start(String tls) throws Exception {

@@ -93,6 +93,12 @@ final class ServiceReader {
                 s.has("process") ? Optional.of(process(s.section("process"))) : Optional.empty();
         s.notSupportedYet("process");
         List<String> dependsOn = s.strings("depends-on");
+        Optional<ServiceConfig.UpstreamTls> tls =
+                s.has("tls") ? Optional.of(upstreamTls(s.section("tls"))) : Optional.empty();
+        if (tls.isPresent()
+                && instances.stream().noneMatch(i -> i.url().getScheme().equalsIgnoreCase("https"))) {
+            s.error("tls", "applies to https instances, and this service has none");
+        }
         OptionalInt maxConcurrent = s.has("max-concurrent")
                 ? OptionalInt.of(s.integer("max-concurrent", 100, 1, 10_000_000))
                 : OptionalInt.empty();
@@ -118,7 +124,8 @@ final class ServiceReader {
                 process,
                 dependsOn,
                 timeout,
-                maxConcurrent);
+                maxConcurrent,
+                tls);
     }
 
     void checkDependencies(Section services, Map<String, ServiceConfig> all) {
@@ -223,12 +230,11 @@ final class ServiceReader {
         try {
             URI uri = new URI(text.trim());
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (scheme.equals("https")) {
-                problems.add(line, path, "https upstreams are not supported yet");
-                return Optional.empty();
-            }
-            if (!scheme.equals("http") || uri.getHost() == null) {
-                problems.add(line, path, "'" + text + "' is not an upstream URL (expected http://host:port)");
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                problems.add(
+                        line,
+                        path,
+                        "'" + text + "' is not an upstream URL (expected http://host:port or https://host:port)");
                 return Optional.empty();
             }
             if (uri.getQuery() != null || uri.getFragment() != null || uri.getUserInfo() != null) {
@@ -276,6 +282,23 @@ final class ServiceReader {
         s.finish();
         return new ServiceConfig.HealthCheck(
                 type.equals("tcp"), path, interval, timeout, unhealthy, healthy, min, max, body, degraded);
+    }
+
+    private static ServiceConfig.UpstreamTls upstreamTls(Section s) {
+        Optional<java.nio.file.Path> ca = s.string("ca").map(java.nio.file.Path::of);
+        Optional<java.nio.file.Path> cert = s.string("cert").map(java.nio.file.Path::of);
+        Optional<java.nio.file.Path> key = s.string("key").map(java.nio.file.Path::of);
+        if (cert.isPresent() != key.isPresent()) {
+            s.error(cert.isPresent() ? "key" : "cert", "is required for a client certificate (mTLS)");
+        }
+        for (String k : List.of("ca", "cert", "key")) {
+            s.string(k)
+                    .filter(f -> !java.nio.file.Files.isReadable(java.nio.file.Path.of(f)))
+                    .ifPresent(f -> s.error(k, "cannot read " + f));
+        }
+        Optional<String> serverName = s.string("server-name");
+        s.finish();
+        return new ServiceConfig.UpstreamTls(ca, cert, key, serverName);
     }
 
     private static ServiceConfig.CircuitBreaker breaker(Section s) {

@@ -43,6 +43,11 @@ final class Upgrades {
         if (!exchange.choose()) {
             return;
         }
+        if (exchange.upstream().tls() != null) {
+            // The tunnel client speaks plain HTTP; refuse clearly rather than send the handshake in the clear.
+            exchange.abort(502, "protocol upgrades (WebSocket) to https upstreams are not supported yet");
+            return;
+        }
         Future<HttpClientRequest> request;
         try {
             request = exchange.context().tunnels().request(options());

@@ -62,7 +62,7 @@ final class UpstreamPool {
             then.acquired(null, new IllegalStateException("the gateway is shutting down"));
             return;
         }
-        String key = upstream.authority();
+        String key = upstream.poolKey();
         if (!fresh) {
             ArrayDeque<UpstreamConnection> conns = idle.get(key);
             long now = System.nanoTime();
@@ -83,6 +83,9 @@ final class UpstreamPool {
                     @Override
                     protected void initChannel(Channel ch) {
                         conn.channel = ch;
+                        if (upstream.tls() != null) {
+                            ch.pipeline().addLast(upstream.tls().handler(ch.alloc(), upstream.host(), upstream.port()));
+                        }
                         ch.pipeline()
                                 .addLast(
                                         new HttpClientCodec(

@@ -1,0 +1,52 @@
+package dev.baton.proxy;
+
+import dev.baton.config.ServiceConfig;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * TLS to an upstream: a Netty client context (the service's CA bundle or the JDK's
+ * trust store, its client certificate for mTLS) and the server name to send (SNI)
+ * and verify the certificate against (endpoint identification, always on).
+ */
+public final class UpstreamTls {
+    /** The JDK's trust store, no client certificate, the URL's host as server name. */
+    public static final UpstreamTls DEFAULT = new UpstreamTls(null);
+
+    private final SslContext context;
+    private final String serverName;
+
+    /** TLS for a service's {@code tls:}, or the default when null; IllegalArgumentException if its files do not load. */
+    public UpstreamTls(ServiceConfig.UpstreamTls config) {
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient();
+            if (config != null) {
+                config.ca().ifPresent(ca -> b.trustManager(ca.toFile()));
+                if (config.cert().isPresent()) {
+                    b.keyManager(
+                            config.cert().get().toFile(),
+                            config.key().orElseThrow().toFile());
+                }
+            }
+            this.context = b.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot load the upstream TLS files: " + e.getMessage(), e);
+        }
+        this.serverName = config == null ? null : config.serverName().orElse(null);
+    }
+
+    /** A handler for a connection to {@code host:port}, sending SNI and verifying the certificate's name. */
+    public SslHandler handler(ByteBufAllocator alloc, String host, int port) {
+        String name = serverName != null ? serverName : host;
+        SSLEngine engine = context.newEngine(alloc, name, port);
+        SSLParameters params = engine.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        engine.setSSLParameters(params);
+        return new SslHandler(engine);
+    }
+}
