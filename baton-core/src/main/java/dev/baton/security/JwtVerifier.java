@@ -42,17 +42,29 @@ import java.util.Set;
 public final class JwtVerifier {
     static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
+    /** The reason when no key verifies the token: with a JWKS, worth a refresh and another try. */
+    public static final String UNKNOWN_KEY = "token signed with an unknown key";
+
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final String rolesClaim;
 
-    private JwtVerifier(DefaultJWTProcessor<SecurityContext> processor, String rolesClaim) {
+    private final JwksKeys jwks;
+
+    private JwtVerifier(DefaultJWTProcessor<SecurityContext> processor, String rolesClaim, JwksKeys jwks) {
         this.processor = processor;
         this.rolesClaim = rolesClaim;
+        this.jwks = jwks;
+    }
+
+    /** The JWKS keys this verifier reads, when it is configured with a jwks-url. */
+    public java.util.Optional<JwksKeys> jwks() {
+        return java.util.Optional.ofNullable(jwks);
     }
 
     /** A verifier for {@code config}; IllegalArgumentException when its key cannot be used. */
     public static JwtVerifier of(SecurityConfig.Jwt config, Clock clock) {
         DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
+        JwksKeys jwks = null;
         if (config.secret().isPresent()) {
             JWKSource<SecurityContext> secret =
                     new ImmutableSecret<>(config.secret().get().getBytes(StandardCharsets.UTF_8));
@@ -79,8 +91,22 @@ public final class JwtVerifier {
             } else {
                 throw new IllegalArgumentException("public-key must be an RSA or EC key");
             }
+        } else if (config.jwksUrl().isPresent()) {
+            jwks = new JwksKeys(config.jwksUrl().get(), clock);
+            p.setJWSKeySelector(new JWSVerificationKeySelector<>(
+                    Set.of(
+                            JWSAlgorithm.RS256,
+                            JWSAlgorithm.RS384,
+                            JWSAlgorithm.RS512,
+                            JWSAlgorithm.PS256,
+                            JWSAlgorithm.PS384,
+                            JWSAlgorithm.PS512,
+                            JWSAlgorithm.ES256,
+                            JWSAlgorithm.ES384,
+                            JWSAlgorithm.ES512),
+                    jwks));
         } else {
-            throw new IllegalArgumentException("jwks-url is not supported yet");
+            throw new IllegalArgumentException("security.jwt needs a secret, public-key or jwks-url");
         }
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
         config.issuer().ifPresent(exact::issuer);
@@ -94,7 +120,7 @@ public final class JwtVerifier {
                 };
         claims.setMaxClockSkew((int) CLOCK_SKEW.toSeconds());
         p.setJWTClaimsSetVerifier(claims);
-        return new JwtVerifier(p, config.rolesClaim());
+        return new JwtVerifier(p, config.rolesClaim(), jwks);
     }
 
     /** Verifies a compact JWT, returning its caller; TokenException says why it does not verify. */
@@ -105,7 +131,10 @@ public final class JwtVerifier {
         } catch (ParseException e) {
             throw new TokenException("malformed token");
         } catch (BadJOSEException e) {
-            throw new TokenException(reason(e.getMessage()));
+            String why = reason(e.getMessage());
+            // Without a JWKS there is no other key to fetch: the algorithm or key is simply wrong.
+            throw new TokenException(
+                    why.equals(UNKNOWN_KEY) && jwks == null ? "token signature or algorithm not accepted" : why);
         } catch (JOSEException e) {
             throw new TokenException("token could not be verified");
         }
@@ -139,6 +168,9 @@ public final class JwtVerifier {
         }
         if (m.contains("plain") || m.contains("Unsecured")) {
             return "unsigned tokens (alg: none) are refused";
+        }
+        if (m.contains("no matching key")) {
+            return UNKNOWN_KEY;
         }
         if (m.contains("key selector") || m.contains("algorithm") || m.contains("Signed JWT rejected")) {
             return "token signature or algorithm not accepted";

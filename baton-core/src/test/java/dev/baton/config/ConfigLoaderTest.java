@@ -162,7 +162,6 @@ class ConfigLoaderTest {
                 """);
         assertThat(errors)
                 .containsExactly(
-                        "baton.yaml:3: security.jwt.jwks-url: not supported yet (use secret or public-key)",
                         "baton.yaml:10: services.orders.process: not supported yet",
                         "baton.yaml:11: services.orders.depends-on: names the service itself");
     }

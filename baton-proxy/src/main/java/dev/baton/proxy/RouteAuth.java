@@ -28,6 +28,11 @@ public final class RouteAuth {
         this.forwardToken = auth.forwardToken();
     }
 
+    /** The JWKS keys behind this route's tokens, when the verifier uses a jwks-url. */
+    public java.util.Optional<dev.baton.security.JwksKeys> jwks() {
+        return verifier.jwks();
+    }
+
     /** The outcome of checking a request: the caller, or the status and reason to refuse it with. */
     public record Verdict(Caller caller, int status, String reason) {}
 

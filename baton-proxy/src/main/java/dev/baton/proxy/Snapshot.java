@@ -94,10 +94,18 @@ public final class Snapshot {
         List<RouteDefinition<RouteTarget>> defs = new ArrayList<>();
         Map<String, RateLimitPolicy> routeLimits = new LinkedHashMap<>();
         Map<String, RouteHmac> routeHmacs = new LinkedHashMap<>();
-        JwtVerifier verifier = config.security()
-                .jwt()
-                .map(j -> JwtVerifier.of(j, Clock.systemUTC()))
-                .orElse(null);
+        // An unchanged security.jwt keeps its verifier, and with it the JWKS keys already fetched.
+        JwtVerifier verifier = previous != null
+                        && previous.verifier != null
+                        && previous.config
+                                .security()
+                                .jwt()
+                                .equals(config.security().jwt())
+                ? previous.verifier
+                : config.security()
+                        .jwt()
+                        .map(j -> JwtVerifier.of(j, Clock.systemUTC()))
+                        .orElse(null);
         for (RouteConfig r : config.routes()) {
             ServiceTarget service = services.get(r.service());
             List<RateLimitPolicy> limits = new ArrayList<>();

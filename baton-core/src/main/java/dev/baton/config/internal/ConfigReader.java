@@ -198,9 +198,8 @@ public final class ConfigReader {
             }
             secret.filter(x -> x.length() < 32)
                     .ifPresent(x -> j.error("secret", "must be at least 32 characters for HS256"));
-            if (jwksUrl.isPresent()) {
-                j.error("jwks-url", "not supported yet (use secret or public-key)");
-            }
+            jwksUrl.filter(u -> !u.matches("https?://[^\\s]+"))
+                    .ifPresent(u -> j.error("jwks-url", "'" + u + "' is not an http(s) URL"));
             publicKey.ifPresent(pem -> {
                 try {
                     JwtVerifier.pem(pem);

@@ -1,10 +1,12 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.JsonMapping;
+import dev.baton.proxy.JwksFetcher;
 import dev.baton.proxy.RequestValidation;
 import dev.baton.proxy.RouteAuth;
 import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.SecurityViolations;
+import dev.baton.security.JwtVerifier;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.ByteArrayOutputStream;
 import java.util.function.Consumer;
@@ -45,20 +47,51 @@ final class RouteChecks {
             }
         }
         if (route.auth() != null) {
-            RouteAuth.Verdict auth = route.auth().check(req.getHeader("authorization"));
-            if (auth.status() != 0) {
-                if (auth.status() == 401) {
-                    exchange.response()
-                            .putHeader("www-authenticate", "Bearer realm=\"baton\", error=\"invalid_token\"");
-                }
-                refuse(
-                        auth.status() == 401 ? SecurityViolations.INVALID_TOKEN : SecurityViolations.FORBIDDEN_ROLE,
-                        auth.status(),
-                        auth.reason());
-                return;
-            }
-            exchange.caller(auth.caller());
+            authenticate(then, false);
+            return;
         }
+        afterAuth(then);
+    }
+
+    /**
+     * Checks the Bearer token. A token signed with a key the route's JWKS does not
+     * have yet fetches the keys (at most one fetch per interval), then is checked
+     * again: key rotation costs one slower request, never a wrong 401 or a blocked loop.
+     */
+    private void authenticate(Runnable then, boolean refreshed) {
+        RouteAuth auth = route.auth();
+        RouteAuth.Verdict verdict = auth.check(req.getHeader("authorization"));
+        var jwks = auth.jwks().orElse(null);
+        if (jwks != null
+                && verdict.status() == 401
+                && !refreshed
+                && JwtVerifier.UNKNOWN_KEY.equals(verdict.reason())
+                && jwks.refreshDue(true)) {
+            JwksFetcher.fetch(ctx.vertx(), jwks).onComplete(ar -> {
+                if (!exchange.released()) {
+                    authenticate(then, true);
+                }
+            });
+            return;
+        }
+        if (jwks != null && jwks.refreshDue(false)) {
+            JwksFetcher.fetch(ctx.vertx(), jwks); // refresh ahead; nobody waits for it
+        }
+        if (verdict.status() != 0) {
+            if (verdict.status() == 401) {
+                exchange.response().putHeader("www-authenticate", "Bearer realm=\"baton\", error=\"invalid_token\"");
+            }
+            refuse(
+                    verdict.status() == 401 ? SecurityViolations.INVALID_TOKEN : SecurityViolations.FORBIDDEN_ROLE,
+                    verdict.status(),
+                    verdict.reason());
+            return;
+        }
+        exchange.caller(verdict.caller());
+        afterAuth(then);
+    }
+
+    private void afterAuth(Runnable then) {
         boolean validateBody = exchange.hasBody()
                 && route.validation() != null
                 && route.validation().needsBody();

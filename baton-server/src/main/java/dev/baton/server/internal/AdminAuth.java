@@ -3,6 +3,7 @@ package dev.baton.server.internal;
 import static dev.baton.server.internal.Replies.error;
 
 import dev.baton.config.SecurityConfig;
+import dev.baton.proxy.JwksFetcher;
 import dev.baton.proxy.Snapshot;
 import dev.baton.security.Caller;
 import dev.baton.security.JwtVerifier;
@@ -59,6 +60,12 @@ final class AdminAuth {
         try {
             caller = verifier.verify(header.substring(7).trim());
         } catch (TokenException e) {
+            var jwks = verifier.jwks().orElse(null);
+            if (jwks != null && JwtVerifier.UNKNOWN_KEY.equals(e.getMessage()) && jwks.refreshDue(true)) {
+                // A key the JWKS did not have: fetch it (never blocking the loop), then try once more.
+                JwksFetcher.fetch(rc.vertx(), jwks).onComplete(ar -> handle(rc));
+                return;
+            }
             unauthorized(rc, e.getMessage());
             return;
         }
