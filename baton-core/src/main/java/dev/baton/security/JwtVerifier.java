@@ -42,6 +42,17 @@ import java.util.Set;
 public final class JwtVerifier {
     static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
+    private static final Set<JWSAlgorithm> RSA = Set.of(
+            JWSAlgorithm.RS256,
+            JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256,
+            JWSAlgorithm.PS384,
+            JWSAlgorithm.PS512);
+    private static final Set<JWSAlgorithm> EC = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+    private static final Set<JWSAlgorithm> ASYMMETRIC =
+            java.util.stream.Stream.concat(RSA.stream(), EC.stream()).collect(java.util.stream.Collectors.toSet());
+
     /** The reason when no key verifies the token: with a JWKS, worth a refresh and another try. */
     public static final String UNKNOWN_KEY = "token signed with an unknown key";
 
@@ -74,37 +85,17 @@ public final class JwtVerifier {
             PublicKey key = pem(config.publicKey().get());
             if (key instanceof RSAPublicKey rsa) {
                 p.setJWSKeySelector(new JWSVerificationKeySelector<>(
-                        Set.of(
-                                JWSAlgorithm.RS256,
-                                JWSAlgorithm.RS384,
-                                JWSAlgorithm.RS512,
-                                JWSAlgorithm.PS256,
-                                JWSAlgorithm.PS384,
-                                JWSAlgorithm.PS512),
-                        new ImmutableJWKSet<>(new JWKSet(new RSAKey.Builder(rsa).build()))));
+                        RSA, new ImmutableJWKSet<>(new JWKSet(new RSAKey.Builder(rsa).build()))));
             } else if (key instanceof ECPublicKey ec) {
                 ECKey jwk =
                         new ECKey.Builder(com.nimbusds.jose.jwk.Curve.forECParameterSpec(ec.getParams()), ec).build();
-                p.setJWSKeySelector(new JWSVerificationKeySelector<>(
-                        Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512),
-                        new ImmutableJWKSet<>(new JWKSet(jwk))));
+                p.setJWSKeySelector(new JWSVerificationKeySelector<>(EC, new ImmutableJWKSet<>(new JWKSet(jwk))));
             } else {
                 throw new IllegalArgumentException("public-key must be an RSA or EC key");
             }
         } else if (config.jwksUrl().isPresent()) {
             jwks = new JwksKeys(config.jwksUrl().get(), clock);
-            p.setJWSKeySelector(new JWSVerificationKeySelector<>(
-                    Set.of(
-                            JWSAlgorithm.RS256,
-                            JWSAlgorithm.RS384,
-                            JWSAlgorithm.RS512,
-                            JWSAlgorithm.PS256,
-                            JWSAlgorithm.PS384,
-                            JWSAlgorithm.PS512,
-                            JWSAlgorithm.ES256,
-                            JWSAlgorithm.ES384,
-                            JWSAlgorithm.ES512),
-                    jwks));
+            p.setJWSKeySelector(new JWSVerificationKeySelector<>(ASYMMETRIC, jwks));
         } else {
             throw new IllegalArgumentException("security.jwt needs a secret, public-key or jwks-url");
         }

@@ -82,11 +82,8 @@ public final class Main implements Runnable {
 
     @Command(name = "run", description = "Start the gateway with a config file.", mixinStandardHelpOptions = true)
     static final class Run implements java.util.concurrent.Callable<Integer> {
-        @Option(
-                names = {"-c", "--config"},
-                description = "config file (default: ${DEFAULT-VALUE})",
-                defaultValue = "baton.yaml")
-        Path config;
+        @CommandLine.Mixin
+        ConfigOption file;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -95,7 +92,7 @@ public final class Main implements Runnable {
         public Integer call() {
             Baton baton;
             try {
-                baton = Baton.builder().configFile(config).build();
+                baton = Baton.builder().configFile(file.config).build();
             } catch (ConfigException e) {
                 return configErrors(e, spec.commandLine().getErr());
             }
@@ -153,11 +150,8 @@ public final class Main implements Runnable {
             description = "Check a config file; print every error.",
             mixinStandardHelpOptions = true)
     static final class Validate implements java.util.concurrent.Callable<Integer> {
-        @Option(
-                names = {"-c", "--config"},
-                description = "config file (default: ${DEFAULT-VALUE})",
-                defaultValue = "baton.yaml")
-        Path config;
+        @CommandLine.Mixin
+        ConfigOption file;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -165,12 +159,12 @@ public final class Main implements Runnable {
         @Override
         public Integer call() {
             try {
-                Config c = new ConfigLoader(System.getenv()).load(config);
+                Config c = new ConfigLoader(System.getenv()).load(file.config);
                 spec.commandLine()
                         .getOut()
                         .printf(
                                 "%s: ok (%d services, %d routes)%n",
-                                config, c.services().size(), c.routes().size());
+                                file.config, c.services().size(), c.routes().size());
                 return 0;
             } catch (ConfigException e) {
                 return configErrors(e, spec.commandLine().getErr());
@@ -183,11 +177,8 @@ public final class Main implements Runnable {
             description = "Print a signed JWT (HS256, the config's security.jwt.secret) for the admin API or routes.",
             mixinStandardHelpOptions = true)
     static final class Token implements java.util.concurrent.Callable<Integer> {
-        @Option(
-                names = {"-c", "--config"},
-                description = "config file (default: ${DEFAULT-VALUE})",
-                defaultValue = "baton.yaml")
-        Path config;
+        @CommandLine.Mixin
+        ConfigOption file;
 
         @Option(
                 names = "--role",
@@ -212,7 +203,7 @@ public final class Main implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             Config c;
             try {
-                c = new ConfigLoader(System.getenv()).load(config);
+                c = new ConfigLoader(System.getenv()).load(file.config);
             } catch (ConfigException e) {
                 return configErrors(e, err);
             }
@@ -225,7 +216,7 @@ public final class Main implements Runnable {
             }
             Optional<SecurityConfig.Jwt> jwt = c.security().jwt();
             if (jwt.isEmpty() || jwt.get().secret().isEmpty()) {
-                err.println("baton token: " + config + " has no security.jwt.secret to sign tokens with");
+                err.println("baton token: " + file.config + " has no security.jwt.secret to sign tokens with");
                 return 1;
             }
             spec.commandLine()
@@ -240,6 +231,15 @@ public final class Main implements Runnable {
                             Instant.now()));
             return 0;
         }
+    }
+
+    /** The {@code -c FILE} option of the commands that read a config. */
+    static final class ConfigOption {
+        @Option(
+                names = {"-c", "--config"},
+                description = "config file (default: ${DEFAULT-VALUE})",
+                defaultValue = "baton.yaml")
+        Path config;
     }
 
     /** Reports the version from the jar manifest, or "dev" when run from classes. */
