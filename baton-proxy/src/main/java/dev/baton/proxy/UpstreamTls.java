@@ -5,6 +5,9 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -20,6 +23,7 @@ public final class UpstreamTls {
 
     private final SslContext context;
     private final String serverName;
+    private final ClientSSLOptions vertxOptions;
 
     /** TLS for a service's {@code tls:}, or the default when null; IllegalArgumentException if its files do not load. */
     public UpstreamTls(ServiceConfig.UpstreamTls config) {
@@ -38,6 +42,25 @@ public final class UpstreamTls {
             throw new IllegalArgumentException("cannot load the upstream TLS files: " + e.getMessage(), e);
         }
         this.serverName = config == null ? null : config.serverName().orElse(null);
+        ClientSSLOptions o = new ClientSSLOptions().setHostnameVerificationAlgorithm("HTTPS");
+        if (config != null) {
+            config.ca().ifPresent(ca -> o.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+            config.cert()
+                    .ifPresent(cert -> o.setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertPath(cert.toString())
+                            .setKeyPath(config.key().orElseThrow().toString())));
+        }
+        this.vertxOptions = o;
+    }
+
+    /** The same TLS for Vert.x's client (protocol upgrades go through it). */
+    public ClientSSLOptions vertxOptions() {
+        return vertxOptions;
+    }
+
+    /** The name to send and verify, when configured apart from the URL's host. */
+    public java.util.Optional<String> serverName() {
+        return java.util.Optional.ofNullable(serverName);
     }
 
     /** A handler for a connection to {@code host:port}, sending SNI and verifying the certificate's name. */

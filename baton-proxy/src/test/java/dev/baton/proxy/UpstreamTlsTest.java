@@ -92,4 +92,31 @@ class UpstreamTlsTest extends ProxyTestSupport {
         assertThat(refused.statusCode()).isEqualTo(502);
         assertThat(new JsonObject(refused.body()).getString("error")).isEqualTo("bad_gateway");
     }
+
+    @Test
+    void webSocketsReachAnHttpsUpstreamOverTls() throws Exception {
+        certificates();
+        upstream = TestUpstream.start(
+                vertx,
+                https(false),
+                req -> req.toWebSocket()
+                        .onSuccess(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("tls echo:" + m))));
+        proxyTo("tls: { ca: \"" + serverCert + "\" }");
+        io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+        try {
+            io.vertx.core.http.WebSocket ws =
+                    ProxyHarness.await(client.connect(new io.vertx.core.http.WebSocketConnectOptions()
+                                    .setHost("127.0.0.1")
+                                    .setPort(proxy.port())
+                                    .setURI("/ws"))
+                            .toCompletionStage()
+                            .toCompletableFuture());
+            java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
+            ws.textMessageHandler(reply::complete);
+            ws.writeTextMessage("hi");
+            assertThat(reply.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("tls echo:hi");
+        } finally {
+            client.close();
+        }
+    }
 }

@@ -43,11 +43,7 @@ final class Upgrades {
         if (!exchange.choose()) {
             return;
         }
-        if (exchange.upstream().tls() != null) {
-            // The tunnel client speaks plain HTTP; refuse clearly rather than send the handshake in the clear.
-            exchange.abort(502, "protocol upgrades (WebSocket) to https upstreams are not supported yet");
-            return;
-        }
+
         Future<HttpClientRequest> request;
         try {
             request = exchange.context().tunnels().request(options());
@@ -91,12 +87,22 @@ final class Upgrades {
         HttpServerRequest req = exchange.request();
         Upstream upstream = exchange.upstream();
         RouteTarget route = exchange.route();
-        return new RequestOptions()
+        RequestOptions o = new RequestOptions()
                 .setMethod(req.method())
                 .setHost(upstream.host())
                 .setPort(upstream.port())
                 .setURI(route.upstreamUri(req.path(), req.query(), upstream))
                 .setConnectTimeout(Math.min(route.timeoutMillis(), Exchange.MAX_CONNECT_TIMEOUT_MS));
+        if (upstream.tls() != null) {
+            o.setSsl(true).setSslOptions(upstream.tls().vertxOptions());
+            // A configured server name is what SNI carries and the certificate is checked against.
+            upstream.tls()
+                    .serverName()
+                    .ifPresent(name -> o.setHost(name)
+                            .setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(
+                                    upstream.port(), upstream.host())));
+        }
+        return o;
     }
 
     /** The upstream answered the upgrade with a plain response: relay it as one. */
