@@ -2,6 +2,7 @@ package dev.baton.security;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
@@ -90,8 +91,20 @@ public final class JwtVerifier {
                 ECKey jwk =
                         new ECKey.Builder(com.nimbusds.jose.jwk.Curve.forECParameterSpec(ec.getParams()), ec).build();
                 p.setJWSKeySelector(new JWSVerificationKeySelector<>(EC, new ImmutableJWKSet<>(new JWKSet(jwk))));
+            } else if (key instanceof java.security.interfaces.EdECPublicKey ed) {
+                p.setJWSKeySelector((header, context) ->
+                        JWSAlgorithm.EdDSA.equals(header.getAlgorithm()) ? List.of(ed) : List.of());
+                p.setJWSVerifierFactory(new com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory() {
+                    @Override
+                    public com.nimbusds.jose.JWSVerifier createJWSVerifier(JWSHeader header, java.security.Key k)
+                            throws JOSEException {
+                        return k instanceof java.security.interfaces.EdECPublicKey edKey
+                                ? new Ed25519Verifier(edKey)
+                                : super.createJWSVerifier(header, k);
+                    }
+                });
             } else {
-                throw new IllegalArgumentException("public-key must be an RSA or EC key");
+                throw new IllegalArgumentException("public-key must be an RSA, EC or Ed25519 key");
             }
         } else if (config.jwksUrl().isPresent()) {
             jwks = new JwksKeys(config.jwksUrl().get(), clock);
@@ -178,13 +191,13 @@ public final class JwtVerifier {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("public-key is not PEM (-----BEGIN PUBLIC KEY----- ...)");
         }
-        for (String algorithm : List.of("RSA", "EC")) {
+        for (String algorithm : List.of("RSA", "EC", "Ed25519")) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
             } catch (Exception tryNext) {
                 // not this kind of key
             }
         }
-        throw new IllegalArgumentException("public-key is not an RSA or EC public key in PEM");
+        throw new IllegalArgumentException("public-key is not an RSA, EC or Ed25519 public key in PEM");
     }
 }

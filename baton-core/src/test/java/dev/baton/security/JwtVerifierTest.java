@@ -155,4 +155,31 @@ class JwtVerifierTest {
                 .contains("user");
         assertThatThrownBy(() -> JwtVerifier.pem("not pem at all")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void ed25519KeysVerifyEdDsa() throws Exception {
+        KeyPair ed = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        JwtVerifier v = JwtVerifier.of(publicKey(ed), clock);
+        String header = b64("{\"alg\":\"EdDSA\"}");
+        String payload = b64(claims().build().toString());
+        java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+        s.initSign(ed.getPrivate());
+        s.update((header + "." + payload).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String token = header + "." + payload + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(s.sign());
+        assertThat(v.verify(token).subject()).contains("alice");
+        String tampered = header + "." + b64(claims().subject("mallory").build().toString())
+                + token.substring(token.lastIndexOf('.'));
+        assertThatThrownBy(() -> v.verify(tampered)).isInstanceOf(TokenException.class);
+        String hs = sign(new MACSigner(SECRET), JWSAlgorithm.HS256, claims().build());
+        assertThatThrownBy(() -> v.verify(hs))
+                .as("only EdDSA with an Ed25519 key")
+                .isInstanceOf(TokenException.class);
+    }
+
+    static String b64(String json) {
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }
