@@ -57,6 +57,30 @@ public final class JwksKeys implements JWKSource<SecurityContext> {
         return lastFetch.compareAndSet(last, now);
     }
 
+    /** The Ed25519 key with this key id (an OKP JWK), as the JDK's key, or null. */
+    public java.security.PublicKey ed25519(String keyId) {
+        for (JWK jwk : keys.get().getKeys()) {
+            if (jwk instanceof com.nimbusds.jose.jwk.OctetKeyPair okp
+                    && com.nimbusds.jose.jwk.Curve.Ed25519.equals(okp.getCurve())
+                    && (keyId == null || keyId.equals(okp.getKeyID()))) {
+                // SubjectPublicKeyInfo for Ed25519 is a fixed 12-byte prefix and the 32 raw bytes.
+                byte[] raw = okp.getX().decode();
+                byte[] der = new byte[12 + raw.length];
+                System.arraycopy(ED25519_PREFIX, 0, der, 0, 12);
+                System.arraycopy(raw, 0, der, 12, raw.length);
+                try {
+                    return java.security.KeyFactory.getInstance("Ed25519")
+                            .generatePublic(new java.security.spec.X509EncodedKeySpec(der));
+                } catch (java.security.GeneralSecurityException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static final byte[] ED25519_PREFIX = java.util.HexFormat.of().parseHex("302a300506032b6570032100");
+
     public boolean isEmpty() {
         return keys.get().getKeys().isEmpty();
     }

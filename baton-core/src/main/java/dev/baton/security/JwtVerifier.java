@@ -43,6 +43,18 @@ import java.util.Set;
 public final class JwtVerifier {
     static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
+    /** Nimbus' verifiers, plus the JDK's for Ed25519 keys (nimbus' own needs Tink). */
+    private static final com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory ED25519_AWARE =
+            new com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory() {
+                @Override
+                public com.nimbusds.jose.JWSVerifier createJWSVerifier(JWSHeader header, java.security.Key k)
+                        throws JOSEException {
+                    return k instanceof java.security.interfaces.EdECPublicKey edKey
+                            ? new Ed25519Verifier(edKey)
+                            : super.createJWSVerifier(header, k);
+                }
+            };
+
     private static final Set<JWSAlgorithm> RSA = Set.of(
             JWSAlgorithm.RS256,
             JWSAlgorithm.RS384,
@@ -94,21 +106,22 @@ public final class JwtVerifier {
             } else if (key instanceof java.security.interfaces.EdECPublicKey ed) {
                 p.setJWSKeySelector((header, context) ->
                         JWSAlgorithm.EdDSA.equals(header.getAlgorithm()) ? List.of(ed) : List.of());
-                p.setJWSVerifierFactory(new com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory() {
-                    @Override
-                    public com.nimbusds.jose.JWSVerifier createJWSVerifier(JWSHeader header, java.security.Key k)
-                            throws JOSEException {
-                        return k instanceof java.security.interfaces.EdECPublicKey edKey
-                                ? new Ed25519Verifier(edKey)
-                                : super.createJWSVerifier(header, k);
-                    }
-                });
+                p.setJWSVerifierFactory(ED25519_AWARE);
             } else {
                 throw new IllegalArgumentException("public-key must be an RSA, EC or Ed25519 key");
             }
         } else if (config.jwksUrl().isPresent()) {
-            jwks = new JwksKeys(config.jwksUrl().get(), clock);
-            p.setJWSKeySelector(new JWSVerificationKeySelector<>(ASYMMETRIC, jwks));
+            JwksKeys keys = new JwksKeys(config.jwksUrl().get(), clock);
+            jwks = keys;
+            JWSVerificationKeySelector<SecurityContext> standard = new JWSVerificationKeySelector<>(ASYMMETRIC, keys);
+            p.setJWSKeySelector((header, context) -> {
+                if (JWSAlgorithm.EdDSA.equals(header.getAlgorithm())) {
+                    java.security.PublicKey ed = keys.ed25519(header.getKeyID());
+                    return ed == null ? List.of() : List.of(ed);
+                }
+                return standard.selectJWSKeys(header, context);
+            });
+            p.setJWSVerifierFactory(ED25519_AWARE);
         } else {
             throw new IllegalArgumentException("security.jwt needs a secret, public-key or jwks-url");
         }

@@ -177,6 +177,38 @@ class JwtVerifierTest {
                 .isInstanceOf(TokenException.class);
     }
 
+    @Test
+    void ed25519KeysFromAJwksVerifyEdDsaByKeyId() throws Exception {
+        KeyPair ed = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        byte[] spki = ed.getPublic().getEncoded();
+        byte[] x = java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length);
+        com.nimbusds.jose.jwk.OctetKeyPair okp = new com.nimbusds.jose.jwk.OctetKeyPair.Builder(
+                        com.nimbusds.jose.jwk.Curve.Ed25519, com.nimbusds.jose.util.Base64URL.encode(x))
+                .keyID("ed1")
+                .build();
+        JwtVerifier v = JwtVerifier.of(
+                new SecurityConfig.Jwt(
+                        Optional.empty(),
+                        Optional.of("http://127.0.0.1:1/jwks"),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        "roles"),
+                clock);
+        v.jwks().orElseThrow().update(new com.nimbusds.jose.jwk.JWKSet(okp).toString());
+        java.security.PrivateKey priv = ed.getPrivate();
+        String header = b64("{\"alg\":\"EdDSA\",\"kid\":\"ed1\"}");
+        String payload = b64(claims().build().toString());
+        java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+        s.initSign(priv);
+        s.update((header + "." + payload).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String token = header + "." + payload + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(s.sign());
+        assertThat(v.verify(token).subject()).contains("alice");
+        String otherKid = b64("{\"alg\":\"EdDSA\",\"kid\":\"ed2\"}") + token.substring(token.indexOf('.'));
+        assertThatThrownBy(() -> v.verify(otherKid)).hasMessage(JwtVerifier.UNKNOWN_KEY);
+    }
+
     static String b64(String json) {
         return Base64.getUrlEncoder()
                 .withoutPadding()
