@@ -37,6 +37,15 @@ public record RouteTarget(
         retryMethods = Set.copyOf(retryMethods);
     }
 
+    /** Whether {@code RouteChecks} has anything to do for this route (IP lists, validation, auth, a body rule). */
+    public boolean checked() {
+        return !ip.open()
+                || validation != null
+                || auth != null
+                || hmac != null
+                || (transform != null && transform.hasRequestBody());
+    }
+
     /** The path to send upstream: prefix stripped on a segment boundary, base path prepended. */
     public String upstreamUri(String path, String query, Upstream upstream) {
         String p = path;

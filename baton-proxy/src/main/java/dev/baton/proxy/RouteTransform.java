@@ -50,6 +50,10 @@ public final class RouteTransform {
         e.remove().forEach(headers::remove);
     }
 
+    public boolean hasRequestBody() {
+        return config.requestBody().isPresent();
+    }
+
     /** The request body mapping, when this request's body qualifies: JSON with a Content-Length within max-size. */
     public JsonMapping requestBody(String contentType, String contentLength) {
         return qualifies(config.requestBody().orElse(null), contentType, contentLength);
