@@ -97,8 +97,9 @@ final class RouteReader {
                 && services.get(service.get()).retry().isEmpty()) {
             s.error("retry-methods", "service '" + service.get() + "' has no retry: policy to apply them to");
         }
-        Optional<ServiceConfig.RateLimit> limit =
-                s.has("rate-limit") ? Optional.of(ServiceReader.rateLimit(s.section("rate-limit"))) : Optional.empty();
+        Optional<ServiceConfig.RateLimit> limit = s.has("rate-limit")
+                ? Optional.of(ResilienceReader.rateLimit(s.section("rate-limit")))
+                : Optional.empty();
         Optional<RouteConfig.Cors> cors = s.has("cors") ? Optional.of(cors(s.section("cors"))) : Optional.empty();
         Optional<RouteConfig.Transform> transform =
                 s.has("transform") ? Optional.of(transform(s.section("transform"))) : Optional.empty();
