@@ -4,17 +4,14 @@ import dev.baton.config.Config;
 import dev.baton.config.ConfigError;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
-import dev.baton.config.TlsConfig;
 import dev.baton.events.Event;
 import dev.baton.events.EventBus;
-import dev.baton.health.HealthStatus;
 import dev.baton.proxy.HealthChecker;
 import dev.baton.proxy.ProxyServer;
-import dev.baton.proxy.Snapshot;
-import dev.baton.proxy.Upstream;
-import dev.baton.registry.Registry;
 import dev.baton.server.internal.AdminApi;
 import dev.baton.server.internal.AuditLog;
+import dev.baton.server.internal.CertificateWatch;
+import dev.baton.server.internal.ControlPlane;
 import dev.baton.server.internal.DiscoveryFiles;
 import dev.baton.server.internal.FileWatcher;
 import dev.baton.server.internal.ResilienceMetrics;
@@ -28,19 +25,14 @@ import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,11 +56,7 @@ public final class Baton implements AutoCloseable {
     private final Optional<Path> configFile;
     private final ConfigLoader loader;
     private final boolean watch;
-    private final AtomicReference<Snapshot> snapshot;
-    private final Registry registry = new Registry(Clock.systemUTC());
-    private volatile Config fileConfig;
-    private final Object rebuildLock = new Object();
-    private volatile boolean orchestratorStopped;
+    private final ControlPlane plane;
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong rejections = new AtomicLong();
     private final EventBus events = new EventBus();
@@ -77,29 +65,25 @@ public final class Baton implements AutoCloseable {
     private Vertx vertx;
     private ProxyServer proxy;
     private AdminApi admin;
-    private volatile HealthChecker checker;
     private FileWatcher watcher;
     private RuntimeServices runtime;
     private AuditLog audit;
     private DiscoveryFiles discovery;
     private long leaseTimer = -1;
-    private final List<FileWatcher> certificateWatchers = new ArrayList<>();
+    private CertificateWatch certificates;
 
     private Baton(Builder b) {
         this.configFile = Optional.ofNullable(b.configFile);
         this.loader = new ConfigLoader(b.env);
         this.watch = b.watch && b.configFile != null;
         Config initial = b.config != null ? b.config : loader.load(b.configFile);
-        this.fileConfig = initial;
-        Snapshot first;
         try {
-            first = Snapshot.compile(initial, null, Registry.sourcesOf(initial), events::publish);
+            this.plane = new ControlPlane(initial, events, resilienceMetrics);
         } catch (IllegalArgumentException e) {
             // Files the config names but that do not load (a TLS key, say): a config error like any other.
             String file = b.configFile == null ? "config" : b.configFile.toString();
             throw new ConfigException(List.of(new ConfigError(file, 1, "", e.getMessage())));
         }
-        this.snapshot = new AtomicReference<>(first);
     }
 
     public static Builder builder() {
@@ -123,15 +107,20 @@ public final class Baton implements AutoCloseable {
         }
         proxy = new ProxyServer(
                 vertx,
-                snapshot::get,
+                plane.snapshots(),
                 config.server().listen(),
                 loops,
                 config.server().shutdownGrace());
-        admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(), version());
+        admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version());
         resilienceMetrics.bindViolations(proxy.violations());
         audit = new AuditLog(config.server().dataDir());
         runtime = new RuntimeServices(
-                registry, config.server().dataDir(), () -> fileConfig, this::rebuild, events, Clock.systemUTC());
+                plane.registry(),
+                config.server().dataDir(),
+                plane::fileConfig,
+                plane::rebuild,
+                events,
+                Clock.systemUTC());
         try {
             runtime.loadStored();
         } catch (StoreException e) {
@@ -139,7 +128,7 @@ public final class Baton implements AutoCloseable {
             closeVertx();
             throw new BatonException(e.getMessage(), e);
         }
-        rebuild();
+        plane.rebuild();
         try {
             await(
                     proxy.start().toCompletionStage().toCompletableFuture(),
@@ -153,9 +142,7 @@ public final class Baton implements AutoCloseable {
             closeVertx();
             throw e;
         }
-        orchestratorStopped = false;
-        checker = new HealthChecker(vertx, config.health().maxConcurrentChecks(), events);
-        checker.sync(snapshot.get());
+        plane.orchestration(true, new HealthChecker(vertx, config.health().maxConcurrentChecks(), events));
         config.discovery().files().ifPresent(dir -> {
             discovery = new DiscoveryFiles(dir, loader, runtime::discovered);
             discovery.start();
@@ -175,7 +162,10 @@ public final class Baton implements AutoCloseable {
             watcher = FileWatcher.file(configFile.get(), this::reloadQuietly);
             watcher.start();
         }
-        config.server().tls().ifPresent(this::watchCertificates);
+        certificates = config.server()
+                .tls()
+                .map(tls -> new CertificateWatch(tls, proxy))
+                .orElse(null);
         log.info(
                 "Baton listening: proxy {}:{}, admin {}:{}",
                 config.server().listen().host(),
@@ -183,28 +173,6 @@ public final class Baton implements AutoCloseable {
                 config.server().admin().host(),
                 admin.port());
         return this;
-    }
-
-    /** Renewed certificate files are loaded on every listener without a restart (or a dropped connection). */
-    private void watchCertificates(TlsConfig tls) {
-        Set<Path> names = new HashSet<>();
-        Set<Path> dirs = new LinkedHashSet<>();
-        for (Path f : tls.files()) {
-            names.add(f.toAbsolutePath().getFileName());
-            dirs.add(f.toAbsolutePath().getParent());
-        }
-        for (Path dir : dirs) {
-            FileWatcher w = FileWatcher.directory(
-                    dir,
-                    p -> names.contains(p.getFileName()),
-                    () -> proxy.reloadTls(tls)
-                            .onSuccess(v -> log.info("TLS certificate reloaded from {}", tls.files()))
-                            .onFailure(e -> log.error(
-                                    "renewed TLS certificate not loaded, the old one keeps serving: {}",
-                                    e.toString())));
-            w.start();
-            certificateWatchers.add(w);
-        }
     }
 
     private static void await(java.util.concurrent.CompletableFuture<?> f, String what, String address) {
@@ -240,13 +208,12 @@ public final class Baton implements AutoCloseable {
             discovery.close();
             discovery = null;
         }
-        certificateWatchers.forEach(FileWatcher::close);
-        certificateWatchers.clear();
-        vertx.cancelTimer(leaseTimer);
-        if (checker != null) {
-            checker.close();
-            checker = null;
+        if (certificates != null) {
+            certificates.close();
+            certificates = null;
         }
+        vertx.cancelTimer(leaseTimer);
+        plane.orchestration(true, null); // closes the checker; a later start() makes a new one
         Duration grace = config().server().shutdownGrace();
         try {
             proxy.stop()
@@ -288,7 +255,7 @@ public final class Baton implements AutoCloseable {
 
     /** Swaps in a new config. Requests in flight finish on the snapshot they started with. */
     public synchronized void apply(Config config) {
-        Config old = fileConfig;
+        Config old = plane.fileConfig();
         if (!old.server().equals(config.server())) {
             log.warn("server settings changed; listeners and event loops keep their old values until a restart");
         }
@@ -298,29 +265,8 @@ public final class Baton implements AutoCloseable {
         if (!old.discovery().equals(config.discovery())) {
             log.warn("discovery.files changed; the old directory is watched until a restart");
         }
-        fileConfig = config;
-        rebuild();
+        plane.apply(config);
         reloads.incrementAndGet();
-    }
-
-    /**
-     * Compiles the config file's services with the run-time ones layered over them
-     * and swaps the snapshot: the one place every source of services meets.
-     */
-    private void rebuild() {
-        // Its own lock, not this object's: registrations call in here while holding
-        // RuntimeServices' lock, and stop() holds this one while closing RuntimeServices.
-        synchronized (rebuildLock) {
-            Registry.Merged merged = registry.merge(fileConfig);
-            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources(), events::publish)
-                    .stopped(orchestratorStopped);
-            snapshot.set(next);
-            resilienceMetrics.bind(next);
-            HealthChecker c = checker;
-            if (c != null) {
-                c.sync(next);
-            }
-        }
     }
 
     private void reloadQuietly() {
@@ -335,7 +281,7 @@ public final class Baton implements AutoCloseable {
      * Reloads the config file and says so on the event bus; an invalid file is
      * counted, logged and published, then rethrown for callers that answer someone.
      */
-    private void reloadAndPublish(String cause) {
+    void reloadAndPublish(String cause) {
         String file = configFile
                 .orElseThrow(() -> new IllegalStateException("no config file to reload"))
                 .toString();
@@ -365,31 +311,23 @@ public final class Baton implements AutoCloseable {
         if (vertx == null) {
             throw new IllegalStateException("not started");
         }
-        if (run != orchestratorStopped) {
+        if (run != plane.stopped()) {
             return false;
         }
-        synchronized (rebuildLock) {
-            orchestratorStopped = !run;
-            if (run) {
-                checker = new HealthChecker(vertx, config().health().maxConcurrentChecks(), events);
-            } else {
-                checker.close();
-                checker = null;
-            }
-            rebuild();
-        }
+        plane.orchestration(
+                run, run ? new HealthChecker(vertx, config().health().maxConcurrentChecks(), events) : null);
         log.info("orchestrator {} by the admin API", run ? "started" : "stopped");
         return true;
     }
 
     /** Whether orchestration runs (see {@link #orchestrate}). */
     public boolean orchestrating() {
-        return !orchestratorStopped;
+        return !plane.stopped();
     }
 
     /** The active config: the config file's, with services registered or discovered at run time layered in. */
     public Config config() {
-        return snapshot.get().config();
+        return plane.snapshot().config();
     }
 
     public int proxyPort() {
@@ -411,58 +349,20 @@ public final class Baton implements AutoCloseable {
         return v == null ? "dev" : v;
     }
 
-    /** What the admin API reads of this gateway and asks of it. */
-    private final class AdminBackend implements AdminApi.Backend {
-        @Override
-        public Snapshot snapshot() {
-            return snapshot.get();
-        }
+    ControlPlane plane() {
+        return plane;
+    }
 
-        @Override
-        public HealthStatus checked(Upstream instance) {
-            HealthChecker c = checker;
-            return c == null ? HealthStatus.UNKNOWN : c.status(instance);
-        }
+    RuntimeServices runtime() {
+        return runtime;
+    }
 
-        @Override
-        public void reload() {
-            reloadAndPublish("admin API");
-        }
+    AuditLog audit() {
+        return audit;
+    }
 
-        @Override
-        public long reloadCount() {
-            return reloads.get();
-        }
-
-        @Override
-        public boolean orchestrate(boolean run) {
-            return Baton.this.orchestrate(run);
-        }
-
-        @Override
-        public boolean orchestrating() {
-            return Baton.this.orchestrating();
-        }
-
-        @Override
-        public AuditLog audit() {
-            return audit;
-        }
-
-        @Override
-        public String scrapeMetrics() {
-            return metrics.scrape();
-        }
-
-        @Override
-        public Config fileConfig() {
-            return fileConfig;
-        }
-
-        @Override
-        public RuntimeServices runtime() {
-            return runtime;
-        }
+    String scrapeMetrics() {
+        return metrics.scrape();
     }
 
     /** The lifecycle event bus (CONTRACT §6): subscribe to follow health changes and reloads. */

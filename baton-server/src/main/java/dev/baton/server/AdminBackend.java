@@ -1,0 +1,70 @@
+package dev.baton.server;
+
+import dev.baton.config.Config;
+import dev.baton.health.HealthStatus;
+import dev.baton.proxy.HealthChecker;
+import dev.baton.proxy.Snapshot;
+import dev.baton.proxy.Upstream;
+import dev.baton.server.internal.AdminApi;
+import dev.baton.server.internal.AuditLog;
+import dev.baton.server.internal.RuntimeServices;
+
+/** What the admin API reads of a {@link Baton} and asks of it. */
+final class AdminBackend implements AdminApi.Backend {
+    private final Baton baton;
+
+    AdminBackend(Baton baton) {
+        this.baton = baton;
+    }
+
+    @Override
+    public Snapshot snapshot() {
+        return baton.plane().snapshot();
+    }
+
+    @Override
+    public HealthStatus checked(Upstream instance) {
+        HealthChecker c = baton.plane().checker();
+        return c == null ? HealthStatus.UNKNOWN : c.status(instance);
+    }
+
+    @Override
+    public void reload() {
+        baton.reloadAndPublish("admin API");
+    }
+
+    @Override
+    public long reloadCount() {
+        return baton.reloadCount();
+    }
+
+    @Override
+    public boolean orchestrate(boolean run) {
+        return baton.orchestrate(run);
+    }
+
+    @Override
+    public boolean orchestrating() {
+        return baton.orchestrating();
+    }
+
+    @Override
+    public AuditLog audit() {
+        return baton.audit();
+    }
+
+    @Override
+    public String scrapeMetrics() {
+        return baton.scrapeMetrics();
+    }
+
+    @Override
+    public Config fileConfig() {
+        return baton.plane().fileConfig();
+    }
+
+    @Override
+    public RuntimeServices runtime() {
+        return baton.runtime();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.baton.server.internal;
+
+import dev.baton.config.TlsConfig;
+import dev.baton.proxy.ProxyServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the listener's certificate files and loads renewed ones on every
+ * listener without a restart or a dropped connection. A renewal that does not load
+ * is logged, and the old certificate keeps serving.
+ */
+public final class CertificateWatch implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CertificateWatch.class);
+    private final List<FileWatcher> watchers = new ArrayList<>();
+
+    public CertificateWatch(TlsConfig tls, ProxyServer proxy) {
+        Set<Path> names = new HashSet<>();
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (Path f : tls.files()) {
+            names.add(f.toAbsolutePath().getFileName());
+            dirs.add(f.toAbsolutePath().getParent());
+        }
+        for (Path dir : dirs) {
+            FileWatcher w = FileWatcher.directory(
+                    dir,
+                    p -> names.contains(p.getFileName()),
+                    () -> proxy.reloadTls(tls)
+                            .onSuccess(v -> log.info("TLS certificate reloaded from {}", tls.files()))
+                            .onFailure(e -> log.error(
+                                    "renewed TLS certificate not loaded, the old one keeps serving: {}",
+                                    e.toString())));
+            w.start();
+            watchers.add(w);
+        }
+    }
+
+    @Override
+    public void close() {
+        watchers.forEach(FileWatcher::close);
+    }
+}
