@@ -46,7 +46,7 @@ public class ResilienceBenchmark {
                             instances: [ "http://10.0.0.1:1" ]
                             circuit-breaker: { window-size: 100, minimum-calls: 100, failure-rate-threshold: 90 }
                         """, "bench.yaml").services().get("s");
-        breakers = Breakers.of(s, Clock.systemUTC(), e -> {});
+        breakers = Breakers.of(s, Clock.systemUTC(), dev.baton.events.EventSink.NONE);
         buckets = new TokenBuckets(1e9, 1_000_000, 100_000);
         keys = new String[10_000];
         for (int i = 0; i < keys.length; i++) {

@@ -1,7 +1,8 @@
 package dev.baton.resilience;
 
 import dev.baton.config.ServiceConfig;
-import dev.baton.events.Event;
+import dev.baton.events.EventSink;
+import dev.baton.events.EventType;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * The circuit breakers of one service: one for the whole service, or one per
@@ -41,7 +41,7 @@ public final class Breakers {
             ServiceConfig.CircuitBreaker config,
             List<String> instanceIds,
             Clock clock,
-            Consumer<Event> events) {
+            EventSink events) {
         this.serviceId = serviceId;
         this.config = config;
         CircuitBreakerConfig r4j = r4jConfig(config, clock);
@@ -59,7 +59,7 @@ public final class Breakers {
     }
 
     /** The breakers {@code service} asks for, or {@link #NONE}. */
-    public static Breakers of(ServiceConfig service, Clock clock, Consumer<Event> events) {
+    public static Breakers of(ServiceConfig service, Clock clock, EventSink events) {
         return service.circuitBreaker()
                 .map(cb -> new Breakers(
                         service.id(),
@@ -94,15 +94,15 @@ public final class Breakers {
         return b.build();
     }
 
-    private CircuitBreaker watched(CircuitBreaker cb, Optional<String> instance, Consumer<Event> events) {
+    private CircuitBreaker watched(CircuitBreaker cb, Optional<String> instance, EventSink events) {
         cb.getEventPublisher().onStateTransition(e -> {
             if (e.getStateTransition().getFromState() == e.getStateTransition().getToState()) {
                 return; // a reset or a repeated operator action: no news
             }
-            String type = switch (e.getStateTransition().getToState()) {
-                case OPEN, FORCED_OPEN -> Event.CIRCUIT_BREAKER_OPENED;
-                case HALF_OPEN -> Event.CIRCUIT_BREAKER_HALF_OPEN;
-                default -> Event.CIRCUIT_BREAKER_CLOSED;
+            EventType type = switch (e.getStateTransition().getToState()) {
+                case OPEN, FORCED_OPEN -> EventType.CIRCUIT_BREAKER_OPENED;
+                case HALF_OPEN -> EventType.CIRCUIT_BREAKER_HALF_OPEN;
+                default -> EventType.CIRCUIT_BREAKER_CLOSED;
             };
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("service", serviceId);
@@ -111,7 +111,7 @@ public final class Breakers {
             data.put("previous", e.getStateTransition().getFromState().name());
             data.put("failureRate", cb.getMetrics().getFailureRate());
             data.put("slowCallRate", cb.getMetrics().getSlowCallRate());
-            events.accept(Event.now(type, data));
+            events.publish(type, data);
         });
         return cb;
     }

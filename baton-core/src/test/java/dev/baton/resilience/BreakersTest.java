@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.config.ConfigLoader;
 import dev.baton.config.ServiceConfig;
 import dev.baton.events.Event;
+import dev.baton.events.EventType;
 import dev.baton.testing.FakeClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
@@ -28,7 +29,11 @@ class BreakersTest {
                         """.formatted(breakerYaml), "baton.yaml")
                 .services()
                 .get("orders");
-        return Breakers.of(s, clock, events::add);
+        return Breakers.of(
+                s,
+                clock,
+                (type, data) ->
+                        events.add(new Event(events.size() + 1, type, clock.instant(), new java.util.HashMap<>(data))));
     }
 
     static void fail(Breakers b, String instance, int times) {
@@ -65,7 +70,9 @@ class BreakersTest {
         assertThat(events)
                 .extracting(Event::type)
                 .containsExactly(
-                        Event.CIRCUIT_BREAKER_OPENED, Event.CIRCUIT_BREAKER_HALF_OPEN, Event.CIRCUIT_BREAKER_CLOSED);
+                        EventType.CIRCUIT_BREAKER_OPENED,
+                        EventType.CIRCUIT_BREAKER_HALF_OPEN,
+                        EventType.CIRCUIT_BREAKER_CLOSED);
         assertThat(events.get(0).data()).containsEntry("service", "orders").containsEntry("failureRate", 50.0f);
     }
 

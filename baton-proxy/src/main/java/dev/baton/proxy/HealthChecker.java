@@ -2,8 +2,8 @@ package dev.baton.proxy;
 
 import dev.baton.balance.Endpoint;
 import dev.baton.config.ServiceConfig;
-import dev.baton.events.Event;
-import dev.baton.events.EventBus;
+import dev.baton.events.EventSink;
+import dev.baton.events.EventType;
 import dev.baton.health.HealthStatus;
 import dev.baton.health.InstanceHealth;
 import dev.baton.proxy.internal.Probes;
@@ -44,7 +44,7 @@ public final class HealthChecker implements AutoCloseable {
     private final Vertx vertx;
     private final Context context;
     private final int maxConcurrent;
-    private final EventBus events;
+    private final EventSink events;
     private final Probes probes;
     private final Map<Endpoint, Check> checks = new IdentityHashMap<>();
     private final PriorityQueue<Check> due = new PriorityQueue<>(Comparator.comparingLong(c -> c.dueNanos));
@@ -55,7 +55,7 @@ public final class HealthChecker implements AutoCloseable {
     private long idleCloser = -1;
     private boolean closed;
 
-    public HealthChecker(Vertx vertx, int maxConcurrent, EventBus events) {
+    public HealthChecker(Vertx vertx, int maxConcurrent, EventSink events) {
         this.vertx = vertx;
         this.events = events;
         this.context = vertx.getOrCreateContext();
@@ -251,7 +251,7 @@ public final class HealthChecker implements AutoCloseable {
             if (error != null) {
                 data.put("error", error);
             }
-            events.publish(Event.now(Event.SERVICE_HEALTH_CHANGED, data));
+            events.publish(EventType.SERVICE_HEALTH_CHANGED, data);
         }
         long delay = c.health.nextDelayMillis();
         long jitter = delay / 10;

@@ -6,7 +6,7 @@ import dev.baton.balance.HashKey;
 import dev.baton.balance.OutlierDetector;
 import dev.baton.balance.RequestKey;
 import dev.baton.config.ServiceConfig;
-import dev.baton.events.Event;
+import dev.baton.events.EventSink;
 import dev.baton.resilience.Breakers;
 import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.Outcome;
@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,11 +49,11 @@ public final class ServiceTarget {
 
     /** A service target without events (tests, benchmarks). */
     public ServiceTarget(ServiceConfig config) {
-        this(config, Clock.systemUTC(), e -> {});
+        this(config, Clock.systemUTC(), EventSink.NONE);
     }
 
     /** {@code clock} drives the breakers' windows; {@code events} hears their transitions. */
-    public ServiceTarget(ServiceConfig config, Clock clock, Consumer<Event> events) {
+    public ServiceTarget(ServiceConfig config, Clock clock, EventSink events) {
         this.config = config;
         this.breakers = Breakers.of(config, clock, events);
         this.rateLimit = config.rateLimit()

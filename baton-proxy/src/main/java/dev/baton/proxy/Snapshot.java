@@ -3,7 +3,7 @@ package dev.baton.proxy;
 import dev.baton.config.Config;
 import dev.baton.config.RouteConfig;
 import dev.baton.config.ServiceConfig;
-import dev.baton.events.Event;
+import dev.baton.events.EventSink;
 import dev.baton.registry.Source;
 import dev.baton.routing.PathPattern;
 import dev.baton.routing.RouteDefinition;
@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Everything the request path reads, compiled from one config and never changed:
@@ -77,12 +76,11 @@ public final class Snapshot {
      * what requests have taught the balancers).
      */
     public static Snapshot compile(Config config, Snapshot previous, Map<String, Source> sources) {
-        return compile(config, previous, sources, e -> {});
+        return compile(config, previous, sources, EventSink.NONE);
     }
 
     /** As {@link #compile(Config, Snapshot, Map)}; new services' breakers tell {@code events} of their transitions. */
-    public static Snapshot compile(
-            Config config, Snapshot previous, Map<String, Source> sources, Consumer<Event> events) {
+    public static Snapshot compile(Config config, Snapshot previous, Map<String, Source> sources, EventSink events) {
         Map<String, ServiceTarget> services = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
             ServiceTarget old = previous == null ? null : previous.services.get(s.id());

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.baton.events.Event;
 import dev.baton.events.EventBus;
+import dev.baton.events.EventType;
 import dev.baton.health.HealthStatus;
 import dev.baton.testing.TestUpstream;
 import java.time.Duration;
@@ -95,7 +96,7 @@ class HealthCheckTest extends ProxyTestSupport {
         assertThat(bodies(10)).containsExactly("b");
         await().atMost(Duration.ofSeconds(5)).until(() -> !published.isEmpty());
         Event down = published.get(0);
-        assertThat(down.type()).isEqualTo(Event.SERVICE_HEALTH_CHANGED);
+        assertThat(down.type()).isEqualTo(EventType.SERVICE_HEALTH_CHANGED);
         assertThat(down.data())
                 .containsEntry("service", "s")
                 .containsEntry("instance", "s-0")

@@ -4,8 +4,8 @@ import dev.baton.config.Config;
 import dev.baton.config.ConfigError;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
-import dev.baton.events.Event;
 import dev.baton.events.EventBus;
+import dev.baton.events.EventType;
 import dev.baton.proxy.HealthChecker;
 import dev.baton.proxy.ProxyServer;
 import dev.baton.server.internal.AdminApi;
@@ -290,16 +290,22 @@ public final class Baton implements AutoCloseable {
         } catch (ConfigException e) {
             rejections.incrementAndGet();
             log.error("config change rejected ({}), still serving the last good config:\n{}", cause, e.getMessage());
-            events.publish(Event.now(Event.CONFIG_REJECTED, Map.of("file", file, "errors", e.errors())));
+            events.publish(
+                    EventType.CONFIG_REJECTED,
+                    Map.of(
+                            "file",
+                            file,
+                            "errors",
+                            e.errors().stream().map(Object::toString).toList()));
             throw e;
         } catch (RuntimeException e) {
             rejections.incrementAndGet();
             log.error("config change rejected ({}): {}", cause, e.toString());
-            events.publish(Event.now(Event.CONFIG_REJECTED, Map.of("file", file, "errors", List.of(e.toString()))));
+            events.publish(EventType.CONFIG_REJECTED, Map.of("file", file, "errors", List.of(e.toString())));
             throw e;
         }
         log.info("config reloaded from {} ({})", file, cause);
-        events.publish(Event.now(Event.CONFIG_RELOADED, Map.of("file", file, "reloads", reloads.get())));
+        events.publish(EventType.CONFIG_RELOADED, Map.of("file", file, "reloads", reloads.get()));
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.baton.events.Event;
+import dev.baton.events.EventType;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -87,13 +88,13 @@ class BreakerApiTest {
                         .getInteger("bufferedCalls"))
                 .isZero();
         await().until(() -> events.stream()
-                        .filter(e -> e.type().startsWith("CIRCUIT_BREAKER"))
+                        .filter(e -> e.type().name().startsWith("CIRCUIT_BREAKER"))
                         .count()
                 == 2);
         assertThat(events)
-                .filteredOn(e -> e.type().startsWith("CIRCUIT_BREAKER"))
+                .filteredOn(e -> e.type().name().startsWith("CIRCUIT_BREAKER"))
                 .extracting(Event::type)
-                .containsExactly(Event.CIRCUIT_BREAKER_OPENED, Event.CIRCUIT_BREAKER_CLOSED);
+                .containsExactly(EventType.CIRCUIT_BREAKER_OPENED, EventType.CIRCUIT_BREAKER_CLOSED);
 
         assertThat(admin("POST", "/services/orders/circuit-breaker/explode").statusCode())
                 .isEqualTo(400);

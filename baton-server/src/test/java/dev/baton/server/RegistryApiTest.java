@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.baton.events.Event;
+import dev.baton.events.EventType;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -86,7 +87,7 @@ class RegistryApiTest {
         return Calls.get(baton.proxyPort(), path);
     }
 
-    List<String> types() {
+    List<EventType> types() {
         return events.stream().map(Event::type).toList();
     }
 
@@ -119,13 +120,13 @@ class RegistryApiTest {
                 .containsExactlyInAnyOrder("a", "b");
         assertThat(new JsonObject(admin("GET", "/loadbalancer/query", null).body()).getString("serviceId"))
                 .isEqualTo("search");
-        await().until(() -> types().contains(Event.SERVICE_REGISTERED));
+        await().until(() -> types().contains(EventType.SERVICE_REGISTERED));
 
         assertThat(admin("DELETE", "/services/search", null).statusCode()).isEqualTo(204);
         assertThat(proxy("/orchestrator/search/x").statusCode()).isEqualTo(404);
         assertThat(admin("GET", "/services/search", null).statusCode()).isEqualTo(404);
         assertThat(admin("DELETE", "/services/search", null).statusCode()).isEqualTo(404);
-        await().until(() -> types().contains(Event.SERVICE_UNREGISTERED));
+        await().until(() -> types().contains(EventType.SERVICE_UNREGISTERED));
     }
 
     @Test
@@ -202,7 +203,7 @@ class RegistryApiTest {
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> admin("GET", "/services/cache", null).statusCode() == 404);
         assertThat(events)
-                .filteredOn(e -> e.type().equals(Event.SERVICE_UNREGISTERED))
+                .filteredOn(e -> e.type().equals(EventType.SERVICE_UNREGISTERED))
                 .extracting(e -> e.data().get("reason"))
                 .containsOnly("lease expired");
     }
@@ -249,7 +250,7 @@ class RegistryApiTest {
                 .until(() -> proxy("/orchestrator/reports/").body().equals("a"));
         assertThat(new JsonObject(admin("GET", "/services/reports", null).body()).getString("source"))
                 .isEqualTo("discovery");
-        await().until(() -> types().contains(Event.SERVICE_DISCOVERED));
+        await().until(() -> types().contains(EventType.SERVICE_DISCOVERED));
 
         Files.writeString(sd.resolve("team.yaml"), "reports: { instances: [ \"" + b.url() + "\" ] }\n");
         await().atMost(Duration.ofSeconds(10))
@@ -267,7 +268,7 @@ class RegistryApiTest {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> proxy("/orchestrator/reports/").statusCode() == 404);
         assertThat(events)
-                .filteredOn(e -> e.type().equals(Event.SERVICE_UNREGISTERED))
+                .filteredOn(e -> e.type().equals(EventType.SERVICE_UNREGISTERED))
                 .extracting(e -> e.data().get("serviceId"))
                 .containsExactly("reports");
     }

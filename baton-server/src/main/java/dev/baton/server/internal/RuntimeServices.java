@@ -3,8 +3,8 @@ package dev.baton.server.internal;
 import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ServiceRegistration;
-import dev.baton.events.Event;
-import dev.baton.events.EventBus;
+import dev.baton.events.EventSink;
+import dev.baton.events.EventType;
 import dev.baton.registry.Registry;
 import dev.baton.registry.Source;
 import dev.baton.store.Registrations;
@@ -37,7 +37,7 @@ public final class RuntimeServices implements AutoCloseable {
     private final Path dataDir;
     private final Supplier<Config> fileConfig;
     private final Runnable rebuild;
-    private final EventBus events;
+    private final EventSink events;
     private final Clock clock;
     private Store store;
     private boolean closed;
@@ -47,7 +47,7 @@ public final class RuntimeServices implements AutoCloseable {
             Path dataDir,
             Supplier<Config> fileConfig,
             Runnable rebuild,
-            EventBus events,
+            EventSink events,
             Clock clock) {
         this.registry = registry;
         this.dataDir = dataDir;
@@ -115,16 +115,18 @@ public final class RuntimeServices implements AutoCloseable {
         store().registrations().put(r.id(), r.body(), clock.instant());
         boolean replaced = registry.register(r);
         rebuild.run();
-        events.publish(Event.now(
-                Event.SERVICE_REGISTERED,
+        events.publish(
+                EventType.SERVICE_REGISTERED,
                 Map.of(
+                        "service", r.id(),
                         "serviceId", r.id(),
+                        "action", replaced ? "replaced" : "registered",
                         "source", Source.REGISTRATION.jsonName(),
                         "instances",
                                 r.service().instances().stream()
                                         .map(i -> i.id())
                                         .toList(),
-                        "replaced", replaced)));
+                        "replaced", replaced));
         return new Registered(r, replaced);
     }
 
@@ -141,8 +143,19 @@ public final class RuntimeServices implements AutoCloseable {
         store().registrations().delete(id);
         registry.unregister(id);
         rebuild.run();
-        events.publish(Event.now(
-                Event.SERVICE_UNREGISTERED, Map.of("serviceId", id, "reason", "unregistered", "serviceRemoved", true)));
+        events.publish(
+                EventType.SERVICE_UNREGISTERED,
+                Map.of(
+                        "service",
+                        id,
+                        "serviceId",
+                        id,
+                        "action",
+                        "unregistered",
+                        "reason",
+                        "unregistered",
+                        "serviceRemoved",
+                        true));
         return true;
     }
 
@@ -174,13 +187,15 @@ public final class RuntimeServices implements AutoCloseable {
         }
         rebuild.run();
         for (Registry.Expiry e : expired) {
-            events.publish(Event.now(
-                    Event.SERVICE_UNREGISTERED,
+            events.publish(
+                    EventType.SERVICE_UNREGISTERED,
                     Map.of(
+                            "service", e.serviceId(),
                             "serviceId", e.serviceId(),
+                            "action", "expired",
                             "instances", e.instanceIds(),
                             "reason", "lease expired",
-                            "serviceRemoved", e.remaining().isEmpty())));
+                            "serviceRemoved", e.remaining().isEmpty()));
         }
     }
 
@@ -192,27 +207,30 @@ public final class RuntimeServices implements AutoCloseable {
         }
         rebuild.run();
         for (Registry.Discovered d : change.added()) {
-            events.publish(discoveredEvent(d, "added"));
+            publishDiscovered(d, "added");
         }
         for (Registry.Discovered d : change.changed()) {
-            events.publish(discoveredEvent(d, "changed"));
+            publishDiscovered(d, "changed");
         }
         for (Registry.Discovered d : change.removed()) {
-            events.publish(Event.now(
-                    Event.SERVICE_UNREGISTERED,
+            events.publish(
+                    EventType.SERVICE_UNREGISTERED,
                     Map.of(
+                            "service", d.service().id(),
                             "serviceId", d.service().id(),
+                            "action", "removed",
                             "source", Source.DISCOVERY.jsonName(),
                             "file", d.file(),
                             "reason", "removed from discovery file",
-                            "serviceRemoved", true)));
+                            "serviceRemoved", true));
         }
     }
 
-    private static Event discoveredEvent(Registry.Discovered d, String action) {
-        return Event.now(
-                Event.SERVICE_DISCOVERED,
+    private void publishDiscovered(Registry.Discovered d, String action) {
+        events.publish(
+                EventType.SERVICE_DISCOVERED,
                 Map.of(
+                        "service", d.service().id(),
                         "serviceId", d.service().id(),
                         "source", Source.DISCOVERY.jsonName(),
                         "file", d.file(),

@@ -1,0 +1,25 @@
+package dev.baton.events;
+
+/**
+ * Every kind of lifecycle event (CONTRACT §6). A closed set, so that subscriptions,
+ * metric labels and webhook filters are checked when they are written, not when the
+ * first event fails to arrive.
+ */
+public enum EventType {
+    SERVICE_HEALTH_CHANGED,
+    SERVICE_DISCOVERED,
+    SERVICE_REGISTERED,
+    SERVICE_UNREGISTERED,
+    REQUEST_ROUTED,
+    REQUEST_FAILED,
+    CIRCUIT_BREAKER_OPENED,
+    CIRCUIT_BREAKER_HALF_OPEN,
+    CIRCUIT_BREAKER_CLOSED,
+    SERVICE_STARTED,
+    SERVICE_RESTARTED,
+    SERVICE_FAILED,
+    CONFIG_RELOADED,
+    CONFIG_REJECTED,
+    ALERT_FIRING,
+    ALERT_RESOLVED
+}
