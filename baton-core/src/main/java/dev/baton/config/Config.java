@@ -14,6 +14,7 @@ public record Config(
         HealthConfig health,
         DiscoveryConfig discovery,
         RedisConfig redis,
+        ObservabilityConfig observability,
         Map<String, ServiceConfig> services,
         List<RouteConfig> routes) {
 
@@ -24,6 +25,6 @@ public record Config(
 
     /** This config with {@code services} in place of its own (the registry layers run-time services in). */
     public Config withServices(Map<String, ServiceConfig> services) {
-        return new Config(server, limits, security, health, discovery, redis, services, routes);
+        return new Config(server, limits, security, health, discovery, redis, observability, services, routes);
     }
 }

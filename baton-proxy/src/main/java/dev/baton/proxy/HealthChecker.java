@@ -45,6 +45,7 @@ public final class HealthChecker implements AutoCloseable {
     private final Context context;
     private final int maxConcurrent;
     private final EventSink events;
+    private final Listener listener;
     private final Probes probes;
     private final Map<Endpoint, Check> checks = new IdentityHashMap<>();
     private final PriorityQueue<Check> due = new PriorityQueue<>(Comparator.comparingLong(c -> c.dueNanos));
@@ -55,7 +56,20 @@ public final class HealthChecker implements AutoCloseable {
     private long idleCloser = -1;
     private boolean closed;
 
+    /** Hears every finished check (for metrics), on the checker's event loop: must be quick. */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = (service, instance, passed, nanos) -> {};
+
+        void checked(String service, String instance, boolean passed, long nanos);
+    }
+
     public HealthChecker(Vertx vertx, int maxConcurrent, EventSink events) {
+        this(vertx, maxConcurrent, events, Listener.NONE);
+    }
+
+    public HealthChecker(Vertx vertx, int maxConcurrent, EventSink events, Listener listener) {
+        this.listener = listener;
         this.vertx = vertx;
         this.events = events;
         this.context = vertx.getOrCreateContext();
@@ -209,8 +223,11 @@ public final class HealthChecker implements AutoCloseable {
     private void finished(Check c, boolean passed, String error) {
         running.remove(c);
         c.probe = null;
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.startedNanos);
-        done(c, passed, millis, error);
+        long nanos = System.nanoTime() - c.startedNanos;
+        if (!c.cancelled && !closed) {
+            listener.checked(c.service, c.upstream.id(), passed, nanos);
+        }
+        done(c, passed, TimeUnit.NANOSECONDS.toMillis(nanos), error);
         Check next;
         while (running.size() < maxConcurrent && (next = waiting.poll()) != null) {
             if (!next.cancelled) {

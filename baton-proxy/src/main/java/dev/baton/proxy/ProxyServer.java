@@ -24,11 +24,25 @@ public final class ProxyServer {
     private final Duration shutdownGrace;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final SecurityViolations violations = new SecurityViolations();
+    private final ConnectionStats connections = new ConnectionStats();
+    private final RequestObserver observer;
     private final List<String> deployments = new ArrayList<>();
     private final List<ProxyVerticle> verticles = new ArrayList<>();
     private int port;
 
     public ProxyServer(Vertx vertx, Supplier<Snapshot> snapshots, HostPort listen, int instances, Duration grace) {
+        this(vertx, snapshots, listen, instances, grace, RequestObserver.NONE);
+    }
+
+    /** As the other constructor; {@code observer} hears every try and every request's end. */
+    public ProxyServer(
+            Vertx vertx,
+            Supplier<Snapshot> snapshots,
+            HostPort listen,
+            int instances,
+            Duration grace,
+            RequestObserver observer) {
+        this.observer = observer;
         if (instances < 1) {
             throw new IllegalArgumentException("instances: " + instances + " (expected: >= 1)");
         }
@@ -52,6 +66,21 @@ public final class ProxyServer {
         return Future.all(all).mapEmpty();
     }
 
+    /** Upstream connections of every event loop. */
+    public ConnectionStats connections() {
+        return connections;
+    }
+
+    /** Each event loop's lag: how late it last ran a timer (see the event-loop metrics). */
+    public List<Long> eventLoopLagNanos() {
+        return verticles.stream().map(ProxyVerticle::lagNanos).toList();
+    }
+
+    /** Each event loop's queue: tasks waiting to run. */
+    public List<Integer> eventLoopPendingTasks() {
+        return verticles.stream().map(ProxyVerticle::pendingTasks).toList();
+    }
+
     /** Requests refused for security reasons, by type. */
     public SecurityViolations violations() {
         return violations;
@@ -65,7 +94,8 @@ public final class ProxyServer {
         List<ProxyVerticle> verticles = new ArrayList<>();
         Future<Void> all = Future.succeededFuture();
         for (int i = 0; i < instances; i++) {
-            ProxyVerticle v = new ProxyVerticle(listen.host(), bind, snapshots, inFlight, violations, shutdownGrace);
+            ProxyVerticle v = new ProxyVerticle(
+                    listen.host(), bind, snapshots, inFlight, violations, connections, observer, shutdownGrace);
             verticles.add(v);
             this.verticles.add(v);
             all = all.compose(x -> vertx.deployVerticle(v).map(id -> {

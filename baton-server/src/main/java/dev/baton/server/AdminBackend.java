@@ -2,7 +2,6 @@ package dev.baton.server;
 
 import dev.baton.config.Config;
 import dev.baton.health.HealthStatus;
-import dev.baton.proxy.HealthChecker;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
 import dev.baton.server.internal.AdminApi;
@@ -23,9 +22,8 @@ final class AdminBackend implements AdminApi.Backend {
     }
 
     @Override
-    public HealthStatus checked(Upstream instance) {
-        HealthChecker c = baton.plane().checker();
-        return c == null ? HealthStatus.UNKNOWN : c.status(instance);
+    public HealthStatus health(Upstream instance) {
+        return baton.plane().health(instance);
     }
 
     @Override
@@ -66,5 +64,10 @@ final class AdminBackend implements AdminApi.Backend {
     @Override
     public RuntimeServices runtime() {
         return baton.runtime();
+    }
+
+    @Override
+    public dev.baton.events.EventBus events() {
+        return baton.events();
     }
 }

@@ -14,11 +14,9 @@ import dev.baton.server.internal.CertificateWatch;
 import dev.baton.server.internal.ControlPlane;
 import dev.baton.server.internal.DiscoveryFiles;
 import dev.baton.server.internal.FileWatcher;
-import dev.baton.server.internal.ResilienceMetrics;
+import dev.baton.server.internal.Metrics;
 import dev.baton.server.internal.RuntimeServices;
 import dev.baton.store.StoreException;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.BindException;
@@ -59,9 +57,8 @@ public final class Baton implements AutoCloseable {
     private final ControlPlane plane;
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong rejections = new AtomicLong();
-    private final EventBus events = new EventBus();
-    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final ResilienceMetrics resilienceMetrics = new ResilienceMetrics(metrics);
+    private final Metrics metrics = new Metrics();
+    private final EventBus events;
     private Vertx vertx;
     private ProxyServer proxy;
     private AdminApi admin;
@@ -77,13 +74,17 @@ public final class Baton implements AutoCloseable {
         this.loader = new ConfigLoader(b.env);
         this.watch = b.watch && b.configFile != null;
         Config initial = b.config != null ? b.config : loader.load(b.configFile);
+        this.events =
+                new EventBus(Clock.systemUTC(), initial.observability().events().history(), metrics.events());
+        metrics.countDiscoveries(events);
         try {
-            this.plane = new ControlPlane(initial, events, resilienceMetrics);
+            this.plane = new ControlPlane(initial, events, metrics::bind);
         } catch (IllegalArgumentException e) {
             // Files the config names but that do not load (a TLS key, say): a config error like any other.
             String file = b.configFile == null ? "config" : b.configFile.toString();
             throw new ConfigException(List.of(new ConfigError(file, 1, "", e.getMessage())));
         }
+        metrics.bindRegistry(plane::snapshot, plane::health);
     }
 
     public static Builder builder() {
@@ -110,9 +111,9 @@ public final class Baton implements AutoCloseable {
                 plane.snapshots(),
                 config.server().listen(),
                 loops,
-                config.server().shutdownGrace());
+                config.server().shutdownGrace(),
+                metrics.requests());
         admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version());
-        resilienceMetrics.bindViolations(proxy.violations());
         audit = new AuditLog(config.server().dataDir());
         runtime = new RuntimeServices(
                 plane.registry(),
@@ -142,7 +143,8 @@ public final class Baton implements AutoCloseable {
             closeVertx();
             throw e;
         }
-        plane.orchestration(true, new HealthChecker(vertx, config.health().maxConcurrentChecks(), events));
+        metrics.bindProxy(proxy);
+        plane.orchestration(true, checker());
         config.discovery().files().ifPresent(dir -> {
             discovery = new DiscoveryFiles(dir, loader, runtime::discovered);
             discovery.start();
@@ -246,6 +248,7 @@ public final class Baton implements AutoCloseable {
     public void close() {
         stop();
         events.close();
+        metrics.close();
     }
 
     /** Re-reads the config file and swaps it in; throws {@link ConfigException} and keeps the old one if invalid. */
@@ -320,10 +323,13 @@ public final class Baton implements AutoCloseable {
         if (run != plane.stopped()) {
             return false;
         }
-        plane.orchestration(
-                run, run ? new HealthChecker(vertx, config().health().maxConcurrentChecks(), events) : null);
+        plane.orchestration(run, run ? checker() : null);
         log.info("orchestrator {} by the admin API", run ? "started" : "stopped");
         return true;
+    }
+
+    private HealthChecker checker() {
+        return new HealthChecker(vertx, config().health().maxConcurrentChecks(), events, metrics.requests());
     }
 
     /** Whether orchestration runs (see {@link #orchestrate}). */

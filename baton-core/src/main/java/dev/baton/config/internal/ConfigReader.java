@@ -5,6 +5,7 @@ import dev.baton.config.DiscoveryConfig;
 import dev.baton.config.HealthConfig;
 import dev.baton.config.HostPort;
 import dev.baton.config.LimitsConfig;
+import dev.baton.config.ObservabilityConfig;
 import dev.baton.config.RedisConfig;
 import dev.baton.config.RouteConfig;
 import dev.baton.config.SecurityConfig;
@@ -44,6 +45,7 @@ public final class ConfigReader {
         HealthConfig health = health(top.section("health"));
         DiscoveryConfig discovery = discovery(top.section("discovery"));
         RedisConfig redis = redis(top.section("redis"));
+        ObservabilityConfig observability = ObservabilityReader.read(top);
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         Section servicesSection = top.section("services");
@@ -78,7 +80,7 @@ public final class ConfigReader {
         if (needsRedis && redis.url().isEmpty()) {
             top.error("redis", "rate limits with store: redis need redis.url (e.g. redis://127.0.0.1:6379)");
         }
-        return new Config(server, limits, security, health, discovery, redis, services, routes);
+        return new Config(server, limits, security, health, discovery, redis, observability, services, routes);
     }
 
     private static ServerConfig server(Section s) {

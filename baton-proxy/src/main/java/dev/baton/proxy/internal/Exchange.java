@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.JsonMapping;
+import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RouteTarget;
 import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.Snapshot;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * Every expected failure becomes a contract JSON error (CONTRACT §4) or, once the
  * response has started, a reset connection; nothing is thrown to Vert.x.
  */
-public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listener {
+public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listener, ProxiedRequest {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     static final long MAX_CONNECT_TIMEOUT_MS = 10_000;
     private final ProxyContext ctx;
@@ -70,7 +71,16 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private boolean sent;
     private boolean bodyComplete;
     private final long created = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
     private long deadlineStart;
+    private TraceContext trace;
+    private int tries;
+    private long tryStart;
+    private boolean tryReported;
+    private long upstreamNanos = -1;
+    private boolean aborted;
+    private boolean observed;
+    private long durationNanos;
 
     public Exchange(ProxyContext ctx, HttpServerRequest req) {
         this.ctx = ctx;
@@ -92,6 +102,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             return;
         }
         requestId = given != null ? given : RequestIds.generate();
+        trace = TraceContext.of(req.getHeader("traceparent"));
         String framing = Framing.problem(req);
         if (framing != null) {
             reject(400, framing, true);
@@ -226,6 +237,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             return false;
         }
         upstream = assigned.upstream();
+        tries++;
+        tryStart = System.nanoTime();
+        tryReported = false;
         return true;
     }
 
@@ -238,6 +252,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     /** Writes the upstream request's headers (see {@link ForwardedHeaders#request}). */
     void copyHeaders(MultiMap headers, boolean upgrade) {
         ForwardedHeaders.request(req, headers, upgrade, route.preserveHost(), upstream.authority(), requestId);
+        if (!trace.given()) {
+            headers.set("traceparent", trace.header(TraceContext.randomHex(8)));
+        }
         if (caller != null) {
             route.auth().forward(caller, headers);
         }
@@ -331,6 +348,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         }
         int status = head.status().code();
         assigned.answered(status);
+        upstreamNanos = System.nanoTime() - tryStart;
+        reportTry(Outcome.ANSWERED, status);
         if (retrying != null && retrying.retriesStatus(status) && retryLater(Outcome.ANSWERED, status)) {
             return;
         }
@@ -418,6 +437,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             } else {
                 res.end();
             }
+            observe();
         }
     }
 
@@ -454,6 +474,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         Outcome outcome = Failures.outcome(cause);
         if (assigned != null && !responseStarted) {
             assigned.failed(outcome);
+            reportTry(outcome, 0);
         }
         if (retryLater(outcome, 0)) {
             return;
@@ -474,6 +495,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (res.headWritten()) {
             release();
             res.reset();
+            aborted = true;
+            observe();
         } else {
             reject(status, message, hasBody && !req.isEnded());
         }
@@ -508,6 +531,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private void finish(boolean close, java.util.function.Supplier<io.vertx.core.Future<Void>> write) {
         release();
         if (res.ended() || res.closed()) {
+            observe();
             return;
         }
         corsHeaders(); // a script must be able to read Baton's own errors too
@@ -527,12 +551,49 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (!close) {
             req.resume();
         }
+        observe();
     }
 
     private void clientGone() {
         if (!released) {
+            if (assigned != null && !responseStarted) {
+                reportTry(Outcome.RESET, 0); // abandoned, not judged: see Assignment
+            }
             release();
             resetUpstream();
+            aborted = res.headWritten();
+            observe();
+        }
+    }
+
+    /** Ends an exchange that is over by other means (an upgrade's tunnel closing). */
+    void complete() {
+        release();
+        observe();
+    }
+
+    private void reportTry(Outcome outcome, int status) {
+        if (!tryReported && upstream != null) {
+            tryReported = true;
+            try {
+                ctx.observer().tried(this, upstream, outcome, status, System.nanoTime() - tryStart);
+            } catch (RuntimeException e) {
+                log.warn("request observer failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** Tells the observer, once, that the request is over. */
+    private void observe() {
+        if (observed) {
+            return;
+        }
+        observed = true;
+        durationNanos = System.nanoTime() - created;
+        try {
+            ctx.observer().completed(this);
+        } catch (RuntimeException e) {
+            log.warn("request observer failed: {}", e.toString());
         }
     }
 
@@ -619,6 +680,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         log.warn("request {}: {} sent nothing for {} ms", requestId, what, idle);
         if (!responseStarted) {
             assigned.failed(Outcome.TIMEOUT);
+            reportTry(Outcome.TIMEOUT, 0);
             if (retryLater(Outcome.TIMEOUT, 0)) {
                 return;
             }
@@ -660,7 +722,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     }
 
     /** The client's address: the peer's, or from X-Forwarded-For behind trusted proxies. */
-    String clientAddress() {
+    @Override
+    public String clientAddress() {
         return clientAddress;
     }
 
@@ -715,11 +778,13 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         return ctx;
     }
 
-    RouteTarget route() {
+    @Override
+    public RouteTarget route() {
         return route;
     }
 
-    Upstream upstream() {
+    @Override
+    public Upstream upstream() {
         return upstream;
     }
 
@@ -738,7 +803,63 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         upstreamFailed(cause);
     }
 
-    String requestId() {
+    @Override
+    public String requestId() {
         return requestId;
+    }
+
+    @Override
+    public String method() {
+        return req.method().name();
+    }
+
+    @Override
+    public String path() {
+        return req.path();
+    }
+
+    @Override
+    public int status() {
+        return res.headWritten() ? res.getStatusCode() : CLIENT_CLOSED;
+    }
+
+    @Override
+    public boolean aborted() {
+        return aborted;
+    }
+
+    @Override
+    public long bytesIn() {
+        return bufferedBody != null ? bufferedBody.length : bodyBytes;
+    }
+
+    @Override
+    public long bytesOut() {
+        return res.bytesWritten();
+    }
+
+    @Override
+    public long durationNanos() {
+        return durationNanos;
+    }
+
+    @Override
+    public long upstreamNanos() {
+        return upstreamNanos;
+    }
+
+    @Override
+    public int tries() {
+        return tries;
+    }
+
+    @Override
+    public long startMillis() {
+        return startMillis;
+    }
+
+    @Override
+    public String traceId() {
+        return trace == null ? null : trace.traceId();
     }
 }

@@ -51,7 +51,8 @@ public final class Probes implements AutoCloseable {
                 ((ContextInternal) context).nettyEventLoop(),
                 channelType,
                 ((VertxInternal) vertx).nameResolver().nettyAddressResolverGroup(),
-                KEEP_ALIVE_MILLIS);
+                KEEP_ALIVE_MILLIS,
+                new dev.baton.proxy.ConnectionStats()); // health checks' own, not the proxy's
     }
 
     /** GETs {@code path} under the upstream's base path: passes on a status in range whose body has the text. */

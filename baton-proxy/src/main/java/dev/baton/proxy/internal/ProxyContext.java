@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.RequestObserver;
 import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.Snapshot;
 import io.vertx.core.Vertx;
@@ -23,6 +24,7 @@ import java.util.function.Supplier;
  * @param redisLimits this loop's client for {@code store: redis} rate limits, or null
  *     when {@code redis.url} was not set at start
  * @param violations the gateway's count of requests refused for security reasons
+ * @param observer hears every try and every request's end
  */
 public record ProxyContext(
         Vertx vertx,
@@ -33,4 +35,5 @@ public record ProxyContext(
         Deadlines deadlines,
         Set<HttpConnection> closing,
         RedisRateLimiter redisLimits,
-        SecurityViolations violations) {}
+        SecurityViolations violations,
+        RequestObserver observer) {}

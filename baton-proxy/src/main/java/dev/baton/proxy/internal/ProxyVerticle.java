@@ -2,6 +2,8 @@ package dev.baton.proxy.internal;
 
 import dev.baton.config.RedisConfig;
 import dev.baton.config.TlsConfig;
+import dev.baton.proxy.ConnectionStats;
+import dev.baton.proxy.RequestObserver;
 import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.Snapshot;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -39,12 +41,18 @@ public final class ProxyVerticle extends VerticleBase {
     /** Below the idle timeout of common app servers (Node, uvicorn: 5 s), to close pooled connections first. */
     static final int UPSTREAM_KEEP_ALIVE_SECONDS = 4;
 
+    private static final long LAG_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
     private final String host;
     private final int port;
     private final Supplier<Snapshot> snapshots;
     private final AtomicInteger inFlight;
     private final SecurityViolations violations;
+    private final ConnectionStats connections;
+    private final RequestObserver observer;
     private final Duration shutdownGrace;
+    private final java.util.concurrent.atomic.AtomicLong lagNanos = new java.util.concurrent.atomic.AtomicLong();
+    private long lagProbe = -1;
     private HttpServer server;
     private UpstreamPool upstreams;
     private HttpClient tunnels;
@@ -58,7 +66,11 @@ public final class ProxyVerticle extends VerticleBase {
             Supplier<Snapshot> snapshots,
             AtomicInteger inFlight,
             SecurityViolations violations,
+            ConnectionStats connections,
+            RequestObserver observer,
             Duration shutdownGrace) {
+        this.connections = connections;
+        this.observer = observer;
         this.host = host;
         this.port = port;
         this.snapshots = snapshots;
@@ -81,12 +93,20 @@ public final class ProxyVerticle extends VerticleBase {
                 ((ContextInternal) context).nettyEventLoop(),
                 vertx.isNativeTransportEnabled() ? EpollSocketChannel.class : NioSocketChannel.class,
                 ((VertxInternal) vertx).nameResolver().nettyAddressResolverGroup(),
-                TimeUnit.SECONDS.toMillis(UPSTREAM_KEEP_ALIVE_SECONDS));
+                TimeUnit.SECONDS.toMillis(UPSTREAM_KEEP_ALIVE_SECONDS),
+                connections);
         // Upgrades only: a 101 turns the connection into a tunnel, which Vert.x does well.
         tunnels = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(512));
         Deadlines deadlines = new Deadlines();
         sweeper = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> deadlines.sweep());
         idleCloser = vertx.setPeriodic(1000, id -> upstreams.closeIdle());
+        long[] due = {System.nanoTime() + LAG_PROBE_NANOS};
+        lagProbe = vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(LAG_PROBE_NANOS), id -> {
+            // How late the loop ran this timer: time its tasks kept it from doing so.
+            long now = System.nanoTime();
+            lagNanos.set(Math.max(0, now - due[0]));
+            due[0] = now + LAG_PROBE_NANOS;
+        });
         RedisConfig redis = snapshots.get().config().redis();
         redisLimits = redis.url().isPresent() ? new RedisRateLimiter(vertx, redis) : null;
         ProxyContext ctx = new ProxyContext(
@@ -98,7 +118,8 @@ public final class ProxyVerticle extends VerticleBase {
                 deadlines,
                 Collections.newSetFromMap(new WeakHashMap<>()),
                 redisLimits,
-                violations);
+                violations,
+                observer);
 
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)
@@ -131,6 +152,20 @@ public final class ProxyVerticle extends VerticleBase {
         return server.updateSSLOptions(TlsOptions.server(tls), true);
     }
 
+    /** How late this loop last ran a timer due every 200 ms: work that kept it busy. */
+    public long lagNanos() {
+        return lagNanos.get();
+    }
+
+    /** Tasks waiting on this verticle's event loop (0 before it starts). */
+    public int pendingTasks() {
+        return context != null
+                        && ((ContextInternal) context).nettyEventLoop()
+                                instanceof io.netty.util.concurrent.SingleThreadEventExecutor loop
+                ? loop.pendingTasks()
+                : 0;
+    }
+
     /** The port actually bound, which differs from the configured one when that is 0. */
     public int actualPort() {
         return server.actualPort();
@@ -142,6 +177,7 @@ public final class ProxyVerticle extends VerticleBase {
                 .eventually(() -> {
                     vertx.cancelTimer(sweeper);
                     vertx.cancelTimer(idleCloser);
+                    vertx.cancelTimer(lagProbe);
                     upstreams.close();
                     return Future.succeededFuture();
                 })

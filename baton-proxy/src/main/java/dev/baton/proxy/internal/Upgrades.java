@@ -75,7 +75,7 @@ final class Upgrades {
                         NetSocket upstream = resp.netSocket();
                         if (sar.failed()) {
                             upstream.close();
-                            exchange.release();
+                            exchange.complete();
                             return;
                         }
                         pipe(sar.result(), upstream);
@@ -117,7 +117,7 @@ final class Upgrades {
         if (response.getHeader("content-length") == null) {
             res.setChunked(true);
         }
-        response.pipeTo(res).onComplete(ar -> exchange.release());
+        response.pipeTo(res).onComplete(ar -> exchange.complete());
     }
 
     private void pipe(NetSocket client, NetSocket upstream) {
@@ -125,7 +125,7 @@ final class Upgrades {
         upstream.pipeTo(client);
         client.closeHandler(v -> {
             upstream.close();
-            exchange.release();
+            exchange.complete();
         });
         upstream.closeHandler(v -> client.close());
     }

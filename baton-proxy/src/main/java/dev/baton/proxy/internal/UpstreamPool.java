@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.ConnectionStats;
 import dev.baton.proxy.Upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -39,13 +40,16 @@ final class UpstreamPool {
     private final Bootstrap bootstrap;
     private final long keepAliveNanos;
     private final Map<String, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+    private final ConnectionStats stats;
     private boolean closed;
 
     UpstreamPool(
             EventLoop loop,
             Class<? extends Channel> channelType,
             AddressResolverGroup<InetSocketAddress> resolver,
-            long keepAliveMillis) {
+            long keepAliveMillis,
+            ConnectionStats stats) {
+        this.stats = stats;
         this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -68,7 +72,9 @@ final class UpstreamPool {
             long now = System.nanoTime();
             UpstreamConnection c;
             while (conns != null && (c = conns.pollFirst()) != null) {
+                stats.idle(-1);
                 if (c.channel.isActive() && now - c.idleSince < keepAliveNanos) {
+                    stats.reused();
                     then.acquired(c, null);
                     return;
                 }
@@ -101,8 +107,11 @@ final class UpstreamPool {
                 .connect(upstream.host(), upstream.port())
                 .addListener(f -> {
                     if (f.isSuccess()) {
+                        stats.opened();
+                        conn.channel.closeFuture().addListener(closed -> stats.closed());
                         then.acquired(conn, null);
                     } else {
+                        stats.failed();
                         then.acquired(null, f.cause());
                     }
                 });
@@ -125,6 +134,7 @@ final class UpstreamPool {
         }
         c.idleSince = System.nanoTime();
         conns.addFirst(c);
+        stats.idle(1);
     }
 
     /** Closes connections idle past the keep-alive or already closed by the upstream. */
@@ -136,6 +146,7 @@ final class UpstreamPool {
             UpstreamConnection c;
             while ((c = conns.peekLast()) != null && (!c.channel.isActive() || now - c.idleSince >= keepAliveNanos)) {
                 conns.pollLast().channel.close();
+                stats.idle(-1);
             }
             if (conns.isEmpty()) {
                 it.remove();
@@ -145,7 +156,10 @@ final class UpstreamPool {
 
     void close() {
         closed = true;
-        idle.values().forEach(conns -> conns.forEach(c -> c.channel.close()));
+        idle.values().forEach(conns -> {
+            stats.idle(-conns.size());
+            conns.forEach(c -> c.channel.close());
+        });
         idle.clear();
     }
 }

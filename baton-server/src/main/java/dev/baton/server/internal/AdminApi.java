@@ -45,8 +45,8 @@ public final class AdminApi {
     public interface Backend {
         Snapshot snapshot();
 
-        /** An instance's active-check status by id, UNKNOWN if unchecked. */
-        HealthStatus checked(Upstream instance);
+        /** An instance's health: its checks' verdict, or UNHEALTHY while ejected, else UNKNOWN. */
+        HealthStatus health(Upstream instance);
 
         /** Re-reads the config file; throws ConfigException (invalid) or IllegalStateException (no file). */
         void reload();
@@ -69,6 +69,9 @@ public final class AdminApi {
 
         /** Registrations and discovery; null until the gateway has started. */
         RuntimeServices runtime();
+
+        /** The lifecycle event bus. */
+        dev.baton.events.EventBus events();
     }
 
     private final Vertx vertx;
@@ -79,6 +82,7 @@ public final class AdminApi {
     private final ServiceViews views;
     private HttpServer server;
     private Router router;
+    private EventStream stream;
 
     public AdminApi(Vertx vertx, HostPort listen, Backend backend, String version) {
         this.vertx = vertx;
@@ -145,6 +149,11 @@ public final class AdminApi {
         router.post("/services/:id/circuit-breaker/:action").handler(this::breakerAction);
         new RegistrationRoutes(vertx, backend, views).mount(router);
         new ApiDocs().mount(router);
+        stream = new EventStream(
+                vertx,
+                backend.events(),
+                () -> backend.snapshot().config().observability().events().heartbeat());
+        stream.mount(router);
         router.get("/config").handler(rc -> json(rc.response(), 200, ConfigJson.render(backend.fileConfig())));
         router.post("/config/reload").handler(this::reload);
         router.errorHandler(
@@ -192,6 +201,9 @@ public final class AdminApi {
     }
 
     public Future<Void> stop() {
+        if (stream != null) {
+            stream.close();
+        }
         return server.shutdown(1, TimeUnit.SECONDS);
     }
 

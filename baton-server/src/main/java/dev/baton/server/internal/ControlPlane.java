@@ -1,25 +1,32 @@
 package dev.baton.server.internal;
 
 import dev.baton.config.Config;
-import dev.baton.events.EventBus;
+import dev.baton.events.EventSink;
+import dev.baton.health.HealthStatus;
 import dev.baton.proxy.HealthChecker;
+import dev.baton.proxy.ServiceTarget;
 import dev.baton.proxy.Snapshot;
+import dev.baton.proxy.Upstream;
 import dev.baton.registry.Registry;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * Where every source of services meets (DESIGN's picture): the config file as last
  * loaded, the run-time registry, whether orchestration is stopped, and the health
  * checker. {@link #rebuild} merges them into a new snapshot and swaps the one
- * reference the data plane reads, then lets metrics and health checks follow it.
+ * reference the data plane reads, then lets its followers (metrics) and the health
+ * checks follow it.
  */
 public final class ControlPlane {
     private final AtomicReference<Snapshot> snapshot;
     private final Registry registry = new Registry(Clock.systemUTC());
-    private final EventBus events;
-    private final ResilienceMetrics metrics;
+    private final EventSink events;
+    private final Consumer<Snapshot> followers;
     // Its own lock, not an owner's: registrations call rebuild while holding
     // RuntimeServices' lock, and Baton.stop holds Baton's while closing RuntimeServices.
     private final Object lock = new Object();
@@ -28,12 +35,11 @@ public final class ControlPlane {
     private volatile HealthChecker checker;
 
     /** Compiles the first snapshot; IllegalArgumentException when a file the config names does not load. */
-    public ControlPlane(Config initial, EventBus events, ResilienceMetrics metrics) {
+    public ControlPlane(Config initial, EventSink events, Consumer<Snapshot> followers) {
         this.events = events;
-        this.metrics = metrics;
+        this.followers = followers;
         this.fileConfig = initial;
-        this.snapshot =
-                new AtomicReference<>(Snapshot.compile(initial, null, Registry.sourcesOf(initial), events::publish));
+        this.snapshot = new AtomicReference<>(Snapshot.compile(initial, null, Registry.sourcesOf(initial), events));
     }
 
     public Snapshot snapshot() {
@@ -65,10 +71,10 @@ public final class ControlPlane {
     public void rebuild() {
         synchronized (lock) {
             Registry.Merged merged = registry.merge(fileConfig);
-            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources(), events::publish)
+            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources(), events)
                     .stopped(stopped);
             snapshot.set(next);
-            metrics.bind(next);
+            followers.accept(next);
             HealthChecker c = checker;
             if (c != null) {
                 c.sync(next);
@@ -96,5 +102,27 @@ public final class ControlPlane {
     /** The active checker, or null while stopped or before start. */
     public HealthChecker checker() {
         return checker;
+    }
+
+    /**
+     * An instance's health: its active checks' verdict when it has them; without
+     * them, UNHEALTHY while outlier detection has it ejected, else UNKNOWN.
+     */
+    public HealthStatus health(Upstream u) {
+        HealthChecker c = checker;
+        HealthStatus checked = c == null ? HealthStatus.UNKNOWN : c.status(u);
+        if (checked != HealthStatus.UNKNOWN) {
+            return checked;
+        }
+        return u.endpoint().ejected() ? HealthStatus.UNHEALTHY : HealthStatus.UNKNOWN;
+    }
+
+    /** A service's health from its instances' (see {@link HealthStatus#ofService}). */
+    public HealthStatus health(ServiceTarget s) {
+        List<HealthStatus> all = new ArrayList<>(s.instances().size());
+        for (Upstream u : s.instances()) {
+            all.add(health(u));
+        }
+        return HealthStatus.ofService(all);
     }
 }

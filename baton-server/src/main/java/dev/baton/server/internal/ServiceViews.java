@@ -134,15 +134,7 @@ final class ServiceViews {
                 .put("notPermittedCalls", m.getNumberOfNotPermittedCalls());
     }
 
-    /**
-     * An instance's status: its active checks' verdict when it has them; without
-     * them, UNHEALTHY while outlier detection has it ejected, else UNKNOWN.
-     */
     HealthStatus status(Upstream u) {
-        HealthStatus checked = backend.checked(u);
-        if (checked != HealthStatus.UNKNOWN) {
-            return checked;
-        }
-        return u.endpoint().ejected() ? HealthStatus.UNHEALTHY : HealthStatus.UNKNOWN;
+        return backend.health(u);
     }
 }

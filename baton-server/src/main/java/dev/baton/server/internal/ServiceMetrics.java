@@ -1,5 +1,6 @@
 package dev.baton.server.internal;
 
+import dev.baton.health.HealthStatus;
 import dev.baton.proxy.RateLimitPolicy;
 import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.ServiceTarget;
@@ -18,21 +19,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
- * Meters for breakers, retries, bulkheads and rate limits, read from the objects
- * that count them (function meters: nothing on the request path). Labels are
- * bounded: a service, or a limit's name (never a client's key). {@link #bind}
- * follows each new snapshot, adding meters for new objects and removing those of
- * objects that are gone.
+ * Meters of each service's health, breakers, retries, bulkhead and rate limits,
+ * read from the objects that keep them (function meters: nothing on the request
+ * path). Labels are bounded: a service, or a limit's name (never a client's key).
+ * {@link #bind} follows each new snapshot, adding meters for new objects and
+ * removing those of objects that are gone.
  */
-public final class ResilienceMetrics {
+public final class ServiceMetrics {
     private final MeterRegistry registry;
+    private final Function<ServiceTarget, HealthStatus> health;
     private final Map<Object, List<Meter>> bound = new IdentityHashMap<>();
     private final List<Meter> violationMeters = new ArrayList<>();
 
-    public ResilienceMetrics(MeterRegistry registry) {
+    /** {@code health} tells a service's health as the admin API shows it. */
+    public ServiceMetrics(MeterRegistry registry, Function<ServiceTarget, HealthStatus> health) {
         this.registry = registry;
+        this.health = health;
     }
 
     public synchronized void bind(Snapshot snapshot) {
@@ -76,6 +81,10 @@ public final class ResilienceMetrics {
     private void bindService(ServiceTarget s) {
         List<Meter> meters = new ArrayList<>();
         String name = s.id();
+        meters.add(Gauge.builder("orchestrator.service.health.status", s, t -> healthValue(health.apply(t)))
+                .description("1 healthy, 0.5 degraded, 0 unhealthy, NaN not known yet")
+                .tag("service_name", name)
+                .register(registry));
         s.breakers().state().ifPresent(ignored -> {
             for (CircuitBreaker.State state : Set.of(
                     CircuitBreaker.State.CLOSED,
@@ -110,6 +119,15 @@ public final class ResilienceMetrics {
                     .register(registry));
         }
         bound.put(s, meters);
+    }
+
+    static double healthValue(HealthStatus status) {
+        return switch (status) {
+            case HEALTHY -> 1;
+            case DEGRADED -> 0.5;
+            case UNHEALTHY -> 0;
+            case UNKNOWN -> Double.NaN;
+        };
     }
 
     private void bindLimit(RateLimitPolicy l) {

@@ -1,0 +1,102 @@
+package dev.baton.config.internal;
+
+import dev.baton.config.AccessLogConfig;
+import dev.baton.config.EventsConfig;
+import dev.baton.config.ObservabilityConfig;
+import dev.baton.events.EventFilter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads the top-level {@code events:}, {@code metrics:} and {@code access-log:} sections. */
+final class ObservabilityReader {
+    private ObservabilityReader() {}
+
+    static ObservabilityConfig read(Section top) {
+        EventsConfig events = events(top.section("events"));
+        Section m = top.section("metrics");
+        boolean metrics = m.bool("enabled", true);
+        m.finish();
+        AccessLogConfig accessLog = accessLog(top.section("access-log"));
+        return new ObservabilityConfig(events, metrics, accessLog);
+    }
+
+    private static EventsConfig events(Section s) {
+        EventsConfig d = EventsConfig.DEFAULT;
+        int history = s.integer("history", d.history(), 1, 1_000_000);
+        Duration heartbeat = s.duration("heartbeat", d.heartbeat(), Duration.ofSeconds(1), Duration.ofMinutes(10));
+        double sample = s.number("request-sample", d.requestSample(), 0, 1);
+        int failures = s.integer("failures-per-second", d.failuresPerSecond(), 0, 1_000_000);
+        List<EventsConfig.Webhook> hooks = new ArrayList<>();
+        List<dev.baton.config.internal.YamlNode> nodes = s.list("webhooks");
+        for (int i = 0; i < nodes.size(); i++) {
+            webhook(Section.of(nodes.get(i), s.path("webhooks") + "[" + i + "]", s.problems()))
+                    .ifPresent(hooks::add);
+        }
+        s.finish();
+        return new EventsConfig(history, heartbeat, sample, failures, hooks);
+    }
+
+    private static Optional<EventsConfig.Webhook> webhook(Section s) {
+        Optional<URI> url = s.string("url").flatMap(u -> {
+            try {
+                URI uri = new URI(u);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    s.error("url", "'" + u + "' is not an http(s) URL");
+                    return Optional.empty();
+                }
+                return Optional.of(uri);
+            } catch (URISyntaxException e) {
+                s.error("url", "'" + u + "' is not a valid URL: " + e.getReason());
+                return Optional.empty();
+            }
+        });
+        if (!s.has("url")) {
+            s.error("url", "is required");
+        }
+        EventFilter types = types(s);
+        Optional<String> secret = s.string("secret");
+        secret.filter(x -> x.length() < 16).ifPresent(x -> s.error("secret", "must be at least 16 characters"));
+        Duration timeout = s.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofMinutes(1));
+        int attempts = s.integer("max-attempts", 6, 1, 100);
+        Duration backoff = s.duration("backoff", Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofHours(1));
+        Duration maxBackoff =
+                s.duration("max-backoff", Duration.ofMinutes(5), Duration.ofMillis(1), Duration.ofHours(24));
+        if (maxBackoff.compareTo(backoff) < 0) {
+            s.error("max-backoff", "must be at least backoff (" + backoff.toMillis() + "ms)");
+        }
+        int queue = s.integer("queue", 10_000, 1, 1_000_000);
+        s.finish();
+        return url.map(u -> new EventsConfig.Webhook(u, types, secret, timeout, attempts, backoff, maxBackoff, queue));
+    }
+
+    private static EventFilter types(Section s) {
+        try {
+            return EventFilter.parse(s.strings("types"));
+        } catch (IllegalArgumentException e) {
+            s.error("types", e.getMessage());
+            return EventFilter.ALL;
+        }
+    }
+
+    private static AccessLogConfig accessLog(Section s) {
+        AccessLogConfig d = AccessLogConfig.OFF;
+        boolean enabled = s.bool("enabled", s.has("file"));
+        Optional<Path> file = s.string("file").filter(f -> !f.equals("stdout")).flatMap(f -> {
+            try {
+                return Optional.of(Path.of(f));
+            } catch (java.nio.file.InvalidPathException e) {
+                s.error("file", "'" + f + "' is not a valid path");
+                return Optional.empty();
+            }
+        });
+        long maxSize = s.size("max-size", d.maxSize());
+        int maxFiles = s.integer("max-files", d.maxFiles(), 0, 1000);
+        s.finish();
+        return new AccessLogConfig(enabled, file, maxSize, maxFiles);
+    }
+}
