@@ -8,6 +8,9 @@ import dev.baton.events.EventBus;
 import dev.baton.events.EventType;
 import dev.baton.proxy.HealthChecker;
 import dev.baton.proxy.ProxyServer;
+import dev.baton.proxy.RequestObservers;
+import dev.baton.proxy.Snapshot;
+import dev.baton.server.internal.AccessLog;
 import dev.baton.server.internal.AdminApi;
 import dev.baton.server.internal.AuditLog;
 import dev.baton.server.internal.CertificateWatch;
@@ -15,6 +18,7 @@ import dev.baton.server.internal.ControlPlane;
 import dev.baton.server.internal.DiscoveryFiles;
 import dev.baton.server.internal.FileWatcher;
 import dev.baton.server.internal.Metrics;
+import dev.baton.server.internal.RequestEvents;
 import dev.baton.server.internal.RuntimeServices;
 import dev.baton.store.StoreException;
 import io.vertx.core.Vertx;
@@ -59,6 +63,8 @@ public final class Baton implements AutoCloseable {
     private final AtomicLong rejections = new AtomicLong();
     private final Metrics metrics = new Metrics();
     private final EventBus events;
+    private final AccessLog accessLog;
+    private final RequestEvents requestEvents;
     private Vertx vertx;
     private ProxyServer proxy;
     private AdminApi admin;
@@ -77,14 +83,24 @@ public final class Baton implements AutoCloseable {
         this.events =
                 new EventBus(Clock.systemUTC(), initial.observability().events().history(), metrics.events());
         metrics.countDiscoveries(events);
+        this.accessLog = new AccessLog(initial.observability().accessLog());
+        this.requestEvents = new RequestEvents(events, initial.observability().events());
+        metrics.bindRequestLogs(accessLog, requestEvents);
         try {
-            this.plane = new ControlPlane(initial, events, metrics::bind);
+            this.plane = new ControlPlane(initial, events, this::follow);
         } catch (IllegalArgumentException e) {
             // Files the config names but that do not load (a TLS key, say): a config error like any other.
             String file = b.configFile == null ? "config" : b.configFile.toString();
             throw new ConfigException(List.of(new ConfigError(file, 1, "", e.getMessage())));
         }
         metrics.bindRegistry(plane::snapshot, plane::health);
+    }
+
+    /** What follows each new snapshot besides the data plane. */
+    private void follow(Snapshot next) {
+        metrics.bind(next);
+        accessLog.configure(next.config().observability().accessLog());
+        requestEvents.configure(next.config().observability().events());
     }
 
     public static Builder builder() {
@@ -112,7 +128,7 @@ public final class Baton implements AutoCloseable {
                 config.server().listen(),
                 loops,
                 config.server().shutdownGrace(),
-                metrics.requests());
+                RequestObservers.of(metrics.requests(), accessLog, requestEvents));
         admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version());
         audit = new AuditLog(config.server().dataDir());
         runtime = new RuntimeServices(
@@ -247,6 +263,7 @@ public final class Baton implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        accessLog.close();
         events.close();
         metrics.close();
     }

@@ -208,6 +208,17 @@ public final class Metrics implements AutoCloseable {
         return loop < pending.size() ? pending.get(loop) : Double.NaN;
     }
 
+    /** How the access log and request events keep up: lines dropped, failures not published. */
+    public void bindRequestLogs(AccessLog accessLog, RequestEvents requestEvents) {
+        FunctionCounter.builder("orchestrator.access.log.dropped", accessLog, AccessLog::dropped)
+                .description("access log lines dropped because the writer was behind")
+                .register(registry);
+        FunctionCounter.builder("orchestrator.events.suppressed", requestEvents, RequestEvents::suppressed)
+                .description("REQUEST_FAILED events over events.failures-per-second, counted instead")
+                .tag("event_type", EventType.REQUEST_FAILED.name())
+                .register(registry);
+    }
+
     /** Follows a new snapshot: per-service meters for new services, none for removed ones. */
     public synchronized void bind(Snapshot snapshot) {
         if (services != null) {

@@ -1,0 +1,82 @@
+package dev.baton.server.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * An append-only file that rolls over by size, as logrotate's {@code size} with
+ * {@code rotate N}: past {@code maxSize} bytes, {@code name} becomes {@code name.1},
+ * {@code name.1} becomes {@code name.2} and so on, keeping {@code maxFiles} old
+ * files. Writes whole records only: a record is never split across two files.
+ * Not thread-safe: one writer owns it.
+ */
+public final class RotatingFile implements AutoCloseable {
+    private final Path file;
+    private final long maxSize;
+    private final int maxFiles;
+    private OutputStream out;
+    private long size;
+
+    public RotatingFile(Path file, long maxSize, int maxFiles) throws IOException {
+        this.file = file;
+        this.maxSize = maxSize;
+        this.maxFiles = maxFiles;
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        open();
+    }
+
+    private void open() throws IOException {
+        out = new java.io.BufferedOutputStream(
+                Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND), 64 * 1024);
+        size = Files.size(file);
+    }
+
+    public Path path() {
+        return file;
+    }
+
+    /** Appends one record, rolling over first when it would take the file past its size. */
+    public void write(byte[] record, int length) throws IOException {
+        if (size > 0 && size + length > maxSize) {
+            rotate();
+        }
+        out.write(record, 0, length);
+        size += length;
+    }
+
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    private void rotate() throws IOException {
+        out.close();
+        if (maxFiles == 0) {
+            Files.deleteIfExists(file);
+        } else {
+            Files.deleteIfExists(sibling(maxFiles));
+            for (int i = maxFiles - 1; i >= 1; i--) {
+                if (Files.exists(sibling(i))) {
+                    Files.move(sibling(i), sibling(i + 1), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            Files.move(file, sibling(1), StandardCopyOption.REPLACE_EXISTING);
+        }
+        open();
+    }
+
+    private Path sibling(int n) {
+        return file.resolveSibling(file.getFileName() + "." + n);
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+}
