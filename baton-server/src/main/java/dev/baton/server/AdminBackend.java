@@ -70,4 +70,14 @@ final class AdminBackend implements AdminApi.Backend {
     public dev.baton.events.EventBus events() {
         return baton.events();
     }
+
+    @Override
+    public dev.baton.server.internal.Webhooks webhooks() {
+        return baton.webhooks();
+    }
+
+    @Override
+    public dev.baton.server.internal.DataStore data() {
+        return baton.data();
+    }
 }

@@ -15,11 +15,13 @@ import dev.baton.server.internal.AdminApi;
 import dev.baton.server.internal.AuditLog;
 import dev.baton.server.internal.CertificateWatch;
 import dev.baton.server.internal.ControlPlane;
+import dev.baton.server.internal.DataStore;
 import dev.baton.server.internal.DiscoveryFiles;
 import dev.baton.server.internal.FileWatcher;
 import dev.baton.server.internal.Metrics;
 import dev.baton.server.internal.RequestEvents;
 import dev.baton.server.internal.RuntimeServices;
+import dev.baton.server.internal.Webhooks;
 import dev.baton.store.StoreException;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -74,6 +76,8 @@ public final class Baton implements AutoCloseable {
     private DiscoveryFiles discovery;
     private long leaseTimer = -1;
     private CertificateWatch certificates;
+    private DataStore data;
+    private volatile Webhooks webhooks;
 
     private Baton(Builder b) {
         this.configFile = Optional.ofNullable(b.configFile);
@@ -101,6 +105,10 @@ public final class Baton implements AutoCloseable {
         metrics.bind(next);
         accessLog.configure(next.config().observability().accessLog());
         requestEvents.configure(next.config().observability().events());
+        Webhooks w = webhooks;
+        if (w != null) {
+            w.configure(next.config().observability().events().webhooks());
+        }
     }
 
     public static Builder builder() {
@@ -131,17 +139,18 @@ public final class Baton implements AutoCloseable {
                 RequestObservers.of(metrics.requests(), accessLog, requestEvents));
         admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version());
         audit = new AuditLog(config.server().dataDir());
+        data = new DataStore(config.server().dataDir());
+        webhooks = new Webhooks(events, data, Clock.systemUTC(), version());
+        webhooks.configure(config.observability().events().webhooks());
+        metrics.bindWebhooks(webhooks);
         runtime = new RuntimeServices(
-                plane.registry(),
-                config.server().dataDir(),
-                plane::fileConfig,
-                plane::rebuild,
-                events,
-                Clock.systemUTC());
+                plane.registry(), data, plane::fileConfig, plane::rebuild, events, Clock.systemUTC());
         try {
             runtime.loadStored();
         } catch (StoreException e) {
             runtime.close();
+            webhooks.close();
+            data.close();
             closeVertx();
             throw new BatonException(e.getMessage(), e);
         }
@@ -246,6 +255,8 @@ public final class Baton implements AutoCloseable {
         }
         closeVertx();
         runtime.close();
+        webhooks.close(); // undelivered events become dead letters: before the store closes
+        data.close();
     }
 
     private void closeVertx() {
@@ -281,6 +292,10 @@ public final class Baton implements AutoCloseable {
         }
         if (!old.health().equals(config.health())) {
             log.warn("health.max-concurrent-checks changed; it keeps its old value until a restart");
+        }
+        if (old.observability().events().history()
+                != config.observability().events().history()) {
+            log.warn("events.history changed; the event history keeps its old size until a restart");
         }
         if (!old.discovery().equals(config.discovery())) {
             log.warn("discovery.files changed; the old directory is watched until a restart");
@@ -384,6 +399,14 @@ public final class Baton implements AutoCloseable {
 
     RuntimeServices runtime() {
         return runtime;
+    }
+
+    Webhooks webhooks() {
+        return webhooks;
+    }
+
+    DataStore data() {
+        return data;
     }
 
     AuditLog audit() {

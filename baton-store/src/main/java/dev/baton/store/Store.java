@@ -25,11 +25,13 @@ public final class Store implements AutoCloseable {
     private final FileChannel lockFile;
     private final JdbcConnectionPool pool;
     private final Registrations registrations;
+    private final DeadLetters deadLetters;
 
     private Store(FileChannel lockFile, JdbcConnectionPool pool) {
         this.lockFile = lockFile;
         this.pool = pool;
         this.registrations = new Registrations(pool);
+        this.deadLetters = new DeadLetters(pool);
     }
 
     /** Whether {@code dataDir} holds a store already (without opening or creating one). */
@@ -104,6 +106,11 @@ public final class Store implements AutoCloseable {
     /** Run-time service registrations. */
     public Registrations registrations() {
         return registrations;
+    }
+
+    /** Webhook deliveries that failed every attempt. */
+    public DeadLetters deadLetters() {
+        return deadLetters;
     }
 
     @Override

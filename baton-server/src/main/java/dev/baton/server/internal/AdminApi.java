@@ -72,6 +72,12 @@ public final class AdminApi {
 
         /** The lifecycle event bus. */
         dev.baton.events.EventBus events();
+
+        /** Webhook delivery; null until the gateway has started. */
+        Webhooks webhooks();
+
+        /** The store in the data directory. */
+        DataStore data();
     }
 
     private final Vertx vertx;
@@ -154,6 +160,7 @@ public final class AdminApi {
                 backend.events(),
                 () -> backend.snapshot().config().observability().events().heartbeat());
         stream.mount(router);
+        new DeadLetterRoutes(vertx, backend).mount(router);
         router.get("/config").handler(rc -> json(rc.response(), 200, ConfigJson.render(backend.fileConfig())));
         router.post("/config/reload").handler(this::reload);
         router.errorHandler(

@@ -44,6 +44,7 @@ public final class Metrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Map<EventType, Counter> published = new EnumMap<>(EventType.class);
     private final List<Meter> proxyMeters = new ArrayList<>();
+    private final List<Meter> webhookMeters = new ArrayList<>();
     private ServiceMetrics services;
 
     public Metrics() {
@@ -217,6 +218,21 @@ public final class Metrics implements AutoCloseable {
                 .description("REQUEST_FAILED events over events.failures-per-second, counted instead")
                 .tag("event_type", EventType.REQUEST_FAILED.name())
                 .register(registry);
+    }
+
+    /** {@code orchestrator_webhook_deliveries_total{result}} (again for each start's webhooks). */
+    public synchronized void bindWebhooks(Webhooks webhooks) {
+        webhookMeters.forEach(registry::remove);
+        webhookMeters.clear();
+        for (String result : webhooks.counts().keySet()) {
+            webhookMeters.add(FunctionCounter.builder(
+                            "orchestrator.webhook.deliveries",
+                            webhooks,
+                            w -> w.counts().get(result))
+                    .description("webhook deliveries: delivered, retried, dead_lettered, lost")
+                    .tag("result", result)
+                    .register(registry));
+        }
     }
 
     /** Follows a new snapshot: per-service meters for new services, none for removed ones. */

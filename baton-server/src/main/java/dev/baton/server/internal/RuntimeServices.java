@@ -10,7 +10,6 @@ import dev.baton.registry.Source;
 import dev.baton.store.Registrations;
 import dev.baton.store.Store;
 import dev.baton.store.StoreException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,23 +33,22 @@ public final class RuntimeServices implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RuntimeServices.class);
 
     private final Registry registry;
-    private final Path dataDir;
+    private final DataStore data;
     private final Supplier<Config> fileConfig;
     private final Runnable rebuild;
     private final EventSink events;
     private final Clock clock;
-    private Store store;
     private boolean closed;
 
     public RuntimeServices(
             Registry registry,
-            Path dataDir,
+            DataStore data,
             Supplier<Config> fileConfig,
             Runnable rebuild,
             EventSink events,
             Clock clock) {
         this.registry = registry;
-        this.dataDir = dataDir;
+        this.data = data;
         this.fileConfig = fileConfig;
         this.rebuild = rebuild;
         this.events = events;
@@ -72,7 +70,7 @@ public final class RuntimeServices implements AutoCloseable {
      * store; without one, {@link #prepare} creates it later, off the start path.
      */
     public synchronized void loadStored() {
-        if (!Store.exists(dataDir)) {
+        if (!data.exists()) {
             return;
         }
         List<Registrations.Row> rows = store().registrations().all();
@@ -87,7 +85,7 @@ public final class RuntimeServices implements AutoCloseable {
             }
         }
         if (!rows.isEmpty()) {
-            log.info("restored {} run-time registration(s) from {}", rows.size(), dataDir);
+            log.info("restored {} run-time registration(s) from {}", rows.size(), data.dataDir());
         }
     }
 
@@ -245,18 +243,11 @@ public final class RuntimeServices implements AutoCloseable {
         if (closed) {
             throw new StoreException("the gateway is stopping", null);
         }
-        if (store == null) {
-            store = Store.open(dataDir);
-        }
-        return store;
+        return data.get();
     }
 
     @Override
     public synchronized void close() {
         closed = true;
-        if (store != null) {
-            store.close();
-            store = null;
-        }
     }
 }
