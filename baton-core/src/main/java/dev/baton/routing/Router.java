@@ -25,8 +25,14 @@ public final class Router<T> {
     private final Map<String, Trie<T>> exactHosts;
     private final List<Map.Entry<String, Trie<T>>> wildcardHosts;
     private final Trie<T> anyHost;
+    private final List<RouteDefinition<T>> definitions;
 
-    private Router(Map<String, Trie<T>> exact, List<Map.Entry<String, Trie<T>>> wildcard, Trie<T> any) {
+    private Router(
+            Map<String, Trie<T>> exact,
+            List<Map.Entry<String, Trie<T>>> wildcard,
+            Trie<T> any,
+            List<RouteDefinition<T>> definitions) {
+        this.definitions = definitions;
         this.exactHosts = exact;
         this.wildcardHosts = wildcard;
         this.anyHost = any;
@@ -50,7 +56,12 @@ public final class Router<T> {
         wild.sort(Comparator.comparingInt(
                         (Map.Entry<String, Trie<T>> e) -> e.getKey().length())
                 .reversed());
-        return new Router<>(Map.copyOf(exact), List.copyOf(wild), any);
+        return new Router<>(Map.copyOf(exact), List.copyOf(wild), any, List.copyOf(routes));
+    }
+
+    /** The routes it was built from, in their order. */
+    public List<RouteDefinition<T>> definitions() {
+        return definitions;
     }
 
     /**

@@ -190,6 +190,11 @@ public final class Snapshot {
         return config;
     }
 
+    /** Every route: the config's, then the generated {@code /orchestrator/{id}} ones. */
+    public List<RouteTarget> routeTargets() {
+        return router.definitions().stream().map(RouteDefinition::target).toList();
+    }
+
     public Router<RouteTarget> router() {
         return router;
     }

@@ -80,4 +80,14 @@ final class AdminBackend implements AdminApi.Backend {
     public dev.baton.server.internal.DataStore data() {
         return baton.data();
     }
+
+    @Override
+    public dev.baton.server.internal.Stats stats() {
+        return baton.stats();
+    }
+
+    @Override
+    public dev.baton.server.internal.Alerts alerts() {
+        return baton.alerts();
+    }
 }

@@ -12,6 +12,7 @@ import dev.baton.proxy.RequestObservers;
 import dev.baton.proxy.Snapshot;
 import dev.baton.server.internal.AccessLog;
 import dev.baton.server.internal.AdminApi;
+import dev.baton.server.internal.Alerts;
 import dev.baton.server.internal.AuditLog;
 import dev.baton.server.internal.CertificateWatch;
 import dev.baton.server.internal.ControlPlane;
@@ -21,6 +22,7 @@ import dev.baton.server.internal.FileWatcher;
 import dev.baton.server.internal.Metrics;
 import dev.baton.server.internal.RequestEvents;
 import dev.baton.server.internal.RuntimeServices;
+import dev.baton.server.internal.Stats;
 import dev.baton.server.internal.Webhooks;
 import dev.baton.store.StoreException;
 import io.vertx.core.Vertx;
@@ -67,6 +69,8 @@ public final class Baton implements AutoCloseable {
     private final EventBus events;
     private final AccessLog accessLog;
     private final RequestEvents requestEvents;
+    private final Stats stats = new Stats(Clock.systemUTC());
+    private final Alerts alerts;
     private Vertx vertx;
     private ProxyServer proxy;
     private AdminApi admin;
@@ -75,6 +79,7 @@ public final class Baton implements AutoCloseable {
     private AuditLog audit;
     private DiscoveryFiles discovery;
     private long leaseTimer = -1;
+    private long alertTimer = -1;
     private CertificateWatch certificates;
     private DataStore data;
     private volatile Webhooks webhooks;
@@ -98,6 +103,8 @@ public final class Baton implements AutoCloseable {
             throw new ConfigException(List.of(new ConfigError(file, 1, "", e.getMessage())));
         }
         metrics.bindRegistry(plane::snapshot, plane::health);
+        alerts = new Alerts(stats, plane::snapshot, plane::health, events, Clock.systemUTC());
+        alerts.configure(initial.observability().alerts());
     }
 
     /** What follows each new snapshot besides the data plane. */
@@ -105,6 +112,13 @@ public final class Baton implements AutoCloseable {
         metrics.bind(next);
         accessLog.configure(next.config().observability().accessLog());
         requestEvents.configure(next.config().observability().events());
+        stats.enabled(next.config().observability().stats());
+        if (alerts != null) {
+            alerts.configure(next.config().observability().alerts());
+        }
+        stats.retain(
+                next.services().keySet(),
+                next.routeTargets().stream().map(r -> r.id()).collect(java.util.stream.Collectors.toSet()));
         Webhooks w = webhooks;
         if (w != null) {
             w.configure(next.config().observability().events().webhooks());
@@ -136,7 +150,7 @@ public final class Baton implements AutoCloseable {
                 config.server().listen(),
                 loops,
                 config.server().shutdownGrace(),
-                RequestObservers.of(metrics.requests(), accessLog, requestEvents));
+                RequestObservers.of(metrics.requests(), stats, accessLog, requestEvents));
         admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version());
         audit = new AuditLog(config.server().dataDir());
         data = new DataStore(config.server().dataDir());
@@ -178,6 +192,7 @@ public final class Baton implements AutoCloseable {
             runtime.prepare();
             return null;
         });
+        alertTimer = vertx.setPeriodic(1000, id -> alerts.evaluate());
         leaseTimer = vertx.setPeriodic(
                 LEASE_SWEEP_MILLIS,
                 id -> vertx.executeBlocking(() -> {
@@ -240,6 +255,7 @@ public final class Baton implements AutoCloseable {
             certificates = null;
         }
         vertx.cancelTimer(leaseTimer);
+        vertx.cancelTimer(alertTimer);
         plane.orchestration(true, null); // closes the checker; a later start() makes a new one
         Duration grace = config().server().shutdownGrace();
         try {
@@ -399,6 +415,14 @@ public final class Baton implements AutoCloseable {
 
     RuntimeServices runtime() {
         return runtime;
+    }
+
+    Alerts alerts() {
+        return alerts;
+    }
+
+    Stats stats() {
+        return stats;
     }
 
     Webhooks webhooks() {

@@ -62,6 +62,8 @@ public final class ConfigReader {
         for (int i = 0; i < routeNodes.size(); i++) {
             routeReader.read(Section.of(routeNodes.get(i), "routes[" + i + "]", problems), i, services, routes);
         }
+        observability = observability.withAlerts(ObservabilityReader.alerts(
+                top, routes.stream().map(RouteConfig::id).collect(java.util.stream.Collectors.toSet())));
         top.finish();
         if (security.jwt().isEmpty()) {
             for (int i = 0; i < routes.size(); i++) {

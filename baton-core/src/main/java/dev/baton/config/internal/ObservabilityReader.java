@@ -1,6 +1,7 @@
 package dev.baton.config.internal;
 
 import dev.baton.config.AccessLogConfig;
+import dev.baton.config.AlertRule;
 import dev.baton.config.EventsConfig;
 import dev.baton.config.ObservabilityConfig;
 import dev.baton.events.EventFilter;
@@ -11,8 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
-/** Reads the top-level {@code events:}, {@code metrics:} and {@code access-log:} sections. */
+/** Reads the top-level {@code events:}, {@code metrics:}, {@code access-log:} and {@code stats:} sections. */
 final class ObservabilityReader {
     private ObservabilityReader() {}
 
@@ -22,7 +24,49 @@ final class ObservabilityReader {
         boolean metrics = m.bool("enabled", true);
         m.finish();
         AccessLogConfig accessLog = accessLog(top.section("access-log"));
-        return new ObservabilityConfig(events, metrics, accessLog);
+        Section st = top.section("stats");
+        boolean stats = st.bool("enabled", true);
+        st.finish();
+        return new ObservabilityConfig(events, metrics, accessLog, stats, List.of());
+    }
+
+    /**
+     * The {@code alerts:} list, once services and routes are known: a route target
+     * must exist; a service that is not in the file may still register at run time,
+     * so it is only warned about in {@code GET /alerts}.
+     */
+    static List<AlertRule> alerts(Section top, Set<String> routes) {
+        List<AlertRule> rules = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
+        List<YamlNode> nodes = top.list("alerts");
+        for (int i = 0; i < nodes.size(); i++) {
+            Section s = Section.of(nodes.get(i), "alerts[" + i + "]", top.problems());
+            Optional<String> name = s.string("name");
+            Optional<String> when = s.string("when");
+            String severity = s.string("severity", "warning");
+            if (name.isEmpty()) {
+                s.error("name", "is required");
+            } else if (!names.add(name.get())) {
+                s.error("name", "'" + name.get() + "' is used by another alert");
+            }
+            if (when.isEmpty()) {
+                s.error("when", "is required (e.g. 'error-rate(orders) > 5% for 1m')");
+            }
+            if (name.isPresent() && when.isPresent()) {
+                try {
+                    AlertRule rule = AlertRule.parse(name.get(), when.get(), severity);
+                    if (rule.route() != null && !routes.contains(rule.route())) {
+                        s.error("when", "no route '" + rule.route() + "'");
+                    } else {
+                        rules.add(rule);
+                    }
+                } catch (IllegalArgumentException e) {
+                    s.error("when", e.getMessage());
+                }
+            }
+            s.finish();
+        }
+        return rules;
     }
 
     private static EventsConfig events(Section s) {

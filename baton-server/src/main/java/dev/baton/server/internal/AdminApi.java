@@ -78,6 +78,12 @@ public final class AdminApi {
 
         /** The store in the data directory. */
         DataStore data();
+
+        /** Recent traffic per service and route. */
+        Stats stats();
+
+        /** The alert rules and their states. */
+        Alerts alerts();
     }
 
     private final Vertx vertx;
@@ -161,6 +167,8 @@ public final class AdminApi {
                 () -> backend.snapshot().config().observability().events().heartbeat());
         stream.mount(router);
         new DeadLetterRoutes(vertx, backend).mount(router);
+        new StatsRoutes(backend.stats(), backend::snapshot).mount(router);
+        router.get("/alerts").handler(this::alerts);
         router.get("/config").handler(rc -> json(rc.response(), 200, ConfigJson.render(backend.fileConfig())));
         router.post("/config/reload").handler(this::reload);
         router.errorHandler(
@@ -396,5 +404,27 @@ public final class AdminApi {
                         error(rc, 500, "reload failed: " + err.getMessage());
                     }
                 });
+    }
+
+    private void alerts(RoutingContext rc) {
+        JsonArray out = new JsonArray();
+        Snapshot snap = backend.snapshot();
+        for (Alerts.Alert a : backend.alerts().alerts()) {
+            dev.baton.config.AlertRule r = a.rule();
+            JsonObject json = new JsonObject()
+                    .put("name", r.name())
+                    .put("rule", r.expression())
+                    .put("severity", r.severity())
+                    .put("state", a.state().name())
+                    .put("since", a.since() == null ? null : a.since().toString())
+                    .put("firedAt", a.firedAt() == null ? null : a.firedAt().toString())
+                    .put("value", a.value() instanceof HealthStatus h ? h.name() : a.value())
+                    .put("targets", new JsonArray(a.targets()));
+            if (!r.anyService() && r.route() == null && !snap.services().containsKey(r.target())) {
+                json.put("warning", "no service '" + r.target() + "' (yet): the rule has nothing to measure");
+            }
+            out.add(json);
+        }
+        json(rc.response(), 200, out);
     }
 }

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that only moves when a test moves it, for windows, leases and backoff without sleeping (core tests). */
+/** A clock that only moves when a test moves it, for windows, leases and backoff without sleeping. */
 public final class FakeClock extends Clock {
     private volatile Instant now;
 
