@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What Baton tells about itself: the top-level {@code events:}, {@code metrics:},
- * {@code access-log:}, {@code stats:} and {@code alerts:} sections, gathered so
+ * {@code access-log:}, {@code stats:}, {@code tracing:} and {@code alerts:} sections, gathered so
  * that {@link Config} stays short.
  *
  * @param metrics whether proxied requests are measured ({@code metrics.enabled}); the
@@ -13,15 +13,20 @@ import java.util.List;
  * @param alerts the {@code alerts:} rules
  */
 public record ObservabilityConfig(
-        EventsConfig events, boolean metrics, AccessLogConfig accessLog, boolean stats, List<AlertRule> alerts) {
-    public static final ObservabilityConfig DEFAULT =
-            new ObservabilityConfig(EventsConfig.DEFAULT, true, AccessLogConfig.OFF, true, List.of());
+        EventsConfig events,
+        boolean metrics,
+        AccessLogConfig accessLog,
+        boolean stats,
+        TracingConfig tracing,
+        List<AlertRule> alerts) {
+    public static final ObservabilityConfig DEFAULT = new ObservabilityConfig(
+            EventsConfig.DEFAULT, true, AccessLogConfig.OFF, true, TracingConfig.OFF, List.of());
 
     public ObservabilityConfig {
         alerts = List.copyOf(alerts);
     }
 
     public ObservabilityConfig withAlerts(List<AlertRule> rules) {
-        return new ObservabilityConfig(events, metrics, accessLog, stats, rules);
+        return new ObservabilityConfig(events, metrics, accessLog, stats, tracing, rules);
     }
 }

@@ -48,4 +48,16 @@ public interface ProxiedRequest {
 
     /** The W3C trace id (32 hex digits) the request carried or was given. */
     String traceId();
+
+    /** Baton's span for this request when it is recorded (tracing on and sampled), else null. */
+    String spanId();
+
+    /** The span of the current (or last) try, sent upstream as its parent; null unless recorded. */
+    String trySpanId();
+
+    /** The client's span, the parent of Baton's, or null when Baton started the trace. */
+    String parentSpanId();
+
+    /** {@link System#nanoTime()} at arrival, to place tries within the request. */
+    long startNanos();
 }

@@ -23,6 +23,7 @@ import dev.baton.server.internal.Metrics;
 import dev.baton.server.internal.RequestEvents;
 import dev.baton.server.internal.RuntimeServices;
 import dev.baton.server.internal.Stats;
+import dev.baton.server.internal.Tracing;
 import dev.baton.server.internal.Webhooks;
 import dev.baton.store.StoreException;
 import io.vertx.core.Vertx;
@@ -70,6 +71,7 @@ public final class Baton implements AutoCloseable {
     private final AccessLog accessLog;
     private final RequestEvents requestEvents;
     private final Stats stats = new Stats(Clock.systemUTC());
+    private final Tracing tracing = new Tracing(version());
     private final Alerts alerts;
     private Vertx vertx;
     private ProxyServer proxy;
@@ -95,6 +97,8 @@ public final class Baton implements AutoCloseable {
         this.accessLog = new AccessLog(initial.observability().accessLog());
         this.requestEvents = new RequestEvents(events, initial.observability().events());
         metrics.bindRequestLogs(accessLog, requestEvents);
+        metrics.bindTracing(tracing);
+        tracing.configure(initial.observability().tracing());
         try {
             this.plane = new ControlPlane(initial, events, this::follow);
         } catch (IllegalArgumentException e) {
@@ -113,6 +117,7 @@ public final class Baton implements AutoCloseable {
         accessLog.configure(next.config().observability().accessLog());
         requestEvents.configure(next.config().observability().events());
         stats.enabled(next.config().observability().stats());
+        tracing.configure(next.config().observability().tracing());
         if (alerts != null) {
             alerts.configure(next.config().observability().alerts());
         }
@@ -150,7 +155,7 @@ public final class Baton implements AutoCloseable {
                 config.server().listen(),
                 loops,
                 config.server().shutdownGrace(),
-                RequestObservers.of(metrics.requests(), stats, accessLog, requestEvents));
+                RequestObservers.of(metrics.requests(), stats, accessLog, tracing, requestEvents));
         admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version());
         audit = new AuditLog(config.server().dataDir());
         data = new DataStore(config.server().dataDir());
@@ -291,6 +296,7 @@ public final class Baton implements AutoCloseable {
     public void close() {
         stop();
         accessLog.close();
+        tracing.close();
         events.close();
         metrics.close();
     }

@@ -4,6 +4,7 @@ import dev.baton.config.AccessLogConfig;
 import dev.baton.config.AlertRule;
 import dev.baton.config.EventsConfig;
 import dev.baton.config.ObservabilityConfig;
+import dev.baton.config.TracingConfig;
 import dev.baton.events.EventFilter;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -27,7 +28,8 @@ final class ObservabilityReader {
         Section st = top.section("stats");
         boolean stats = st.bool("enabled", true);
         st.finish();
-        return new ObservabilityConfig(events, metrics, accessLog, stats, List.of());
+        TracingConfig tracing = tracing(top.section("tracing"));
+        return new ObservabilityConfig(events, metrics, accessLog, stats, tracing, List.of());
     }
 
     /**
@@ -67,6 +69,37 @@ final class ObservabilityReader {
             s.finish();
         }
         return rules;
+    }
+
+    private static TracingConfig tracing(Section s) {
+        TracingConfig d = TracingConfig.OFF;
+        Optional<URI> endpoint = s.string("otlp-endpoint").flatMap(u -> {
+            try {
+                URI uri = new URI(u);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    s.error(
+                            "otlp-endpoint",
+                            "'" + u + "' is not an http(s) URL (OTLP over HTTP, e.g. http://127.0.0.1:4318)");
+                    return Optional.empty();
+                }
+                String path = uri.getRawPath() == null
+                                || uri.getRawPath().isEmpty()
+                                || uri.getRawPath().equals("/")
+                        ? "/v1/traces"
+                        : uri.getRawPath();
+                return Optional.of(uri.resolve(path));
+            } catch (URISyntaxException e) {
+                s.error("otlp-endpoint", "'" + u + "' is not a valid URL: " + e.getReason());
+                return Optional.empty();
+            }
+        });
+        double rate = s.number("sample-rate", d.sampleRate(), 0, 1);
+        String name = s.string("service-name", d.serviceName());
+        java.util.Map<String, String> headers = s.stringMap("headers");
+        Duration timeout =
+                s.duration("export-timeout", d.exportTimeout(), Duration.ofMillis(100), Duration.ofMinutes(1));
+        s.finish();
+        return new TracingConfig(endpoint, rate, name, headers, timeout);
     }
 
     private static EventsConfig events(Section s) {

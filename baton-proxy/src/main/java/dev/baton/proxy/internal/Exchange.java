@@ -74,6 +74,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private final long startMillis = System.currentTimeMillis();
     private long deadlineStart;
     private TraceContext trace;
+    private String spanId;
+    private String trySpanId;
     private int tries;
     private long tryStart;
     private boolean tryReported;
@@ -102,7 +104,11 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             return;
         }
         requestId = given != null ? given : RequestIds.generate();
-        trace = TraceContext.of(req.getHeader("traceparent"));
+        var tracing = snapshot.config().observability().tracing();
+        trace = TraceContext.of(req.getHeader("traceparent"), tracing.enabled() ? tracing.sampleRate() : 1);
+        if (tracing.enabled() && trace.sampled()) {
+            spanId = TraceContext.randomHex(8);
+        }
         String framing = Framing.problem(req);
         if (framing != null) {
             reject(400, framing, true);
@@ -240,6 +246,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         tries++;
         tryStart = System.nanoTime();
         tryReported = false;
+        if (spanId != null) {
+            trySpanId = TraceContext.randomHex(8);
+        }
         return true;
     }
 
@@ -252,7 +261,10 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     /** Writes the upstream request's headers (see {@link ForwardedHeaders#request}). */
     void copyHeaders(MultiMap headers, boolean upgrade) {
         ForwardedHeaders.request(req, headers, upgrade, route.preserveHost(), upstream.authority(), requestId);
-        if (!trace.given()) {
+        if (spanId != null) {
+            // Recorded: the upstream's parent is this try's span.
+            headers.set("traceparent", trace.header(trySpanId));
+        } else if (!trace.given()) {
             headers.set("traceparent", trace.header(TraceContext.randomHex(8)));
         }
         if (caller != null) {
@@ -861,5 +873,25 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     @Override
     public String traceId() {
         return trace == null ? null : trace.traceId();
+    }
+
+    @Override
+    public String spanId() {
+        return spanId;
+    }
+
+    @Override
+    public String trySpanId() {
+        return trySpanId;
+    }
+
+    @Override
+    public String parentSpanId() {
+        return trace == null ? null : trace.parentId();
+    }
+
+    @Override
+    public long startNanos() {
+        return created;
     }
 }

@@ -22,12 +22,17 @@ final class TraceContext {
         this.given = given;
     }
 
-    /** From a request's {@code traceparent} header (null or invalid: a new, sampled trace). */
-    static TraceContext of(String header) {
+    /**
+     * From a request's {@code traceparent} header; null or invalid starts a new trace,
+     * sampled with probability {@code sampleRate} (a client's own decision is kept).
+     */
+    static TraceContext of(String header, double sampleRate) {
         if (header != null && valid(header)) {
             return new TraceContext(header.substring(3, 35), header.substring(36, 52), header.substring(53, 55), true);
         }
-        return new TraceContext(randomHex(16), null, "01", false);
+        boolean sampled =
+                sampleRate >= 1 || sampleRate > 0 && ThreadLocalRandom.current().nextDouble() < sampleRate;
+        return new TraceContext(randomHex(16), null, sampled ? "01" : "00", false);
     }
 
     /**

@@ -235,6 +235,22 @@ public final class Metrics implements AutoCloseable {
         }
     }
 
+    /** {@code orchestrator_spans_total{result}}: exported, dropped (queue full), failed (collector). */
+    public void bindTracing(Tracing tracing) {
+        FunctionCounter.builder("orchestrator.spans", tracing, Tracing::exported)
+                .description("spans exported by OTLP, dropped before export, or refused by the collector")
+                .tag("result", "exported")
+                .register(registry);
+        FunctionCounter.builder("orchestrator.spans", tracing, Tracing::dropped)
+                .description("spans exported by OTLP, dropped before export, or refused by the collector")
+                .tag("result", "dropped")
+                .register(registry);
+        FunctionCounter.builder("orchestrator.spans", tracing, Tracing::failed)
+                .description("spans exported by OTLP, dropped before export, or refused by the collector")
+                .tag("result", "failed")
+                .register(registry);
+    }
+
     /** Follows a new snapshot: per-service meters for new services, none for removed ones. */
     public synchronized void bind(Snapshot snapshot) {
         if (services != null) {
