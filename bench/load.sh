@@ -2,8 +2,10 @@
 # Load harness: Baton against nginx and HAProxy as reverse proxies, in one run.
 #
 # An nginx upstream on loopback answers every request with 100 bytes. wrk then
-# measures four targets against it: the upstream directly, Baton, nginx-as-proxy
-# and HAProxy-as-proxy. Each proxy is pinned to CPU 0 with one worker/event loop;
+# measures the targets against it: the upstream directly; Baton three times, as
+# shipped (metrics and stats on, no access log: `baton`), with metrics, stats and
+# the access log all off (`baton-off`) and all on (`baton-obs`, access log to a
+# file); nginx-as-proxy and HAProxy-as-proxy. Each proxy is pinned to CPU 0 with one worker/event loop;
 # wrk and the upstream share CPU 1. Targets are interleaved over several rounds
 # (the order rotates each round) because this machine is shared and noisy: only
 # ratios from one interleaved run mean anything. Prints medians over the rounds of
@@ -48,6 +50,10 @@ BATON_PORT=${BATON_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18082}
 HAPROXY_PORT=${HAPROXY_PORT:-18083}
 BATON_ADMIN_PORT=${BATON_ADMIN_PORT:-18084}
+BATON_OFF_PORT=${BATON_OFF_PORT:-18085}
+BATON_OFF_ADMIN_PORT=${BATON_OFF_ADMIN_PORT:-18086}
+BATON_OBS_PORT=${BATON_OBS_PORT:-18087}
+BATON_OBS_ADMIN_PORT=${BATON_OBS_ADMIN_PORT:-18088}
 PROXY_CPU=0
 LOAD_CPU=1
 
@@ -104,16 +110,24 @@ backend app
   server app1 127.0.0.1:$UPSTREAM_PORT
 EOF
 
-cat >"$work/baton.yaml" <<EOF
+baton_conf() { # $1 name, $2 port, $3 admin port, $4 extra top-level YAML
+  cat >"$work/$1.yaml" <<EOF
 server:
-  listen: 127.0.0.1:$BATON_PORT
-  admin: 127.0.0.1:$BATON_ADMIN_PORT
+  listen: 127.0.0.1:$2
+  admin: 127.0.0.1:$3
+  data-dir: $work/$1-data
   event-loops: 1
 services:
   app: { instances: [ "http://127.0.0.1:$UPSTREAM_PORT" ] }
 routes:
   - { path: /**, service: app }
+$4
 EOF
+}
+baton_conf baton "$BATON_PORT" "$BATON_ADMIN_PORT" ""
+baton_conf baton-off "$BATON_OFF_PORT" "$BATON_OFF_ADMIN_PORT" "metrics: { enabled: false }
+stats: { enabled: false }"
+baton_conf baton-obs "$BATON_OBS_PORT" "$BATON_OBS_ADMIN_PORT" "access-log: { file: $work/access.log, max-size: 50MB, max-files: 1 }"
 
 wait_port() {
   for _ in $(seq 1 100); do
@@ -135,16 +149,19 @@ pids+=("$nginx_pid")
 taskset -c "$PROXY_CPU" haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 haproxy_pid=$!
 pids+=("$haproxy_pid")
-JAVA_OPTS="${BATON_JAVA_OPTS:-}" taskset -c "$PROXY_CPU" "$here/baton" run -c "$work/baton.yaml" >"$work/baton.log" 2>&1 &
-baton_pid=$!
-pids+=("$baton_pid")
-for p in "$UPSTREAM_PORT" "$NGINX_PORT" "$HAPROXY_PORT" "$BATON_PORT"; do wait_port "$p"; done
+declare -A baton_pids
+for b in baton baton-off baton-obs; do
+  JAVA_OPTS="${BATON_JAVA_OPTS:-}" taskset -c "$PROXY_CPU" "$here/baton" run -c "$work/$b.yaml" >"$work/$b.log" 2>&1 &
+  baton_pids[$b]=$!
+  pids+=("$!")
+done
+for p in "$UPSTREAM_PORT" "$NGINX_PORT" "$HAPROXY_PORT" "$BATON_PORT" "$BATON_OFF_PORT" "$BATON_OBS_PORT"; do wait_port "$p"; done
 
 # The processes a target's CPU and memory are counted over: the proxy and its children.
 procs_of() {
   case "$1" in
     direct) echo "" ;;
-    baton) echo "$baton_pid" ;;
+    baton|baton-off|baton-obs) echo "${baton_pids[$1]}" ;;
     nginx) echo "$nginx_pid $(pgrep -P "$nginx_pid" | tr '\n' ' ')" ;;
     haproxy) echo "$haproxy_pid $(pgrep -P "$haproxy_pid" | tr '\n' ' ')" ;;
   esac
@@ -152,6 +169,7 @@ procs_of() {
 port_of() {
   case "$1" in
     direct) echo "$UPSTREAM_PORT" ;; baton) echo "$BATON_PORT" ;;
+    baton-off) echo "$BATON_OFF_PORT" ;; baton-obs) echo "$BATON_OBS_PORT" ;;
     nginx) echo "$NGINX_PORT" ;; haproxy) echo "$HAPROXY_PORT" ;;
   esac
 }
@@ -205,11 +223,11 @@ run_wrk() { # $1 target, $2 seconds -> "rps p50us p99us cpu_us_per_req rss_mb"
   echo "$rps $p50 $p99 $cpu $rss"
 }
 
-targets=(direct baton nginx haproxy)
-# On one core the JIT competes with the event loop, so Baton needs about a minute
-# of load before it reaches steady state; the targets are about steady state.
-echo "warming up (${warmup}s for Baton's JIT, then every connection pool)..." >&2
-run_wrk baton "$warmup" >/dev/null
+targets=(direct baton baton-off baton-obs nginx haproxy)
+# On one core the JIT competes with the event loop, so each Baton needs about a
+# minute of load before it reaches steady state; the others are about steady state.
+echo "warming up (${warmup}s for each Baton's JIT, then every connection pool)..." >&2
+for b in baton baton-off baton-obs; do run_wrk "$b" "$warmup" >/dev/null; done
 for t in "${targets[@]}"; do run_wrk "$t" 3 >/dev/null; done
 
 results="$work/results"
@@ -234,17 +252,18 @@ awk '
   }
   { n[$1]++; k = n[$1]; rps[$1, k] = $2; p50[$1, k] = $3; p99[$1, k] = $4; cpu[$1, k] = $5; rss[$1, k] = $6 }
   END {
-    split("direct baton nginx haproxy", order, " ")
-    for (o = 1; o <= 4; o++) {
+    split("direct baton baton-off baton-obs nginx haproxy", order, " ")
+    for (o = 1; o <= 6; o++) {
       t = order[o]; c = n[t]
       for (k = 1; k <= c; k++) { a1[k] = rps[t, k]; a2[k] = p50[t, k]; a3[k] = p99[t, k]; a4[k] = cpu[t, k]; a5[k] = rss[t, k] }
       R[t] = median(a1, c); P50[t] = median(a2, c); P99[t] = median(a3, c)
       C[t] = (t == "direct") ? 0 : median(a4, c); M[t] = (t == "direct") ? 0 : median(a5, c)
     }
-    printf "%-8s %10s %9s %9s %12s %8s   %s\n", "target", "req/s", "p50 us", "p99 us", "CPU us/req", "RSS MB", "vs nginx: req/s  CPU  p99"
-    for (o = 1; o <= 4; o++) {
+    printf "%-9s %10s %9s %9s %12s %8s   %s\n", "target", "req/s", "p50 us", "p99 us", "CPU us/req", "RSS MB", "vs nginx: req/s  CPU  p99"
+    for (o = 1; o <= 6; o++) {
       t = order[o]
       ratio = (t == "direct") ? "" : sprintf("%.2fx  %.2fx  %.2fx", R[t] / R["nginx"], C[t] / C["nginx"], P99[t] / P99["nginx"])
-      printf "%-8s %10.0f %9.0f %9.0f %12s %8s   %s\n", t, R[t], P50[t], P99[t], (t == "direct") ? "-" : sprintf("%.2f", C[t]), (t == "direct") ? "-" : M[t], ratio
+      printf "%-9s %10.0f %9.0f %9.0f %12s %8s   %s\n", t, R[t], P50[t], P99[t], (t == "direct") ? "-" : sprintf("%.2f", C[t]), (t == "direct") ? "-" : M[t], ratio
     }
+    printf "\nobservability all on (metrics, stats, access log) vs all off: %.2fx req/s, %.2fx CPU/request, %.2fx p99\n", R["baton-obs"] / R["baton-off"], C["baton-obs"] / C["baton-off"], P99["baton-obs"] / P99["baton-off"]
   }' "$results"

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * One lifecycle event as CONTRACT §6 shapes it, {@code {"type","time","data"}}, plus
- * the bus's sequence number {@code id}: increasing within a run, so a client that
- * reconnects can say which events it has seen ({@code Last-Event-ID}).
+ * the bus's sequence number {@code id}: increasing, across restarts too, so a client
+ * that reconnects can say which events it has seen ({@code Last-Event-ID}).
  */
 public record Event(long id, EventType type, Instant time, Map<String, Object> data) {
     public Event {

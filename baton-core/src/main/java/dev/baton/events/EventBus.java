@@ -68,6 +68,9 @@ public final class EventBus implements EventSink, AutoCloseable {
         this.historySize = historySize;
         this.observer = observer;
         this.history = new ArrayDeque<>(Math.min(historySize, 1024));
+        // Ids go on rising across restarts (a thousand a millisecond to spare), so a
+        // client that resumes with an id from before one gets what was kept since.
+        this.sequence = clock.millis() * 1000;
     }
 
     /** One subscription: its filter, its handler and what it missed. Close it to stop receiving. */

@@ -73,7 +73,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private final long created = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
     private long deadlineStart;
-    private TraceContext trace;
+    private TraceContext trace; // only while tracing is on
+    private String traceparent;
     private String spanId;
     private String trySpanId;
     private int tries;
@@ -105,9 +106,15 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         }
         requestId = given != null ? given : RequestIds.generate();
         var tracing = snapshot.config().observability().tracing();
-        trace = TraceContext.of(req.getHeader("traceparent"), tracing.enabled() ? tracing.sampleRate() : 1);
-        if (tracing.enabled() && trace.sampled()) {
-            spanId = TraceContext.randomHex(8);
+        String clientTrace = req.getHeader("traceparent");
+        if (tracing.enabled()) {
+            trace = TraceContext.of(clientTrace, tracing.sampleRate());
+            traceparent = trace.header(trace.parentId() != null ? trace.parentId() : TraceContext.randomHex(8));
+            if (trace.sampled()) {
+                spanId = TraceContext.randomHex(8);
+            }
+        } else if (clientTrace != null && TraceContext.valid(clientTrace)) {
+            traceparent = clientTrace; // passed on as it came; made only when needed otherwise
         }
         String framing = Framing.problem(req);
         if (framing != null) {
@@ -264,8 +271,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (spanId != null) {
             // Recorded: the upstream's parent is this try's span.
             headers.set("traceparent", trace.header(trySpanId));
-        } else if (!trace.given()) {
-            headers.set("traceparent", trace.header(TraceContext.randomHex(8)));
+        } else {
+            headers.set("traceparent", traceparent());
         }
         if (caller != null) {
             route.auth().forward(caller, headers);
@@ -872,7 +879,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     @Override
     public String traceId() {
-        return trace == null ? null : trace.traceId();
+        return traceparent().substring(3, 35);
     }
 
     @Override
@@ -888,6 +895,14 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     @Override
     public String parentSpanId() {
         return trace == null ? null : trace.parentId();
+    }
+
+    /** The client's valid traceparent, or one started now (sampled) when it sent none. */
+    private String traceparent() {
+        if (traceparent == null) {
+            traceparent = TraceContext.newHeader();
+        }
+        return traceparent;
     }
 
     @Override

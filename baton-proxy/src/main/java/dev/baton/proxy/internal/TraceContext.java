@@ -13,13 +13,11 @@ final class TraceContext {
     private final String traceId;
     private final String parentId; // the client's span, or null for a new trace
     private final String flags;
-    private final boolean given;
 
-    private TraceContext(String traceId, String parentId, String flags, boolean given) {
+    private TraceContext(String traceId, String parentId, String flags) {
         this.traceId = traceId;
         this.parentId = parentId;
         this.flags = flags;
-        this.given = given;
     }
 
     /**
@@ -28,11 +26,11 @@ final class TraceContext {
      */
     static TraceContext of(String header, double sampleRate) {
         if (header != null && valid(header)) {
-            return new TraceContext(header.substring(3, 35), header.substring(36, 52), header.substring(53, 55), true);
+            return new TraceContext(header.substring(3, 35), header.substring(36, 52), header.substring(53, 55));
         }
         boolean sampled =
                 sampleRate >= 1 || sampleRate > 0 && ThreadLocalRandom.current().nextDouble() < sampleRate;
-        return new TraceContext(randomHex(16), null, sampled ? "01" : "00", false);
+        return new TraceContext(randomHex(16), null, sampled ? "01" : "00");
     }
 
     /**
@@ -69,6 +67,30 @@ final class TraceContext {
         return true;
     }
 
+    /** A new sampled trace's header, {@code 00-TRACE-SPAN-01}, built in one go. */
+    static String newHeader() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        char[] h = new char[55];
+        h[0] = '0';
+        h[1] = '0';
+        h[2] = '-';
+        hex(r.nextLong(), h, 3);
+        hex(r.nextLong() | 1, h, 19); // never all zeros
+        h[35] = '-';
+        hex(r.nextLong() | 1, h, 36);
+        h[52] = '-';
+        h[53] = '0';
+        h[54] = '1';
+        return new String(h);
+    }
+
+    private static void hex(long v, char[] out, int at) {
+        for (int i = at + 15; i >= at; i--) {
+            out[i] = HEX[(int) (v & 0xf)];
+            v >>>= 4;
+        }
+    }
+
     static String randomHex(int bytes) {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         char[] out = new char[bytes * 2];
@@ -93,11 +115,6 @@ final class TraceContext {
 
     boolean sampled() {
         return (Character.digit(flags.charAt(1), 16) & 1) == 1;
-    }
-
-    /** Whether the client sent this context (then its header goes upstream as it was). */
-    boolean given() {
-        return given;
     }
 
     /** The header for an upstream call made as span {@code spanId}. */

@@ -1,57 +1,88 @@
 package dev.baton.server.internal;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.baton.config.AccessLogConfig;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
-import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The access log: one JSON line per proxied request, to a size-rotated file or to
- * standard output. The event loop only copies the request's facts into a record and
- * offers it to a bounded queue (a full queue drops and counts, never waits); a
- * thread of its own formats and writes, flushing whenever it has caught up.
+ * standard output. As nginx's {@code access_log ... buffer=}: each event loop
+ * formats its lines straight into a 64 KB block of its own (no record object, no
+ * queue per line), and hands full blocks to a writer thread through a lock-free
+ * queue; the writer also collects partly filled blocks every 100 ms, so a line is
+ * written within about that. When the writer falls {@link #MAX_BLOCKS} blocks
+ * behind, blocks are dropped and their lines counted.
  */
 public final class AccessLog implements RequestObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
-    static final int QUEUE = 64 * 1024;
-    private static final JsonFactory JSON = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    static final int BLOCK = 64 * 1024;
+    static final int MAX_BLOCKS = 256; // 16 MB waiting at most
+    static final long FLUSH_MILLIS = 100;
+    static final long PAUSE_MILLIS = 10;
 
-    /** What one line says, copied off the event loop's live request. */
-    record Entry(
-            long startMillis,
-            String requestId,
-            String traceId,
-            String client,
-            String method,
-            String path,
-            String route,
-            String service,
-            String instance,
-            int status,
-            long bytesIn,
-            long bytesOut,
-            long durationNanos,
-            long upstreamNanos,
-            int tries,
-            boolean aborted) {}
+    /** A block of whole lines. */
+    private record Block(byte[] bytes, int length, int lines) {}
 
-    private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(QUEUE);
+    /** One thread's block being filled; locked only against the writer taking it. */
+    private final class Buffer {
+        final JsonLine line = new JsonLine();
+        final Timestamps times = new Timestamps();
+        byte[] block = new byte[BLOCK];
+        int length;
+        int lines;
+
+        synchronized void append(ProxiedRequest r) {
+            line.reset();
+            format(r, line, times);
+            int n = line.length();
+            if (length + n > block.length) {
+                handOff();
+                if (n > block.length) {
+                    block = new byte[n];
+                }
+            }
+            System.arraycopy(line.bytes(), 0, block, length, n);
+            length += n;
+            lines++;
+        }
+
+        /** Gives the filled part to the writer (or drops it, counted, when the writer is too far behind). */
+        synchronized void handOff() {
+            if (length == 0) {
+                return;
+            }
+            if (blocks.incrementAndGet() > MAX_BLOCKS) {
+                blocks.decrementAndGet();
+                dropped.add(lines);
+            } else {
+                full.offer(new Block(block, length, lines));
+                block = new byte[BLOCK];
+            }
+            length = 0;
+            lines = 0;
+        }
+    }
+
+    private final ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(this::newBuffer);
+    private final List<Buffer> all = new CopyOnWriteArrayList<>();
+    private final Queue<Block> full = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger blocks = new AtomicInteger();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder written = new LongAdder();
     private final Thread writer;
@@ -65,6 +96,12 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         writer.start();
     }
 
+    private Buffer newBuffer() {
+        Buffer b = new Buffer();
+        all.add(b);
+        return b;
+    }
+
     /** Follows a reload: on or off, and where to (the writer reopens its output). */
     public void configure(AccessLogConfig next) {
         config = next;
@@ -72,32 +109,12 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
 
     @Override
     public void completed(ProxiedRequest r) {
-        if (!config.enabled()) {
-            return;
-        }
-        Entry e = new Entry(
-                r.startMillis(),
-                r.requestId(),
-                r.traceId(),
-                r.clientAddress(),
-                r.method(),
-                r.path(),
-                r.route() == null ? null : r.route().id(),
-                r.route() == null ? null : r.route().service().id(),
-                r.upstream() == null ? null : r.upstream().id(),
-                r.status(),
-                r.bytesIn(),
-                r.bytesOut(),
-                r.durationNanos(),
-                r.upstreamNanos(),
-                r.tries(),
-                r.aborted());
-        if (!queue.offer(e)) {
-            dropped.increment();
+        if (config.enabled() && !closed) {
+            buffers.get().append(r);
         }
     }
 
-    /** Lines that could not be queued because the writer was behind. */
+    /** Lines dropped because the writer was behind. */
     public long dropped() {
         return dropped.sum();
     }
@@ -106,44 +123,52 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         return written.sum();
     }
 
+    /** The writer: writes handed-off blocks, and every 100 ms collects partial ones and flushes. */
     private void drain() {
         AccessLogConfig current = null;
         Output out = null;
-        ByteArrayOutputStream line = new ByteArrayOutputStream(512);
-        List<Entry> batch = new ArrayList<>(256);
-        while (!closed || !queue.isEmpty()) {
+        long lastCollect = System.nanoTime();
+        boolean finishing = false;
+        while (true) {
             try {
-                Entry first = queue.poll(200, TimeUnit.MILLISECONDS);
                 AccessLogConfig wanted = config;
                 if (out == null || !wanted.equals(current)) {
                     close(out);
                     out = open(wanted);
                     current = wanted;
                 }
-                if (first == null) {
-                    continue;
+                long now = System.nanoTime();
+                boolean collect = finishing || now - lastCollect >= TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS);
+                if (collect) {
+                    all.forEach(Buffer::handOff);
                 }
-                batch.add(first);
-                queue.drainTo(batch, 255);
-                for (Entry e : batch) {
-                    line.reset();
-                    format(e, line);
-                    if (out != null) {
-                        out.write(line.toByteArray(), line.size());
-                        written.increment();
-                    }
+                Block b;
+                boolean wrote = false;
+                while ((b = full.poll()) != null) {
+                    blocks.decrementAndGet();
+                    out.write(b.bytes(), b.length());
+                    written.add(b.lines());
+                    wrote = true;
                 }
-                batch.clear();
-                if (out != null && queue.isEmpty()) {
+                if (collect) {
                     out.flush();
+                    lastCollect = now;
                 }
-            } catch (InterruptedException stop) {
-                closed = true;
+                if (finishing) {
+                    break;
+                }
+                if (!wrote) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PAUSE_MILLIS));
+                }
+                finishing = closed;
             } catch (IOException | RuntimeException e) {
                 log.error("access log write failed: {}", e.toString());
                 close(out);
-                out = null; // reopened on the next line
-                batch.clear();
+                out = null; // reopened on the next turn
+                if (closed) {
+                    break;
+                }
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
             }
         }
         close(out);
@@ -164,7 +189,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
             return new Output() {
                 @Override
                 public void write(byte[] bytes, int length) throws IOException {
-                    f.write(bytes, length);
+                    f.writeLines(bytes, length);
                 }
 
                 @Override
@@ -179,7 +204,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
             };
         }
         // Standard output without System.out's lock and line flushing; never closed.
-        OutputStream stdout = new java.io.BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
+        OutputStream stdout = new FileOutputStream(FileDescriptor.out);
         return new Output() {
             @Override
             public void write(byte[] bytes, int length) throws IOException {
@@ -208,36 +233,58 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         }
     }
 
-    static void format(Entry e, OutputStream to) throws IOException {
-        try (JsonGenerator g = JSON.createGenerator(to, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            g.writeStringField("time", Instant.ofEpochMilli(e.startMillis()).toString());
-            g.writeStringField("requestId", e.requestId());
-            g.writeStringField("traceId", e.traceId());
-            g.writeStringField("client", e.client());
-            g.writeStringField("method", e.method());
-            g.writeStringField("path", e.path());
-            g.writeStringField("route", e.route());
-            g.writeStringField("service", e.service());
-            g.writeStringField("instance", e.instance());
-            g.writeNumberField("status", e.status());
-            g.writeNumberField("bytesIn", e.bytesIn());
-            g.writeNumberField("bytesOut", e.bytesOut());
-            g.writeNumberField("durationMs", Math.round(e.durationNanos() / 1000.0) / 1000.0);
-            if (e.upstreamNanos() >= 0) {
-                g.writeNumberField("upstreamMs", Math.round(e.upstreamNanos() / 1000.0) / 1000.0);
+    /** Formats arrival times, rebuilding the text only when the second changes. */
+    static final class Timestamps {
+        private long second = Long.MIN_VALUE;
+        private byte[] prefix; // "2026-11-23T12:12:48. with its opening quote
+        private byte[] out;
+
+        byte[] quoted(long epochMillis) {
+            long s = Math.floorDiv(epochMillis, 1000);
+            if (s != second) {
+                String text = Instant.ofEpochSecond(s).toString(); // 2026-11-23T12:12:48Z
+                prefix = ("\"" + text.substring(0, text.length() - 1) + ".").getBytes(StandardCharsets.US_ASCII);
+                out = new byte[prefix.length + 5];
+                System.arraycopy(prefix, 0, out, 0, prefix.length);
+                second = s;
             }
-            g.writeNumberField("tries", e.tries());
-            g.writeNumberField("retries", Math.max(0, e.tries() - 1));
-            if (e.aborted()) {
-                g.writeBooleanField("aborted", true);
-            }
-            g.writeEndObject();
+            int p = prefix.length;
+            int ms = (int) Math.floorMod(epochMillis, 1000);
+            out[p] = (byte) ('0' + ms / 100);
+            out[p + 1] = (byte) ('0' + ms / 10 % 10);
+            out[p + 2] = (byte) ('0' + ms % 10);
+            out[p + 3] = 'Z';
+            out[p + 4] = '"';
+            return out;
         }
-        to.write('\n');
     }
 
-    /** Writes what is queued and stops the writer. */
+    static void format(ProxiedRequest r, JsonLine j, Timestamps times) {
+        j.begin()
+                .raw("time", times.quoted(r.startMillis()))
+                .field("requestId", r.requestId())
+                .field("traceId", r.traceId())
+                .field("client", r.clientAddress())
+                .field("method", r.method())
+                .field("path", r.path())
+                .field("route", r.route() == null ? null : r.route().id())
+                .field("service", r.route() == null ? null : r.route().service().id())
+                .field("instance", r.upstream() == null ? null : r.upstream().id())
+                .field("status", r.status())
+                .field("bytesIn", r.bytesIn())
+                .field("bytesOut", r.bytesOut())
+                .millis("durationMs", r.durationNanos());
+        if (r.upstreamNanos() >= 0) {
+            j.millis("upstreamMs", r.upstreamNanos());
+        }
+        j.field("tries", r.tries()).field("retries", Math.max(0, r.tries() - 1));
+        if (r.aborted()) {
+            j.field("aborted", true);
+        }
+        j.end();
+    }
+
+    /** Writes every line taken so far and stops the writer. */
     @Override
     public void close() {
         closed = true;

@@ -68,6 +68,7 @@ public final class RequestMetrics implements RequestObserver, HealthChecker.List
         final String service;
         final AtomicReferenceArray<Counter> requests = new AtomicReferenceArray<>(600);
         final Map<String, Counter> routing = new ConcurrentHashMap<>();
+        final AtomicReferenceArray<Counter> routingBy = new AtomicReferenceArray<>(600 + Outcome.values().length);
         final Map<Boolean, Counter> checks = new ConcurrentHashMap<>();
         final Timer duration;
         final Timer routingDuration;
@@ -123,6 +124,20 @@ public final class RequestMetrics implements RequestObserver, HealthChecker.List
             return c;
         }
 
+        /** By status code, or by failure (past the codes), made on first use. */
+        Counter routing(Outcome outcome, int status) {
+            int i = outcome != Outcome.ANSWERED ? 600 + outcome.ordinal() : status >= 100 && status < 600 ? status : 0;
+            Counter c = routingBy.get(i);
+            if (c == null) {
+                c = routing(
+                        outcome == Outcome.ANSWERED
+                                ? Integer.toString(status)
+                                : outcome.name().toLowerCase(Locale.ROOT));
+                routingBy.set(i, c);
+            }
+            return c;
+        }
+
         Counter routing(String status) {
             return routing.computeIfAbsent(
                     status,
@@ -168,11 +183,7 @@ public final class RequestMetrics implements RequestObserver, HealthChecker.List
             return;
         }
         ServiceMeters m = meters(service(request));
-        m.routing(
-                        outcome == Outcome.ANSWERED
-                                ? Integer.toString(status)
-                                : outcome.name().toLowerCase(Locale.ROOT))
-                .increment();
+        m.routing(outcome, status).increment();
         m.routingDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 

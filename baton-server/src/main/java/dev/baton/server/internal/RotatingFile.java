@@ -51,6 +51,28 @@ public final class RotatingFile implements AutoCloseable {
         size += length;
     }
 
+    /**
+     * Appends whole lines ({@code \n}-terminated): at once when they fit, else line
+     * by line so the file rolls over between two of them.
+     */
+    public void writeLines(byte[] lines, int length) throws IOException {
+        if (size + length <= maxSize) {
+            out.write(lines, 0, length);
+            size += length;
+            return;
+        }
+        int start = 0;
+        for (int i = 0; i < length; i++) {
+            if (lines[i] == '\n') {
+                write(java.util.Arrays.copyOfRange(lines, start, i + 1), i + 1 - start);
+                start = i + 1;
+            }
+        }
+        if (start < length) {
+            write(java.util.Arrays.copyOfRange(lines, start, length), length - start);
+        }
+    }
+
     public void flush() throws IOException {
         out.flush();
     }

@@ -38,6 +38,8 @@ public final class Stats implements RequestObserver {
 
     private final Clock clock;
     private final Map<String, Series> series = new ConcurrentHashMap<>();
+    private final Map<String, Series> services = new ConcurrentHashMap<>();
+    private final Map<String, Series> routes = new ConcurrentHashMap<>();
     private volatile boolean enabled = true;
 
     public Stats(Clock clock) {
@@ -73,7 +75,7 @@ public final class Stats implements RequestObserver {
             }
         }
 
-        void record(long second, long nanos, boolean error) {
+        void record(long second, int bucket, boolean error) {
             int slot = (int) Math.floorMod(second, SECONDS);
             if (seconds.get(slot) != second) {
                 roll(slot, second);
@@ -83,7 +85,7 @@ public final class Stats implements RequestObserver {
             if (error) {
                 counts.incrementAndGet(base + ERRORS);
             }
-            counts.incrementAndGet(base + 2 + bucket(nanos));
+            counts.incrementAndGet(base + 2 + bucket);
         }
 
         private synchronized void roll(int slot, long second) {
@@ -137,14 +139,25 @@ public final class Stats implements RequestObserver {
         }
         long second = Math.floorDiv(clock.millis(), 1000);
         boolean error = r.status() >= 500 || r.aborted();
-        long nanos = r.durationNanos();
-        series("service:" + r.route().service().id()).record(second, nanos, error);
-        series("route:" + r.route().id()).record(second, nanos, error);
+        int bucket = bucket(r.durationNanos());
+        series(r.route().service().id(), true).record(second, bucket, error);
+        series(r.route().id(), false).record(second, bucket, error);
     }
 
     /** Records one request for {@code key} ({@code service:ID} or {@code route:ID}); for tests and benchmarks. */
     void record(String key, long nanos, boolean error) {
-        series(key).record(Math.floorDiv(clock.millis(), 1000), nanos, error);
+        series(key).record(Math.floorDiv(clock.millis(), 1000), bucket(nanos), error);
+    }
+
+    /** A service's or route's series, by id: no key string is built per request. */
+    private Series series(String id, boolean service) {
+        Map<String, Series> byId = service ? services : routes;
+        Series s = byId.get(id);
+        if (s == null) {
+            s = series((service ? "service:" : "route:") + id);
+            byId.put(id, s);
+        }
+        return s;
     }
 
     private Series series(String key) {
@@ -158,6 +171,8 @@ public final class Stats implements RequestObserver {
                 .removeIf(k -> k.startsWith("service:")
                         ? !services.contains(k.substring(8))
                         : !routes.contains(k.substring(6)));
+        this.services.keySet().retainAll(services);
+        this.routes.keySet().retainAll(routes);
     }
 
     /** The keys with data: {@code service:ID} and {@code route:ID}. */

@@ -1,0 +1,35 @@
+package dev.baton.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Access-log lines are valid JSON whatever a client puts in its path. */
+class JsonLineTest {
+    @Test
+    void escapesQuotesBackslashesControlsAndKeepsUnicode() {
+        JsonLine j = new JsonLine();
+        String nasty = "/a\"b\\c\td\u0001é€😀";
+        j.begin()
+                .field("plain", "/api/orders")
+                .field("nasty", nasty)
+                .field("none", (String) null)
+                .field("n", -1234567890123L)
+                .field("zero", 0)
+                .millis("ms", 1_234_567)
+                .field("yes", true)
+                .end();
+        String line = new String(j.bytes(), 0, j.length(), StandardCharsets.UTF_8);
+        assertThat(line).endsWith("}\n").doesNotContain("\t");
+        JsonObject o = new JsonObject(line.trim());
+        assertThat(o.getString("plain")).isEqualTo("/api/orders");
+        assertThat(o.getString("nasty")).isEqualTo(nasty);
+        assertThat(o.getValue("none")).isNull();
+        assertThat(o.getLong("n")).isEqualTo(-1234567890123L);
+        assertThat(o.getLong("zero")).isZero();
+        assertThat(o.getDouble("ms")).isEqualTo(1.235);
+        assertThat(o.getBoolean("yes")).isTrue();
+    }
+}
