@@ -24,6 +24,14 @@ final class Calls {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Closes {@code resources} in order (a gateway, its upstreams), then {@code vertx}. */
+    static void closeAll(io.vertx.core.Vertx vertx, AutoCloseable... resources) throws Exception {
+        for (AutoCloseable r : resources) {
+            r.close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     static HttpResponse<String> get(int port, String path) throws Exception {
         return send(port, "GET", path, null);
     }

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,9 +51,7 @@ class OpenApiTest {
 
     @AfterEach
     void stop() throws Exception {
-        baton.close();
-        up.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Calls.closeAll(vertx, baton, up);
     }
 
     HttpResponse<String> call(String method, String path, String body) throws Exception {

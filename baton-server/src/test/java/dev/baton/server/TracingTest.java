@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,10 +73,7 @@ class TracingTest {
 
     @AfterEach
     void stop() throws Exception {
-        baton.close();
-        up.close();
-        collector.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Calls.closeAll(vertx, baton, up, collector);
     }
 
     HttpResponse<String> get(String path, String traceparent) throws Exception {

@@ -33,6 +33,9 @@ public final class DeadLetters {
             String lastError,
             Instant failedAt) {}
 
+    private static final String SELECT =
+            "SELECT id, webhook, event_id, event_type, body, attempts, last_error, failed_at FROM dead_letters";
+
     private final DataSource dataSource;
 
     DeadLetters(DataSource dataSource) {
@@ -75,9 +78,7 @@ public final class DeadLetters {
     /** The newest {@code limit} dead letters, newest first. */
     public List<Row> recent(int limit) {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement st = c.prepareStatement(
-                        "SELECT id, webhook, event_id, event_type, body, attempts, last_error, failed_at"
-                                + " FROM dead_letters ORDER BY id DESC LIMIT ?")) {
+                PreparedStatement st = c.prepareStatement(SELECT + " ORDER BY id DESC LIMIT ?")) {
             st.setInt(1, limit);
             try (ResultSet rs = st.executeQuery()) {
                 List<Row> out = new ArrayList<>();
@@ -93,9 +94,7 @@ public final class DeadLetters {
 
     public Optional<Row> get(long id) {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement st = c.prepareStatement(
-                        "SELECT id, webhook, event_id, event_type, body, attempts, last_error, failed_at"
-                                + " FROM dead_letters WHERE id = ?")) {
+                PreparedStatement st = c.prepareStatement(SELECT + " WHERE id = ?")) {
             st.setLong(1, id);
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next() ? Optional.of(row(rs)) : Optional.empty();
@@ -117,17 +116,6 @@ public final class DeadLetters {
     /** Removes a dead letter (delivered at last); false if there was none. */
     public boolean delete(long id) {
         return update("DELETE FROM dead_letters WHERE id = ?", st -> st.setLong(1, id)) > 0;
-    }
-
-    public long count() {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM dead_letters");
-                ResultSet rs = st.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new StoreException("cannot count dead letters: " + e.getMessage(), e);
-        }
     }
 
     private interface Binder {

@@ -211,6 +211,9 @@ public final class Metrics implements AutoCloseable {
 
     /** How the access log and request events keep up: lines dropped, failures not published. */
     public void bindRequestLogs(AccessLog accessLog, RequestEvents requestEvents) {
+        FunctionCounter.builder("orchestrator.access.log.lines", accessLog, AccessLog::written)
+                .description("access log lines written")
+                .register(registry);
         FunctionCounter.builder("orchestrator.access.log.dropped", accessLog, AccessLog::dropped)
                 .description("access log lines dropped because the writer was behind")
                 .register(registry);
@@ -237,18 +240,12 @@ public final class Metrics implements AutoCloseable {
 
     /** {@code orchestrator_spans_total{result}}: exported, dropped (queue full), failed (collector). */
     public void bindTracing(Tracing tracing) {
-        FunctionCounter.builder("orchestrator.spans", tracing, Tracing::exported)
+        Map<String, java.util.function.ToDoubleFunction<Tracing>> results =
+                Map.of("exported", Tracing::exported, "dropped", Tracing::dropped, "failed", Tracing::failed);
+        results.forEach((result, count) -> FunctionCounter.builder("orchestrator.spans", tracing, count)
                 .description("spans exported by OTLP, dropped before export, or refused by the collector")
-                .tag("result", "exported")
-                .register(registry);
-        FunctionCounter.builder("orchestrator.spans", tracing, Tracing::dropped)
-                .description("spans exported by OTLP, dropped before export, or refused by the collector")
-                .tag("result", "dropped")
-                .register(registry);
-        FunctionCounter.builder("orchestrator.spans", tracing, Tracing::failed)
-                .description("spans exported by OTLP, dropped before export, or refused by the collector")
-                .tag("result", "failed")
-                .register(registry);
+                .tag("result", result)
+                .register(registry));
     }
 
     /** Follows a new snapshot: per-service meters for new services, none for removed ones. */
