@@ -50,7 +50,7 @@ public class ObservabilityBenchmark {
                         """, "bench.yaml"));
         RouteTarget route = snapshot.routeTargets().get(0);
         upstream = route.service().instances().get(0);
-        metrics = new RequestMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        metrics = new RequestMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT).getPrometheusRegistry());
         stats = new Stats(Clock.systemUTC());
         request = new ProxiedRequest() {
             long n;

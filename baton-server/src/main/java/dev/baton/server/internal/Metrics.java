@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  */
 public final class Metrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final RequestMetrics requests = new RequestMetrics(registry);
+    private final RequestMetrics requests = new RequestMetrics(registry.getPrometheusRegistry());
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Map<EventType, Counter> published = new EnumMap<>(EventType.class);
     private final List<Meter> proxyMeters = new ArrayList<>();

@@ -5,57 +5,93 @@ import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
 import dev.baton.proxy.Upstream;
 import dev.baton.resilience.Outcome;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The request and health-check meters of CONTRACT §5, recorded as requests end and
- * checks finish. Each service's meters are looked up once and kept, and counters by
- * status sit in an array by code, so a request costs a map lookup and a few atomic
- * adds. Labels are bounded: a service id (or {@code unrouted}), a status code or an
- * outcome, never a path or a client's key.
+ * checks finish. These are on every request, so they are the Prometheus client's
+ * own counters and classic histograms (registered in the registry that
+ * {@code /metrics} scrapes): an observation is a few uncontended adds, without
+ * Micrometer's per-timer maximum and clock reads. Each service's data points are
+ * looked up once and kept, counters by status in arrays by code. Labels are
+ * bounded: a service id (or {@code unrouted}), a status code or an outcome, never
+ * a path or a client's key.
  */
 public final class RequestMetrics implements RequestObserver, HealthChecker.Listener {
     /** The service label of requests no route matched, or refused before routing. */
     public static final String UNROUTED = "unrouted";
 
-    /** Gateway latencies: from well under a millisecond to the 30 s of a slow upstream. */
-    static final Duration[] LATENCY_BUCKETS = {
-        Duration.ofMillis(1).dividedBy(2),
-        Duration.ofMillis(1),
-        Duration.ofMillis(2),
-        Duration.ofMillis(5),
-        Duration.ofMillis(10),
-        Duration.ofMillis(25),
-        Duration.ofMillis(50),
-        Duration.ofMillis(100),
-        Duration.ofMillis(250),
-        Duration.ofMillis(500),
-        Duration.ofSeconds(1),
-        Duration.ofMillis(2500),
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(30)
+    /** Gateway latencies in seconds: from well under a millisecond to the 30 s of a slow upstream. */
+    static final double[] LATENCY_BUCKETS = {
+        0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
     };
 
     static final double[] SIZE_BUCKETS = {1, 256, 1024, 4096, 16384, 65536, 262144, 1 << 20, 4 << 20, 16 << 20};
 
-    private final MeterRegistry registry;
+    private final Counter requests;
+    private final Histogram duration;
+    private final Counter routing;
+    private final Histogram routingDuration;
+    private final Histogram payload;
+    private final Counter checks;
+    private final Histogram checkDuration;
     private final Map<String, ServiceMeters> services = new ConcurrentHashMap<>();
     private volatile boolean enabled = true;
 
-    public RequestMetrics(MeterRegistry registry) {
-        this.registry = registry;
+    public RequestMetrics(PrometheusRegistry registry) {
+        requests = Counter.builder()
+                .name("orchestrator_requests")
+                .help("requests answered, by service and status")
+                .labelNames("service_name", "status")
+                .withoutExemplars()
+                .register(registry);
+        duration = histogram("orchestrator_request_duration_seconds", "time from a request's arrival to its end")
+                .register(registry);
+        routing = Counter.builder()
+                .name("orchestrator_routing")
+                .help("upstream tries, by service and the upstream's status or failure")
+                .labelNames("service_name", "status")
+                .withoutExemplars()
+                .register(registry);
+        routingDuration = histogram(
+                        "orchestrator_routing_duration_seconds",
+                        "time from a try's start to the upstream's response head")
+                .register(registry);
+        payload = Histogram.builder()
+                .name("orchestrator_payload_size_bytes")
+                .help("request body size")
+                .labelNames("service_name")
+                .classicOnly()
+                .classicUpperBounds(SIZE_BUCKETS)
+                .withoutExemplars()
+                .register(registry);
+        checks = Counter.builder()
+                .name("orchestrator_health_checks")
+                .help("active health checks, by service and result")
+                .labelNames("service_name", "status")
+                .withoutExemplars()
+                .register(registry);
+        checkDuration = histogram("orchestrator_health_check_duration_seconds", "time an active health check took")
+                .register(registry);
+    }
+
+    private static Histogram.Builder histogram(String name, String help) {
+        return Histogram.builder()
+                .name(name)
+                .help(help)
+                .labelNames("service_name")
+                .classicOnly()
+                .classicUpperBounds(LATENCY_BUCKETS)
+                .withoutExemplars();
     }
 
     /** Whether proxied requests are measured ({@code metrics.enabled}); health checks always are. */
@@ -63,107 +99,67 @@ public final class RequestMetrics implements RequestObserver, HealthChecker.List
         enabled = on;
     }
 
-    /** One service's meters. Counters by status are made on first use. */
+    /** One service's data points; those by status are made on first use. */
     private final class ServiceMeters {
         final String service;
-        final AtomicReferenceArray<Counter> requests = new AtomicReferenceArray<>(600);
-        final Map<String, Counter> routing = new ConcurrentHashMap<>();
-        final AtomicReferenceArray<Counter> routingBy = new AtomicReferenceArray<>(600 + Outcome.values().length);
-        final Map<Boolean, Counter> checks = new ConcurrentHashMap<>();
-        final Timer duration;
-        final Timer routingDuration;
-        final Timer checkDuration;
-        final DistributionSummary payload;
+        final AtomicReferenceArray<CounterDataPoint> byStatus = new AtomicReferenceArray<>(600);
+        final AtomicReferenceArray<CounterDataPoint> triesBy =
+                new AtomicReferenceArray<>(600 + Outcome.values().length);
+        final DistributionDataPoint duration;
+        final DistributionDataPoint routingDuration;
+        final DistributionDataPoint checkDuration;
+        final DistributionDataPoint payload;
+        final CounterDataPoint passed;
+        final CounterDataPoint failed;
 
         ServiceMeters(String service) {
             this.service = service;
-            this.duration = timer("orchestrator.request.duration", "time from a request's arrival to its end");
-            this.routingDuration =
-                    timer("orchestrator.routing.duration", "time from a try's start to the upstream's response head");
-            this.checkDuration = timer("orchestrator.health.check.duration", "time an active health check took");
-            this.payload = DistributionSummary.builder("orchestrator.payload.size")
-                    .description("request body size")
-                    .baseUnit("bytes")
-                    .tag("service_name", service)
-                    .serviceLevelObjectives(SIZE_BUCKETS)
-                    .register(registry);
+            this.duration = RequestMetrics.this.duration.labelValues(service);
+            this.routingDuration = RequestMetrics.this.routingDuration.labelValues(service);
+            this.checkDuration = RequestMetrics.this.checkDuration.labelValues(service);
+            this.payload = RequestMetrics.this.payload.labelValues(service);
+            this.passed = checks.labelValues(service, "success");
+            this.failed = checks.labelValues(service, "failure");
         }
 
-        private Timer timer(String name, String description) {
-            return Timer.builder(name)
-                    .description(description)
-                    .tag("service_name", service)
-                    .serviceLevelObjectives(LATENCY_BUCKETS)
-                    .register(registry);
-        }
-
-        void remove() {
-            List<io.micrometer.core.instrument.Meter> all =
-                    new ArrayList<>(List.of(duration, routingDuration, checkDuration, payload));
-            for (int i = 0; i < requests.length(); i++) {
-                if (requests.get(i) != null) {
-                    all.add(requests.get(i));
-                }
-            }
-            all.addAll(routing.values());
-            all.addAll(checks.values());
-            all.forEach(registry::remove);
-        }
-
-        Counter requests(int status) {
+        CounterDataPoint requests(int status) {
             int i = status >= 100 && status < 600 ? status : 0;
-            Counter c = requests.get(i);
+            CounterDataPoint c = byStatus.get(i);
             if (c == null) {
-                // Registering twice returns the same counter: a race here is harmless.
-                c = Counter.builder("orchestrator.requests")
-                        .description("requests answered, by service and status")
-                        .tags("service_name", service, "status", Integer.toString(status))
-                        .register(registry);
-                requests.set(i, c);
+                c = requests.labelValues(service, Integer.toString(status));
+                byStatus.set(i, c); // the same data point if two threads race
             }
             return c;
         }
 
         /** By status code, or by failure (past the codes), made on first use. */
-        Counter routing(Outcome outcome, int status) {
+        CounterDataPoint routing(Outcome outcome, int status) {
             int i = outcome != Outcome.ANSWERED ? 600 + outcome.ordinal() : status >= 100 && status < 600 ? status : 0;
-            Counter c = routingBy.get(i);
+            CounterDataPoint c = triesBy.get(i);
             if (c == null) {
-                c = routing(
+                c = routing.labelValues(
+                        service,
                         outcome == Outcome.ANSWERED
                                 ? Integer.toString(status)
                                 : outcome.name().toLowerCase(Locale.ROOT));
-                routingBy.set(i, c);
+                triesBy.set(i, c);
             }
             return c;
         }
-
-        Counter routing(String status) {
-            return routing.computeIfAbsent(
-                    status,
-                    st -> Counter.builder("orchestrator.routing")
-                            .description("upstream tries, by service and the upstream's status or failure")
-                            .tags("service_name", service, "status", st)
-                            .register(registry));
-        }
-
-        Counter checks(boolean passed) {
-            return checks.computeIfAbsent(
-                    passed,
-                    p -> Counter.builder("orchestrator.health.checks")
-                            .description("active health checks, by service and result")
-                            .tags("service_name", service, "status", p ? "success" : "failure")
-                            .register(registry));
-        }
     }
 
-    /** Drops the meters of services that are gone. */
-    public void retain(java.util.Set<String> ids) {
+    /** Drops the data points of services that are gone. */
+    public void retain(Set<String> ids) {
         services.values().removeIf(m -> {
             if (m.service.equals(UNROUTED) || ids.contains(m.service)) {
                 return false;
             }
-            m.remove();
+            for (Histogram h : new Histogram[] {duration, routingDuration, checkDuration, payload}) {
+                h.remove(m.service);
+            }
+            for (Counter c : new Counter[] {requests, routing, checks}) {
+                c.removeIf(labels -> labels.get(0).equals(m.service));
+            }
             return true;
         });
     }
@@ -183,8 +179,8 @@ public final class RequestMetrics implements RequestObserver, HealthChecker.List
             return;
         }
         ServiceMeters m = meters(service(request));
-        m.routing(outcome, status).increment();
-        m.routingDuration.record(nanos, TimeUnit.NANOSECONDS);
+        m.routing(outcome, status).inc();
+        m.routingDuration.observe(nanos / 1e9);
     }
 
     @Override
@@ -193,15 +189,15 @@ public final class RequestMetrics implements RequestObserver, HealthChecker.List
             return;
         }
         ServiceMeters m = meters(service(request));
-        m.requests(request.status()).increment();
-        m.duration.record(request.durationNanos(), TimeUnit.NANOSECONDS);
-        m.payload.record(request.bytesIn());
+        m.requests(request.status()).inc();
+        m.duration.observe(request.durationNanos() / 1e9);
+        m.payload.observe(request.bytesIn());
     }
 
     @Override
     public void checked(String service, String instance, boolean passed, long nanos) {
         ServiceMeters m = meters(service);
-        m.checks(passed).increment();
-        m.checkDuration.record(nanos, TimeUnit.NANOSECONDS);
+        (passed ? m.passed : m.failed).inc();
+        m.checkDuration.observe(nanos / 1e9);
     }
 }
