@@ -107,19 +107,27 @@ public final class RequestMetrics implements RequestObserver, HealthChecker.List
                 new AtomicReferenceArray<>(600 + Outcome.values().length);
         final DistributionDataPoint duration;
         final DistributionDataPoint routingDuration;
-        final DistributionDataPoint checkDuration;
         final DistributionDataPoint payload;
-        final CounterDataPoint passed;
-        final CounterDataPoint failed;
+        // Only for services with checks (made on the first): no empty series for the others.
+        volatile DistributionDataPoint checkDuration;
+        volatile CounterDataPoint passed;
+        volatile CounterDataPoint failed;
 
         ServiceMeters(String service) {
             this.service = service;
             this.duration = RequestMetrics.this.duration.labelValues(service);
             this.routingDuration = RequestMetrics.this.routingDuration.labelValues(service);
-            this.checkDuration = RequestMetrics.this.checkDuration.labelValues(service);
             this.payload = RequestMetrics.this.payload.labelValues(service);
-            this.passed = checks.labelValues(service, "success");
-            this.failed = checks.labelValues(service, "failure");
+        }
+
+        void checked(boolean ok, long nanos) {
+            if (checkDuration == null) {
+                passed = checks.labelValues(service, "success");
+                failed = checks.labelValues(service, "failure");
+                checkDuration = RequestMetrics.this.checkDuration.labelValues(service);
+            }
+            (ok ? passed : failed).inc();
+            checkDuration.observe(nanos / 1e9);
         }
 
         CounterDataPoint requests(int status) {
@@ -196,8 +204,6 @@ public final class RequestMetrics implements RequestObserver, HealthChecker.List
 
     @Override
     public void checked(String service, String instance, boolean passed, long nanos) {
-        ServiceMeters m = meters(service);
-        (passed ? m.passed : m.failed).inc();
-        m.checkDuration.observe(nanos / 1e9);
+        meters(service).checked(passed, nanos);
     }
 }
