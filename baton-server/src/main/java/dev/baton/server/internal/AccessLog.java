@@ -35,6 +35,23 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     static final int MAX_BLOCKS = 256; // 16 MB waiting at most
     static final long FLUSH_MILLIS = 100;
     static final long PAUSE_MILLIS = 10;
+    private static final byte[] K_TIME = JsonLine.key("time");
+    private static final byte[] K_REQUEST_ID = JsonLine.key("requestId");
+    private static final byte[] K_TRACE_ID = JsonLine.key("traceId");
+    private static final byte[] K_CLIENT = JsonLine.key("client");
+    private static final byte[] K_METHOD = JsonLine.key("method");
+    private static final byte[] K_PATH = JsonLine.key("path");
+    private static final byte[] K_ROUTE = JsonLine.key("route");
+    private static final byte[] K_SERVICE = JsonLine.key("service");
+    private static final byte[] K_INSTANCE = JsonLine.key("instance");
+    private static final byte[] K_STATUS = JsonLine.key("status");
+    private static final byte[] K_BYTES_IN = JsonLine.key("bytesIn");
+    private static final byte[] K_BYTES_OUT = JsonLine.key("bytesOut");
+    private static final byte[] K_DURATION_MS = JsonLine.key("durationMs");
+    private static final byte[] K_UPSTREAM_MS = JsonLine.key("upstreamMs");
+    private static final byte[] K_TRIES = JsonLine.key("tries");
+    private static final byte[] K_RETRIES = JsonLine.key("retries");
+    private static final byte[] K_ABORTED = JsonLine.key("aborted");
 
     /** A block of whole lines. */
     private record Block(byte[] bytes, int length, int lines) {}
@@ -261,25 +278,25 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
 
     static void format(ProxiedRequest r, JsonLine j, Timestamps times) {
         j.begin()
-                .raw("time", times.quoted(r.startMillis()))
-                .field("requestId", r.requestId())
-                .field("traceId", r.traceId())
-                .field("client", r.clientAddress())
-                .field("method", r.method())
-                .field("path", r.path())
-                .field("route", r.route() == null ? null : r.route().id())
-                .field("service", r.route() == null ? null : r.route().service().id())
-                .field("instance", r.upstream() == null ? null : r.upstream().id())
-                .field("status", r.status())
-                .field("bytesIn", r.bytesIn())
-                .field("bytesOut", r.bytesOut())
-                .millis("durationMs", r.durationNanos());
+                .raw(K_TIME, times.quoted(r.startMillis()))
+                .field(K_REQUEST_ID, r.requestId())
+                .field(K_TRACE_ID, r.traceId())
+                .field(K_CLIENT, r.clientAddress())
+                .field(K_METHOD, r.method())
+                .field(K_PATH, r.path())
+                .field(K_ROUTE, r.route() == null ? null : r.route().id())
+                .field(K_SERVICE, r.route() == null ? null : r.route().service().id())
+                .field(K_INSTANCE, r.upstream() == null ? null : r.upstream().id())
+                .field(K_STATUS, r.status())
+                .field(K_BYTES_IN, r.bytesIn())
+                .field(K_BYTES_OUT, r.bytesOut())
+                .millis(K_DURATION_MS, r.durationNanos());
         if (r.upstreamNanos() >= 0) {
-            j.millis("upstreamMs", r.upstreamNanos());
+            j.millis(K_UPSTREAM_MS, r.upstreamNanos());
         }
-        j.field("tries", r.tries()).field("retries", Math.max(0, r.tries() - 1));
+        j.field(K_TRIES, r.tries()).field(K_RETRIES, Math.max(0, r.tries() - 1));
         if (r.aborted()) {
-            j.field("aborted", true);
+            j.field(K_ABORTED, true);
         }
         j.end();
     }

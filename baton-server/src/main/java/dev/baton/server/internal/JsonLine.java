@@ -39,18 +39,22 @@ final class JsonLine {
         return this;
     }
 
-    private void key(String k) {
-        if (!first) {
-            put((byte) ',');
-        }
-        first = false;
-        put((byte) '"');
-        ascii(k);
-        put((byte) '"');
-        put((byte) ':');
+    /** A field name as written, {@code "name":}: make them once, as constants. */
+    static byte[] key(String name) {
+        return ("\"" + name + "\":").getBytes(StandardCharsets.US_ASCII);
     }
 
-    JsonLine field(String k, String v) {
+    private void key(byte[] k) {
+        ensure(k.length + 1);
+        if (!first) {
+            buf[len++] = ',';
+        }
+        first = false;
+        System.arraycopy(k, 0, buf, len, k.length);
+        len += k.length;
+    }
+
+    JsonLine field(byte[] k, String v) {
         key(k);
         if (v == null) {
             ascii("null");
@@ -60,20 +64,20 @@ final class JsonLine {
         return this;
     }
 
-    JsonLine field(String k, long v) {
+    JsonLine field(byte[] k, long v) {
         key(k);
         number(v);
         return this;
     }
 
-    JsonLine field(String k, boolean v) {
+    JsonLine field(byte[] k, boolean v) {
         key(k);
         ascii(v ? "true" : "false");
         return this;
     }
 
     /** {@code nanos} as milliseconds with three decimals (microsecond resolution). */
-    JsonLine millis(String k, long nanos) {
+    JsonLine millis(byte[] k, long nanos) {
         key(k);
         long micros = (nanos + 500) / 1000;
         number(micros / 1000);
@@ -86,7 +90,7 @@ final class JsonLine {
     }
 
     /** A value already in JSON (a quoted timestamp, say), copied as is. */
-    JsonLine raw(String k, byte[] json) {
+    JsonLine raw(byte[] k, byte[] json) {
         key(k);
         ensure(json.length);
         System.arraycopy(json, 0, buf, len, json.length);

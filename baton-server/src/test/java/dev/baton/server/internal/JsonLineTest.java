@@ -13,13 +13,13 @@ class JsonLineTest {
         JsonLine j = new JsonLine();
         String nasty = "/a\"b\\c\td\u0001é€😀";
         j.begin()
-                .field("plain", "/api/orders")
-                .field("nasty", nasty)
-                .field("none", (String) null)
-                .field("n", -1234567890123L)
-                .field("zero", 0)
-                .millis("ms", 1_234_567)
-                .field("yes", true)
+                .field(JsonLine.key("plain"), "/api/orders")
+                .field(JsonLine.key("nasty"), nasty)
+                .field(JsonLine.key("none"), (String) null)
+                .field(JsonLine.key("n"), -1234567890123L)
+                .field(JsonLine.key("zero"), 0)
+                .millis(JsonLine.key("ms"), 1_234_567)
+                .field(JsonLine.key("yes"), true)
                 .end();
         String line = new String(j.bytes(), 0, j.length(), StandardCharsets.UTF_8);
         assertThat(line).endsWith("}\n").doesNotContain("\t");
