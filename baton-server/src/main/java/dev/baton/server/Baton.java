@@ -197,14 +197,9 @@ public final class Baton implements AutoCloseable {
             runtime.prepare();
             return null;
         });
-        alertTimer = vertx.setPeriodic(1000, id -> alerts.evaluate());
-        leaseTimer = vertx.setPeriodic(
-                LEASE_SWEEP_MILLIS,
-                id -> vertx.executeBlocking(() -> {
-                            runtime.expireLeases();
-                            return null;
-                        })
-                        .onFailure(e -> log.error("expiring leases failed: {}", e.toString())));
+        // Alerts sum up to 15 minutes of buckets per rule: worker threads, not an event loop.
+        alertTimer = periodically(1000, "evaluating alerts", alerts::evaluate);
+        leaseTimer = periodically(LEASE_SWEEP_MILLIS, "expiring leases", runtime::expireLeases);
         if (watch) {
             watcher = FileWatcher.file(configFile.get(), this::reloadQuietly);
             watcher.start();
@@ -220,6 +215,17 @@ public final class Baton implements AutoCloseable {
                 config.server().admin().host(),
                 admin.port());
         return this;
+    }
+
+    /** Runs {@code task} every {@code millis} on a worker thread, one run at a time. */
+    private long periodically(long millis, String what, Runnable task) {
+        return vertx.setPeriodic(
+                millis,
+                id -> vertx.executeBlocking(() -> {
+                            task.run();
+                            return null;
+                        })
+                        .onFailure(e -> log.error("{} failed: {}", what, e.toString())));
     }
 
     private static void await(java.util.concurrent.CompletableFuture<?> f, String what, String address) {
