@@ -353,6 +353,7 @@ public final class Tracing implements RequestObserver, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        exporter.interrupt(); // out of its one-second wait at once; what is queued still goes
         try {
             exporter.join(10_000);
         } catch (InterruptedException e) {
