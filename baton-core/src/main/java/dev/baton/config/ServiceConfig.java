@@ -26,7 +26,7 @@ public record ServiceConfig(
         Optional<CircuitBreaker> circuitBreaker,
         Optional<Retry> retry,
         Optional<RateLimit> rateLimit,
-        Optional<Process> process,
+        Optional<ProcessConfig> process,
         List<String> dependsOn,
         Optional<Duration> timeout,
         OptionalInt maxConcurrent,
@@ -207,12 +207,6 @@ public record ServiceConfig(
         /** The key's part after {@code claim:}, or null for the other kinds. */
         public String claimName() {
             return key.startsWith("claim:") ? key.substring("claim:".length()) : null;
-        }
-    }
-
-    public record Process(List<String> command, int maxRestarts, Duration restartDelay) {
-        public Process {
-            command = List.copyOf(command);
         }
     }
 }

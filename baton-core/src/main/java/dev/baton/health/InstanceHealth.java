@@ -52,6 +52,20 @@ public final class InstanceHealth {
         return status != before;
     }
 
+    /**
+     * Marks the instance down without a check, because its process ended or is only
+     * starting: it needs {@code healthy-threshold} passes to come back, checked at the
+     * plain interval. Returns true when the status changed.
+     */
+    public boolean down(String error) {
+        HealthStatus before = status;
+        status = HealthStatus.UNHEALTHY;
+        successes = 0;
+        failures = config.unhealthyThreshold();
+        lastError = error;
+        return status != before;
+    }
+
     /** Milliseconds to the next check, before jitter: the interval, backed off while down. */
     public long nextDelayMillis() {
         long interval = config.interval().toMillis();

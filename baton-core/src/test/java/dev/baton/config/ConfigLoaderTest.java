@@ -160,10 +160,101 @@ class ConfigLoaderTest {
                     auth: { hmac: { secret: abc } }
                     ip-allow: [10.0.0.0/8]
                 """);
+        assertThat(errors).containsExactly("baton.yaml:11: services.orders.depends-on: names the service itself");
+    }
+
+    @Test
+    void processesAreReadWithTheirDefaults() {
+        Config c = parse("""
+                services:
+                  orders:
+                    instances: [http://127.0.0.1:9101, http://127.0.0.1:9102]
+                    process:
+                      command: [java, -jar, orders.jar, --port, "{port}"]
+                      env: { MODE: "${MODE:-demo}" }
+                      max-restarts: 3
+                      restart: on-failure
+                    depends-on: [db]
+                  db:
+                    instances: [http://127.0.0.1:5432]
+                    process: { command: "exec db --fast", shell: true, priority: -5, per-instance: false }
+                routes: []
+                """);
+        ProcessConfig p = c.services().get("orders").process().orElseThrow();
+        assertThat(p.command()).containsExactly("java", "-jar", "orders.jar", "--port", "{port}");
+        assertThat(p.env()).containsEntry("MODE", "demo");
+        assertThat(p.perInstance()).isTrue(); // it names {port}
+        assertThat(p.restart()).isEqualTo(ProcessConfig.Restart.ON_FAILURE);
+        assertThat(p.maxRestarts()).isEqualTo(3);
+        assertThat(p.restartDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(p.delay(0)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(p.delay(3)).isEqualTo(Duration.ofSeconds(8));
+        assertThat(p.delay(10)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(p.stopGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(p.startTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(p.stableAfter()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(p.restartWindow()).isEqualTo(Duration.ofMinutes(5));
+        ProcessConfig db = c.services().get("db").process().orElseThrow();
+        assertThat(db.command()).containsExactly("/bin/sh", "-c", "exec db --fast");
+        assertThat(db.priority()).isEqualTo(-5);
+        assertThat(DependencyGraph.of(c.services().values()).levels())
+                .containsExactly(List.of("db"), List.of("orders"));
+    }
+
+    @Test
+    void processMistakesAreReported() {
+        List<String> errors = errors("""
+                services:
+                  orders:
+                    instances: [http://127.0.0.1:9101, http://127.0.0.1:9102]
+                    process:
+                      command: [serve, "{port}"]
+                      per-instance: false
+                      restart: sometimes
+                      restart-delay: 5s
+                      max-delay: 1s
+                      env: { 1BAD: x }
+                      working-dir: /no/such/dir
+                      colour: blue
+                  db:
+                    instances: [http://127.0.0.1:5432]
+                    process: { shell: true, command: [a, b] }
+                  cache:
+                    instances: [http://127.0.0.1:6379]
+                    process: {}
+                routes: []
+                """);
         assertThat(errors)
-                .containsExactly(
-                        "baton.yaml:10: services.orders.process: not supported yet",
-                        "baton.yaml:11: services.orders.depends-on: names the service itself");
+                .containsExactlyInAnyOrder(
+                        "baton.yaml:10: services.orders.process.env.1BAD: is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
+                        "baton.yaml:11: services.orders.process.working-dir: is not a directory: /no/such/dir",
+                        "baton.yaml:6: services.orders.process.per-instance: is false, but the command or env names {port}, {host} or {instance} and the service has 2 instances: which one's?",
+                        "baton.yaml:7: services.orders.process.restart: expected always, on-failure or never, got 'sometimes'",
+                        "baton.yaml:9: services.orders.process.max-delay: is less than restart-delay (5000ms)",
+                        "baton.yaml:12: services.orders.process.colour: unknown key",
+                        "baton.yaml:15: services.db.process.command: with shell: true, give one string for /bin/sh -c",
+                        "baton.yaml:18: services.cache.process.command: is required (a list: [program, arg, ...])");
+    }
+
+    @Test
+    void aDependencyCycleNamesEveryServiceInIt() {
+        List<String> errors = errors("""
+                services:
+                  a:
+                    instances: [http://127.0.0.1:9101]
+                    depends-on: [b]
+                  b:
+                    instances: [http://127.0.0.1:9102]
+                    depends-on: [c]
+                  c:
+                    instances: [http://127.0.0.1:9103]
+                    depends-on: [a]
+                  d:
+                    instances: [http://127.0.0.1:9104]
+                    depends-on: [a]
+                routes: []
+                """);
+        assertThat(errors).containsExactly("baton.yaml:2: services.a: depends-on forms a cycle: a -> b -> c -> a");
     }
 
     @Test

@@ -242,37 +242,59 @@ public final class HealthChecker implements AutoCloseable {
         }
         HealthStatus before = c.health.status();
         if (c.health.record(passed, millis, error)) {
-            HealthStatus now = c.health.status();
-            c.upstream.endpoint().setAvailable(now != HealthStatus.UNHEALTHY);
-            statuses.put(c.upstream.endpoint(), now);
-            String line = "instance {} ({}) of service {}: {} -> {}{}";
-            Object[] args = {
-                c.upstream.id(), c.upstream.authority(), c.service, before, now, error == null ? "" : " (" + error + ")"
-            };
-            if (now == HealthStatus.UNHEALTHY) {
-                log.warn(line, args);
-            } else {
-                log.info(line, args);
-            }
-            List<HealthStatus> ofService = new ArrayList<>();
-            checks.values().stream()
-                    .filter(other -> other.service.equals(c.service))
-                    .forEach(other -> ofService.add(other.health.status()));
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("service", c.service);
-            data.put("instance", c.upstream.id());
-            data.put("address", c.upstream.authority());
-            data.put("status", now.name());
-            data.put("previous", before.name());
-            data.put("serviceStatus", HealthStatus.ofService(ofService).name());
-            if (error != null) {
-                data.put("error", error);
-            }
-            events.publish(EventType.SERVICE_HEALTH_CHANGED, data);
+            changed(c, before, error);
         }
         long delay = c.health.nextDelayMillis();
         long jitter = delay / 10;
         schedule(c, delay - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1));
+    }
+
+    /**
+     * Marks an instance UNHEALTHY at once, without waiting for its checks: its
+     * process ended or is starting (the supervisor says so). It takes no traffic
+     * until its checks pass {@code healthy-threshold} times. No-op when unchecked.
+     */
+    public void down(Upstream instance, String reason) {
+        context.runOnContext(v -> {
+            Check c = checks.get(instance.endpoint());
+            if (c == null || c.cancelled || closed) {
+                return;
+            }
+            HealthStatus before = c.health.status();
+            if (c.health.down(reason)) {
+                changed(c, before, reason);
+            }
+        });
+    }
+
+    private void changed(Check c, HealthStatus before, String error) {
+        HealthStatus now = c.health.status();
+        c.upstream.endpoint().setAvailable(now != HealthStatus.UNHEALTHY);
+        statuses.put(c.upstream.endpoint(), now);
+        String line = "instance {} ({}) of service {}: {} -> {}{}";
+        Object[] args = {
+            c.upstream.id(), c.upstream.authority(), c.service, before, now, error == null ? "" : " (" + error + ")"
+        };
+        if (now == HealthStatus.UNHEALTHY) {
+            log.warn(line, args);
+        } else {
+            log.info(line, args);
+        }
+        List<HealthStatus> ofService = new ArrayList<>();
+        checks.values().stream()
+                .filter(other -> other.service.equals(c.service))
+                .forEach(other -> ofService.add(other.health.status()));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("service", c.service);
+        data.put("instance", c.upstream.id());
+        data.put("address", c.upstream.authority());
+        data.put("status", now.name());
+        data.put("previous", before.name());
+        data.put("serviceStatus", HealthStatus.ofService(ofService).name());
+        if (error != null) {
+            data.put("error", error);
+        }
+        events.publish(EventType.SERVICE_HEALTH_CHANGED, data);
     }
 
     private void cancel(Check c) {

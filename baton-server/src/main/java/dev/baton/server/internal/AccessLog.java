@@ -1,6 +1,7 @@
 package dev.baton.server.internal;
 
 import dev.baton.config.AccessLogConfig;
+import dev.baton.logs.RotatingFile;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
 import java.io.FileDescriptor;

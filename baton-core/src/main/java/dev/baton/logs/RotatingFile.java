@@ -1,4 +1,4 @@
-package dev.baton.server.internal;
+package dev.baton.logs;
 
 import java.io.IOException;
 import java.io.OutputStream;
