@@ -20,6 +20,11 @@ import java.util.Optional;
  * at most {@code maxDelay}; a run that stays up for {@code stableAfter} starts the
  * count again. More than {@code maxRestarts} restarts within {@code restartWindow}
  * and the process is given up as FAILED.
+ *
+ * <p>A process is ready once its health checks pass or, without checks, once it
+ * has stayed up for {@code minUptime} (pm2's {@code min_uptime}, supervisord's
+ * {@code startsecs}): a program that dies at once never counts as started, so
+ * what depends on it never starts.
  */
 public record ProcessConfig(
         List<String> command,
@@ -34,6 +39,7 @@ public record ProcessConfig(
         Duration maxDelay,
         Duration stableAfter,
         Duration startTimeout,
+        Duration minUptime,
         Duration stopGrace,
         int priority,
         boolean autostart,

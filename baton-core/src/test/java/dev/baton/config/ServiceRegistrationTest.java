@@ -96,6 +96,14 @@ class ServiceRegistrationTest {
     }
 
     @Test
+    void aRegistrationCanNeverMakeBatonLaunchAProgram() {
+        assertThat(errors("""
+                        {"id": "x", "instances": ["http://127.0.0.1:1"], "process": {"command": ["rm", "-rf", "/"]}}
+                        """))
+                .containsExactly("process: only services in the config file can have a process Baton launches");
+    }
+
+    @Test
     void registrationsNeverReadTheEnvironment() {
         assertThat(errors("""
                         {"id": "o", "instances": ["http://${HOME}:1"]}

@@ -255,6 +255,10 @@ public final class HealthChecker implements AutoCloseable {
      * until its checks pass {@code healthy-threshold} times. No-op when unchecked.
      */
     public void down(Upstream instance, String reason) {
+        // At once for readers (the supervisor reads back what it just said); the check's own state on its loop.
+        if (statuses.computeIfPresent(instance.endpoint(), (e, was) -> HealthStatus.UNHEALTHY) != null) {
+            instance.endpoint().setAvailable(false);
+        }
         context.runOnContext(v -> {
             Check c = checks.get(instance.endpoint());
             if (c == null || c.cancelled || closed) {

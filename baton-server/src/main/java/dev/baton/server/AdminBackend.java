@@ -87,6 +87,11 @@ final class AdminBackend implements AdminApi.Backend {
     }
 
     @Override
+    public dev.baton.supervisor.Supervisor supervisor() {
+        return baton.supervisor();
+    }
+
+    @Override
     public dev.baton.server.internal.Alerts alerts() {
         return baton.alerts();
     }

@@ -26,6 +26,7 @@ import dev.baton.server.internal.Stats;
 import dev.baton.server.internal.Tracing;
 import dev.baton.server.internal.Webhooks;
 import dev.baton.store.StoreException;
+import dev.baton.supervisor.Supervisor;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.BindException;
@@ -85,6 +86,7 @@ public final class Baton implements AutoCloseable {
     private CertificateWatch certificates;
     private DataStore data;
     private volatile Webhooks webhooks;
+    private volatile Supervisor supervisor;
 
     private Baton(Builder b) {
         this.configFile = Optional.ofNullable(b.configFile);
@@ -128,6 +130,10 @@ public final class Baton implements AutoCloseable {
         if (w != null) {
             w.configure(next.config().observability().events().webhooks());
         }
+        Supervisor s = supervisor;
+        if (s != null) {
+            s.configure(next.config().services().values());
+        }
     }
 
     public static Builder builder() {
@@ -162,11 +168,18 @@ public final class Baton implements AutoCloseable {
         webhooks = new Webhooks(events, data, Clock.systemUTC(), version());
         webhooks.configure(config.observability().events().webhooks());
         metrics.bindWebhooks(webhooks);
+        // Programs a killed Baton left running hold the ports the new ones need.
+        int leftovers = Supervisor.cleanUpLeftovers(config.server().dataDir());
+        if (leftovers > 0) {
+            log.warn("ended {} program(s) left running by a previous Baton", leftovers);
+        }
+        supervisor = new Supervisor(config.server().dataDir(), plane.readiness(), events, Clock.systemUTC());
         runtime = new RuntimeServices(
                 plane.registry(), data, plane::fileConfig, plane::rebuild, events, Clock.systemUTC());
         try {
             runtime.loadStored();
         } catch (StoreException e) {
+            supervisor.close();
             runtime.close();
             webhooks.close();
             data.close();
@@ -184,11 +197,13 @@ public final class Baton implements AutoCloseable {
                     "admin",
                     config.server().admin().toString());
         } catch (BatonException e) {
+            supervisor.close();
             closeVertx();
             throw e;
         }
         metrics.bindProxy(proxy);
         plane.orchestration(true, checker());
+        supervisor.startAll();
         config.discovery().files().ifPresent(dir -> {
             discovery = new DiscoveryFiles(dir, loader, runtime::discovered);
             discovery.start();
@@ -280,6 +295,8 @@ public final class Baton implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // After the proxy drained: requests in flight needed the processes behind them.
+        supervisor.close();
         closeVertx();
         runtime.close();
         webhooks.close(); // undelivered events become dead letters: before the store closes
@@ -383,9 +400,25 @@ public final class Baton implements AutoCloseable {
         if (run != plane.stopped()) {
             return false;
         }
-        plane.orchestration(run, run ? checker() : null);
+        if (run) {
+            plane.orchestration(true, checker());
+            supervisor.startAll();
+        } else {
+            stopProcesses("the orchestrator was stopped");
+            plane.orchestration(false, null);
+        }
         log.info("orchestrator {} by the admin API", run ? "started" : "stopped");
         return true;
+    }
+
+    private void stopProcesses(String why) {
+        try {
+            supervisor.stopAll(why).get(10, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("processes did not all stop: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private HealthChecker checker() {
@@ -435,6 +468,11 @@ public final class Baton implements AutoCloseable {
 
     Stats stats() {
         return stats;
+    }
+
+    /** The processes Baton launches; null before start. */
+    Supervisor supervisor() {
+        return supervisor;
     }
 
     Webhooks webhooks() {

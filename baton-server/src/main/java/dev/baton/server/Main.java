@@ -3,17 +3,23 @@ package dev.baton.server;
 import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
+import dev.baton.config.DependencyGraph;
 import dev.baton.config.SecurityConfig;
 import dev.baton.config.internal.Values;
 import dev.baton.security.Tokens;
 import dev.baton.server.internal.Demo;
+import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +34,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "API gateway and service orchestrator.",
-        subcommands = {Main.Run.class, Main.DemoCommand.class, Main.Validate.class, Main.Token.class})
+        subcommands = {Main.Run.class, Main.DemoCommand.class, Main.Validate.class, Main.Tree.class, Main.Token.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -47,13 +53,32 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                new CommandLine(this), "a command is required: run, demo or validate (see baton --help)");
+                new CommandLine(this), "a command is required: run, demo, validate, tree or token (see baton --help)");
     }
 
     private static String oneLine(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /**
+     * The environment configs are expanded with: the process's, plus
+     * {@code BATON_JAVA} (this JVM's java) and {@code BATON_CLASSPATH} (this Baton's
+     * jar or classes) unless set, so a config can launch Java programs from the
+     * Baton it runs in, as the demo does.
+     */
+    static Map<String, String> environment() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putIfAbsent(
+                "BATON_JAVA",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        env.putIfAbsent(
+                "BATON_CLASSPATH",
+                Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                        .map(p -> Path.of(p).toAbsolutePath().toString())
+                        .collect(Collectors.joining(File.pathSeparator)));
+        return env;
     }
 
     /** Prints every config error and returns exit code 1. */
@@ -92,7 +117,10 @@ public final class Main implements Runnable {
         public Integer call() {
             Baton baton;
             try {
-                baton = Baton.builder().configFile(file.config).build();
+                baton = Baton.builder()
+                        .configFile(file.config)
+                        .env(environment())
+                        .build();
             } catch (ConfigException e) {
                 return configErrors(e, spec.commandLine().getErr());
             }
@@ -125,23 +153,16 @@ public final class Main implements Runnable {
             Path file = config != null
                     ? config
                     : Path.of(System.getenv().getOrDefault("BATON_HOME", "."), "examples", "demo.yaml");
-            Config parsed;
+            Baton baton;
             try {
-                parsed = new ConfigLoader(System.getenv()).load(file);
+                baton = Baton.builder().configFile(file).env(environment()).build();
             } catch (ConfigException e) {
                 return configErrors(e, spec.commandLine().getErr());
             }
-            Demo demo = Demo.start(parsed);
-            Baton baton;
-            try {
-                baton = Baton.builder().configFile(file).build().start();
-            } catch (RuntimeException e) {
-                demo.stop();
-                throw e;
-            }
-            System.out.print(demo.banner(baton.proxyPort(), baton.adminPort()));
+            baton.start();
+            System.out.print(Demo.banner(baton.proxyPort(), baton.adminPort()));
             System.out.flush();
-            return serve(baton, demo::stop);
+            return serve(baton, () -> {});
         }
     }
 
@@ -159,7 +180,7 @@ public final class Main implements Runnable {
         @Override
         public Integer call() {
             try {
-                Config c = new ConfigLoader(System.getenv()).load(file.config);
+                Config c = new ConfigLoader(environment()).load(file.config);
                 spec.commandLine()
                         .getOut()
                         .printf(
@@ -169,6 +190,44 @@ public final class Main implements Runnable {
             } catch (ConfigException e) {
                 return configErrors(e, spec.commandLine().getErr());
             }
+        }
+    }
+
+    @Command(
+            name = "tree",
+            description = "Print the services' depends-on graph as a tree, and the order Baton starts them in.",
+            mixinStandardHelpOptions = true)
+    static final class Tree implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption file;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Config c;
+            try {
+                c = new ConfigLoader(environment()).load(file.config);
+            } catch (ConfigException e) {
+                return configErrors(e, spec.commandLine().getErr());
+            }
+            DependencyGraph g = DependencyGraph.of(c.services().values());
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(g.tree());
+            out.println();
+            out.println("start order (each line starts in parallel, after the one above is ready):");
+            List<List<String>> levels = g.levels();
+            for (int i = 0; i < levels.size(); i++) {
+                out.printf(
+                        "  %d. %s%n",
+                        i + 1,
+                        levels.get(i).stream()
+                                .map(id -> c.services().get(id).process().isPresent() ? id : id + " (not launched)")
+                                .collect(Collectors.joining(", ")));
+            }
+            out.flush();
+            return 0;
         }
     }
 
@@ -203,7 +262,7 @@ public final class Main implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             Config c;
             try {
-                c = new ConfigLoader(System.getenv()).load(file.config);
+                c = new ConfigLoader(environment()).load(file.config);
             } catch (ConfigException e) {
                 return configErrors(e, err);
             }

@@ -127,6 +127,32 @@ class CliTest {
     }
 
     @Test
+    void treePrintsTheDependencyGraphAndStartOrder() throws Exception {
+        Path file = config("""
+                services:
+                  web: { instances: [ "http://127.0.0.1:1" ], depends-on: [api], process: { command: [web] } }
+                  api: { instances: [ "http://127.0.0.1:2" ], depends-on: [db], process: { command: [api] } }
+                  db: { instances: [ "http://127.0.0.1:3" ] }
+                routes: []
+                """);
+        Outcome o = run("tree", "-c", file.toString());
+        assertThat(o.exit()).isZero();
+        assertThat(o.out())
+                .startsWith("web\n└── api\n    └── db\n")
+                .contains("  1. db (not launched)\n  2. api\n  3. web\n");
+
+        Path cyclic = config("""
+                services:
+                  a: { instances: [ "http://127.0.0.1:1" ], depends-on: [b] }
+                  b: { instances: [ "http://127.0.0.1:2" ], depends-on: [a] }
+                routes: []
+                """);
+        Outcome bad = run("tree", "-c", cyclic.toString());
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).containsExactly(cyclic + ":2: services.a: depends-on forms a cycle: a -> b -> a");
+    }
+
+    @Test
     void aMissingFileIsOneLine() throws Exception {
         Outcome o = run("validate", "-c", dir.resolve("nope.yaml").toString());
         assertThat(o.exit()).isEqualTo(1);

@@ -378,6 +378,7 @@ final class ServiceReader {
         Duration stable = s.duration("stable-after", Duration.ofSeconds(60), Duration.ZERO, Duration.ofDays(1));
         Duration startTimeout =
                 s.duration("start-timeout", Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofHours(1));
+        Duration minUptime = s.duration("min-uptime", Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(1));
         Duration stopGrace = s.duration("stop-grace", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10));
         int priority = s.integer("priority", 0, -1_000_000, 1_000_000);
         boolean autostart = s.bool("autostart", true);
@@ -401,6 +402,7 @@ final class ServiceReader {
                 maxDelay,
                 stable,
                 startTimeout,
+                minUptime,
                 stopGrace,
                 priority,
                 autostart,

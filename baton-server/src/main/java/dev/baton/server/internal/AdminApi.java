@@ -84,6 +84,9 @@ public final class AdminApi {
 
         /** The alert rules and their states. */
         Alerts alerts();
+
+        /** The processes Baton launches; null until the gateway has started. */
+        dev.baton.supervisor.Supervisor supervisor();
     }
 
     private final Vertx vertx;
@@ -168,6 +171,7 @@ public final class AdminApi {
         stream.mount(router);
         new DeadLetterRoutes(vertx, backend).mount(router);
         new StatsRoutes(backend.stats(), backend::snapshot).mount(router);
+        new ProcessRoutes(vertx, backend, views).mount(router);
         router.get("/alerts").handler(this::alerts);
         router.get("/config").handler(rc -> json(rc.response(), 200, ConfigJson.render(backend.fileConfig())));
         router.post("/config/reload").handler(this::reload);

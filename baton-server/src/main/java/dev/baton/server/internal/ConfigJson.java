@@ -54,6 +54,12 @@ final class ConfigJson {
                     throw new IllegalStateException("cannot read " + rc.getName(), e);
                 }
                 putIfPresent(out, rc.getName(), isSecret(rc.getName()) && present(v) ? MASK : render(v));
+                if (rc.getName().equals("env") && v instanceof Map<?, ?> env) {
+                    // A process's environment is where twelve-factor programs take their secrets.
+                    JsonObject masked = new JsonObject();
+                    env.keySet().forEach(k -> masked.put(String.valueOf(k), MASK));
+                    out.put("env", masked);
+                }
             }
             return out;
         }

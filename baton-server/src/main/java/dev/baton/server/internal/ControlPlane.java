@@ -8,9 +8,11 @@ import dev.baton.proxy.ServiceTarget;
 import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
 import dev.baton.registry.Registry;
+import dev.baton.supervisor.Readiness;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -115,6 +117,45 @@ public final class ControlPlane {
             return checked;
         }
         return u.endpoint().ejected() ? HealthStatus.UNHEALTHY : HealthStatus.UNKNOWN;
+    }
+
+    /**
+     * What the supervisor reads and asks of health checking: active checks' verdicts
+     * only (an ejection is no reason to restart), and instances taken out of
+     * balancing when their process ends or starts.
+     */
+    public Readiness readiness() {
+        return new Readiness() {
+            @Override
+            public HealthStatus health(String service, Optional<String> instance) {
+                HealthChecker c = checker;
+                ServiceTarget s = snapshot().services().get(service);
+                if (c == null || s == null) {
+                    return HealthStatus.UNKNOWN;
+                }
+                List<HealthStatus> all = new ArrayList<>();
+                for (Upstream u : s.instances()) {
+                    if (instance.isEmpty() || instance.get().equals(u.id())) {
+                        all.add(c.status(u));
+                    }
+                }
+                return all.isEmpty() ? HealthStatus.UNKNOWN : HealthStatus.ofService(all);
+            }
+
+            @Override
+            public void down(String service, Optional<String> instance, String reason) {
+                HealthChecker c = checker;
+                ServiceTarget s = snapshot().services().get(service);
+                if (c == null || s == null) {
+                    return;
+                }
+                for (Upstream u : s.instances()) {
+                    if (instance.isEmpty() || instance.get().equals(u.id())) {
+                        c.down(u, reason);
+                    }
+                }
+            }
+        };
     }
 
     /** A service's health from its instances' (see {@link HealthStatus#ofService}). */

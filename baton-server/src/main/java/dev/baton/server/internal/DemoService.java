@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A small JSON service for {@code baton demo}: {@code GET /health}, a resource list,
  * an echo of what the gateway forwarded, and a switch to make it slow or failing:
- * {@code POST /mode?set=ok|slow|fail}.
+ * {@code POST /mode?set=ok|slow|fail}. Runs as its own program
+ * ({@code DemoService --name orders --port 9101}), launched by Baton from the demo
+ * config.
  */
 public final class DemoService {
     private final Vertx vertx;
@@ -26,6 +28,53 @@ public final class DemoService {
         this.name = name;
         this.port = port;
         this.items = items;
+    }
+
+    public static void main(String[] args) {
+        String name = null;
+        int port = -1;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--name" -> name = args[i + 1];
+                case "--port" -> port = Integer.parseInt(args[i + 1]);
+                default -> {}
+            }
+        }
+        if (name == null || port < 0) {
+            System.err.println("usage: DemoService --name NAME --port PORT");
+            System.exit(2);
+        }
+        Vertx vertx = Vertx.vertx();
+        String n = name;
+        int p = port;
+        new DemoService(vertx, name, port, items(name))
+                .start()
+                .onSuccess(s -> System.out.println("demo service " + n + " listening on 127.0.0.1:" + p))
+                .onFailure(e -> {
+                    System.err.println(
+                            "demo service " + n + " cannot listen on 127.0.0.1:" + p + ": " + e.getMessage());
+                    System.exit(1);
+                });
+    }
+
+    static JsonArray items(String service) {
+        return switch (service) {
+            case "orders" ->
+                new JsonArray()
+                        .add(new JsonObject()
+                                .put("id", 1)
+                                .put("item", "keyboard")
+                                .put("quantity", 2))
+                        .add(new JsonObject()
+                                .put("id", 2)
+                                .put("item", "monitor")
+                                .put("quantity", 1));
+            case "inventory" ->
+                new JsonArray()
+                        .add(new JsonObject().put("sku", "keyboard").put("inStock", 41))
+                        .add(new JsonObject().put("sku", "monitor").put("inStock", 7));
+            default -> new JsonArray();
+        };
     }
 
     public Future<HttpServer> start() {

@@ -8,6 +8,7 @@ import dev.baton.proxy.Snapshot;
 import dev.baton.proxy.Upstream;
 import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.RetryBudget;
+import dev.baton.supervisor.ProcessStatus;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,6 +28,9 @@ final class ServiceViews {
         Snapshot snap = backend.snapshot();
         JsonArray instances = new JsonArray();
         List<HealthStatus> statuses = new ArrayList<>();
+        List<ProcessStatus> processes = backend.supervisor() == null
+                ? null
+                : backend.supervisor().processes(s.id()).orElse(null);
         for (int i = 0; i < s.instances().size(); i++) {
             Upstream u = s.instances().get(i);
             ServiceConfig.Instance cfg = s.config().instances().get(i);
@@ -56,6 +60,12 @@ final class ServiceViews {
                 json.put("circuitBreaker", breaker(own));
             }
             lease.ifPresent(at -> json.put("leaseExpiresAt", at.toString()));
+            if (processes != null) {
+                processes.stream()
+                        .filter(p -> p.instance().filter(u.id()::equals).isPresent())
+                        .findFirst()
+                        .ifPresent(p -> json.put("process", ProcessRoutes.view(p)));
+            }
             instances.add(json);
         }
         return new JsonObject()
@@ -66,6 +76,7 @@ final class ServiceViews {
                 .put("source", snap.source(s.id()).jsonName())
                 .put("loadBalancer", s.config().loadBalancer())
                 .put("instances", instances)
+                .put("process", processes == null ? null : ProcessRoutes.summary(processes))
                 .put("dependsOn", new JsonArray(s.config().dependsOn()))
                 .put("circuitBreaker", circuitBreaker(s))
                 .put("retry", retry(s))
@@ -132,6 +143,12 @@ final class ServiceViews {
                 .put("bufferedCalls", m.getNumberOfBufferedCalls())
                 .put("failedCalls", m.getNumberOfFailedCalls())
                 .put("notPermittedCalls", m.getNumberOfNotPermittedCalls());
+    }
+
+    HealthStatus status(ServiceTarget s) {
+        List<HealthStatus> all = new ArrayList<>();
+        s.instances().forEach(u -> all.add(status(u)));
+        return HealthStatus.ofService(all);
     }
 
     HealthStatus status(Upstream u) {

@@ -31,4 +31,19 @@ class ConfigJsonTest {
         assertThat(json.getBoolean("adminAuth")).isTrue();
         assertThat(json.encode()).doesNotContain("s3cr3t");
     }
+
+    @Test
+    void aProcessEnvironmentShowsOnlyItsNames() {
+        dev.baton.config.Config c = new dev.baton.config.ConfigLoader(java.util.Map.of()).parse("""
+                services:
+                  app:
+                    instances: [http://127.0.0.1:1]
+                    process: { command: [app], env: { DB_URL: "postgres://u:hunter2@db/app" } }
+                routes: []
+                """, "baton.yaml");
+        JsonObject json = (JsonObject) ConfigJson.render(c.services().get("app"));
+        assertThat(json.getJsonObject("process").getJsonObject("env").getString("DB_URL"))
+                .isEqualTo(ConfigJson.MASK);
+        assertThat(json.encode()).doesNotContain("hunter2").contains("\"command\":[\"app\"]");
+    }
 }

@@ -262,7 +262,7 @@ public final class Supervision {
                     }
                 }
                 case STARTING -> {
-                    if (ready(p)) {
+                    if (ready(p, now)) {
                         p.state = ProcessState.RUNNING;
                         p.readyAt = now;
                         p.reason = null;
@@ -328,8 +328,10 @@ public final class Supervision {
         return !checked(id) || good(readiness.health(id, Optional.empty()));
     }
 
-    private boolean ready(Supervised p) {
-        return !checked(p.service) || good(readiness.health(p.service, p.instance));
+    private boolean ready(Supervised p, Instant now) {
+        return checked(p.service)
+                ? good(readiness.health(p.service, p.instance))
+                : !now.isBefore(p.startedAt.plus(p.config.minUptime()));
     }
 
     private static boolean good(HealthStatus h) {

@@ -101,9 +101,9 @@ class SupervisionTest {
         advance(100);
         assertThat(status("db").state()).isEqualTo(ProcessState.RUNNING);
         assertThat(launcher.launched).containsExactly("db", "api");
-        advance(100); // api has no checks: running once launched, then web goes
+        advance(1000); // api has no checks: running once up for min-uptime, then web goes
         assertThat(launcher.launched).containsExactly("db", "api", "web");
-        advance(100);
+        advance(1000);
         assertThat(sup.statuses().values().stream().map(l -> l.get(0).state())).containsOnly(ProcessState.RUNNING);
         assertThat(eventTypes())
                 .containsExactly(EventType.SERVICE_STARTED, EventType.SERVICE_STARTED, EventType.SERVICE_STARTED);
@@ -136,7 +136,7 @@ class SupervisionTest {
                       stable-after: 30s
                 """));
         sup.startAll();
-        advance(100);
+        advance(1000);
         launcher.exit("api", 3);
         assertThat(status("api").state()).isEqualTo(ProcessState.BACKOFF);
         assertThat(status("api").reason().orElseThrow()).contains("exited with code 3");
@@ -161,7 +161,7 @@ class SupervisionTest {
         assertThat(status("api").nextStartAt()).contains(clock.instant().plusSeconds(3)); // 4s, capped at max-delay
         advance(3000);
         assertThat(status("api").state()).isEqualTo(ProcessState.STARTING);
-        advance(100);
+        advance(1000);
         assertThat(status("api").state()).isEqualTo(ProcessState.RUNNING);
 
         advance(30_000); // a stable run: the backoff starts over
@@ -315,8 +315,8 @@ class SupervisionTest {
                     instances: [http://127.0.0.1:9009]
                 """));
         sup.startAll();
-        advance(100);
-        advance(100);
+        advance(1000);
+        advance(1000);
         sup.stop("api"); // web keeps running: an operator stops what they name
         assertThat(launcher.terminated).containsExactly("api");
         launcher.exit("api", 143);
@@ -332,7 +332,7 @@ class SupervisionTest {
 
         sup.start("web"); // starts api first, as web depends on it
         assertThat(launcher.launched).containsExactly("api", "web", "api");
-        advance(100);
+        advance(1000);
         assertThat(launcher.launched).containsExactly("api", "web", "api", "web");
         assertThat(events.get(events.size() - 1).getKey()).isEqualTo(EventType.SERVICE_RESTARTED);
         assertThat(events.get(events.size() - 1).getValue()).containsEntry("reason", "restarted by an operator");

@@ -1,10 +1,8 @@
-package dev.baton.server.internal;
+package dev.baton.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import dev.baton.config.Config;
-import dev.baton.config.ConfigLoader;
-import dev.baton.server.Baton;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,13 +12,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The shipped demo config, on free ports: what the README's curl lines promise works. */
+/** The shipped demo config, on free ports: Baton launches the demo services, and the README's curl lines work. */
 class DemoTest {
     final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -53,9 +51,22 @@ class DemoTest {
         }
         Path file = dir.resolve("demo.yaml");
         Files.writeString(file, yaml);
-        Config config = new ConfigLoader(Map.of()).load(file);
-        Demo demo = Demo.start(config);
-        try (Baton baton = Baton.builder().configFile(file).build().start()) {
+        try (Baton baton =
+                Baton.builder().configFile(file).env(Main.environment()).build().start()) {
+            // Baton launched the demo services: inventory first, orders once inventory's checks pass.
+            URI admin = URI.create("http://127.0.0.1:" + baton.adminPort());
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> {
+                        for (String s : new String[] {"orders", "inventory"}) {
+                            JsonObject svc = new JsonObject(
+                                    send("GET", admin.resolve("/services/" + s)).body());
+                            assertThat(svc.getJsonObject("process").getString("state"))
+                                    .as(s)
+                                    .isEqualTo("RUNNING");
+                            assertThat(svc.getString("status")).as(s).isEqualTo("HEALTHY");
+                        }
+                    });
             URI base = URI.create("http://127.0.0.1:" + baton.proxyPort());
 
             HttpResponse<String> orders = send("GET", base.resolve("/api/orders"));
@@ -88,8 +99,6 @@ class DemoTest {
                     .isEqualTo(200);
             assertThat(send("GET", base.resolve("/orchestrator/orders/")).statusCode())
                     .isEqualTo(200);
-        } finally {
-            demo.stop();
         }
     }
 }
