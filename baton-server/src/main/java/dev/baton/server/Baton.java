@@ -96,6 +96,7 @@ public final class Baton implements AutoCloseable {
         this.events =
                 new EventBus(Clock.systemUTC(), initial.observability().events().history(), metrics.events());
         metrics.countDiscoveries(events);
+        metrics.countProcesses(events);
         this.accessLog = new AccessLog(initial.observability().accessLog());
         this.requestEvents = new RequestEvents(events, initial.observability().events());
         metrics.bindRequestLogs(accessLog, requestEvents);
@@ -174,6 +175,7 @@ public final class Baton implements AutoCloseable {
             log.warn("ended {} program(s) left running by a previous Baton", leftovers);
         }
         supervisor = new Supervisor(config.server().dataDir(), plane.readiness(), events, Clock.systemUTC());
+        metrics.bindSupervisor(supervisor);
         runtime = new RuntimeServices(
                 plane.registry(), data, plane::fileConfig, plane::rebuild, events, Clock.systemUTC());
         try {

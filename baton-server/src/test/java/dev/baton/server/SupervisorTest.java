@@ -169,6 +169,11 @@ class SupervisorTest {
         assertThat(first.getInteger("restarts")).isEqualTo(1);
         assertThat(first.getLong("pid")).isNotEqualTo(victim);
         assertThat(first.getInteger("exitCode")).isEqualTo(137);
+        String metrics = baton.scrapeMetrics();
+        assertThat(metrics)
+                .contains("orchestrator_process_events_total{event=\"restarted\",service_name=\"web\"} 1.0")
+                .contains("orchestrator_process_events_total{event=\"started\",service_name=\"web\"} 2.0")
+                .contains("orchestrator_processes{state=\"RUNNING\"} 2.0");
     }
 
     @Test

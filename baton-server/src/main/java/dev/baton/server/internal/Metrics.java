@@ -145,6 +145,47 @@ public final class Metrics implements AutoCloseable {
         return bus.subscribeSync("metrics", filter, -1, this::discovery);
     }
 
+    /**
+     * {@code orchestrator_process_events_total{service_name,event}}: supervised
+     * processes started, restarted and given up on (FAILED), from the bus.
+     */
+    public EventBus.Subscription countProcesses(EventBus bus) {
+        EventFilter filter =
+                EventFilter.of(EventType.SERVICE_STARTED, EventType.SERVICE_RESTARTED, EventType.SERVICE_FAILED);
+        return bus.subscribeSync("metrics-processes", filter, -1, e -> {
+            Object service = e.data().get("service");
+            if (service != null) {
+                Counter.builder("orchestrator.process.events")
+                        .description("supervised processes started, restarted and failed")
+                        .tags(
+                                "service_name",
+                                service.toString(),
+                                "event",
+                                e.type().name().substring("SERVICE_".length()).toLowerCase(java.util.Locale.ROOT))
+                        .register(registry)
+                        .increment();
+            }
+        });
+    }
+
+    /** {@code orchestrator_processes{state}}: supervised processes by state (again for each new supervisor). */
+    public synchronized void bindSupervisor(dev.baton.supervisor.Supervisor supervisor) {
+        processMeters.forEach(registry::remove);
+        processMeters.clear();
+        for (dev.baton.supervisor.ProcessState state : dev.baton.supervisor.ProcessState.values()) {
+            processMeters.add(Gauge.builder(
+                            "orchestrator.processes",
+                            supervisor,
+                            sup -> sup.processes().values().stream()
+                                    .flatMap(List::stream)
+                                    .filter(p -> p.state() == state)
+                                    .count())
+                    .description("supervised processes by state")
+                    .tag("state", state.name())
+                    .register(registry));
+        }
+    }
+
     private void discovery(Event e) {
         Object service = e.data().get("service");
         Object action = e.data().get("action");
@@ -156,6 +197,8 @@ public final class Metrics implements AutoCloseable {
                     .increment();
         }
     }
+
+    private final List<Meter> processMeters = new java.util.ArrayList<>();
 
     /** The proxy's pools, event loops and requests in flight (again for each new proxy). */
     public synchronized void bindProxy(ProxyServer proxy) {

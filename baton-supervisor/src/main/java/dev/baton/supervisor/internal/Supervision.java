@@ -292,6 +292,24 @@ public final class Supervision {
                 case STOPPING -> overdue(p, now);
                 case FAILED -> {}
             }
+            outOfBalancing(p);
+        }
+    }
+
+    /**
+     * No traffic to the instances of a process that is not running: without this, a
+     * process that has not started yet (waiting for its dependencies, or not
+     * autostarted) would be UNKNOWN to the checker, and UNKNOWN takes traffic.
+     */
+    private void outOfBalancing(Supervised p) {
+        if (p.state.alive() || !checked(p.service)) {
+            return;
+        }
+        if (readiness.health(p.service, p.instance) != HealthStatus.UNHEALTHY) {
+            String why = p.state == ProcessState.STOPPED && !p.blockedBy.isEmpty()
+                    ? "its process waits for " + String.join(", ", p.blockedBy)
+                    : "its process is " + p.state.name().toLowerCase(java.util.Locale.ROOT);
+            readiness.down(p.service, p.instance, why);
         }
     }
 

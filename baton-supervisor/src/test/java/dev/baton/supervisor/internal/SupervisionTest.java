@@ -180,7 +180,7 @@ class SupervisionTest {
                     process: { command: [api], restart-delay: 500ms, stop-grace: 2s }
                 """));
         sup.startAll();
-        assertThat(downs).containsExactly("api: its process is starting");
+        assertThat(downs).containsExactly("api: its process is stopped", "api: its process is starting");
         health.put("api", HealthStatus.HEALTHY);
         advance(100);
         assertThat(status("api").state()).isEqualTo(ProcessState.RUNNING);
