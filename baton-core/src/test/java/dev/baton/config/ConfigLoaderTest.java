@@ -237,6 +237,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aDiscoveryFileCannotMakeBatonLaunchAProgram() {
+        assertThatThrownBy(() -> loader.parseServices("""
+                        reports:
+                          instances: [http://127.0.0.1:9101]
+                          process: { command: [reports] }
+                        """, "team.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "team.yaml:3: reports.process: only services in the config file can have a process Baton launches");
+    }
+
+    @Test
     void aDependencyCycleNamesEveryServiceInIt() {
         List<String> errors = errors("""
                 services:

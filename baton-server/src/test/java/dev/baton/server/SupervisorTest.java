@@ -128,6 +128,10 @@ class SupervisorTest {
                 .contains("listening on " + api)
                 .contains("env NAME=api-api-0");
 
+        JsonObject status = admin("GET", "/status").getJsonObject("processes");
+        assertThat(status.getInteger("total")).isEqualTo(2);
+        assertThat(status.getJsonObject("byState").getInteger("RUNNING")).isEqualTo(2);
+
         JsonObject deps = admin("GET", "/dependencies");
         assertThat(deps.getJsonArray("startOrder").encode()).isEqualTo("[[\"db\"],[\"api\"]]");
         assertThat(deps.getString("tree")).isEqualTo("api\n└── db\n");
@@ -239,6 +243,43 @@ class SupervisorTest {
                         .getJsonArray("lines")
                         .encode())
                 .contains("exiting with 4 as asked");
+    }
+
+    @Test
+    void aReloadReplacesAChangedProcessAndLeavesTheOthersRunning() throws Exception {
+        int a = freePort();
+        int b = freePort();
+        String services = """
+                a:
+                  instances: [http://127.0.0.1:%d]
+                  process: { command: %s, env: { NAME: v1 }, min-uptime: 200ms }
+                b:
+                  instances: [http://127.0.0.1:%d]
+                  process: { command: %s, min-uptime: 200ms }
+                """.formatted(a, service("--port", "{port}"), b, service("--port", "{port}"));
+        start(services, "[]");
+        awaitState("a", "RUNNING");
+        awaitState("b", "RUNNING");
+        long aBefore = process("a").getLong("pid");
+        long bBefore = process("b").getLong("pid");
+
+        Path file = dir.resolve("baton.yaml");
+        Files.writeString(file, Files.readString(file).replace("NAME: v1", "NAME: v2"));
+        baton.reload();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonObject p = process("a");
+            assertThat(p.getString("state")).isEqualTo("RUNNING");
+            assertThat(p.getLong("pid")).isNotEqualTo(aBefore);
+        });
+        assertThat(ProcessHandle.of(aBefore).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
+        assertThat(process("b").getLong("pid")).isEqualTo(bBefore);
+        assertThat(admin("GET", "/services/a/logs?tail=1")
+                        .getJsonArray("processes")
+                        .getJsonObject(0)
+                        .getJsonArray("lines")
+                        .encode())
+                .contains("env NAME=v2");
     }
 
     @Test

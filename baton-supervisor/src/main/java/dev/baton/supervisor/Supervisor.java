@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -185,10 +184,5 @@ public final class Supervisor implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         thread.shutdownNow();
-    }
-
-    /** For {@link NoSuchElementException} callers: whether {@code service} has processes. */
-    public boolean supervises(String service) {
-        return view.containsKey(service);
     }
 }

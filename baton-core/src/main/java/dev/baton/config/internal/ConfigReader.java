@@ -49,7 +49,7 @@ public final class ConfigReader {
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         Section servicesSection = top.section("services");
-        ServiceReader serviceReader = new ServiceReader(false);
+        ServiceReader serviceReader = new ServiceReader(false, true);
         for (String id : servicesSection.keys()) {
             serviceReader.read(id, servicesSection, services);
         }
@@ -166,7 +166,7 @@ public final class ConfigReader {
     public Map<String, ServiceConfig> readServices(YamlNode root) {
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         Section s = Section.of(root, "", problems);
-        ServiceReader reader = new ServiceReader(false);
+        ServiceReader reader = new ServiceReader(false, false);
         for (String id : s.keys()) {
             reader.read(id, s, services);
         }

@@ -75,7 +75,7 @@ public final class RegistrationReader {
             target = new Problems(SOURCE, Map.of());
             definition = flatToConfig(definition, problems, warnings);
         }
-        ServiceConfig service = new ServiceReader(true).read(id, Section.of(definition, "", target));
+        ServiceConfig service = new ServiceReader(true, false).read(id, Section.of(definition, "", target));
         if (flat) {
             for (ConfigError e : target.errors()) {
                 problems.add(e.line(), FLAT_PATHS.getOrDefault(e.path(), e.path()), e.message());

@@ -29,10 +29,17 @@ final class ServiceReader {
     static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
 
     private final boolean leases;
+    private final boolean processes;
 
-    /** {@code leases}: whether instances may carry a {@code ttl} (run-time registrations only). */
-    ServiceReader(boolean leases) {
+    /**
+     * {@code leases}: whether instances may carry a {@code ttl} (run-time
+     * registrations only); {@code processes}: whether a service may have a
+     * {@code process:} (the config file only: launching programs is for whoever owns
+     * it, never for an API caller or whatever writes discovery files).
+     */
+    ServiceReader(boolean leases, boolean processes) {
         this.leases = leases;
+        this.processes = processes;
     }
 
     void read(String id, Section parent, Map<String, ServiceConfig> out) {
@@ -94,8 +101,7 @@ final class ServiceReader {
                 ? Optional.of(ResilienceReader.rateLimit(s.section("rate-limit")))
                 : Optional.empty();
         Optional<ProcessConfig> process = Optional.empty();
-        if (leases && s.has("process")) {
-            // Launching programs is for the config file's owner, never for an admin API caller.
+        if (!processes && s.has("process")) {
             s.error("process", "only services in the config file can have a process Baton launches");
         } else if (s.has("process")) {
             process = Optional.of(process(s.section("process"), instances.size()));

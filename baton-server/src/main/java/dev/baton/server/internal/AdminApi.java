@@ -249,7 +249,29 @@ public final class AdminApi {
                 .put("services", snap.services().size())
                 .put("servicesByStatus", counts(servicesBy))
                 .put("instances", new JsonObject().put("total", instances).put("byStatus", counts(instancesBy)))
-                .put("configReloads", backend.reloadCount());
+                .put("configReloads", backend.reloadCount())
+                .put("processes", processes());
+    }
+
+    /** Supervised processes by state, every state present (zero or not). */
+    private JsonObject processes() {
+        Map<String, Integer> by = new java.util.LinkedHashMap<>();
+        for (dev.baton.supervisor.ProcessState st : dev.baton.supervisor.ProcessState.values()) {
+            by.put(st.name(), 0);
+        }
+        int total = 0;
+        if (backend.supervisor() != null) {
+            for (List<dev.baton.supervisor.ProcessStatus> l :
+                    backend.supervisor().processes().values()) {
+                for (dev.baton.supervisor.ProcessStatus p : l) {
+                    by.merge(p.state().name(), 1, Integer::sum);
+                    total++;
+                }
+            }
+        }
+        JsonObject byState = new JsonObject();
+        by.forEach(byState::put);
+        return new JsonObject().put("total", total).put("byState", byState);
     }
 
     private static Map<HealthStatus, Integer> zeroes() {

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,7 +170,10 @@ public final class Supervision {
             switch (p.state) {
                 case STARTING, RUNNING -> terminate(p, now, Supervised.After.RELAUNCH, "restarted by an operator");
                 case STOPPING -> p.after = Supervised.After.RELAUNCH;
-                case BACKOFF -> p.nextStartAt = now;
+                case BACKOFF -> {
+                    p.nextStartAt = now;
+                    p.restartReason = "restarted by an operator";
+                }
                 case STOPPED, FAILED -> want(p);
             }
         }
@@ -533,13 +535,6 @@ public final class Supervision {
         for (Supervised p : processes.values()) {
             out = p.config.stopGrace().compareTo(out) > 0 ? p.config.stopGrace() : out;
         }
-        return out;
-    }
-
-    /** The ids of services with processes, for callers that want to know what is supervised. */
-    public Set<String> supervisedServices() {
-        Set<String> out = new java.util.LinkedHashSet<>();
-        processes.values().forEach(p -> out.add(p.service));
         return out;
     }
 }

@@ -405,6 +405,30 @@ class SupervisionTest {
     }
 
     @Test
+    void withoutAutostartAProcessWaitsForAnOperatorAndItsDependentsWaitWithIt() {
+        sup.configure(services("""
+                services:
+                  tool:
+                    instances: [http://127.0.0.1:9002]
+                    health-check: { path: /health }
+                    process: { command: [tool], autostart: false }
+                  app:
+                    instances: [http://127.0.0.1:9003]
+                    process: { command: [app] }
+                    depends-on: [tool]
+                """));
+        sup.startAll();
+        advance(10_000);
+        assertThat(launcher.launched).isEmpty();
+        assertThat(status("app").blockedBy()).containsExactly("tool");
+        assertThat(downs).contains("tool: its process is stopped"); // no traffic to what does not run
+        sup.start("tool");
+        health.put("tool", HealthStatus.HEALTHY);
+        advance(100);
+        assertThat(launcher.launched).containsExactly("tool", "app");
+    }
+
+    @Test
     void aProgramThatCannotBeStartedIsAFailureLikeAnExit() {
         sup.configure(services("""
                 services:
