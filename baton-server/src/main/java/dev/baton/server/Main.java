@@ -170,26 +170,15 @@ public final class Main implements Runnable {
             name = "validate",
             description = "Check a config file; print every error.",
             mixinStandardHelpOptions = true)
-    static final class Validate implements java.util.concurrent.Callable<Integer> {
-        @CommandLine.Mixin
-        ConfigOption file;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class Validate extends ConfigCommand {
         @Override
-        public Integer call() {
-            try {
-                Config c = new ConfigLoader(environment()).load(file.config);
-                spec.commandLine()
-                        .getOut()
-                        .printf(
-                                "%s: ok (%d services, %d routes)%n",
-                                file.config, c.services().size(), c.routes().size());
-                return 0;
-            } catch (ConfigException e) {
-                return configErrors(e, spec.commandLine().getErr());
-            }
+        int call(Config c) {
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "%s: ok (%d services, %d routes)%n",
+                            file.config, c.services().size(), c.routes().size());
+            return 0;
         }
     }
 
@@ -197,21 +186,9 @@ public final class Main implements Runnable {
             name = "tree",
             description = "Print the services' depends-on graph as a tree, and the order Baton starts them in.",
             mixinStandardHelpOptions = true)
-    static final class Tree implements java.util.concurrent.Callable<Integer> {
-        @CommandLine.Mixin
-        ConfigOption file;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class Tree extends ConfigCommand {
         @Override
-        public Integer call() {
-            Config c;
-            try {
-                c = new ConfigLoader(environment()).load(file.config);
-            } catch (ConfigException e) {
-                return configErrors(e, spec.commandLine().getErr());
-            }
+        int call(Config c) {
             DependencyGraph g = DependencyGraph.of(c.services().values());
             PrintWriter out = spec.commandLine().getOut();
             out.print(g.tree());
@@ -235,10 +212,7 @@ public final class Main implements Runnable {
             name = "token",
             description = "Print a signed JWT (HS256, the config's security.jwt.secret) for the admin API or routes.",
             mixinStandardHelpOptions = true)
-    static final class Token implements java.util.concurrent.Callable<Integer> {
-        @CommandLine.Mixin
-        ConfigOption file;
-
+    static final class Token extends ConfigCommand {
         @Option(
                 names = "--role",
                 required = true,
@@ -254,18 +228,9 @@ public final class Main implements Runnable {
                 defaultValue = "1h")
         String ttl;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() {
+        int call(Config c) {
             PrintWriter err = spec.commandLine().getErr();
-            Config c;
-            try {
-                c = new ConfigLoader(environment()).load(file.config);
-            } catch (ConfigException e) {
-                return configErrors(e, err);
-            }
             Duration lifetime;
             try {
                 lifetime = Values.duration(ttl);
@@ -290,6 +255,28 @@ public final class Main implements Runnable {
                             Instant.now()));
             return 0;
         }
+    }
+
+    /** A command that reads the config file first: every error in it is printed, exit 1. */
+    abstract static class ConfigCommand implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption file;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Config c;
+            try {
+                c = new ConfigLoader(environment()).load(file.config);
+            } catch (ConfigException e) {
+                return configErrors(e, spec.commandLine().getErr());
+            }
+            return call(c);
+        }
+
+        abstract int call(Config config);
     }
 
     /** The {@code -c FILE} option of the commands that read a config. */
