@@ -169,12 +169,15 @@ public final class Baton implements AutoCloseable {
         webhooks = new Webhooks(events, data, Clock.systemUTC(), version());
         webhooks.configure(config.observability().events().webhooks());
         metrics.bindWebhooks(webhooks);
-        // Programs a killed Baton left running hold the ports the new ones need.
-        int leftovers = Supervisor.cleanUpLeftovers(config.server().dataDir());
-        if (leftovers > 0) {
-            log.warn("ended {} program(s) left running by a previous Baton", leftovers);
+        try {
+            // Also ends what a killed Baton left running: those hold the ports the new programs need.
+            supervisor = Supervisor.open(config.server().dataDir(), plane.readiness(), events, Clock.systemUTC());
+        } catch (IllegalStateException e) {
+            webhooks.close();
+            data.close();
+            closeVertx();
+            throw new BatonException(e.getMessage(), e);
         }
-        supervisor = new Supervisor(config.server().dataDir(), plane.readiness(), events, Clock.systemUTC());
         metrics.bindSupervisor(supervisor);
         runtime = new RuntimeServices(
                 plane.registry(), data, plane::fileConfig, plane::rebuild, events, Clock.systemUTC());

@@ -3,11 +3,10 @@ package dev.baton.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.testing.Ports;
 import dev.baton.testing.TestService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,10 +30,8 @@ class BatonProcessTest {
     int admin;
     Process baton;
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    static int freePort() {
+        return Ports.free();
     }
 
     @BeforeEach
@@ -134,6 +131,23 @@ class BatonProcessTest {
             assertThat(orphans).noneMatch(BatonProcessTest::alive); // ended before anything new started
             List<Long> fresh = children(next.adminPort());
             assertThat(fresh).hasSize(2).doesNotContainAnyElementsOf(orphans);
+        }
+    }
+
+    @Test
+    void aSecondBatonOnTheSameDataDirectoryNeverTouchesTheFirstsPrograms() throws Exception {
+        try (Baton first =
+                Baton.builder().configFile(config).watch(false).build().start()) {
+            List<Long> pids = children(first.adminPort());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Baton.builder()
+                            .configFile(config)
+                            .watch(false)
+                            .build()
+                            .start())
+                    .isInstanceOf(BatonException.class)
+                    .hasMessageContaining("another Baton is supervising the programs of");
+            assertThat(pids).allMatch(BatonProcessTest::alive);
+            assertThat(children(first.adminPort())).isEqualTo(pids);
         }
     }
 }

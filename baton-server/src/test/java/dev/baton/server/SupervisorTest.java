@@ -5,11 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.baton.events.Event;
 import dev.baton.events.EventType;
+import dev.baton.testing.Ports;
 import dev.baton.testing.TestService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +37,8 @@ class SupervisorTest {
         }
     }
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    static int freePort() {
+        return Ports.free();
     }
 
     /** A YAML flow list running {@link TestService} with these arguments. */

@@ -7,7 +7,11 @@ import dev.baton.supervisor.internal.OsLauncher;
 import dev.baton.supervisor.internal.PidFiles;
 import dev.baton.supervisor.internal.Supervision;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,13 +50,63 @@ public final class Supervisor implements AutoCloseable {
     private final List<CompletableFuture<Void>> waitingForIdle = new ArrayList<>();
     private volatile Map<String, List<ProcessStatus>> view = Map.of();
     private volatile Duration longestGrace = Duration.ZERO;
+    private final FileChannel lock;
 
-    /** A supervisor of real programs, with logs and pid files under {@code dataDir}. */
-    public Supervisor(Path dataDir, Readiness readiness, EventSink events, Clock clock) {
-        this(dataDir, new OsLauncher(new PidFiles(dataDir.resolve("run"))), readiness, events, clock);
+    /**
+     * A supervisor of real programs, with logs and pid files under {@code dataDir}.
+     * It takes the directory's supervisor lock, so that two Batons never run (or
+     * clean up) each other's programs, then ends the programs a Baton killed
+     * without stopping them left running (pid files under {@code dataDir/run}).
+     * IllegalStateException when another Baton holds the lock.
+     */
+    public static Supervisor open(Path dataDir, Readiness readiness, EventSink events, Clock clock) {
+        Path run = dataDir.resolve("run");
+        FileChannel lock = lock(run);
+        int ended = new PidFiles(run).cleanUp(LEFTOVER_GRACE);
+        if (ended > 0) {
+            log.warn("ended {} program(s) left running by a previous Baton", ended);
+        }
+        return new Supervisor(dataDir, new OsLauncher(new PidFiles(run)), readiness, events, clock, lock);
     }
 
+    private static FileChannel lock(Path run) {
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(run);
+            channel = FileChannel.open(
+                    run.resolve("supervisor.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (channel.tryLock() == null) {
+                throw new OverlappingFileLockException();
+            }
+            return channel;
+        } catch (OverlappingFileLockException e) {
+            closeQuietly(channel);
+            throw new IllegalStateException("another Baton is supervising the programs of " + run.getParent()
+                    + " (one Baton per data directory)");
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new IllegalStateException("cannot lock " + run.resolve("supervisor.lock") + ": " + e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing more to release
+            }
+        }
+    }
+
+    /** A supervisor with its own launcher (tests pretend), holding no lock. */
     public Supervisor(Path dataDir, Launcher launcher, Readiness readiness, EventSink events, Clock clock) {
+        this(dataDir, launcher, readiness, events, clock, null);
+    }
+
+    private Supervisor(
+            Path dataDir, Launcher launcher, Readiness readiness, EventSink events, Clock clock, FileChannel lock) {
+        this.lock = lock;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "baton-supervisor");
             t.setDaemon(true);
@@ -61,15 +115,6 @@ public final class Supervisor implements AutoCloseable {
         this.supervision = new Supervision(dataDir, launcher, readiness, events, clock, this::later);
         thread.scheduleWithFixedDelay(
                 () -> guarded(supervision::tick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Ends the programs that a Baton killed without stopping them left running
-     * (pid files under {@code dataDir/run}); call before starting new ones.
-     * Returns how many were ended.
-     */
-    public static int cleanUpLeftovers(Path dataDir) {
-        return new PidFiles(dataDir.resolve("run")).cleanUp(LEFTOVER_GRACE);
     }
 
     private void later(Runnable r) {
@@ -184,5 +229,6 @@ public final class Supervisor implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         thread.shutdownNow();
+        closeQuietly(lock);
     }
 }
