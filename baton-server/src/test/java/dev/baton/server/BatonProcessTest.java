@@ -150,4 +150,21 @@ class BatonProcessTest {
             assertThat(children(first.adminPort())).isEqualTo(pids);
         }
     }
+
+    @Test
+    void anApplicationThatExitsWithoutStoppingBatonTakesItsProgramsAlong() throws Exception {
+        List<String> cmd = TestService.command(config.toString(), "3000");
+        cmd.set(cmd.indexOf(TestService.class.getName()), ExitingEmbedder.class.getName());
+        baton = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("embedder.log").toFile())
+                .start();
+        List<Long> pids = children(admin);
+        assertThat(baton.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(baton.exitValue())
+                .as(Files.readString(dir.resolve("embedder.log")))
+                .isEqualTo(3);
+        assertThat(pids).noneMatch(BatonProcessTest::alive);
+        assertThat(pidFiles()).isZero();
+    }
 }

@@ -51,6 +51,7 @@ public final class Supervisor implements AutoCloseable {
     private volatile Map<String, List<ProcessStatus>> view = Map.of();
     private volatile Duration longestGrace = Duration.ZERO;
     private final FileChannel lock;
+    private Thread exitHook;
 
     /**
      * A supervisor of real programs, with logs and pid files under {@code dataDir}.
@@ -66,7 +67,18 @@ public final class Supervisor implements AutoCloseable {
         if (ended > 0) {
             log.warn("ended {} program(s) left running by a previous Baton", ended);
         }
-        return new Supervisor(dataDir, new OsLauncher(new PidFiles(run)), readiness, events, clock, lock);
+        Supervisor sup = new Supervisor(dataDir, new OsLauncher(new PidFiles(run)), readiness, events, clock, lock);
+        // An embedding application that exits without stopping Baton must not leave its programs running.
+        sup.exitHook = new Thread(sup::stopForExit, "baton-supervisor-exit");
+        Runtime.getRuntime().addShutdownHook(sup.exitHook);
+        return sup;
+    }
+
+    private void stopForExit() {
+        if (!thread.isShutdown()) {
+            log.warn("the JVM is exiting with supervised programs running; stopping them");
+            stopAndWait();
+        }
     }
 
     private static FileChannel lock(Path run) {
@@ -220,6 +232,22 @@ public final class Supervisor implements AutoCloseable {
     /** Stops every process (waiting up to the longest stop-grace and a little more), then the supervising thread. */
     @Override
     public void close() {
+        if (exitHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(exitHook);
+            } catch (IllegalStateException e) {
+                // the JVM is already exiting: the hook runs, or ran, this same stop
+            }
+        }
+        stopAndWait();
+        thread.shutdownNow();
+        closeQuietly(lock);
+    }
+
+    private void stopAndWait() {
+        if (thread.isShutdown()) {
+            return; // closed before: nothing left to stop
+        }
         long wait = longestGrace.toMillis() + 5_000;
         try {
             stopAll("Baton is stopping").get(wait, TimeUnit.MILLISECONDS);
@@ -228,7 +256,5 @@ public final class Supervisor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        thread.shutdownNow();
-        closeQuietly(lock);
     }
 }
