@@ -64,6 +64,24 @@ final class JsonLine {
         return this;
     }
 
+    /**
+     * A string known to hold only printable ASCII without quote or backslash (ids
+     * validated on the way in), copied without looking at it.
+     */
+    JsonLine safe(byte[] k, String v) {
+        key(k);
+        if (v == null) {
+            ascii("null");
+        } else {
+            int n = v.length();
+            ensure(n + 2);
+            buf[len++] = '"';
+            copyLatin1(v, n);
+            buf[len++] = '"';
+        }
+        return this;
+    }
+
     JsonLine field(byte[] k, long v) {
         key(k);
         number(v);

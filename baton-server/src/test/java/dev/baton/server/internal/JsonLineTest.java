@@ -20,6 +20,8 @@ class JsonLineTest {
                 .field(JsonLine.key("zero"), 0)
                 .millis(JsonLine.key("ms"), 1_234_567)
                 .field(JsonLine.key("yes"), true)
+                .safe(JsonLine.key("id"), "orders-0")
+                .safe(JsonLine.key("noId"), null)
                 .end();
         String line = new String(j.bytes(), 0, j.length(), StandardCharsets.UTF_8);
         assertThat(line).endsWith("}\n").doesNotContain("\t");
@@ -31,5 +33,7 @@ class JsonLineTest {
         assertThat(o.getLong("zero")).isZero();
         assertThat(o.getDouble("ms")).isEqualTo(1.235);
         assertThat(o.getBoolean("yes")).isTrue();
+        assertThat(o.getString("id")).isEqualTo("orders-0");
+        assertThat(o.getValue("noId")).isNull();
     }
 }
