@@ -5,7 +5,8 @@
 # measures the targets against it: the upstream directly; Baton three times, as
 # shipped (metrics and stats on, no access log: `baton`), with metrics, stats and
 # the access log all off (`baton-off`) and all on (`baton-obs`, access log to a
-# file); nginx-as-proxy and HAProxy-as-proxy. Each proxy is pinned to CPU 0 with one worker/event loop;
+# file); nginx-as-proxy and HAProxy-as-proxy, and nginx-as-proxy with its access log
+# on (`nginx-log`, to a file: what the same feature costs nginx here). Each proxy is pinned to CPU 0 with one worker/event loop;
 # wrk and the upstream share CPU 1. Targets are interleaved over several rounds
 # (the order rotates each round) because this machine is shared and noisy: only
 # ratios from one interleaved run mean anything. Prints medians over the rounds of
@@ -48,6 +49,7 @@ fi
 UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
 BATON_PORT=${BATON_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18082}
+NGINX_LOG_PORT=${NGINX_LOG_PORT:-18089}
 HAPROXY_PORT=${HAPROXY_PORT:-18083}
 BATON_ADMIN_PORT=${BATON_ADMIN_PORT:-18084}
 BATON_OFF_PORT=${BATON_OFF_PORT:-18085}
@@ -68,7 +70,7 @@ trap cleanup EXIT
 
 body="$(printf '%0100d' 0)" # 100 bytes
 
-nginx_conf() { # $1 name, $2 server block
+nginx_conf() { # $1 name, $2 server block, $3 access_log directive (default off)
   mkdir -p "$work/$1"
   cat >"$work/$1/nginx.conf" <<EOF
 worker_processes 1;
@@ -77,7 +79,7 @@ pid $work/$1/nginx.pid;
 error_log $work/$1/error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log off;
+  access_log ${3:-off};
   client_body_temp_path $work/$1/body;
   proxy_temp_path $work/$1/proxy;
   fastcgi_temp_path $work/$1/fastcgi;
@@ -92,6 +94,9 @@ EOF
 nginx_conf upstream "server { listen 127.0.0.1:$UPSTREAM_PORT; location / { default_type text/plain; return 200 '$body'; } }"
 nginx_conf proxy "upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }
   server { listen 127.0.0.1:$NGINX_PORT; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
+nginx_conf proxy-log "upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }
+  server { listen 127.0.0.1:$NGINX_LOG_PORT; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }" \
+  "$work/nginx-access.log combined buffer=64k flush=100ms"
 
 cat >"$work/haproxy.cfg" <<EOF
 global
@@ -146,6 +151,9 @@ pids+=($!)
 taskset -c "$PROXY_CPU" nginx -p "$work/proxy" -c "$work/proxy/nginx.conf" &
 nginx_pid=$!
 pids+=("$nginx_pid")
+taskset -c "$PROXY_CPU" nginx -p "$work/proxy-log" -c "$work/proxy-log/nginx.conf" &
+nginx_log_pid=$!
+pids+=("$nginx_log_pid")
 taskset -c "$PROXY_CPU" haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 haproxy_pid=$!
 pids+=("$haproxy_pid")
@@ -155,7 +163,7 @@ for b in baton baton-off baton-obs; do
   baton_pids[$b]=$!
   pids+=("$!")
 done
-for p in "$UPSTREAM_PORT" "$NGINX_PORT" "$HAPROXY_PORT" "$BATON_PORT" "$BATON_OFF_PORT" "$BATON_OBS_PORT"; do wait_port "$p"; done
+for p in "$UPSTREAM_PORT" "$NGINX_PORT" "$NGINX_LOG_PORT" "$HAPROXY_PORT" "$BATON_PORT" "$BATON_OFF_PORT" "$BATON_OBS_PORT"; do wait_port "$p"; done
 
 # The processes a target's CPU and memory are counted over: the proxy and its children.
 procs_of() {
@@ -163,6 +171,7 @@ procs_of() {
     direct) echo "" ;;
     baton|baton-off|baton-obs) echo "${baton_pids[$1]}" ;;
     nginx) echo "$nginx_pid $(pgrep -P "$nginx_pid" | tr '\n' ' ')" ;;
+    nginx-log) echo "$nginx_log_pid $(pgrep -P "$nginx_log_pid" | tr '\n' ' ')" ;;
     haproxy) echo "$haproxy_pid $(pgrep -P "$haproxy_pid" | tr '\n' ' ')" ;;
   esac
 }
@@ -170,7 +179,7 @@ port_of() {
   case "$1" in
     direct) echo "$UPSTREAM_PORT" ;; baton) echo "$BATON_PORT" ;;
     baton-off) echo "$BATON_OFF_PORT" ;; baton-obs) echo "$BATON_OBS_PORT" ;;
-    nginx) echo "$NGINX_PORT" ;; haproxy) echo "$HAPROXY_PORT" ;;
+    nginx) echo "$NGINX_PORT" ;; nginx-log) echo "$NGINX_LOG_PORT" ;; haproxy) echo "$HAPROXY_PORT" ;;
   esac
 }
 cpu_ticks() { # utime + stime over the given pids
@@ -223,7 +232,7 @@ run_wrk() { # $1 target, $2 seconds -> "rps p50us p99us cpu_us_per_req rss_mb"
   echo "$rps $p50 $p99 $cpu $rss"
 }
 
-targets=(direct baton baton-off baton-obs nginx haproxy)
+targets=(direct baton baton-off baton-obs nginx nginx-log haproxy)
 # On one core the JIT competes with the event loop, so each Baton needs about a
 # minute of load before it reaches steady state; the others are about steady state.
 echo "warming up (${warmup}s for each Baton's JIT, then every connection pool)..." >&2
@@ -252,18 +261,19 @@ awk '
   }
   { n[$1]++; k = n[$1]; rps[$1, k] = $2; p50[$1, k] = $3; p99[$1, k] = $4; cpu[$1, k] = $5; rss[$1, k] = $6 }
   END {
-    split("direct baton baton-off baton-obs nginx haproxy", order, " ")
-    for (o = 1; o <= 6; o++) {
+    split("direct baton baton-off baton-obs nginx nginx-log haproxy", order, " ")
+    for (o = 1; o <= 7; o++) {
       t = order[o]; c = n[t]
       for (k = 1; k <= c; k++) { a1[k] = rps[t, k]; a2[k] = p50[t, k]; a3[k] = p99[t, k]; a4[k] = cpu[t, k]; a5[k] = rss[t, k] }
       R[t] = median(a1, c); P50[t] = median(a2, c); P99[t] = median(a3, c)
       C[t] = (t == "direct") ? 0 : median(a4, c); M[t] = (t == "direct") ? 0 : median(a5, c)
     }
-    printf "%-9s %10s %9s %9s %12s %8s   %s\n", "target", "req/s", "p50 us", "p99 us", "CPU us/req", "RSS MB", "vs nginx: req/s  CPU  p99"
-    for (o = 1; o <= 6; o++) {
+    printf "%-10s %10s %9s %9s %12s %8s   %s\n", "target", "req/s", "p50 us", "p99 us", "CPU us/req", "RSS MB", "vs nginx: req/s  CPU  p99"
+    for (o = 1; o <= 7; o++) {
       t = order[o]
       ratio = (t == "direct") ? "" : sprintf("%.2fx  %.2fx  %.2fx", R[t] / R["nginx"], C[t] / C["nginx"], P99[t] / P99["nginx"])
-      printf "%-9s %10.0f %9.0f %9.0f %12s %8s   %s\n", t, R[t], P50[t], P99[t], (t == "direct") ? "-" : sprintf("%.2f", C[t]), (t == "direct") ? "-" : M[t], ratio
+      printf "%-10s %10.0f %9.0f %9.0f %12s %8s   %s\n", t, R[t], P50[t], P99[t], (t == "direct") ? "-" : sprintf("%.2f", C[t]), (t == "direct") ? "-" : M[t], ratio
     }
     printf "\nobservability all on (metrics, stats, access log) vs all off: %.2fx req/s, %.2fx CPU/request, %.2fx p99\n", R["baton-obs"] / R["baton-off"], C["baton-obs"] / C["baton-off"], P99["baton-obs"] / P99["baton-off"]
+    printf "nginx access log on vs off (for scale):                        %.2fx req/s, %.2fx CPU/request, %.2fx p99\n", R["nginx-log"] / R["nginx"], C["nginx-log"] / C["nginx"], P99["nginx-log"] / P99["nginx"]
   }' "$results"
