@@ -125,12 +125,14 @@ public final class AdminApi {
         router.route().handler(rc -> {
             HttpMethod m = rc.request().method();
             if (m != HttpMethod.GET && m != HttpMethod.HEAD && m != HttpMethod.OPTIONS) {
+                // Ordered: appends run one after another in the order requests ended, so the
+                // log (newest first) never shows two mutations the other way round.
                 rc.addEndHandler(ar -> vertx.executeBlocking(
                         () -> {
                             backend.audit().append(Audit.entry(rc));
                             return null;
                         },
-                        false));
+                        true));
             }
             rc.next();
         });
