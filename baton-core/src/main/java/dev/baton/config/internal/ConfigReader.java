@@ -26,9 +26,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns a YAML tree into a {@link Config}, collecting every problem. Sections whose
- * behaviour is not built yet are still parsed and validated in full, and then
- * reported as "not supported yet" so that nobody relies on a silently ignored key.
+ * Turns a YAML tree into a {@link Config}, collecting every problem. A key that
+ * nothing reads is an error ("unknown key", with a did-you-mean), so that nobody
+ * relies on a silently ignored one.
  */
 public final class ConfigReader {
     private final Problems problems;

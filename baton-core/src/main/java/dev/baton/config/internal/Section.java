@@ -84,13 +84,6 @@ public final class Section {
         return Section.of(node.entries().get(key), path(key), problems);
     }
 
-    /** Marks a key whose behaviour a later release brings: present means an error, never silence. */
-    public void notSupportedYet(String key) {
-        if (has(key)) {
-            error(key, "not supported yet");
-        }
-    }
-
     public Optional<String> string(String key) {
         known.add(key);
         YamlNode v = node.entries().get(key);
