@@ -23,12 +23,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -92,7 +88,6 @@ public final class AdminApi {
     private final Vertx vertx;
     private final HostPort listen;
     private final Backend backend;
-    private final Instant started = Instant.now();
     private final String version;
     private final ServiceViews views;
     private HttpServer server;
@@ -152,8 +147,7 @@ public final class AdminApi {
                     .onFailure(err -> error(rc, 500, "cannot read the audit log"));
         });
         router.get("/health").handler(rc -> json(rc.response(), 200, new JsonObject().put("status", "UP")));
-        router.get("/status").handler(this::status);
-        router.get("/status/detailed").handler(this::detailedStatus);
+        new StatusRoutes(backend, views, version).mount(router);
         router.get("/metrics")
                 .handler(rc -> rc.response()
                         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
@@ -226,80 +220,6 @@ public final class AdminApi {
             stream.close();
         }
         return server.shutdown(1, TimeUnit.SECONDS);
-    }
-
-    /** Counts of services and instances by health, uptime and version. */
-    private JsonObject summary(Snapshot snap) {
-        Map<HealthStatus, Integer> instancesBy = zeroes();
-        Map<HealthStatus, Integer> servicesBy = zeroes();
-        int instances = 0;
-        for (ServiceTarget s : snap.services().values()) {
-            List<HealthStatus> statuses = new ArrayList<>();
-            for (Upstream u : s.instances()) {
-                HealthStatus st = views.status(u);
-                statuses.add(st);
-                instancesBy.merge(st, 1, Integer::sum);
-                instances++;
-            }
-            servicesBy.merge(HealthStatus.ofService(statuses), 1, Integer::sum);
-        }
-        return new JsonObject()
-                .put("status", "UP")
-                .put("orchestrator", backend.orchestrating() ? "RUNNING" : "STOPPED")
-                .put("version", version)
-                .put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds())
-                .put("services", snap.services().size())
-                .put("servicesByStatus", counts(servicesBy))
-                .put("instances", new JsonObject().put("total", instances).put("byStatus", counts(instancesBy)))
-                .put("configReloads", backend.reloadCount())
-                .put("processes", processes());
-    }
-
-    /** Supervised processes by state, every state present (zero or not). */
-    private JsonObject processes() {
-        Map<String, Integer> by = new java.util.LinkedHashMap<>();
-        for (dev.baton.supervisor.ProcessState st : dev.baton.supervisor.ProcessState.values()) {
-            by.put(st.name(), 0);
-        }
-        int total = 0;
-        if (backend.supervisor() != null) {
-            for (List<dev.baton.supervisor.ProcessStatus> l :
-                    backend.supervisor().processes().values()) {
-                for (dev.baton.supervisor.ProcessStatus p : l) {
-                    by.merge(p.state().name(), 1, Integer::sum);
-                    total++;
-                }
-            }
-        }
-        JsonObject byState = new JsonObject();
-        by.forEach(byState::put);
-        return new JsonObject().put("total", total).put("byState", byState);
-    }
-
-    private static Map<HealthStatus, Integer> zeroes() {
-        Map<HealthStatus, Integer> m = new EnumMap<>(HealthStatus.class);
-        for (HealthStatus s : HealthStatus.values()) {
-            m.put(s, 0);
-        }
-        return m;
-    }
-
-    private static JsonObject counts(Map<HealthStatus, Integer> m) {
-        JsonObject out = new JsonObject();
-        m.forEach((k, v) -> out.put(k.name(), v));
-        return out;
-    }
-
-    private void status(RoutingContext rc) {
-        json(rc.response(), 200, summary(backend.snapshot()));
-    }
-
-    /** The summary plus every service in full. */
-    private void detailedStatus(RoutingContext rc) {
-        Snapshot snap = backend.snapshot();
-        JsonArray services = new JsonArray();
-        snap.services().values().forEach(s -> services.add(views.service(s)));
-        json(rc.response(), 200, summary(snap).put("serviceDetails", services));
     }
 
     /** An operator opens (forced), closes or resets a service's breaker(s). */
