@@ -428,7 +428,7 @@ public final class Supervision {
                 }
                 case FAIL -> failed(p, now, p.reason);
             }
-            log.info("{} stopped ({})", p, how);
+            log.info("{} has stopped: it {}", p, how);
         } else if (!p.wanted) {
             p.state = ProcessState.STOPPED;
             p.reason = how;
