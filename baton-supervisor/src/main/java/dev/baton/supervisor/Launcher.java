@@ -40,6 +40,9 @@ public interface Launcher {
 
         /** Ends it and its descendants at once: SIGKILL. */
         void kill();
+
+        /** It has become ready: whatever identifies it can be taken again now (after a wrapper's exec). */
+        default void ready() {}
     }
 
     /** Starts {@code spec}; IOException when the program cannot be started (not found, not executable). */

@@ -56,7 +56,11 @@ public final class OsLauncher implements Launcher {
             pids.forget(pidFile);
             return p.exitValue();
         });
-        return new OsChild(process, exit);
+        return new OsChild(process, exit, () -> {
+            if (process.isAlive() && !exit.isDone()) {
+                pids.record(spec.id(), process.toHandle(), spec.command());
+            }
+        });
     }
 
     private static Thread pump(InputStream in, LogSink sink, String name) {
@@ -89,9 +93,18 @@ public final class OsLauncher implements Launcher {
         /** Descendants seen so far: they leave the tree when their parent dies, and must still be ended. */
         private final Set<ProcessHandle> family = new LinkedHashSet<>();
 
-        OsChild(Process process, CompletableFuture<Integer> exit) {
+        private final Runnable rerecord;
+
+        OsChild(Process process, CompletableFuture<Integer> exit, Runnable rerecord) {
             this.process = process;
             this.exit = exit;
+            this.rerecord = rerecord;
+        }
+
+        /** The pid file again: a shell wrapper has exec'd its program by now, which changes what it records. */
+        @Override
+        public void ready() {
+            rerecord.run();
         }
 
         @Override

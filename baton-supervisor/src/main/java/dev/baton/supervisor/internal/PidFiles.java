@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A pid file per running program under {@code data-dir/run}, holding its pid, its
- * executable and when the kernel started it. Written at launch and removed at exit,
+ * executable and arguments as the kernel reports them, and when it started. Written at launch and removed at exit,
  * so the files left at start-up are exactly the programs of a Baton that died
  * without stopping them. {@link #cleanUp} ends those, but only a process whose
  * executable and start time still match: a pid the system has since given to an
@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PidFiles {
     private static final Logger log = LoggerFactory.getLogger(PidFiles.class);
+
+    private static final String ARG_SEPARATOR = "\u0000";
 
     private final Path dir;
 
@@ -39,6 +41,7 @@ public final class PidFiles {
         ProcessHandle.Info info = handle.info();
         info.command().ifPresent(c -> p.setProperty("executable", c));
         info.startInstant().ifPresent(t -> p.setProperty("started", t.toString()));
+        info.arguments().ifPresent(a -> p.setProperty("arguments", String.join(ARG_SEPARATOR, a)));
         p.setProperty("command", String.join(" ", command));
         try {
             Files.createDirectories(file.getParent());
@@ -137,10 +140,16 @@ public final class PidFiles {
         ProcessHandle.Info info = handle.get().info();
         String executable = p.getProperty("executable");
         String started = p.getProperty("started");
+        String arguments = p.getProperty("arguments");
         boolean same = executable != null
                 && started != null
                 && info.command().filter(executable::equals).isPresent()
-                && info.startInstant().filter(t -> t.toString().equals(started)).isPresent();
+                && info.startInstant().filter(t -> t.toString().equals(started)).isPresent()
+                && (arguments == null
+                        || info.arguments()
+                                .map(a -> String.join(ARG_SEPARATOR, a))
+                                .filter(arguments::equals)
+                                .isPresent());
         if (!same) {
             log.info(
                     "pid {} from {} is now another program ({}); left alone",

@@ -267,6 +267,7 @@ public final class Supervision {
                     if (ready(p, now)) {
                         p.state = ProcessState.RUNNING;
                         p.readyAt = now;
+                        p.child.ready();
                         p.reason = null;
                         log.info("{} is running (pid {})", p, p.pid);
                     } else if (!now.isBefore(p.startedAt.plus(p.config.startTimeout()))) {

@@ -30,9 +30,13 @@ class OsLauncherTest {
     }
 
     Launcher.Spec spec(String id, String script) {
+        return direct(id, "/bin/sh", "-c", script);
+    }
+
+    Launcher.Spec direct(String id, String... command) {
         return new Launcher.Spec(
                 "svc/" + id,
-                List.of("/bin/sh", "-c", script),
+                List.of(command),
                 Map.of("GREETING", "hello"),
                 Optional.of(dir.toFile().toPath()),
                 dir.resolve("logs").resolve(id + ".log"),
@@ -68,6 +72,21 @@ class OsLauncherTest {
     }
 
     @Test
+    void aShellWrapperThatExecsIsRecordedAgainOnceReadySoItsLeftoverIsKnown() throws Exception {
+        Path run = dir.resolve("run");
+        Launcher.Child c = new OsLauncher(new PidFiles(run)).launch(spec("wrapped", "exec sleep 300"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ProcessHandle.of(c.pid())
+                        .flatMap(h -> h.info().command())
+                        .filter(x -> x.endsWith("sleep"))
+                        .isPresent());
+        c.ready();
+        assertThat(Files.readString(run.resolve("svc/wrapped.pid"))).contains("sleep");
+        assertThat(new PidFiles(run).cleanUp(Duration.ofSeconds(5))).isEqualTo(1);
+        assertThat(c.exit().get(10, TimeUnit.SECONDS)).isEqualTo(143);
+    }
+
+    @Test
     void aProgramThatCannotStartIsAnIOException() {
         Launcher.Spec s = new Launcher.Spec(
                 "svc/c", List.of("/no/such/program"), Map.of(), Optional.empty(), dir.resolve("c.log"), 1024, 1);
@@ -80,7 +99,7 @@ class OsLauncherTest {
     void cleanUpEndsWhatADeadBatonLeftButNeverAnUnrelatedProcess() throws Exception {
         // A program "left behind": launched, then its launcher forgotten (as if Baton was killed).
         Path run = dir.resolve("run");
-        Launcher.Child left = new OsLauncher(new PidFiles(run)).launch(spec("left", "sleep 300"));
+        Launcher.Child left = new OsLauncher(new PidFiles(run)).launch(direct("left", "sleep", "300"));
         assertThat(run.resolve("svc/left.pid")).exists();
 
         // A pid file whose pid now belongs to something else.
@@ -90,10 +109,20 @@ class OsLauncherTest {
                 "pid=" + stray.pid()
                         + "\nexecutable=/usr/bin/java\nstarted=2020-01-01T00:00:00Z\ncommand=java -jar x\n");
 
+        // Same executable and start time, other arguments: not what was recorded, so not ours.
+        Launcher.Child other = new OsLauncher(new PidFiles(run)).launch(direct("other", "sleep", "299"));
+        Path otherPid = run.resolve("svc/other.pid");
+        Files.writeString(otherPid, Files.readString(otherPid).replace("arguments=299", "arguments=301"));
+
         int ended = new PidFiles(run).cleanUp(Duration.ofSeconds(5));
         assertThat(ended).isEqualTo(1);
+        assertThat(ProcessHandle.of(other.pid()).map(ProcessHandle::isAlive).orElse(false))
+                .isTrue();
+        other.kill();
+
         assertThat(left.exit().get(10, TimeUnit.SECONDS)).isEqualTo(143);
         assertThat(stray.isAlive()).isTrue();
+        assertThat(other.exit().get(10, TimeUnit.SECONDS)).isEqualTo(137);
         assertThat(run.resolve("svc/recycled.pid")).doesNotExist();
     }
 
