@@ -38,7 +38,14 @@ class AccessLogTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        up = TestUpstream.ok(vertx);
+        // Reads the whole body before answering: an upstream that answers first may
+        // finish the exchange before the body has passed (and been counted as bytesIn).
+        up = TestUpstream.start(
+                vertx,
+                req -> req.body()
+                        .onSuccess(b -> req.response()
+                                .putHeader("content-type", "application/json")
+                                .end("{\"ok\":true,\"path\":\"" + req.path() + "\"}")));
         log = dir.resolve("logs/access.log");
         Path file = Files.writeString(dir.resolve("baton.yaml"), """
                 server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, data-dir: %s }
