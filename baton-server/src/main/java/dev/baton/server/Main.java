@@ -137,7 +137,7 @@ public final class Main implements Runnable {
 
     @Command(
             name = "demo",
-            description = "Start demo services and the gateway in front of them.",
+            description = "Start the gateway with the demo config; it launches and supervises the demo services.",
             mixinStandardHelpOptions = true)
     static final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         @Option(
