@@ -275,7 +275,8 @@ public final class Supervision {
                                 p,
                                 now,
                                 Supervised.After.FAIL,
-                                "not ready within start-timeout (" + millis(p.config.startTimeout()) + ")");
+                                "not ready within start-timeout (" + RestartPolicy.duration(p.config.startTimeout())
+                                        + ")");
                     }
                 }
                 case RUNNING -> {
@@ -387,16 +388,11 @@ public final class Supervision {
         p.killed = false;
         p.after = Supervised.After.STOP;
         p.blockedBy = List.of();
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("service", p.service);
-        data.put("process", p.id());
+        Map<String, Object> data = eventData(p);
         data.put("pid", p.pid);
         if (restart) {
             p.restarts++;
-            data.put("reason", p.restartReason);
-            if (p.exitCode != null) {
-                data.put("exitCode", p.exitCode);
-            }
+            lastEnd(p, data, p.restartReason);
             data.put("restarts", p.restarts);
             log.info("{} restarted (pid {}) after: {}", p, p.pid, p.restartReason);
             events.publish(EventType.SERVICE_RESTARTED, data);
@@ -416,7 +412,7 @@ public final class Supervision {
         Instant now = clock.instant();
         p.child = null;
         p.exitCode = code;
-        String how = describe(code);
+        String how = RestartPolicy.describe(code);
         if (checked(p.service) && processes.get(p.key()) == p) {
             readiness.down(p.service, p.instance, "its process " + how);
         }
@@ -433,8 +429,7 @@ public final class Supervision {
         } else if (!p.wanted) {
             p.state = ProcessState.STOPPED;
             p.reason = how;
-        } else if (p.config.restart() == ProcessConfig.Restart.NEVER
-                || (p.config.restart() == ProcessConfig.Restart.ON_FAILURE && code == 0)) {
+        } else if (!RestartPolicy.restarts(p.config, code)) {
             log.warn(
                     "{} {}; not restarted (restart: {})",
                     p,
@@ -449,45 +444,49 @@ public final class Supervision {
         tick();
     }
 
-    /** The restart policy: back off and restart, or give up as FAILED after too many restarts in the window. */
+    /** After a failure: back off and restart, or give up as FAILED (see {@link RestartPolicy}). */
     private void failed(Supervised p, Instant now, String why) {
-        Instant from = now.minus(p.config.restartWindow());
-        while (!p.recent.isEmpty() && p.recent.peekFirst().isBefore(from)) {
-            p.recent.removeFirst();
-        }
         p.reason = why;
         if (!p.wanted) {
             p.state = ProcessState.STOPPED;
             return;
         }
-        if (p.recent.size() >= p.config.maxRestarts()) {
+        Optional<Duration> delay = RestartPolicy.next(p, now);
+        if (delay.isEmpty()) {
             p.state = ProcessState.FAILED;
             p.restartReason = null;
+            p.reason = RestartPolicy.gaveUp(p, why);
             List<String> blocked = graph.allDependents(p.service).stream()
                     .filter(d -> !processesOf(d).isEmpty())
                     .toList();
-            p.reason = why + "; gave up after " + p.recent.size() + (p.recent.size() == 1 ? " restart" : " restarts")
-                    + " within " + millis(p.config.restartWindow());
             log.error("{} FAILED: {}{}", p, p.reason, blocked.isEmpty() ? "" : "; blocks " + blocked);
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("service", p.service);
-            data.put("process", p.id());
-            data.put("reason", p.reason);
-            if (p.exitCode != null) {
-                data.put("exitCode", p.exitCode);
-            }
+            Map<String, Object> data = eventData(p);
+            lastEnd(p, data, p.reason);
             data.put("restarts", p.restarts);
             data.put("blocked", blocked);
             events.publish(EventType.SERVICE_FAILED, data);
             return;
         }
-        Duration delay = p.config.delay(p.failures);
-        p.failures++;
-        p.recent.addLast(now);
         p.state = ProcessState.BACKOFF;
-        p.nextStartAt = now.plus(delay);
+        p.nextStartAt = now.plus(delay.get());
         p.restartReason = why;
-        log.warn("{} {}; restarting in {}", p, why, millis(delay));
+        log.warn("{} {}; restarting in {}", p, why, RestartPolicy.duration(delay.get()));
+    }
+
+    /** What every process event says: which process. */
+    private static Map<String, Object> eventData(Supervised p) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("service", p.service);
+        data.put("process", p.id());
+        return data;
+    }
+
+    /** Why it ended last: the reason, and the exit code when it exited. */
+    private static void lastEnd(Supervised p, Map<String, Object> data, String reason) {
+        data.put("reason", reason);
+        if (p.exitCode != null) {
+            data.put("exitCode", p.exitCode);
+        }
     }
 
     private void terminate(Supervised p, Instant now, Supervised.After after, String why) {
@@ -508,26 +507,13 @@ public final class Supervision {
     /** SIGKILL for a process still there after its stop-grace. */
     private static void overdue(Supervised p, Instant now) {
         if (p.state == ProcessState.STOPPING && !p.killed && p.child != null && !now.isBefore(p.stopDeadline)) {
-            log.warn("{} did not stop within stop-grace ({}); killing it", p, millis(p.config.stopGrace()));
+            log.warn(
+                    "{} did not stop within stop-grace ({}); killing it",
+                    p,
+                    RestartPolicy.duration(p.config.stopGrace()));
             p.killed = true;
             p.child.kill();
         }
-    }
-
-    /** How a program ended, as people say it. */
-    static String describe(int code) {
-        if (code > 128 && code < 160) {
-            int signal = code - 128;
-            return "was killed by signal " + signal + SIGNALS.getOrDefault(signal, "");
-        }
-        return "exited with code " + code;
-    }
-
-    private static final Map<Integer, String> SIGNALS = Map.of(
-            1, " (SIGHUP)", 2, " (SIGINT)", 6, " (SIGABRT)", 9, " (SIGKILL)", 11, " (SIGSEGV)", 15, " (SIGTERM)");
-
-    private static String millis(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     /** The longest stop-grace of any process: how long a full stop may take. */

@@ -206,6 +206,24 @@ class SupervisionTest {
     }
 
     @Test
+    void withoutRestartOnUnhealthyAFailingCheckOnlyTakesItOutOfBalancing() {
+        sup.configure(services("""
+                services:
+                  api:
+                    instances: [http://127.0.0.1:9002]
+                    health-check: { path: /health }
+                    process: { command: [api], restart-on-unhealthy: false }
+                """));
+        sup.startAll();
+        health.put("api", HealthStatus.HEALTHY);
+        advance(100);
+        health.put("api", HealthStatus.UNHEALTHY);
+        advance(60_000);
+        assertThat(status("api").state()).isEqualTo(ProcessState.RUNNING);
+        assertThat(launcher.terminated).isEmpty();
+    }
+
+    @Test
     void aCrashLoopEndsFailedAndItsDependentsReportWhatBlocksThem() {
         sup.configure(services("""
                 services:
