@@ -2,13 +2,9 @@ package dev.baton.server.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -23,28 +19,39 @@ import org.slf4j.LoggerFactory;
  * Watches a config file, or a directory of discovery files, and calls back once
  * the content has changed and settled.
  *
- * <p>It watches the file's directory, not the file, because editors and Kubernetes
- * ConfigMaps replace files by rename; and it compares content hashes, so touching
- * a file or an unrelated change in the directory triggers nothing. Events within
- * the debounce window are folded into one call. Runs on its own daemon thread,
- * since the watch service blocks.
+ * <p>It polls rather than subscribing to the directory's change events: a
+ * directory watch wakes two threads for every write to any file beside ours, and
+ * an access log written next to the config made that a measurable share of the
+ * proxy's CPU. Every {@link #POLL_MILLIS} it reads the watched files' attributes
+ * (size, modification time, file key, following symlinks, so an editor's rename or
+ * a Kubernetes ConfigMap's {@code ..data} swap shows as a new file); once they have
+ * changed and then held still for one poll, it hashes the contents and calls back
+ * if those changed. Touching a file therefore triggers nothing, and a file caught
+ * mid-write is not read until it settles. The contents are also hashed every
+ * {@link #RECHECK_POLLS} polls whatever the attributes say, for file systems whose
+ * modification times are too coarse to see two quick edits. Runs on its own daemon
+ * thread.
  */
 public final class FileWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FileWatcher.class);
-    static final long DEBOUNCE_MILLIS = 200;
+    static final long POLL_MILLIS = 100;
+    static final int RECHECK_POLLS = 50;
 
     private final Path dir;
     private final Predicate<Path> watched;
-    private final boolean singleFile;
+    private final Path file; // the one file watched, or null for a directory
     private final Runnable onChange;
     private final Thread thread;
-    private volatile WatchService watchService;
+    private volatile boolean closed;
+    private String seen; // attributes at the last poll
+    private String hashed; // attributes when the contents were last hashed
     private byte[] lastHash;
+    private int polls;
 
-    private FileWatcher(Path dir, Predicate<Path> watched, boolean singleFile, Runnable onChange, String name) {
+    private FileWatcher(Path dir, Predicate<Path> watched, Path file, Runnable onChange, String name) {
         this.dir = dir.toAbsolutePath();
         this.watched = watched;
-        this.singleFile = singleFile;
+        this.file = file;
         this.onChange = onChange;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
@@ -54,95 +61,107 @@ public final class FileWatcher implements AutoCloseable {
     public static FileWatcher file(Path file, Runnable onChange) {
         Path abs = file.toAbsolutePath();
         return new FileWatcher(
-                abs.getParent(),
-                p -> p.getFileName().equals(abs.getFileName()),
-                true,
-                onChange,
-                "baton-config-watcher");
+                abs.getParent(), p -> p.getFileName().equals(abs.getFileName()), abs, onChange, "baton-config-watcher");
     }
 
     /** Calls {@code onChange} when any file in {@code dir} that {@code watched} accepts changes, appears or goes. */
     public static FileWatcher directory(Path dir, Predicate<Path> watched, Runnable onChange) {
-        return new FileWatcher(dir, watched, false, onChange, "baton-discovery-watcher");
+        return new FileWatcher(dir, watched, null, onChange, "baton-discovery-watcher");
     }
 
     public void start() {
-        try {
-            lastHash = hash();
-            watchService = dir.getFileSystem().newWatchService();
-            dir.register(
-                    watchService,
-                    StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_MODIFY,
-                    StandardWatchEventKinds.ENTRY_DELETE);
-        } catch (IOException e) {
-            log.warn("cannot watch {} for changes ({}); restart to apply edits", dir, e.toString());
-            return;
-        }
+        seen = attributes();
+        hashed = seen;
+        lastHash = hash();
         thread.start();
     }
 
     private void run() {
-        try {
-            while (true) {
-                WatchKey key = watchService.take();
-                boolean relevant = relevant(key.pollEvents());
-                key.reset();
-                if (!relevant) {
-                    continue; // a log or other file written next to ours: not worth a look
-                }
-                // Fold a burst of events (write, truncate, rename) into one reload.
-                WatchKey more;
-                while ((more = watchService.poll(DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS)) != null) {
-                    more.pollEvents();
-                    more.reset();
-                }
-                byte[] now = hash();
-                if (now != null && !Arrays.equals(now, lastHash)) {
-                    lastHash = now;
-                    onChange.run();
-                }
+        while (!closed) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+                poll();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.error("watching {} for changes: {}", file != null ? file : dir, e.toString());
             }
-        } catch (InterruptedException | ClosedWatchServiceException e) {
-            // closed: we are done
-        } catch (RuntimeException e) {
-            log.error("config watcher stopped: {}", e.toString());
         }
     }
 
-    /**
-     * Whether any event concerns a watched file. Names starting with {@code ..} count
-     * too: a Kubernetes ConfigMap volume swaps its {@code ..data} symlink, and the file
-     * we read, itself a symlink through it, gets no event of its own.
-     */
-    private boolean relevant(List<WatchEvent<?>> events) {
-        for (WatchEvent<?> e : events) {
-            if (!(e.context() instanceof Path name)) {
-                return true; // OVERFLOW: events were lost, so look
-            }
-            if (name.toString().startsWith("..") || watched.test(dir.resolve(name))) {
-                return true;
-            }
+    private void poll() {
+        String now = attributes();
+        if (now == null) {
+            return; // mid-replace, or gone: look again
         }
-        return false;
+        boolean settled = now.equals(seen);
+        seen = now;
+        boolean recheck = ++polls >= RECHECK_POLLS;
+        if (!settled || (now.equals(hashed) && !recheck)) {
+            return;
+        }
+        polls = 0;
+        hashed = now;
+        byte[] h = hash();
+        if (h == null) {
+            hashed = null; // unreadable for now: hash again at the next settled poll
+        } else if (!Arrays.equals(h, lastHash)) {
+            lastHash = h;
+            onChange.run();
+        }
+    }
+
+    /** The watched files, sorted; null while the one file watched is missing. */
+    private List<Path> files() throws IOException {
+        if (file != null) {
+            return Files.exists(file) ? List.of(file) : null;
+        }
+        try (Stream<Path> all = Files.list(dir)) {
+            return all.filter(watched).sorted().toList();
+        }
+    }
+
+    /** The names, sizes, modification times and identities of the watched files, or null while unreadable. */
+    private String attributes() {
+        try {
+            List<Path> files = files();
+            if (files == null) {
+                return null;
+            }
+            StringBuilder s = new StringBuilder();
+            for (Path f : files) {
+                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+                s.append(f.getFileName())
+                        .append('\0')
+                        .append(a.size())
+                        .append('\0')
+                        .append(a.lastModifiedTime().to(TimeUnit.NANOSECONDS))
+                        .append('\0')
+                        .append(a.fileKey())
+                        .append('\n');
+            }
+            return s.toString();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** A hash over the names and contents of the watched files, or null while one is unreadable. */
     private byte[] hash() {
-        try (Stream<Path> files = Files.list(dir)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            List<Path> matched = files.filter(watched).sorted().toList();
-            if (matched.isEmpty() && singleFile) {
+        try {
+            List<Path> files = files();
+            if (files == null) {
                 return null; // a config file mid-replace: wait for it to be back
             }
-            for (Path f : matched) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (Path f : files) {
                 digest.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
                 digest.update((byte) 0);
                 digest.update(Files.readAllBytes(f));
             }
             return digest.digest();
         } catch (IOException e) {
-            return null; // mid-replace, or deleted: wait for the next event
+            return null; // mid-replace, or deleted: wait for the next poll
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -150,13 +169,7 @@ public final class FileWatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (watchService != null) {
-                watchService.close();
-            }
-        } catch (IOException e) {
-            log.debug("closing watch service: {}", e.toString());
-        }
+        closed = true;
         thread.interrupt();
     }
 }

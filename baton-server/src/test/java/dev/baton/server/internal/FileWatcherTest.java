@@ -26,10 +26,39 @@ class FileWatcherTest {
                 Files.writeString(dir.resolve("access.log"), "line " + i + "\n");
                 Thread.sleep(30);
             }
-            Thread.sleep(3 * FileWatcher.DEBOUNCE_MILLIS);
+            Thread.sleep(5 * FileWatcher.POLL_MILLIS);
             assertThat(calls).hasValue(0);
             Files.writeString(config, "a: 2\n");
             await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+        }
+    }
+
+    @Test
+    void touchingTheFileIsNotAChangeAndAnEditOfTheSameSizeIs() throws Exception {
+        Path config = Files.writeString(dir.resolve("baton.yaml"), "a: 1\n");
+        try (FileWatcher w = FileWatcher.file(config, calls::incrementAndGet)) {
+            w.start();
+            Files.setLastModifiedTime(
+                    config, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+            Thread.sleep(5 * FileWatcher.POLL_MILLIS);
+            assertThat(calls).hasValue(0);
+            Files.writeString(config, "a: 2\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+        }
+    }
+
+    @Test
+    void aFileDeletedAndWrittenAgainIsOneChangeOnceItIsBack() throws Exception {
+        Path config = Files.writeString(dir.resolve("baton.yaml"), "a: 1\n");
+        try (FileWatcher w = FileWatcher.file(config, calls::incrementAndGet)) {
+            w.start();
+            Files.delete(config);
+            Thread.sleep(5 * FileWatcher.POLL_MILLIS);
+            assertThat(calls).hasValue(0);
+            Files.writeString(config, "a: 3\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+            Thread.sleep(5 * FileWatcher.POLL_MILLIS);
+            assertThat(calls).hasValue(1);
         }
     }
 
@@ -56,7 +85,7 @@ class FileWatcherTest {
             w.start();
             Files.writeString(dir.resolve("notes.txt"), "x");
             Files.writeString(dir.resolve(".hidden.yaml"), "x");
-            Thread.sleep(3 * FileWatcher.DEBOUNCE_MILLIS);
+            Thread.sleep(5 * FileWatcher.POLL_MILLIS);
             assertThat(calls).hasValue(0);
             Files.writeString(dir.resolve("team.yaml"), "x: {}\n");
             await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
