@@ -52,6 +52,7 @@ public class ObservabilityBenchmark {
         upstream = route.service().instances().get(0);
         metrics = new RequestMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT).getPrometheusRegistry());
         stats = new Stats(Clock.systemUTC());
+        long start = System.currentTimeMillis();
         request = new ProxiedRequest() {
             long n;
 
@@ -122,7 +123,7 @@ public class ObservabilityBenchmark {
 
             @Override
             public long startMillis() {
-                return 0;
+                return start;
             }
 
             @Override

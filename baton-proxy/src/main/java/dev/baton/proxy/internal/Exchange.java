@@ -75,6 +75,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private long deadlineStart;
     private TraceContext trace; // only while tracing is on
     private String traceparent;
+    private String traceId;
     private String spanId;
     private String trySpanId;
     private int tries;
@@ -83,6 +84,10 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private long upstreamNanos = -1;
     private boolean aborted;
     private boolean observed;
+    // Read once when the exchange ends: the response's getters lock its connection, and
+    // every observer asks.
+    private int finalStatus;
+    private long finalBytesOut;
     private long durationNanos;
 
     public Exchange(ProxyContext ctx, HttpServerRequest req) {
@@ -609,6 +614,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         }
         observed = true;
         durationNanos = System.nanoTime() - created;
+        finalStatus = res.headWritten() ? res.getStatusCode() : CLIENT_CLOSED;
+        finalBytesOut = res.bytesWritten();
         try {
             ctx.observer().completed(this);
         } catch (RuntimeException e) {
@@ -839,6 +846,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     @Override
     public int status() {
+        if (observed) {
+            return finalStatus;
+        }
         return res.headWritten() ? res.getStatusCode() : CLIENT_CLOSED;
     }
 
@@ -854,7 +864,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     @Override
     public long bytesOut() {
-        return res.bytesWritten();
+        return observed ? finalBytesOut : res.bytesWritten();
     }
 
     @Override
@@ -879,7 +889,10 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     @Override
     public String traceId() {
-        return traceparent().substring(3, 35);
+        if (traceId == null) {
+            traceId = traceparent().substring(3, 35);
+        }
+        return traceId;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.baton.proxy.RequestObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,9 +33,21 @@ public final class Stats implements RequestObserver {
     /** Latency buckets: below 50 µs, then ×1.3 each, the last open-ended. */
     static final int BUCKETS = 56;
 
+    /** A summed window: requests, errors, then the latency buckets. */
     private static final int COUNT = 0;
+
     private static final int ERRORS = 1;
     private static final int WIDTH = 2 + BUCKETS;
+    /** A stored second: errors, then the latency buckets (whose sum is the requests). */
+    private static final int STORED = 1 + BUCKETS;
+    /** The upper bound in nanoseconds of each latency bucket but the last. */
+    private static final long[] UPPER = new long[BUCKETS - 1];
+
+    static {
+        for (int b = 0; b < UPPER.length; b++) {
+            UPPER[b] = Math.round(BASE_NANOS * Math.pow(RATIO, b));
+        }
+    }
 
     private final Clock clock;
     private final Map<String, Series> series = new ConcurrentHashMap<>();
@@ -67,7 +80,7 @@ public final class Stats implements RequestObserver {
     /** Fifteen minutes of one-second buckets for one service or route. */
     static final class Series {
         final AtomicLongArray seconds = new AtomicLongArray(SECONDS);
-        final AtomicIntegerArray counts = new AtomicIntegerArray(SECONDS * WIDTH);
+        final AtomicIntegerArray counts = new AtomicIntegerArray(SECONDS * STORED);
 
         Series() {
             for (int i = 0; i < SECONDS; i++) {
@@ -80,12 +93,11 @@ public final class Stats implements RequestObserver {
             if (seconds.get(slot) != second) {
                 roll(slot, second);
             }
-            int base = slot * WIDTH;
-            counts.incrementAndGet(base + COUNT);
+            int base = slot * STORED;
             if (error) {
-                counts.incrementAndGet(base + ERRORS);
+                counts.incrementAndGet(base);
             }
-            counts.incrementAndGet(base + 2 + bucket);
+            counts.incrementAndGet(base + 1 + bucket);
         }
 
         private synchronized void roll(int slot, long second) {
@@ -93,8 +105,8 @@ public final class Stats implements RequestObserver {
             if (held >= second) {
                 return; // another thread rolled it, or a late record for a second already gone
             }
-            int base = slot * WIDTH;
-            for (int i = 0; i < WIDTH; i++) {
+            int base = slot * STORED;
+            for (int i = 0; i < STORED; i++) {
                 counts.set(base + i, 0);
             }
             seconds.set(slot, second);
@@ -107,20 +119,21 @@ public final class Stats implements RequestObserver {
                 if (seconds.get(slot) != s) {
                     continue;
                 }
-                int base = slot * WIDTH;
-                for (int i = 0; i < WIDTH; i++) {
-                    into[i] += counts.get(base + i);
+                int base = slot * STORED;
+                into[ERRORS] += counts.get(base);
+                for (int b = 0; b < BUCKETS; b++) {
+                    int n = counts.get(base + 1 + b);
+                    into[COUNT] += n;
+                    into[2 + b] += n;
                 }
             }
         }
     }
 
+    /** The bucket of a latency: a binary search of the bounds, no logarithm per request. */
     static int bucket(long nanos) {
-        if (nanos < BASE_NANOS) {
-            return 0;
-        }
-        int b = 1 + (int) (Math.log(nanos / BASE_NANOS) / Math.log(RATIO));
-        return Math.min(b, BUCKETS - 1);
+        int i = Arrays.binarySearch(UPPER, nanos);
+        return i >= 0 ? i + 1 : -i - 1;
     }
 
     /** A bucket's representative latency in seconds: the geometric middle of its bounds. */
@@ -137,7 +150,8 @@ public final class Stats implements RequestObserver {
         if (!enabled || r.route() == null) {
             return;
         }
-        long second = Math.floorDiv(clock.millis(), 1000);
+        // The second the request ended in, from its own times rather than another clock read.
+        long second = Math.floorDiv(r.startMillis() + r.durationNanos() / 1_000_000, 1000);
         boolean error = r.status() >= 500 || r.aborted();
         int bucket = bucket(r.durationNanos());
         series(r.route().service().id(), true).record(second, bucket, error);
