@@ -33,8 +33,10 @@ public final class RotatingFile implements AutoCloseable {
     }
 
     private void open() throws IOException {
+        // Small records (a process's lines) are gathered; bulk ones (the access log's
+        // 60 KB blocks) are larger than the buffer and go to the file without a copy.
         out = new java.io.BufferedOutputStream(
-                Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND), 64 * 1024);
+                Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND), 8 * 1024);
         size = Files.size(file);
     }
 

@@ -46,7 +46,6 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     static final int ROOM = 4 * 1024;
 
     static final long FLUSH_MILLIS = 100;
-    static final long PAUSE_MILLIS = 10;
     private static final byte[] K_TIME = JsonLine.key("time");
     private static final byte[] K_REQUEST_ID = JsonLine.key("requestId");
     private static final byte[] K_TRACE_ID = JsonLine.key("traceId");
@@ -149,6 +148,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
                 return;
             }
             full.offer(batch);
+            LockSupport.unpark(writer);
             Batch reused = spare.poll();
             batch = reused != null ? reused : new Batch();
         }
@@ -183,6 +183,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     /** Follows a reload: on or off, and where to (the writer reopens its output). */
     public void configure(AccessLogConfig next) {
         config = next;
+        LockSupport.unpark(writer);
     }
 
     @Override
@@ -254,7 +255,10 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
                     break;
                 }
                 if (!took) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PAUSE_MILLIS));
+                    // Woken by a full batch, a reload or close; otherwise at the next collection
+                    // (and, while the log is off, only to look again now and then).
+                    long next = lastCollect + TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS) - System.nanoTime();
+                    LockSupport.parkNanos(wanted.enabled() ? Math.max(next, 0) : TimeUnit.SECONDS.toNanos(1));
                 }
                 finishing = closed;
             } catch (IOException | RuntimeException e) {
@@ -398,6 +402,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        LockSupport.unpark(writer);
         try {
             writer.join(5_000);
         } catch (InterruptedException e) {
