@@ -13,7 +13,14 @@
 # req/s, p50/p99 latency, proxy CPU time per request and proxy RSS, and each
 # proxy's ratio to nginx.
 #
+# The cost of observability (metrics, stats and the access log all on against all
+# off) is a few percent, below what separates two 10-second runs here, so it is
+# measured apart as well: after the rounds, --pairs short runs of baton-off and
+# baton-obs back to back (and of nginx and nginx-log, for scale), alternating which
+# goes first, and the median of the pairs' ratios is printed with its quartiles.
+#
 #   bench/load.sh [--rounds N] [--duration SECONDS] [--connections N] [--warmup SECONDS]
+#                 [--pairs N] [--pair-duration SECONDS]
 #
 # Needs: apt-get install -y nginx haproxy wrk   (and java, mvn for Baton)
 set -euo pipefail
@@ -22,13 +29,17 @@ rounds=3
 duration=10
 connections=50
 warmup=60
+pairs=16
+pair_duration=4
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --pairs) pairs="$2"; shift 2 ;;
+    --pair-duration) pair_duration="$2"; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "load.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -225,7 +236,7 @@ run_wrk() { # $1 target, $2 seconds -> "rps p50us p99us cpu_us_per_req rss_mb"
   p99=$(to_us "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
   local hz; hz=$(getconf CLK_TCK)
   local cpu="-" rss="-"
-  if [ -n "$procs" ]; then
+  if [ -n "$procs" ] && [ "${requests:-0}" -gt 0 ]; then
     cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.2f", t * 1000000 / hz / n }')
     rss=$(awk -v k="$(rss_kb $procs)" 'BEGIN { printf "%.0f", k / 1024 }')
   fi
@@ -235,8 +246,13 @@ run_wrk() { # $1 target, $2 seconds -> "rps p50us p99us cpu_us_per_req rss_mb"
 targets=(direct baton baton-off baton-obs nginx nginx-log haproxy)
 # On one core the JIT competes with the event loop, so each Baton needs about a
 # minute of load before it reaches steady state; the others are about steady state.
+# The warm-up is three runs, not one: the end of a run (wrk closing its
+# connections mid-request) and the start of the next take paths the first run
+# never did, and the JIT throws away and recompiles much of the hot code then.
 echo "warming up (${warmup}s for each Baton's JIT, then every connection pool)..." >&2
-for b in baton baton-off baton-obs; do run_wrk "$b" "$warmup" >/dev/null; done
+for _ in 1 2 3; do
+  for b in baton baton-off baton-obs; do run_wrk "$b" $(( (warmup + 2) / 3 )) >/dev/null; done
+done
 for t in "${targets[@]}"; do run_wrk "$t" 3 >/dev/null; done
 
 results="$work/results"
@@ -249,6 +265,18 @@ for r in $(seq 1 "$rounds"); do
     echo "$t $line" >>"$results"
   done
 done
+
+paired="$work/paired"
+: >"$paired"
+if [ "$pairs" -gt 0 ]; then
+  echo "paired runs: $pairs x ${pair_duration}s of each of baton-off, baton-obs, nginx, nginx-log..." >&2
+  for r in $(seq 1 "$pairs"); do
+    if (( r % 2 )); then order="baton-off baton-obs nginx nginx-log"; else order="baton-obs baton-off nginx-log nginx"; fi
+    for t in $order; do
+      echo "$r $t $(run_wrk "$t" "$pair_duration")" >>"$paired"
+    done
+  done
+fi
 
 echo
 echo "$rounds rounds x ${duration}s, $connections connections, 100-byte responses;"
@@ -277,3 +305,20 @@ awk '
     printf "\nobservability all on (metrics, stats, access log) vs all off: %.2fx req/s, %.2fx CPU/request, %.2fx p99\n", R["baton-obs"] / R["baton-off"], C["baton-obs"] / C["baton-off"], P99["baton-obs"] / P99["baton-off"]
     printf "nginx access log on vs off (for scale):                        %.2fx req/s, %.2fx CPU/request, %.2fx p99\n", R["nginx-log"] / R["nginx"], C["nginx-log"] / C["nginx"], P99["nginx-log"] / P99["nginx"]
   }' "$results"
+
+if [ -s "$paired" ]; then
+  awk -v pairs="$pairs" -v secs="$pair_duration" '
+    function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t } }
+    function q(a, n, f,   x, i) { x = 1 + (n - 1) * f; i = int(x); return i >= n ? a[n] : a[i] + (x - i) * (a[i+1] - a[i]) }
+    { rps[$1, $2] = $3; cpu[$1, $2] = $6 }
+    END {
+      print ""
+      split("baton-obs baton-off nginx-log nginx", names, " ")
+      for (k = 1; k <= 3; k += 2) {
+        on = names[k]; off = names[k+1]; n = 0
+        for (r = 1; r <= pairs; r++) if (rps[r, off] > 0) { n++; a[n] = rps[r, on] / rps[r, off]; c[n] = cpu[r, on] / cpu[r, off] }
+        sort(a, n); sort(c, n)
+        printf "paired, %d x %ss: %-9s vs %-9s median %.3fx req/s (quartiles %.3f-%.3f), %.3fx CPU/request\n", n, secs, on, off, q(a, n, 0.5), q(a, n, 0.25), q(a, n, 0.75), q(c, n, 0.5)
+      }
+    }' "$paired"
+fi
