@@ -4,14 +4,10 @@ import dev.baton.config.AccessLogConfig;
 import dev.baton.logs.RotatingFile;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
-import dev.baton.proxy.RouteTarget;
-import dev.baton.proxy.Upstream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -46,78 +42,15 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     static final int ROOM = 4 * 1024;
 
     static final long FLUSH_MILLIS = 100;
-    private static final byte[] K_TIME = JsonLine.key("time");
-    private static final byte[] K_REQUEST_ID = JsonLine.key("requestId");
-    private static final byte[] K_TRACE_ID = JsonLine.key("traceId");
-    private static final byte[] K_CLIENT = JsonLine.key("client");
-    private static final byte[] K_METHOD = JsonLine.key("method");
-    private static final byte[] K_PATH = JsonLine.key("path");
-    private static final byte[] K_ROUTE = JsonLine.key("route");
-    private static final byte[] K_SERVICE = JsonLine.key("service");
-    private static final byte[] K_INSTANCE = JsonLine.key("instance");
-    private static final byte[] K_STATUS = JsonLine.key("status");
-    private static final byte[] K_BYTES_IN = JsonLine.key("bytesIn");
-    private static final byte[] K_BYTES_OUT = JsonLine.key("bytesOut");
-    private static final byte[] K_DURATION_MS = JsonLine.key("durationMs");
-    private static final byte[] K_UPSTREAM_MS = JsonLine.key("upstreamMs");
-    private static final byte[] K_TRIES = JsonLine.key("tries");
-    private static final byte[] K_RETRIES = JsonLine.key("retries");
-    private static final byte[] K_ABORTED = JsonLine.key("aborted");
-
-    /** One request's facts, copied on the event loop for the writer to format. */
-    static final class Entry {
-        long startMillis;
-        String requestId;
-        String traceId;
-        String client;
-        String method;
-        String path;
-        String route;
-        String service;
-        String instance;
-        int status;
-        long bytesIn;
-        long bytesOut;
-        long durationNanos;
-        long upstreamNanos;
-        int tries;
-        boolean aborted;
-
-        void capture(ProxiedRequest r) {
-            startMillis = r.startMillis();
-            requestId = r.requestId();
-            traceId = r.traceId();
-            client = r.clientAddress();
-            method = r.method();
-            path = r.path();
-            RouteTarget t = r.route();
-            route = t == null ? null : t.id();
-            service = t == null ? null : t.service().id();
-            Upstream u = r.upstream();
-            instance = u == null ? null : u.id();
-            status = r.status();
-            bytesIn = r.bytesIn();
-            bytesOut = r.bytesOut();
-            durationNanos = r.durationNanos();
-            upstreamNanos = r.upstreamNanos();
-            tries = r.tries();
-            aborted = r.aborted();
-        }
-
-        /** Lets go of the request's strings once formatted. */
-        void clear() {
-            requestId = traceId = client = method = path = route = service = instance = null;
-        }
-    }
 
     /** Entries filled by one event loop, reused once the writer has formatted them. */
     private static final class Batch {
-        final Entry[] entries = new Entry[BATCH];
+        final AccessLogEntry[] entries = new AccessLogEntry[BATCH];
         int size;
 
         Batch() {
             for (int i = 0; i < BATCH; i++) {
-                entries[i] = new Entry();
+                entries[i] = new AccessLogEntry();
             }
         }
     }
@@ -210,7 +143,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         AccessLogConfig current = null;
         Output out = null;
         JsonLine block = new JsonLine(new byte[BLOCK]);
-        Timestamps times = new Timestamps();
+        AccessLogEntry.Timestamps times = new AccessLogEntry.Timestamps();
         int lines = 0; // in the block
         long lastCollect = System.nanoTime();
         boolean finishing = false;
@@ -232,8 +165,8 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
                 while ((b = full.poll()) != null) {
                     batches.decrementAndGet();
                     for (int i = 0; i < b.size; i++) {
-                        Entry e = b.entries[i];
-                        format(e, block, times);
+                        AccessLogEntry e = b.entries[i];
+                        e.format(block, times);
                         e.clear();
                         lines++;
                         if (block.length() > BLOCK - ROOM) {
@@ -343,59 +276,6 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
                 log.warn("closing the access log: {}", e.toString());
             }
         }
-    }
-
-    /** Formats arrival times, rebuilding the text only when the second changes. */
-    static final class Timestamps {
-        private long second = Long.MIN_VALUE;
-        private byte[] prefix; // "2026-11-23T12:12:48. with its opening quote
-        private byte[] out;
-
-        byte[] quoted(long epochMillis) {
-            long s = Math.floorDiv(epochMillis, 1000);
-            if (s != second) {
-                String text = Instant.ofEpochSecond(s).toString(); // 2026-11-23T12:12:48Z
-                prefix = ("\"" + text.substring(0, text.length() - 1) + ".").getBytes(StandardCharsets.US_ASCII);
-                out = new byte[prefix.length + 5];
-                System.arraycopy(prefix, 0, out, 0, prefix.length);
-                second = s;
-            }
-            int p = prefix.length;
-            int ms = (int) Math.floorMod(epochMillis, 1000);
-            out[p] = (byte) ('0' + ms / 100);
-            out[p + 1] = (byte) ('0' + ms / 10 % 10);
-            out[p + 2] = (byte) ('0' + ms % 10);
-            out[p + 3] = 'Z';
-            out[p + 4] = '"';
-            return out;
-        }
-    }
-
-    static void format(Entry r, JsonLine j, Timestamps times) {
-        j.begin()
-                .raw(K_TIME, times.quoted(r.startMillis))
-                // Validated on the way in: request ids, hex trace ids, IP addresses and config
-                // ids hold nothing to escape, so they are copied without a scan.
-                .safe(K_REQUEST_ID, r.requestId)
-                .safe(K_TRACE_ID, r.traceId)
-                .safe(K_CLIENT, r.client)
-                .field(K_METHOD, r.method)
-                .field(K_PATH, r.path)
-                .safe(K_ROUTE, r.route)
-                .safe(K_SERVICE, r.service)
-                .safe(K_INSTANCE, r.instance)
-                .field(K_STATUS, r.status)
-                .field(K_BYTES_IN, r.bytesIn)
-                .field(K_BYTES_OUT, r.bytesOut)
-                .millis(K_DURATION_MS, r.durationNanos);
-        if (r.upstreamNanos >= 0) {
-            j.millis(K_UPSTREAM_MS, r.upstreamNanos);
-        }
-        j.field(K_TRIES, r.tries).field(K_RETRIES, Math.max(0, r.tries - 1));
-        if (r.aborted) {
-            j.field(K_ABORTED, true);
-        }
-        j.end();
     }
 
     /** Writes every line taken so far and stops the writer. */
