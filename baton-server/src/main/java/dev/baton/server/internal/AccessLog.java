@@ -203,7 +203,12 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
                 if (closed) {
                     break;
                 }
-                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+                // A second before trying again: event loops handing off batches unpark this
+                // thread, so one park alone would retry (and log) at their pace.
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                for (long left; !closed && (left = until - System.nanoTime()) > 0; ) {
+                    LockSupport.parkNanos(left);
+                }
             }
         }
         close(out);
