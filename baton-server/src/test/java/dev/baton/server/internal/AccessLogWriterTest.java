@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.baton.config.AccessLogConfig;
 import dev.baton.config.ConfigLoader;
-import dev.baton.proxy.ProxiedRequest;
-import dev.baton.proxy.RouteTarget;
-import dev.baton.proxy.Upstream;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +45,7 @@ class AccessLogWriterTest {
             new Thread(() -> {
                         for (int i = 0; i < perThread; i++) {
                             String path = i == 100 ? longPath : i == 101 ? "/quote\"d\\path" : "/api/" + i;
-                            accessLog.completed(new Request(thread + "-" + i, path, 200));
+                            accessLog.completed(FinishedRequest.of(thread + "-" + i, path, 200));
                         }
                         done.countDown();
                     })
@@ -78,7 +75,7 @@ class AccessLogWriterTest {
     void aPartlyFilledBatchIsWrittenWithinAboutTheFlushInterval() throws Exception {
         Path file = dir.resolve("access.log");
         try (AccessLog accessLog = new AccessLog(config(file))) {
-            accessLog.completed(new Request("only", "/one", 503));
+            accessLog.completed(FinishedRequest.of("only", "/one", 503));
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> Files.exists(file) && !Files.readAllLines(file).isEmpty());
             JsonObject o = new JsonObject(Files.readAllLines(file).get(0));
@@ -93,104 +90,11 @@ class AccessLogWriterTest {
         AccessLog accessLog = new AccessLog(config(notADirectory.resolve("access.log")));
         int lines = (AccessLog.MAX_BATCHES + 10) * AccessLog.BATCH;
         for (int i = 0; i < lines; i++) {
-            accessLog.completed(new Request("r" + i, "/api/x", 200));
+            accessLog.completed(FinishedRequest.of("r" + i, "/api/x", 200));
         }
         accessLog.close();
         assertThat(accessLog.written()).isZero();
         assertThat(accessLog.dropped()).isGreaterThanOrEqualTo(10L * AccessLog.BATCH);
         assertThat(accessLog.dropped() % AccessLog.BATCH).isZero();
-    }
-
-    /** A finished request as the proxy reports it. */
-    private record Request(String requestId, String path, int status) implements ProxiedRequest {
-        private static final RouteTarget ROUTE = dev.baton.proxy.Snapshot.compile(
-                        new ConfigLoader(Map.of()).parse("""
-                                services:
-                                  orders: { instances: [ "http://10.0.0.1:1" ] }
-                                routes:
-                                  - { id: orders, path: /api/**, service: orders }
-                                """, "test.yaml"))
-                .routeTargets()
-                .get(0);
-
-        @Override
-        public String method() {
-            return "GET";
-        }
-
-        @Override
-        public RouteTarget route() {
-            return ROUTE;
-        }
-
-        @Override
-        public Upstream upstream() {
-            return ROUTE.service().instances().get(0);
-        }
-
-        @Override
-        public boolean aborted() {
-            return false;
-        }
-
-        @Override
-        public long bytesIn() {
-            return 0;
-        }
-
-        @Override
-        public long bytesOut() {
-            return 100;
-        }
-
-        @Override
-        public long durationNanos() {
-            return 1_500_000;
-        }
-
-        @Override
-        public long upstreamNanos() {
-            return 1_000_000;
-        }
-
-        @Override
-        public int tries() {
-            return 1;
-        }
-
-        @Override
-        public String clientAddress() {
-            return "10.1.2.3";
-        }
-
-        @Override
-        public long startMillis() {
-            return System.currentTimeMillis();
-        }
-
-        @Override
-        public String traceId() {
-            return "0af7651916cd43dd8448eb211c80319c";
-        }
-
-        @Override
-        public String spanId() {
-            return null;
-        }
-
-        @Override
-        public String trySpanId() {
-            return null;
-        }
-
-        @Override
-        public String parentSpanId() {
-            return null;
-        }
-
-        @Override
-        public long startNanos() {
-            return System.nanoTime();
-        }
     }
 }

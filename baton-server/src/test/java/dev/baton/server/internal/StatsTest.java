@@ -78,6 +78,21 @@ class StatsTest {
     }
 
     @Test
+    void aRequestCountsInTheSecondItEndedInByItsOwnTimesUnderItsServiceAndRoute() {
+        long now = clock.millis();
+        long start = (now / 1000 - 5) * 1000 + 800; // 0.8 s into the second five seconds ago
+        // 1.5 s long: it ended in the second three seconds ago, whatever the clock says now.
+        stats.completed(new FinishedRequest("r1", "/api/x", 502, start, ms(1500)));
+        for (String key : List.of("service:orders", "route:orders")) {
+            Stats.Summary last5 = stats.summary(key, Duration.ofSeconds(5)).orElseThrow();
+            assertThat(last5.requests()).as(key).isEqualTo(1);
+            assertThat(last5.errors()).as(key).isEqualTo(1);
+            List<Stats.Point> seconds = stats.series(key, Duration.ofSeconds(5), Duration.ofSeconds(1));
+            assertThat(seconds).extracting(p -> p.summary().requests()).containsExactly(0L, 0L, 1L, 0L, 0L);
+        }
+    }
+
+    @Test
     void latencyBucketsCoverMicrosecondsToAMinute() {
         assertThat(Stats.bucket(10_000)).isZero();
         assertThat(Stats.bucket(ms(60_000))).isLessThan(Stats.BUCKETS - 1);
