@@ -46,6 +46,18 @@ public final class RetryBudget {
         }
     }
 
+    /**
+     * Takes a retry slot whatever the budget says, for a request whose instance is
+     * gone (its connection refused, or reset before any response byte) while another
+     * instance is available: that retry adds no load to an upstream that is
+     * struggling, it routes around one that is not there, so it is not the storm the
+     * budget is against. Counted as retried like any other.
+     */
+    public void retryElsewhere() {
+        retrying.incrementAndGet();
+        retried.increment();
+    }
+
     /** Gives back a slot taken by {@link #tryRetry}, when the retried request ends. */
     public void retryEnded() {
         retrying.decrementAndGet();

@@ -2,6 +2,7 @@ package dev.baton.proxy;
 
 import dev.baton.config.HostPort;
 import dev.baton.config.TlsConfig;
+import dev.baton.proxy.internal.ClientAcceptor;
 import dev.baton.proxy.internal.ProxyVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,6 +26,8 @@ public final class ProxyServer {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final SecurityViolations violations = new SecurityViolations();
     private final ConnectionStats connections = new ConnectionStats();
+    private final ClientConnections clients = new ClientConnections();
+    private final ClientAcceptor acceptor;
     private final RequestObserver observer;
     private final List<String> deployments = new ArrayList<>();
     private final List<ProxyVerticle> verticles = new ArrayList<>();
@@ -51,6 +54,7 @@ public final class ProxyServer {
         this.listen = listen;
         this.instances = instances;
         this.shutdownGrace = grace;
+        this.acceptor = new ClientAcceptor(() -> snapshots.get().config().limits(), clients, violations);
     }
 
     /**
@@ -69,6 +73,11 @@ public final class ProxyServer {
     /** Upstream connections of every event loop. */
     public ConnectionStats connections() {
         return connections;
+    }
+
+    /** Client connections on the proxy port, and those Baton closed, by reason. */
+    public ClientConnections clients() {
+        return clients;
     }
 
     /** Each event loop's lag: how late it last ran a timer (see the event-loop metrics). */
@@ -95,7 +104,16 @@ public final class ProxyServer {
         Future<Void> all = Future.succeededFuture();
         for (int i = 0; i < instances; i++) {
             ProxyVerticle v = new ProxyVerticle(
-                    listen.host(), bind, snapshots, inFlight, violations, connections, observer, shutdownGrace);
+                    listen.host(),
+                    bind,
+                    snapshots,
+                    inFlight,
+                    violations,
+                    connections,
+                    clients,
+                    acceptor,
+                    observer,
+                    shutdownGrace);
             verticles.add(v);
             this.verticles.add(v);
             all = all.compose(x -> vertx.deployVerticle(v).map(id -> {

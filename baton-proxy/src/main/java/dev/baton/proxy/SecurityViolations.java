@@ -23,6 +23,12 @@ public final class SecurityViolations {
     public static final String INVALID_TOKEN = "invalid_token";
     public static final String FORBIDDEN_ROLE = "forbidden_role";
     public static final String BAD_SIGNATURE = "bad_signature";
+    /** A field name or value that cannot be written (CR, LF, NUL...), or a malformed HTTP/2 head. */
+    public static final String INVALID_HEADER = "invalid_header";
+    /** A missing, repeated or malformed Host (RFC 9112 §3.2). */
+    public static final String INVALID_HOST = "invalid_host";
+    /** A client too slow with its head or body (limits.header-timeout, limits.body-timeout). */
+    public static final String SLOW_CLIENT = "slow_client";
 
     private final Map<String, LongAdder> counts;
 
@@ -30,7 +36,8 @@ public final class SecurityViolations {
         Map<String, LongAdder> m = new java.util.LinkedHashMap<>();
         for (String t : new String[] {
             PATH_TRAVERSAL, NULL_BYTE, URL_TOO_LONG, TOO_MANY_HEADERS, HEADERS_TOO_LARGE, CONTENT_TYPE, INVALID_JSON,
-            JSON_TOO_DEEP, SCHEMA, BODY_TOO_LARGE, IP_DENIED, INVALID_TOKEN, FORBIDDEN_ROLE, BAD_SIGNATURE
+            JSON_TOO_DEEP, SCHEMA, BODY_TOO_LARGE, IP_DENIED, INVALID_TOKEN, FORBIDDEN_ROLE, BAD_SIGNATURE,
+            INVALID_HEADER, INVALID_HOST, SLOW_CLIENT
         }) {
             m.put(t, new LongAdder());
         }

@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -181,12 +182,37 @@ public final class ConfigReader {
     }
 
     private static LimitsConfig limits(Section s) {
-        long maxBody = s.size("max-body-size", 10L << 20);
+        LimitsConfig d = LimitsConfig.DEFAULT;
+        long maxBody = s.size("max-body-size", d.maxBodySize());
         Duration timeout =
-                s.duration("request-timeout", Duration.ofSeconds(30), Duration.ofMillis(1), LimitsConfig.MAX_TIMEOUT);
-        int maxConcurrent = s.integer("max-concurrent-requests", 10_000, 1, 10_000_000);
+                s.duration("request-timeout", d.requestTimeout(), Duration.ofMillis(1), LimitsConfig.MAX_TIMEOUT);
+        int maxConcurrent = s.integer("max-concurrent-requests", d.maxConcurrentRequests(), 1, 10_000_000);
+        Duration hour = Duration.ofHours(1);
+        Duration headerTimeout = s.duration("header-timeout", d.headerTimeout(), Duration.ofMillis(100), hour);
+        Duration bodyTimeout = s.duration("body-timeout", d.bodyTimeout(), Duration.ofMillis(100), hour);
+        Duration keepAlive = s.duration("keep-alive-timeout", d.keepAliveTimeout(), Duration.ofSeconds(1), hour);
+        int maxConnections = s.integer("max-connections", d.maxConnections(), 1, 10_000_000);
+        OptionalInt perClient = s.has("max-connections-per-client")
+                ? OptionalInt.of(s.integer("max-connections-per-client", 0, 1, 10_000_000))
+                : OptionalInt.empty();
+        Section h2 = s.section("http2");
+        LimitsConfig.Http2 h2d = LimitsConfig.Http2.DEFAULT;
+        LimitsConfig.Http2 http2 = new LimitsConfig.Http2(
+                h2.integer("max-concurrent-streams", h2d.maxConcurrentStreams(), 1, 10_000),
+                h2.integer("max-resets", h2d.maxResets(), 1, 1_000_000),
+                h2.duration("reset-window", h2d.resetWindow(), Duration.ofSeconds(1), hour));
+        h2.finish();
         s.finish();
-        return new LimitsConfig(maxBody, timeout, maxConcurrent);
+        return new LimitsConfig(
+                maxBody,
+                timeout,
+                maxConcurrent,
+                headerTimeout,
+                bodyTimeout,
+                keepAlive,
+                maxConnections,
+                perClient,
+                http2);
     }
 
     private static SecurityConfig security(Section s) {

@@ -6,6 +6,7 @@ import dev.baton.proxy.Snapshot;
 import dev.baton.routing.RouteMatch;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.HostAndPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +36,8 @@ final class Admission {
         }
     }
 
-    static Verdict check(HttpServerRequest req, Snapshot snapshot) {
+    /** {@code authority}: the request's, as {@link RequestSyntax} found it, or null. */
+    static Verdict check(HttpServerRequest req, Snapshot snapshot, HostAndPort authority) {
         String path = req.path();
         if (path == null || path.isEmpty() || path.charAt(0) != '/') {
             return new Refuse(400, "request target must be an absolute path", false, null);
@@ -52,7 +54,7 @@ final class Admission {
                     unsafe);
         }
         String method = req.method().name();
-        String host = req.authority() == null ? null : req.authority().host();
+        String host = authority == null ? null : authority.host();
         String preflightFor = req.getHeader("access-control-request-method");
         if (method.equals("OPTIONS") && preflightFor != null && req.getHeader("origin") != null) {
             // Found by the method the browser means to use (the route may not allow OPTIONS);

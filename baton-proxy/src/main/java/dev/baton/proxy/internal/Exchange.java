@@ -65,6 +65,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private Caller caller;
     private byte[] bufferedBody;
     private String clientAddress;
+    private io.vertx.core.net.HostAndPort authority;
+    private Buffer firstChunk;
+    private boolean bodyPhase; // reading the client's body: limits.body-timeout is the deadline
     private JsonMapping responseMapping;
     private java.io.ByteArrayOutputStream mappedResponse;
     private Upstream avoid;
@@ -121,17 +124,94 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         } else if (clientTrace != null && TraceContext.valid(clientTrace)) {
             traceparent = clientTrace; // passed on as it came; made only when needed otherwise
         }
+        RequestSyntax.Head head = RequestSyntax.check(req);
+        if (head.problem() != null) {
+            ctx.violations().count(head.problem().violation());
+            reject(400, head.problem().message(), true);
+            return;
+        }
+        authority = head.authority();
         String framing = Framing.problem(req);
         if (framing != null) {
             reject(400, framing, true);
             return;
         }
+        res.closeHandler(v -> clientGone());
+        req.exceptionHandler(this::clientFailed);
+        if (req.version() == HttpVersion.HTTP_2
+                && !req.isEnded()
+                && req.getHeader("content-length") == null
+                && req.getHeader("expect") == null) {
+            awaitBodyOrEnd();
+            return;
+        }
+        admit();
+    }
+
+    /**
+     * An HTTP/2 request without Content-Length may have a body or not: its HEADERS
+     * frame says so by ending the stream, but Vert.x tells that only by delivering the
+     * end, after this handler. So the first event decides: the end (no body: the
+     * upstream gets no framing headers, RFC 9113 §8.1) or a first chunk, kept for
+     * whoever reads the body.
+     */
+    private void awaitBodyOrEnd() {
+        bodyPhase = true;
+        armTimer();
+        req.handler(chunk -> {
+            if (bodyOrEndArrived()) {
+                firstChunk = chunk;
+                admit();
+            }
+        });
+        req.endHandler(v -> {
+            if (bodyOrEndArrived()) {
+                admit();
+            }
+        });
+        req.fetch(1);
+    }
+
+    private boolean bodyOrEndArrived() {
+        req.handler(null);
+        req.endHandler(null);
+        if (released) {
+            return false;
+        }
+        bodyPhase = false;
+        cancelTimer();
+        return true;
+    }
+
+    /** The client's body is being read whole (true) or has been (false): the body-timeout applies meanwhile. */
+    void readingBody(boolean reading) {
+        bodyPhase = reading;
+        if (reading) {
+            armTimer();
+        } else {
+            cancelTimer();
+        }
+    }
+
+    /** Body bytes arrived: the body-timeout counts from now. */
+    void bodyActivity() {
+        lastActivity = System.nanoTime();
+    }
+
+    /** The chunk that told a streamed HTTP/2 body from none, for the body's reader to take first. */
+    Buffer takeFirstChunk() {
+        Buffer c = firstChunk;
+        firstChunk = null;
+        return c;
+    }
+
+    /** The head is sound: on to the limits, the IP rules, admission and the route's checks. */
+    private void admit() {
         counted = true;
         if (ctx.inFlight().incrementAndGet() > snapshot.config().limits().maxConcurrentRequests()) {
             reject(503, "too many concurrent requests", false);
             return;
         }
-        res.closeHandler(v -> clientGone());
         String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
         clientAddress = snapshot.clientAddress(peer, req.getHeader("x-forwarded-for"));
         if (!snapshot.ipPolicy().open() && !snapshot.ipPolicy().permits(clientAddress)) {
@@ -139,7 +219,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             reject(403, "client address " + clientAddress + " is not allowed", hasBody(req));
             return;
         }
-        Admission.Verdict verdict = Admission.check(req, snapshot);
+        Admission.Verdict verdict = Admission.check(req, snapshot, authority);
         if (verdict instanceof Admission.Preflight preflight) {
             route = preflight.route();
             answerPreflight();
@@ -270,9 +350,15 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         }
     }
 
-    /** Writes the upstream request's headers (see {@link ForwardedHeaders#request}). */
-    void copyHeaders(MultiMap headers, boolean upgrade) {
-        ForwardedHeaders.request(req, headers, upgrade, route.preserveHost(), upstream.authority(), requestId);
+    /**
+     * Writes the upstream request's headers (see {@link ForwardedHeaders#request});
+     * false, with the client answered 400, when one of them cannot be written: a value
+     * that reached here with a line break or another control character, from the
+     * client, a claim or a transform, must never reach an HTTP/1.1 upstream.
+     */
+    boolean copyHeaders(MultiMap headers, boolean upgrade) {
+        ForwardedHeaders.request(
+                req, authority, headers, upgrade, route.preserveHost(), upstream.authority(), requestId);
         if (spanId != null) {
             // Recorded: the upstream's parent is this try's span.
             headers.set("traceparent", trace.header(trySpanId));
@@ -285,17 +371,39 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (route.transform() != null) {
             route.transform().request(headers);
         }
+        String invalid = HeaderGate.firstInvalid(headers);
+        if (invalid != null) {
+            ctx.violations().count(SecurityViolations.INVALID_HEADER);
+            reject(400, "header " + invalid + " has an invalid name or value and cannot be forwarded", true);
+            return false;
+        }
+        return true;
     }
 
     private void send(UpstreamConnection c) {
         conn = c;
         sent = true;
         HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
-        copyHeaders(headers, false);
-        io.netty.handler.codec.http.HttpMethod method = req.method().toNetty();
         String uri = route.upstreamUri(req.path(), req.query(), upstream);
+        if (!HeaderGate.isTarget(uri)) {
+            ctx.violations().count(SecurityViolations.INVALID_HEADER);
+            c.abandon();
+            conn = null;
+            reject(400, "the request target holds a space or a control character", true);
+            return;
+        }
+        if (!copyHeaders(headers, false)) {
+            c.abandon();
+            conn = null;
+            return;
+        }
+        io.netty.handler.codec.http.HttpMethod method = req.method().toNetty();
         if (!hasBody || bodyComplete) {
             ByteBuf content = Unpooled.EMPTY_BUFFER;
+            if (!hasBody && HeaderGate.expectsContent(req.method())) {
+                // RFC 9110 §8.6: a POST, PUT or PATCH without a body says so (some servers want 411 else).
+                headers.set("content-length", "0");
+            }
             if (hasBody) {
                 // Read whole for a signature check, or a retry of a body kept by Retrying.
                 byte[] body = bufferedBody != null ? bufferedBody : retrying.body();
@@ -324,37 +432,52 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
                 this,
                 new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method, uri, headers),
                 false);
-        long maxBody = snapshot.config().limits().maxBodySize();
         if (retrying != null) {
             retrying.streaming();
         }
-        req.handler(chunk -> {
-            if (released) {
-                return;
-            }
-            bodyBytes += chunk.length();
-            if (bodyBytes > maxBody) {
-                ctx.violations().count(SecurityViolations.BODY_TOO_LARGE);
-                abort(413, "request body exceeds the limit of " + maxBody + " bytes");
-                return;
-            }
-            if (retrying != null) {
-                retrying.copy(chunk.getBytes());
-            }
-            // Vert.x hands the server's bytes over as unreleasable heap buffers: no copy needed.
-            conn.write(((BufferInternal) chunk).getByteBuf());
-            if (!conn.writable()) {
-                req.pause();
-            }
-        });
+        req.handler(this::bodyChunk);
         req.endHandler(v -> {
             bodyComplete = true;
+            bodyPhase = false;
             if (!released && conn != null) {
                 conn.end();
                 armTimer();
             }
         });
-        req.resume();
+        bodyPhase = true;
+        armTimer();
+        Buffer first = takeFirstChunk();
+        if (first != null) {
+            bodyChunk(first);
+        }
+        if (!released && conn.writable()) {
+            req.resume();
+        }
+    }
+
+    /** A chunk of a streamed request body: counted, kept for a retry, sent on. */
+    private void bodyChunk(Buffer chunk) {
+        if (released) {
+            return;
+        }
+        lastActivity = System.nanoTime();
+        bodyBytes += chunk.length();
+        if (bodyBytes > snapshot.config().limits().maxBodySize()) {
+            ctx.violations().count(SecurityViolations.BODY_TOO_LARGE);
+            abort(
+                    413,
+                    "request body exceeds the limit of "
+                            + snapshot.config().limits().maxBodySize() + " bytes");
+            return;
+        }
+        if (retrying != null) {
+            retrying.copy(chunk.getBytes());
+        }
+        // Vert.x hands the server's bytes over as unreleasable heap buffers: no copy needed.
+        conn.write(((BufferInternal) chunk).getByteBuf());
+        if (!conn.writable()) {
+            req.pause();
+        }
     }
 
     @Override
@@ -384,6 +507,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             res.setStatusMessage(head.status().reasonPhrase());
         }
         ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), requestId);
+        if (!res.headers().contains("date")) {
+            res.headers().set("date", ctx.dates().now());
+        }
         if (route.transform() != null) {
             route.transform().response(res.headers());
             boolean noBody = req.method() == HttpMethod.HEAD || status == 204 || status == 304;
@@ -401,6 +527,17 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         corsHeaders();
         if (limits != null) {
             limits.headers(res.headers());
+        }
+        String invalid = HeaderGate.firstInvalid(res.headers());
+        if (invalid != null) {
+            // Nothing of the response has been written: the client gets a 502 of ours instead.
+            res.headers().clear();
+            responseStarted = false;
+            String what = "upstream " + upstream.id() + " (" + upstream.authority() + ")";
+            log.warn("request {}: {} sent an invalid header {}", requestId, what, invalid);
+            assigned.failed(Outcome.RESET);
+            abort(502, what + " answered with an invalid header " + invalid);
+            return;
         }
         assigned.pin(req, res);
         capture = FallbackCapture.start(route, req, status, res.headers());
@@ -559,6 +696,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             return;
         }
         corsHeaders(); // a script must be able to read Baton's own errors too
+        res.headers().set("date", ctx.dates().now());
         if (close && req.version() != HttpVersion.HTTP_2) {
             res.putHeader("connection", "close");
             ctx.closing().add(req.connection());
@@ -576,6 +714,24 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             req.resume();
         }
         observe();
+    }
+
+    /**
+     * The client's request broke after its head (a chunk size that is not hex, a bare
+     * LF, an HTTP/2 stream reset): nothing more of it may reach the upstream, which
+     * sees its connection closed mid-request and so never a whole one.
+     */
+    private void clientFailed(Throwable cause) {
+        if (released) {
+            return;
+        }
+        log.debug("request {}: the client's request failed: {}", requestId, cause.toString());
+        if (!res.headWritten() && !res.closed()) {
+            resetUpstream();
+            reject(400, "malformed request body", true);
+        } else {
+            clientGone();
+        }
     }
 
     private void clientGone() {
@@ -625,7 +781,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     private void armTimer() {
         lastActivity = System.nanoTime();
-        if (deadlineStart == 0) {
+        if (deadlineStart == 0 && !bodyPhase) {
             deadlineStart = lastActivity;
         }
         if (deadline == null) {
@@ -646,6 +802,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
      */
     @Override
     public long timeoutNanos() {
+        if (bodyPhase && !responseStarted) {
+            return snapshot.config().limits().bodyTimeout().toNanos();
+        }
         long routeTimeout = TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis());
         if (responseStarted) {
             return routeTimeout;
@@ -670,7 +829,9 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         long wait = retrying.nextTry();
         long start = deadlineStart != 0 ? deadlineStart : created;
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis());
-        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait) >= deadline || !retrying.takeSlot()) {
+        boolean gone = outcome == Outcome.CONNECT_FAILURE || outcome == Outcome.RESET;
+        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait) >= deadline
+                || !retrying.takeSlot(gone && anotherInstanceAvailable())) {
             return false;
         }
         Upstream previous = upstream;
@@ -695,10 +856,27 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         return true;
     }
 
+    /** Whether the service has an available instance besides the one that just failed. */
+    private boolean anotherInstanceAvailable() {
+        for (Upstream u : route.service().instances()) {
+            if (u != upstream && u.endpoint().available()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void idleTimeout() {
         deadline = null;
         if (released) {
+            return;
+        }
+        if (bodyPhase && !responseStarted) {
+            long ms = snapshot.config().limits().bodyTimeout().toMillis();
+            log.debug("request {}: the client sent no body bytes for {} ms", requestId, ms);
+            ctx.violations().count(SecurityViolations.SLOW_CLIENT);
+            abort(408, "the request body stalled: no bytes for " + ms + " ms (limits.body-timeout)");
             return;
         }
         long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);

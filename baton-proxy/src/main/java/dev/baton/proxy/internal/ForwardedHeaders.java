@@ -20,16 +20,20 @@ final class ForwardedHeaders {
 
     private ForwardedHeaders() {}
 
-    /** Fills {@code to} with the upstream request's headers; {@code upgrade} keeps a protocol switch's. */
+    /**
+     * Fills {@code to} with the upstream request's headers; {@code authority} is the
+     * request's (the absolute-form target's, else Host's), {@code upgrade} keeps a
+     * protocol switch's.
+     */
     static void request(
             HttpServerRequest req,
+            HostAndPort authority,
             MultiMap to,
             boolean upgrade,
             boolean preserveHost,
             String upstreamAuthority,
             String requestId) {
         HopByHop.copy(req.headers(), to, upgrade, SET_UPSTREAM);
-        HostAndPort authority = req.authority();
         String originalHost = authority == null ? null : authority.toString();
         to.add("host", preserveHost && originalHost != null ? originalHost : upstreamAuthority);
         String clientIp =

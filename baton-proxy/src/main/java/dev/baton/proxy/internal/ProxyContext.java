@@ -36,4 +36,5 @@ public record ProxyContext(
         Set<HttpConnection> closing,
         RedisRateLimiter redisLimits,
         SecurityViolations violations,
-        RequestObserver observer) {}
+        RequestObserver observer,
+        HttpDates dates) {}

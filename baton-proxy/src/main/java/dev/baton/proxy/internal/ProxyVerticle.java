@@ -1,7 +1,9 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.config.LimitsConfig;
 import dev.baton.config.RedisConfig;
 import dev.baton.config.TlsConfig;
+import dev.baton.proxy.ClientConnections;
 import dev.baton.proxy.ConnectionStats;
 import dev.baton.proxy.RequestObserver;
 import dev.baton.proxy.SecurityViolations;
@@ -49,6 +51,8 @@ public final class ProxyVerticle extends VerticleBase {
     private final AtomicInteger inFlight;
     private final SecurityViolations violations;
     private final ConnectionStats connections;
+    private final ClientConnections clients;
+    private final ClientAcceptor acceptor;
     private final RequestObserver observer;
     private final Duration shutdownGrace;
     private final java.util.concurrent.atomic.AtomicLong lagNanos = new java.util.concurrent.atomic.AtomicLong();
@@ -67,9 +71,13 @@ public final class ProxyVerticle extends VerticleBase {
             AtomicInteger inFlight,
             SecurityViolations violations,
             ConnectionStats connections,
+            ClientConnections clients,
+            ClientAcceptor acceptor,
             RequestObserver observer,
             Duration shutdownGrace) {
         this.connections = connections;
+        this.clients = clients;
+        this.acceptor = acceptor;
         this.observer = observer;
         this.host = host;
         this.port = port;
@@ -98,7 +106,13 @@ public final class ProxyVerticle extends VerticleBase {
         // Upgrades only: a 101 turns the connection into a tunnel, which Vert.x does well.
         tunnels = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(512));
         Deadlines deadlines = new Deadlines();
-        sweeper = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> deadlines.sweep());
+        HttpDates dates = new HttpDates(System::currentTimeMillis);
+        ConnectionGuard guard = new ConnectionGuard(
+                System::nanoTime, () -> snapshots.get().config().limits(), clients, violations, dates);
+        sweeper = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> {
+            deadlines.sweep();
+            guard.sweep();
+        });
         idleCloser = vertx.setPeriodic(1000, id -> upstreams.closeIdle());
         long[] due = {System.nanoTime() + LAG_PROBE_NANOS};
         lagProbe = vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(LAG_PROBE_NANOS), id -> {
@@ -119,8 +133,10 @@ public final class ProxyVerticle extends VerticleBase {
                 Collections.newSetFromMap(new WeakHashMap<>()),
                 redisLimits,
                 violations,
-                observer);
+                observer,
+                dates);
 
+        var limits = snapshots.get().config().limits();
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)
                 .setPort(port)
@@ -129,8 +145,19 @@ public final class ProxyVerticle extends VerticleBase {
                 .setTcpNoDelay(true)
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
-                .setIdleTimeout(120)
-                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+                // A backstop for connections that never send a byte (the guard sees a
+                // connection once its protocol is known); silent long polls outlive it
+                // only up to the longest route timeout.
+                .setIdleTimeout((int) Math.max(
+                        LimitsConfig.MAX_TIMEOUT.toSeconds() + 5,
+                        limits.keepAliveTimeout().toSeconds()))
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setInitialSettings(new io.vertx.core.http.Http2Settings()
+                        .setMaxConcurrentStreams(limits.http2().maxConcurrentStreams()))
+                .setHttp2RstFloodMaxRstFramePerWindow(limits.http2().maxResets())
+                .setHttp2RstFloodWindowDuration(
+                        (int) limits.http2().resetWindow().toSeconds())
+                .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
         snapshots
                 .get()
                 .config()
@@ -141,10 +168,11 @@ public final class ProxyVerticle extends VerticleBase {
                         .setKeyCertOptions(TlsOptions.keyCert(tls))
                         .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(tls.protocols())));
         server = vertx.createHttpServer(options)
+                .connectionHandler(guard::install)
                 .requestHandler(req -> new Exchange(ctx, req).start())
                 .invalidRequestHandler(ProxyVerticle::invalid)
                 .exceptionHandler(err -> log.debug("client connection error: {}", err.toString()));
-        return server.listen();
+        return server.listen().onSuccess(s -> acceptor.attach(server));
     }
 
     /** Loads the TLS certificate again (it was renewed on disk); completes with whether it changed. */

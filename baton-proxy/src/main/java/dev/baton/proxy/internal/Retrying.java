@@ -113,10 +113,19 @@ final class Retrying {
         return tries < policy.attempts() && policy.retryOn().statuses().contains(status);
     }
 
-    /** Takes the budget slot this exchange's retries share; false when the budget is spent. */
-    boolean takeSlot() {
+    /**
+     * Takes the budget slot this exchange's retries share; false when the budget is
+     * spent. {@code elsewhere}: the try failed because its instance is gone and
+     * another is available, which the budget lets through (see {@link RetryBudget#retryElsewhere}).
+     */
+    boolean takeSlot(boolean elsewhere) {
         if (!holdsSlot) {
-            holdsSlot = budget.tryRetry();
+            if (elsewhere) {
+                budget.retryElsewhere();
+                holdsSlot = true;
+            } else {
+                holdsSlot = budget.tryRetry();
+            }
         }
         return holdsSlot;
     }

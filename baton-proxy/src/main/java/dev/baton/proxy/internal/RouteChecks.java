@@ -145,24 +145,32 @@ final class RouteChecks {
         }
         long max = exchange.maxBodySize();
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        req.handler(chunk -> {
+        io.vertx.core.Handler<io.vertx.core.buffer.Buffer> onChunk = chunk -> {
             if (exchange.released()) {
                 return;
             }
+            exchange.bodyActivity();
             if (buffer.size() + (long) chunk.length() > max) {
                 ctx.violations().count(SecurityViolations.BODY_TOO_LARGE);
                 exchange.reject(413, "request body exceeds the limit of " + max + " bytes", true);
                 return;
             }
             buffer.writeBytes(chunk.getBytes());
-        });
+        };
+        req.handler(onChunk);
         req.endHandler(v -> {
+            exchange.readingBody(false);
             if (!exchange.released()) {
                 byte[] body = buffer.toByteArray();
                 exchange.bodyRead(body);
                 then.accept(body);
             }
         });
+        exchange.readingBody(true);
+        io.vertx.core.buffer.Buffer first = exchange.takeFirstChunk();
+        if (first != null) {
+            onChunk.handle(first);
+        }
         req.resume();
     }
 

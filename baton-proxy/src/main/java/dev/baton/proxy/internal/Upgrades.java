@@ -52,7 +52,10 @@ final class Upgrades {
             return;
         }
         request.compose(creq -> {
-                    exchange.copyHeaders(creq.headers(), true);
+                    if (!exchange.copyHeaders(creq.headers(), true)) {
+                        creq.reset();
+                        return Future.failedFuture("invalid header: the client was answered");
+                    }
                     return creq.connect();
                 })
                 .onComplete(ar -> {

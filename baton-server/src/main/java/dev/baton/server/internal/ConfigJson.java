@@ -28,6 +28,12 @@ final class ConfigJson {
         if (value instanceof Optional<?> o) {
             return o.map(ConfigJson::render).orElse(null);
         }
+        if (value instanceof java.util.OptionalInt o) {
+            return o.isPresent() ? o.getAsInt() : null;
+        }
+        if (value instanceof java.util.OptionalLong o) {
+            return o.isPresent() ? o.getAsLong() : null;
+        }
         if (value instanceof Duration d) {
             return Values.format(d);
         }

@@ -1,0 +1,371 @@
+package dev.baton.proxy.internal;
+
+import dev.baton.config.LimitsConfig;
+import dev.baton.proxy.ClientConnections;
+import dev.baton.proxy.SecurityViolations;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpObjectDecoder;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * One event loop's defence against clients that hold connections without using them
+ * (slowloris and its kin): the connection limits, the time a client has to send a
+ * whole request head ({@code limits.header-timeout}: 408 on HTTP/1.1, GOAWAY on
+ * HTTP/2 when a header block never ends) and the time an idle connection is kept
+ * between requests ({@code limits.keep-alive-timeout}), and the 505 for an HTTP
+ * version Baton does not speak.
+ *
+ * <p>It adds two small handlers to each connection's Netty pipeline: one in front of
+ * the decoder that sees raw bytes (the first byte of a head starts its clock; on
+ * HTTP/2 it follows frame boundaries to see header blocks open and close), and on
+ * HTTP/1.1 one behind it that sees whole heads arrive and responses end. Waiting
+ * connections sit in two queues, one per timeout; each queue is in the order its
+ * clocks started, so the sweep looks only at the expired ones at the front.
+ * Confined to its event loop.
+ */
+final class ConnectionGuard {
+    private final LongSupplier nanos;
+    private final Supplier<LimitsConfig> limits;
+    private final ClientConnections clients;
+    private final SecurityViolations violations;
+    private final HttpDates dates;
+    private final Queue heads = new Queue();
+    private final Queue idle = new Queue();
+
+    ConnectionGuard(
+            LongSupplier nanos,
+            Supplier<LimitsConfig> limits,
+            ClientConnections clients,
+            SecurityViolations violations,
+            HttpDates dates) {
+        this.nanos = nanos;
+        this.limits = limits;
+        this.clients = clients;
+        this.violations = violations;
+        this.dates = dates;
+    }
+
+    /** Takes charge of a client connection Vert.x has set up, or closes it when it is over a limit. */
+    void install(HttpConnection conn) {
+        if (!(conn instanceof ConnectionBase base)) {
+            return;
+        }
+        Channel ch = base.channel();
+        ChannelPipeline p = ch.pipeline();
+        Guarded g = new Guarded(ch, conn);
+        if (p.get(ClientAcceptor.FIRST_HEAD) instanceof ClientAcceptor.FirstHead first) {
+            first.handedOver(); // counted and timed since it was accepted
+            p.remove(first);
+        } else if (!countedHere(ch, conn)) {
+            return;
+        }
+        ch.closeFuture().addListener(f -> g.unlink());
+        Http2ConnectionHandler h2 = p.get(Http2ConnectionHandler.class);
+        if (h2 != null) {
+            g.h2 = h2;
+            p.addBefore(p.context(h2).name(), "baton-frames", g.new Frames());
+            idle.append(g, nanos.getAsLong());
+            return;
+        }
+        ChannelHandlerContext decoder = decoder(p);
+        ChannelHandlerContext encoder = p.context(HttpResponseEncoder.class);
+        if (encoder == null) {
+            encoder = p.context(HttpServerCodec.class);
+        }
+        if (decoder == null || encoder == null) {
+            return; // not a pipeline this guard knows: leave it to Vert.x's idle timeout
+        }
+        p.addBefore(decoder.name(), "baton-bytes", g.new Bytes());
+        // Behind the encoder: inbound it sees decoded heads, outbound responses before they are encoded.
+        p.addAfter(encoder.name(), "baton-heads", g.new Heads());
+        if (p.get("h2c") != null) {
+            // Vert.x hands an HTTP/1.1 connection over once its first head has arrived,
+            // to rule out an h2c upgrade: that request is under way.
+            g.requests = 1;
+        } else {
+            heads.append(g, nanos.getAsLong());
+        }
+    }
+
+    /** Counts a connection the acceptor did not see; false when it is over a limit and was closed. */
+    private boolean countedHere(Channel ch, HttpConnection conn) {
+        LimitsConfig l = limits.get();
+        String client = conn.remoteAddress() == null ? "" : conn.remoteAddress().hostAddress();
+        int perClient = l.maxConnectionsPerClient().orElse(0);
+        if (clients.open(client, l.maxConnections(), perClient).isPresent()) {
+            ch.close();
+            return false;
+        }
+        ch.closeFuture().addListener(f -> clients.close(client, perClient > 0));
+        return true;
+    }
+
+    private static ChannelHandlerContext decoder(ChannelPipeline p) {
+        for (Map.Entry<String, ChannelHandler> e : p) {
+            if (e.getValue() instanceof HttpObjectDecoder || e.getValue() instanceof HttpServerCodec) {
+                return p.context(e.getValue());
+            }
+        }
+        return null;
+    }
+
+    /** Closes the connections whose head or idle time ran out; called by the loop's periodic timer. */
+    void sweep() {
+        long now = nanos.getAsLong();
+        LimitsConfig l = limits.get();
+        Guarded g;
+        long headTimeout = l.headerTimeout().toNanos();
+        while ((g = heads.expired(now, headTimeout)) != null) {
+            g.unlink();
+            g.headTimedOut(l);
+        }
+        long idleTimeout = l.keepAliveTimeout().toNanos();
+        while ((g = idle.expired(now, idleTimeout)) != null) {
+            g.unlink();
+            if (g.h2 != null && g.h2.connection().numActiveStreams() > 0) {
+                idle.append(g, now); // streams open (a long poll, say): not idle
+            } else {
+                clients.closed(ClientConnections.Closed.KEEP_ALIVE_TIMEOUT);
+                g.conn.close();
+            }
+        }
+    }
+
+    /** Connections waiting for a head, then those idle: for tests. */
+    int[] waiting() {
+        return new int[] {heads.size, idle.size};
+    }
+
+    /** A FIFO of connections by the time their clock started: the oldest is always first. */
+    private final class Queue {
+        private final Guarded head = new Guarded(null, null);
+        private int size;
+
+        Queue() {
+            head.prev = head;
+            head.next = head;
+        }
+
+        void append(Guarded g, long now) {
+            g.unlink();
+            g.since = now;
+            g.queue = this;
+            g.prev = head.prev;
+            g.next = head;
+            head.prev.next = g;
+            head.prev = g;
+            size++;
+        }
+
+        Guarded expired(long now, long timeout) {
+            Guarded first = head.next;
+            return first != head && now - first.since >= timeout ? first : null;
+        }
+    }
+
+    /** One client connection's state. */
+    private final class Guarded {
+        final Channel channel;
+        final HttpConnection conn;
+        Http2ConnectionHandler h2;
+        Guarded prev;
+        Guarded next;
+        Queue queue;
+        long since;
+        /** HTTP/1.1: heads passed on, and responses ended. Equal means idle. */
+        long requests;
+
+        long responses;
+        /** Switched protocols (a WebSocket): no longer HTTP, no longer timed here. */
+        boolean tunnel;
+
+        ChannelHandlerContext headsCtx;
+
+        Guarded(Channel channel, HttpConnection conn) {
+            this.channel = channel;
+            this.conn = conn;
+        }
+
+        void unlink() {
+            if (queue != null) {
+                prev.next = next;
+                next.prev = prev;
+                queue.size--;
+                queue = null;
+                prev = null;
+                next = null;
+            }
+        }
+
+        void headTimedOut(LimitsConfig l) {
+            violations.count(SecurityViolations.SLOW_CLIENT);
+            clients.closed(ClientConnections.Closed.HEADER_TIMEOUT);
+            if (h2 != null) {
+                // RFC 9113 §5.4.1: a connection error is a GOAWAY, then the close.
+                conn.goAway(0x1);
+                channel.close();
+            } else if (headsCtx != null) {
+                refuse(
+                        headsCtx,
+                        HttpResponseStatus.REQUEST_TIMEOUT,
+                        "the request head was not complete within "
+                                + l.headerTimeout().toMillis() + " ms (limits.header-timeout)");
+            } else {
+                channel.close();
+            }
+        }
+
+        /** Raw bytes, in front of the HTTP/1.1 decoder: the first byte of a head starts its clock. */
+        final class Bytes extends ChannelInboundHandlerAdapter {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (queue == idle && !tunnel) {
+                    heads.append(Guarded.this, nanos.getAsLong());
+                }
+                ctx.fireChannelRead(msg);
+            }
+        }
+
+        /** Decoded heads in, responses out, behind the HTTP/1.1 codec. */
+        final class Heads extends ChannelDuplexHandler {
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                headsCtx = ctx;
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest req) {
+                    HttpVersion v = req.protocolVersion();
+                    if (req.decoderResult().isSuccess() && v != HttpVersion.HTTP_1_1 && v != HttpVersion.HTTP_1_0) {
+                        ReferenceCountUtil.release(msg);
+                        unlink();
+                        clients.closed(ClientConnections.Closed.UNSUPPORTED_VERSION);
+                        refuse(
+                                ctx,
+                                HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                                "HTTP version " + v.text() + " is not supported (HTTP/1.0, HTTP/1.1 and HTTP/2 are)");
+                        return;
+                    }
+                    requests++;
+                    unlink();
+                }
+                ctx.fireChannelRead(msg);
+            }
+
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                    // 100 Continue is not the response; 101 ends HTTP on this connection.
+                    if (r.status().code() == 101) {
+                        tunnel = true;
+                        unlink();
+                    }
+                } else if (msg instanceof LastHttpContent && !tunnel && ++responses >= requests && channel.isActive()) {
+                    idle.append(Guarded.this, nanos.getAsLong());
+                }
+                ctx.write(msg, promise);
+            }
+        }
+
+        /**
+         * Raw bytes in front of the HTTP/2 codec, followed frame by frame: a HEADERS
+         * frame without END_HEADERS opens a header block that must end within the
+         * header timeout; any frame counts as activity for the keep-alive timeout.
+         */
+        final class Frames extends ChannelInboundHandlerAdapter {
+            private final FrameCursor cursor = new FrameCursor();
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof ByteBuf buf) {
+                    cursor.read(buf, nanos.getAsLong());
+                }
+                ctx.fireChannelRead(msg);
+            }
+
+            /** Where the next frame header starts, across reads. */
+            private final class FrameCursor {
+                private long skip = -1; // -1: the connection preface may still come
+                private final byte[] header = new byte[9];
+                private int have;
+
+                void read(ByteBuf buf, long now) {
+                    int i = buf.readerIndex();
+                    int end = buf.writerIndex();
+                    if (skip < 0) {
+                        // Prior knowledge: the preface reaches this handler; after ALPN it may too.
+                        skip = buf.readableBytes() >= 3 && buf.getByte(i) == 'P' && buf.getByte(i + 1) == 'R' ? 24 : 0;
+                    }
+                    boolean inHeaderBlock = queue == heads;
+                    boolean frames = false;
+                    while (i < end) {
+                        if (skip > 0) {
+                            int n = (int) Math.min(skip, end - i);
+                            skip -= n;
+                            i += n;
+                            continue;
+                        }
+                        header[have++] = buf.getByte(i++);
+                        if (have == 9) {
+                            have = 0;
+                            frames = true;
+                            int length = ((header[0] & 0xff) << 16) | ((header[1] & 0xff) << 8) | (header[2] & 0xff);
+                            int type = header[3] & 0xff;
+                            boolean endHeaders = (header[4] & 0x4) != 0;
+                            if (type == 0x1 || type == 0x9) { // HEADERS, CONTINUATION
+                                inHeaderBlock = !endHeaders;
+                            }
+                            skip = length;
+                        }
+                    }
+                    if (inHeaderBlock && queue != heads) {
+                        heads.append(Guarded.this, now); // the block's clock starts with its first frame
+                    } else if (!inHeaderBlock && (frames || queue == heads)) {
+                        idle.append(Guarded.this, now);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Answers an HTTP/1.1 client with a JSON error of ours and closes the connection. */
+    private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+        String body = "{\"status\":" + status.code() + ",\"error\":\"" + ErrorResponses.code(status.code())
+                + "\",\"message\":" + ErrorResponses.quote(message) + ",\"requestId\":"
+                + ErrorResponses.quote(RequestIds.generate()) + "}";
+        FullHttpResponse res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        res.headers()
+                .set("content-type", "application/json")
+                .set("content-length", res.content().readableBytes())
+                .set("connection", "close")
+                .set("date", dates.now());
+        ctx.writeAndFlush(res).addListener(f -> ctx.channel().close());
+    }
+}
