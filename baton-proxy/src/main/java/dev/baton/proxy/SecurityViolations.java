@@ -4,7 +4,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Requests refused for security reasons, counted by type: the source of
+ * Requests refused for security reasons, by the proxy and by the admin API's
+ * browser checks, counted by type: the source of
  * {@code orchestrator_security_violations_total{violation_type}}. The types are a
  * fixed list, so the label stays bounded whatever clients send.
  */
@@ -23,6 +24,12 @@ public final class SecurityViolations {
     public static final String INVALID_TOKEN = "invalid_token";
     public static final String FORBIDDEN_ROLE = "forbidden_role";
     public static final String BAD_SIGNATURE = "bad_signature";
+    /** An admin change from a foreign web origin, or sent cross-site (CSRF). */
+    public static final String ADMIN_CSRF = "admin_csrf";
+    /** An admin change whose body is not declared JSON, as a cross-site form's never is. */
+    public static final String ADMIN_CONTENT_TYPE = "admin_content_type";
+    /** An admin request for a {@code Host} that is not the admin's (DNS rebinding). */
+    public static final String ADMIN_HOST = "admin_host";
 
     private final Map<String, LongAdder> counts;
 
@@ -30,7 +37,8 @@ public final class SecurityViolations {
         Map<String, LongAdder> m = new java.util.LinkedHashMap<>();
         for (String t : new String[] {
             PATH_TRAVERSAL, NULL_BYTE, URL_TOO_LONG, TOO_MANY_HEADERS, HEADERS_TOO_LARGE, CONTENT_TYPE, INVALID_JSON,
-            JSON_TOO_DEEP, SCHEMA, BODY_TOO_LARGE, IP_DENIED, INVALID_TOKEN, FORBIDDEN_ROLE, BAD_SIGNATURE
+            JSON_TOO_DEEP, SCHEMA, BODY_TOO_LARGE, IP_DENIED, INVALID_TOKEN, FORBIDDEN_ROLE, BAD_SIGNATURE,
+            ADMIN_CSRF, ADMIN_CONTENT_TYPE, ADMIN_HOST
         }) {
             m.put(t, new LongAdder());
         }
