@@ -189,6 +189,7 @@ class AdminBrowserGuardTest {
         Reply ownButCrossSite =
                 send("POST", "/orchestrator/stop", Map.of("Origin", own(), "Sec-Fetch-Site", "cross-site"), null);
         isJsonError(ownButCrossSite, 403, "forbidden");
+        assertThat(ownButCrossSite.json().getString("message")).startsWith("a cross-site request");
         assertThat(orchestrator()).isEqualTo("RUNNING");
         assertThat(get("/services/evil", Map.of()).status()).isEqualTo(404);
     }

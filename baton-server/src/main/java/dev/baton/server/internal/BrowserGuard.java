@@ -102,23 +102,19 @@ final class BrowserGuard {
         String origin = req.getHeader("origin");
         String fetchSite = req.getHeader("sec-fetch-site");
         boolean crossSite = fetchSite != null && fetchSite.trim().equalsIgnoreCase("cross-site");
-        if (origin != null && !listed(origin, sec) && (crossSite || !own(origin, localHost, port))) {
+        boolean foreign = origin != null && !own(origin, localHost, port);
+        // A listed origin is trusted even though its pages are cross-site to the admin.
+        if ((foreign || crossSite) && !(origin != null && listed(origin, sec))) {
+            String allowed = String.join(", ", allowedOrigins(localHost, port, sec));
             refuse(
                     rc,
                     403,
                     SecurityViolations.ADMIN_CSRF,
-                    "origin " + origin + " is not allowed to change the admin API (allowed: "
-                            + String.join(", ", allowedOrigins(localHost, port, sec))
-                            + ", or list it in security.admin-origins)");
-            return;
-        }
-        if (origin == null && crossSite) {
-            refuse(
-                    rc,
-                    403,
-                    SecurityViolations.ADMIN_CSRF,
-                    "a cross-site request (Sec-Fetch-Site: cross-site) may not change the admin API (send it from "
-                            + String.join(", ", allowedOrigins(localHost, port, sec)) + ")");
+                    foreign
+                            ? "origin " + origin + " is not allowed to change the admin API (allowed: " + allowed
+                                    + ", or list it in security.admin-origins)"
+                            : "a cross-site request (Sec-Fetch-Site: cross-site) may not change the admin API"
+                                    + " (send it from " + allowed + ")");
             return;
         }
         rc.next();
