@@ -4,7 +4,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Requests refused for security reasons, counted by type: the source of
+ * Requests refused for security reasons, by the proxy and by the admin API's
+ * browser checks, counted by type: the source of
  * {@code orchestrator_security_violations_total{violation_type}}. The types are a
  * fixed list, so the label stays bounded whatever clients send.
  */
@@ -29,15 +30,38 @@ public final class SecurityViolations {
     public static final String INVALID_HOST = "invalid_host";
     /** A client too slow with its head or body (limits.header-timeout, limits.body-timeout). */
     public static final String SLOW_CLIENT = "slow_client";
+    /** An admin change from a foreign web origin, or sent cross-site (CSRF). */
+    public static final String ADMIN_CSRF = "admin_csrf";
+    /** An admin change whose body is not declared JSON, as a cross-site form's never is. */
+    public static final String ADMIN_CONTENT_TYPE = "admin_content_type";
+    /** An admin request for a {@code Host} that is not the admin's (DNS rebinding). */
+    public static final String ADMIN_HOST = "admin_host";
 
     private final Map<String, LongAdder> counts;
 
     public SecurityViolations() {
         Map<String, LongAdder> m = new java.util.LinkedHashMap<>();
         for (String t : new String[] {
-            PATH_TRAVERSAL, NULL_BYTE, URL_TOO_LONG, TOO_MANY_HEADERS, HEADERS_TOO_LARGE, CONTENT_TYPE, INVALID_JSON,
-            JSON_TOO_DEEP, SCHEMA, BODY_TOO_LARGE, IP_DENIED, INVALID_TOKEN, FORBIDDEN_ROLE, BAD_SIGNATURE,
-            INVALID_HEADER, INVALID_HOST, SLOW_CLIENT
+            PATH_TRAVERSAL,
+            NULL_BYTE,
+            URL_TOO_LONG,
+            TOO_MANY_HEADERS,
+            HEADERS_TOO_LARGE,
+            CONTENT_TYPE,
+            INVALID_JSON,
+            JSON_TOO_DEEP,
+            SCHEMA,
+            BODY_TOO_LARGE,
+            IP_DENIED,
+            INVALID_TOKEN,
+            FORBIDDEN_ROLE,
+            BAD_SIGNATURE,
+            INVALID_HEADER,
+            INVALID_HOST,
+            SLOW_CLIENT,
+            ADMIN_CSRF,
+            ADMIN_CONTENT_TYPE,
+            ADMIN_HOST
         }) {
             m.put(t, new LongAdder());
         }

@@ -95,4 +95,9 @@ final class AdminBackend implements AdminApi.Backend {
     public dev.baton.server.internal.Alerts alerts() {
         return baton.alerts();
     }
+
+    @Override
+    public dev.baton.proxy.SecurityViolations violations() {
+        return baton.violations();
+    }
 }

@@ -453,6 +453,11 @@ public final class Baton implements AutoCloseable {
         return admin.port();
     }
 
+    /** Security refusals, counted on the proxy's counters so that one metric covers both listeners. */
+    dev.baton.proxy.SecurityViolations violations() {
+        return proxy.violations();
+    }
+
     /** The version from the jar manifest, or "dev" when run from classes. */
     public static String version() {
         String v = Baton.class.getPackage().getImplementationVersion();

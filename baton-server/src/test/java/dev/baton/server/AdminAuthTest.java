@@ -64,6 +64,9 @@ class AdminAuthTest {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 

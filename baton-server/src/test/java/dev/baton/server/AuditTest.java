@@ -64,6 +64,7 @@ class AuditTest {
                                         ? HttpRequest.BodyPublishers.noBody()
                                         : HttpRequest.BodyPublishers.ofString(body))
                         .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
     }

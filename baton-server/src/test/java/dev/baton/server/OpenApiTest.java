@@ -119,6 +119,20 @@ class OpenApiTest {
     }
 
     @Test
+    void everyChangeDocumentsTheBrowserRefusals() {
+        for (String[] op : operations()) {
+            if (List.of("POST", "PUT", "DELETE").contains(op[0])) {
+                JsonObject responses = doc.getJsonObject("paths")
+                        .getJsonObject(op[1])
+                        .getJsonObject(op[0].toLowerCase())
+                        .getJsonObject("responses");
+                assertThat(responses.fieldNames()).as(op[0] + " " + op[1]).contains("403", "415");
+            }
+        }
+        assertThat(doc.getJsonObject("info").getString("description")).contains("421", "security.admin-hosts");
+    }
+
+    @Test
     void theDocsPageRendersTheDocumentWithSwaggerUi() throws Exception {
         HttpResponse<String> page = call("GET", "/docs", null);
         assertThat(page.statusCode()).isEqualTo(200);

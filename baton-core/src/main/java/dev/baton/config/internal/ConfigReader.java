@@ -12,7 +12,9 @@ import dev.baton.config.SecurityConfig;
 import dev.baton.config.ServerConfig;
 import dev.baton.config.ServiceConfig;
 import dev.baton.config.TlsConfig;
+import dev.baton.security.Authority;
 import dev.baton.security.JwtVerifier;
+import dev.baton.security.WebOrigin;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -253,6 +255,8 @@ public final class ConfigReader {
         List<String> ipAllow = cidrs(s, "ip-allow");
         List<String> ipDeny = cidrs(s, "ip-deny");
         List<String> trusted = cidrs(s, "trusted-proxies");
+        List<String> adminOrigins = checked(s, "admin-origins", WebOrigin::parse);
+        List<String> adminHosts = checked(s, "admin-hosts", Authority::parse);
         Map<String, Set<String>> roles = new LinkedHashMap<>(SecurityConfig.DEFAULT_ROLES);
         if (s.has("roles")) {
             Section r = s.section("roles");
@@ -271,7 +275,20 @@ public final class ConfigReader {
             r.finish();
         }
         s.finish();
-        return new SecurityConfig(jwt, adminAuth, ipAllow, ipDeny, trusted, roles);
+        return new SecurityConfig(jwt, adminAuth, ipAllow, ipDeny, trusted, roles, adminOrigins, adminHosts);
+    }
+
+    /** A list whose every item {@code parse} accepts; each it refuses is reported, all kept as written. */
+    private static List<String> checked(Section s, String key, java.util.function.Function<String, ?> parse) {
+        List<String> list = s.strings(key).stream().map(String::trim).toList();
+        for (String item : list) {
+            try {
+                parse.apply(item);
+            } catch (IllegalArgumentException e) {
+                s.error(key, e.getMessage());
+            }
+        }
+        return list;
     }
 
     static List<String> cidrs(Section s, String key) {

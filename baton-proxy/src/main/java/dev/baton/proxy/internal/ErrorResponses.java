@@ -31,11 +31,14 @@ public final class ErrorResponses {
             case 408 -> "request_timeout";
             case 413 -> "payload_too_large";
             case 414 -> "uri_too_long";
+            case 415 -> "unsupported_media_type";
+            case 421 -> "misdirected_request";
             case 429 -> "too_many_requests";
             case 431 -> "header_fields_too_large";
             case 502 -> "bad_gateway";
             case 503 -> "service_unavailable";
             case 504 -> "gateway_timeout";
+            case 505 -> "http_version_not_supported";
             default -> "error";
         };
     }

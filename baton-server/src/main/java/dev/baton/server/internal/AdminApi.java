@@ -83,6 +83,9 @@ public final class AdminApi {
 
         /** The processes Baton launches; null until the gateway has started. */
         dev.baton.supervisor.Supervisor supervisor();
+
+        /** Where refusals for a security reason are counted, the proxy's and the admin API's alike. */
+        dev.baton.proxy.SecurityViolations violations();
     }
 
     private final Vertx vertx;
@@ -131,6 +134,10 @@ public final class AdminApi {
             }
             rc.next();
         });
+        // Before auth: a page in the operator's browser is refused whether or not it holds a token.
+        router.route()
+                .handler(new BrowserGuard(
+                        listen, () -> backend.snapshot().config().security(), backend::violations)::handle);
         router.route().handler(new AdminAuth(backend::snapshot)::handle);
         router.get("/audit").handler(rc -> {
             int limit = 100;

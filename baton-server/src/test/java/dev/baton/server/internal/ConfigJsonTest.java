@@ -23,12 +23,16 @@ class ConfigJsonTest {
                 List.of("127.0.0.0/8"),
                 List.of(),
                 List.of(),
-                SecurityConfig.DEFAULT_ROLES);
+                SecurityConfig.DEFAULT_ROLES,
+                List.of("https://ops.example.com"),
+                List.of("baton-admin.internal:9090"));
         JsonObject json = (JsonObject) ConfigJson.render(security);
         assertThat(json.getJsonObject("jwt").getString("secret")).isEqualTo(ConfigJson.MASK);
         assertThat(json.getJsonObject("jwt").getString("issuer")).isEqualTo("baton");
         assertThat(json.getJsonObject("jwt").containsKey("jwksUrl")).isFalse();
         assertThat(json.getBoolean("adminAuth")).isTrue();
+        assertThat(json.getJsonArray("adminOrigins").getList()).containsExactly("https://ops.example.com");
+        assertThat(json.getJsonArray("adminHosts").getList()).containsExactly("baton-admin.internal:9090");
         assertThat(json.encode()).doesNotContain("s3cr3t");
     }
 
