@@ -71,6 +71,30 @@ class RouteAuthTest extends ProxyTestSupport {
     }
 
     @Test
+    void aClaimWithALineBreakIsNeverForwardedAsAHeader() throws Exception {
+        // Signed and valid, but its subject was chosen by the user at the identity provider.
+        String injected = Tokens.issue(
+                SECRET,
+                "roles",
+                List.of("admin"),
+                "alice\r\nX-Roles: superuser",
+                Optional.of("baton"),
+                Duration.ofMinutes(5),
+                Instant.now());
+        int before = upstream.received().size();
+        HttpResponse<String> r = get("/admin/x", "Authorization", "Bearer " + injected);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(r.body()).getString("message")).contains("X-User-Id");
+        assertThat(upstream.received()).hasSize(before);
+        assertThat(proxy.proxy
+                        .violations()
+                        .counts()
+                        .get(SecurityViolations.INVALID_HEADER)
+                        .sum())
+                .isPositive();
+    }
+
+    @Test
     void missingBadAndUnderprivilegedTokensAreRefused() throws Exception {
         HttpResponse<String> none = get("/admin/x");
         assertThat(none.statusCode()).isEqualTo(401);

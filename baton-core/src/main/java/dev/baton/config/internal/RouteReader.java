@@ -223,6 +223,15 @@ final class RouteReader {
                 s.error("headers", name + " frames the message and cannot be transformed");
             }
         }
+        // Values go out as they are: a line break in one would start a header of its own.
+        java.util.stream.Stream.of(add, set).flatMap(m -> m.entrySet().stream()).forEach(e -> {
+            if (!dev.baton.http.FieldSyntax.isValue(e.getValue())) {
+                s.error(
+                        add.containsKey(e.getKey()) ? "add" : "set",
+                        "the value of " + e.getKey() + " holds a control character (CR, LF, NUL or another below"
+                                + " space) or a character past Latin-1");
+            }
+        });
         s.finish();
         return new RouteConfig.HeaderEdits(add, set, remove, rename);
     }
@@ -282,6 +291,13 @@ final class RouteReader {
         Set<String> methods = methods(s, "allow-methods");
         List<String> headers = s.strings("allow-headers");
         List<String> expose = s.strings("expose-headers");
+        for (String key : List.of("allow-headers", "expose-headers")) {
+            for (String h : key.equals("allow-headers") ? headers : expose) {
+                if (!h.equals("*") && !HEADER.matcher(h).matches()) {
+                    s.error(key, "'" + dev.baton.http.FieldSyntax.printable(h) + "' is not a header name");
+                }
+            }
+        }
         boolean credentials = s.bool("allow-credentials", false);
         if (credentials && origins.contains("*")) {
             s.error(

@@ -55,12 +55,30 @@ public final class Framing {
     }
 
     private static boolean contentLengthWasDropped(HttpServerRequest request) {
-        if (!(request.decoderResult() instanceof HttpMessageDecoderResult result)) {
+        return dropped(request.decoderResult(), request.headers());
+    }
+
+    /**
+     * Why an upstream's response head is unsafe to relay, or null: both
+     * Content-Length and Transfer-Encoding (RFC 9112 §6.3 says to treat it as an
+     * error and close), which Netty's decoder hides by dropping Content-Length.
+     */
+    static String responseProblem(io.netty.handler.codec.http.HttpResponse head) {
+        io.netty.handler.codec.http.HttpHeaders h = head.headers();
+        if (h.contains("transfer-encoding") && (h.contains("content-length") || dropped(head.decoderResult(), h))) {
+            return "both Content-Length and Transfer-Encoding";
+        }
+        return null;
+    }
+
+    private static boolean dropped(
+            io.netty.handler.codec.DecoderResult decoded, Iterable<Map.Entry<String, String>> headers) {
+        if (!(decoded instanceof HttpMessageDecoderResult result)) {
             return false;
         }
         int accounted = 0;
         int count = 0;
-        for (Map.Entry<String, String> h : request.headers()) {
+        for (Map.Entry<String, String> h : headers) {
             accounted += h.getKey().length() + 1 + h.getValue().length();
             count++;
         }

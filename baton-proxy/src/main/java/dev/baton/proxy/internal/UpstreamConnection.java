@@ -114,6 +114,12 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                         "invalid response: " + head.decoderResult().cause().getMessage()));
                 return;
             }
+            String unsafe = Framing.responseProblem(head);
+            if (unsafe != null) {
+                ReferenceCountUtil.release(msg);
+                fail(new IOException("invalid response: " + unsafe));
+                return;
+            }
             if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 interim = true; // 100 Continue and 103 Early Hints: the client got its own 100
             } else {
