@@ -213,6 +213,9 @@ class MetricsTest {
         assertThat(sample(m, "orchestrator_upstream_connections{state=\"idle\"}"))
                 .isGreaterThanOrEqualTo(1.0);
         assertThat(sample(m, "orchestrator_upstream_connections_failed_total")).isGreaterThanOrEqualTo(1.0);
+        assertThat(sample(m, "orchestrator_client_connections")).isGreaterThanOrEqualTo(0.0);
+        assertThat(sample(m, "orchestrator_client_connections_closed_total{reason=\"header_timeout\"}"))
+                .isEqualTo(0.0);
         // Bounded labels: never a path or an address.
         assertThat(m.keySet()).noneMatch(k -> k.contains("/api") || k.contains("/nowhere") || k.contains("127.0.0.1"));
 

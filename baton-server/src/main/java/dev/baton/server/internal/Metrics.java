@@ -5,6 +5,7 @@ import dev.baton.events.EventBus;
 import dev.baton.events.EventFilter;
 import dev.baton.events.EventType;
 import dev.baton.health.HealthStatus;
+import dev.baton.proxy.ClientConnections;
 import dev.baton.proxy.ConnectionStats;
 import dev.baton.proxy.ProxyServer;
 import dev.baton.proxy.ServiceTarget;
@@ -223,6 +224,16 @@ public final class Metrics implements AutoCloseable {
         m.add(FunctionCounter.builder("orchestrator.upstream.connections.failed", c, ConnectionStats::failedTotal)
                 .description("upstream connections that could not be opened")
                 .register(registry));
+        ClientConnections clients = proxy.clients();
+        m.add(Gauge.builder("orchestrator.client.connections", clients, ClientConnections::open)
+                .description("client connections open on the proxy port")
+                .register(registry));
+        for (ClientConnections.Closed why : ClientConnections.Closed.values()) {
+            m.add(FunctionCounter.builder("orchestrator.client.connections.closed", clients, x -> x.closedTotal(why))
+                    .description("client connections Baton closed, by reason (a limit or a timeout)")
+                    .tag("reason", why.name().toLowerCase(java.util.Locale.ROOT))
+                    .register(registry));
+        }
         m.add(Gauge.builder("orchestrator.requests.in.flight", proxy, ProxyServer::inFlight)
                 .description("requests being proxied")
                 .register(registry));
