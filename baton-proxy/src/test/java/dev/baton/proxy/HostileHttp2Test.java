@@ -279,6 +279,28 @@ class HostileHttp2Test {
     }
 
     @Test
+    void anUpstreamsMixedCaseHeaderNamesReachAnHttp2ClientLowerCased() throws Exception {
+        // A Vert.x of its own: two listeners on port 0 of one Vert.x share a port.
+        Vertx other = Vertx.vertx();
+        try (RawUpstream mixed = RawUpstream.start(
+                        r -> ("HTTP/1.1 200 OK\r\nX-Mixed-Case: yes\r\nContent-Length: 2" + "\r\n\r\nok")
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                ProxyHarness p = new ProxyHarness(
+                        other,
+                        "services: { m: { instances: [\"" + mixed.url() + "\"] } }\n"
+                                + "routes: [{ path: /**, service: m }]");
+                RawH2 h2 = RawH2.connect(p.port())) {
+            h2.headers(1, true, true, get());
+            RawH2.Stream s = h2.awaitStream(1, WAIT);
+            assertThat(s.status()).isEqualTo(200);
+            assertThat(s.header("x-mixed-case")).as(String.valueOf(s.headers())).isEqualTo("yes");
+            assertThat(s.text()).isEqualTo("ok");
+        } finally {
+            other.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void responsesCarryADate() throws Exception {
         RawH2.Stream s = exchange(get(), null);
         assertThat(s.header("date")).matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");

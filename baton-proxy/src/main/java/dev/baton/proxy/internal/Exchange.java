@@ -506,7 +506,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (req.version() != HttpVersion.HTTP_2) {
             res.setStatusMessage(head.status().reasonPhrase());
         }
-        ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), requestId);
+        ForwardedHeaders.response(
+                new HeadersAdaptor(head.headers()), res.headers(), requestId, req.version() == HttpVersion.HTTP_2);
         if (!res.headers().contains("date")) {
             res.headers().set("date", ctx.dates().now());
         }

@@ -56,9 +56,29 @@ final class ForwardedHeaders {
         }
     }
 
-    /** Fills {@code to} with the client's response headers from the upstream's. */
-    static void response(MultiMap from, MultiMap to, String requestId) {
-        HopByHop.copy(from, to, false, SET_DOWNSTREAM);
+    /**
+     * Fills {@code to} with the client's response headers from the upstream's;
+     * {@code http2}: the client speaks HTTP/2, where a field name with an upper-case
+     * letter makes the response malformed (RFC 9113 §8.2.1), so names are lower-cased.
+     */
+    static void response(MultiMap from, MultiMap to, String requestId, boolean http2) {
+        if (http2) {
+            MultiMap lower = MultiMap.caseInsensitiveMultiMap();
+            HopByHop.copy(from, lower, false, SET_DOWNSTREAM);
+            lower.forEach((name, value) -> to.add(lowerCase(name), value));
+        } else {
+            HopByHop.copy(from, to, false, SET_DOWNSTREAM);
+        }
         to.add("x-request-id", requestId);
+    }
+
+    private static String lowerCase(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                return name.toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+        return name;
     }
 }

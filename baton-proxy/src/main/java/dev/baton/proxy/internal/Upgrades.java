@@ -116,7 +116,11 @@ final class Upgrades {
         if (response.statusMessage() != null) {
             res.setStatusMessage(response.statusMessage());
         }
-        ForwardedHeaders.response(response.headers(), res.headers(), exchange.requestId());
+        ForwardedHeaders.response(
+                response.headers(),
+                res.headers(),
+                exchange.requestId(),
+                exchange.request().version() == io.vertx.core.http.HttpVersion.HTTP_2);
         if (response.getHeader("content-length") == null) {
             res.setChunked(true);
         }
