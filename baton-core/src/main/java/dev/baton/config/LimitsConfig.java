@@ -45,11 +45,13 @@ public record LimitsConfig(
             Http2.DEFAULT);
 
     /**
-     * HTTP/2 per connection: streams open at once (the SETTINGS the server sends), and
-     * how many RST_STREAM frames a client may send within {@code resetWindow} before the
-     * connection is closed with GOAWAY (the "rapid reset" attack, CVE-2023-44487).
+     * HTTP/2 per connection: streams open at once (the SETTINGS the server sends), how
+     * many RST_STREAM frames a client may send within {@code resetWindow} before the
+     * connection is closed with GOAWAY (the "rapid reset" attack, CVE-2023-44487), and
+     * how many SETTINGS, PING and PRIORITY frames a second (floods of frames that make
+     * the server work: CVE-2019-9512 and -9515).
      */
-    public record Http2(int maxConcurrentStreams, int maxResets, Duration resetWindow) {
-        public static final Http2 DEFAULT = new Http2(100, 200, Duration.ofSeconds(30));
+    public record Http2(int maxConcurrentStreams, int maxResets, Duration resetWindow, int maxControlFrames) {
+        public static final Http2 DEFAULT = new Http2(100, 200, Duration.ofSeconds(30), 500);
     }
 }

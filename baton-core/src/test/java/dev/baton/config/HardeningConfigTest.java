@@ -35,6 +35,7 @@ class HardeningConfigTest {
         assertThat(l.http2().maxConcurrentStreams()).isEqualTo(100);
         assertThat(l.http2().maxResets()).isEqualTo(200);
         assertThat(l.http2().resetWindow()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(l.http2().maxControlFrames()).isEqualTo(500);
     }
 
     @Test
@@ -46,7 +47,7 @@ class HardeningConfigTest {
                           keep-alive-timeout: 20s
                           max-connections: 500
                           max-connections-per-client: 20
-                          http2: { max-concurrent-streams: 50, max-resets: 100, reset-window: 10s }
+                          http2: { max-concurrent-streams: 50, max-resets: 100, reset-window: 10s, max-control-frames: 50 }
                         services: {}
                         """, "baton.yaml").limits();
         assertThat(l.headerTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -54,7 +55,7 @@ class HardeningConfigTest {
         assertThat(l.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(l.maxConnections()).isEqualTo(500);
         assertThat(l.maxConnectionsPerClient()).hasValue(20);
-        assertThat(l.http2()).isEqualTo(new LimitsConfig.Http2(50, 100, Duration.ofSeconds(10)));
+        assertThat(l.http2()).isEqualTo(new LimitsConfig.Http2(50, 100, Duration.ofSeconds(10), 50));
     }
 
     @Test

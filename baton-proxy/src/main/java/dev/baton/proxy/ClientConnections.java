@@ -17,7 +17,8 @@ public final class ClientConnections {
         MAX_CONNECTIONS_PER_CLIENT,
         HEADER_TIMEOUT,
         KEEP_ALIVE_TIMEOUT,
-        UNSUPPORTED_VERSION
+        UNSUPPORTED_VERSION,
+        HTTP2_FLOOD
     }
 
     private final AtomicInteger open = new AtomicInteger();

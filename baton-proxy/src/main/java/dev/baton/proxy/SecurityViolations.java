@@ -30,6 +30,8 @@ public final class SecurityViolations {
     public static final String INVALID_HOST = "invalid_host";
     /** A client too slow with its head or body (limits.header-timeout, limits.body-timeout). */
     public static final String SLOW_CLIENT = "slow_client";
+    /** An HTTP/2 client over limits.http2.max-control-frames (SETTINGS, PING, PRIORITY floods). */
+    public static final String HTTP2_FLOOD = "http2_flood";
     /** An admin change from a foreign web origin, or sent cross-site (CSRF). */
     public static final String ADMIN_CSRF = "admin_csrf";
     /** An admin change whose body is not declared JSON, as a cross-site form's never is. */
@@ -40,30 +42,16 @@ public final class SecurityViolations {
     private final Map<String, LongAdder> counts;
 
     public SecurityViolations() {
-        Map<String, LongAdder> m = new java.util.LinkedHashMap<>();
-        for (String t : new String[] {
-            PATH_TRAVERSAL,
-            NULL_BYTE,
-            URL_TOO_LONG,
-            TOO_MANY_HEADERS,
-            HEADERS_TOO_LARGE,
-            CONTENT_TYPE,
-            INVALID_JSON,
-            JSON_TOO_DEEP,
-            SCHEMA,
-            BODY_TOO_LARGE,
-            IP_DENIED,
-            INVALID_TOKEN,
-            FORBIDDEN_ROLE,
-            BAD_SIGNATURE,
-            INVALID_HEADER,
-            INVALID_HOST,
-            SLOW_CLIENT,
-            ADMIN_CSRF,
-            ADMIN_CONTENT_TYPE,
-            ADMIN_HOST
-        }) {
-            m.put(t, new LongAdder());
+        // Every public constant is a type: declaring one is all it takes to count it.
+        Map<String, LongAdder> m = new java.util.TreeMap<>();
+        for (java.lang.reflect.Field f : SecurityViolations.class.getFields()) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+                try {
+                    m.put((String) f.get(null), new LongAdder());
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
         }
         this.counts = java.util.Collections.unmodifiableMap(m);
     }

@@ -271,6 +271,32 @@ class HostileHttp2Test {
     }
 
     @Test
+    void settingsAndPingFloodsEndTheConnection() throws Exception {
+        for (boolean ping : new boolean[] {false, true}) {
+            try (RawH2 h2 = RawH2.connect(proxy.port())) {
+                for (int i = 0; i < 2_000; i++) {
+                    if (ping) {
+                        h2.ping(i);
+                    } else {
+                        h2.settings(RawH2.SETTINGS_MAX_CONCURRENT_STREAMS, 10);
+                    }
+                }
+                assertThat(h2.awaitGoAwayOrClose(WAIT))
+                        .as(ping ? "PING flood" : "SETTINGS flood")
+                        .isTrue();
+                assertThat(h2.goaway())
+                        .hasValueSatisfying(g -> assertThat(g.errorCode()).isEqualTo(RawH2.ENHANCE_YOUR_CALM));
+            }
+        }
+        assertThat(proxy.proxy
+                        .violations()
+                        .counts()
+                        .get(SecurityViolations.HTTP2_FLOOD)
+                        .sum())
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void theServerAnnouncesItsStreamLimit() throws Exception {
         try (RawH2 h2 = RawH2.connect(proxy.port())) {
             h2.awaitSettingsAck(WAIT);

@@ -202,7 +202,8 @@ public final class ConfigReader {
         LimitsConfig.Http2 http2 = new LimitsConfig.Http2(
                 h2.integer("max-concurrent-streams", h2d.maxConcurrentStreams(), 1, 10_000),
                 h2.integer("max-resets", h2d.maxResets(), 1, 1_000_000),
-                h2.duration("reset-window", h2d.resetWindow(), Duration.ofSeconds(1), hour));
+                h2.duration("reset-window", h2d.resetWindow(), Duration.ofSeconds(1), hour),
+                h2.integer("max-control-frames", h2d.maxControlFrames(), 10, 1_000_000));
         h2.finish();
         s.finish();
         return new LimitsConfig(

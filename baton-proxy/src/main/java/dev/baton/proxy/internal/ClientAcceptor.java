@@ -134,6 +134,8 @@ public final class ClientAcceptor {
         private ScheduledFuture<?> timer;
         private ChannelHandlerContext ctx;
         private StringBuilder firstLine = new StringBuilder(); // null once judged
+        private final FrameCursor frames = new FrameCursor();
+        private boolean plain;
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -170,10 +172,19 @@ public final class ClientAcceptor {
          */
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.buffer.ByteBuf buf && firstLine == null && plain) {
+                frames.read(buf, System.nanoTime()); // HTTP/2 with prior knowledge: frames for the guard
+                if (!frames.following() && !ctx.channel().config().isAutoRead()) {
+                    buf.release(); // ended for a flood: nothing more is read
+                    return;
+                }
+            }
             if (firstLine != null && msg instanceof io.netty.buffer.ByteBuf buf) {
                 if (ctx.pipeline().get(SslHandler.class) != null) {
                     firstLine = null; // ciphertext here; after TLS Vert.x hands connections over at once
                 } else {
+                    plain = true;
+                    frames.read(buf, System.nanoTime());
                     for (int i = buf.readerIndex(); i < buf.writerIndex() && firstLine != null; i++) {
                         char c = (char) (buf.getByte(i) & 0xff);
                         if (c == '\n') {
@@ -194,6 +205,11 @@ public final class ClientAcceptor {
                 }
             }
             ctx.fireChannelRead(msg);
+        }
+
+        /** The frames of this connection, followed from its first byte when it is cleartext HTTP/2. */
+        FrameCursor frames() {
+            return frames;
         }
 
         /** Vert.x has handed the connection over: its head arrived in time; the guard takes it from here. */

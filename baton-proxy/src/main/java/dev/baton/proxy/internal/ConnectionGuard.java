@@ -78,9 +78,10 @@ final class ConnectionGuard {
         Channel ch = base.channel();
         ChannelPipeline p = ch.pipeline();
         Guarded g = new Guarded(ch, conn);
-        if (p.get(ClientAcceptor.FIRST_HEAD) instanceof ClientAcceptor.FirstHead first) {
+        ClientAcceptor.FirstHead first =
+                p.get(ClientAcceptor.FIRST_HEAD) instanceof ClientAcceptor.FirstHead f ? f : null;
+        if (first != null) {
             first.handedOver(); // counted and timed since it was accepted
-            p.remove(first);
         } else if (!countedHere(ch, conn)) {
             return;
         }
@@ -88,9 +89,18 @@ final class ConnectionGuard {
         Http2ConnectionHandler h2 = p.get(Http2ConnectionHandler.class);
         if (h2 != null) {
             g.h2 = h2;
-            p.addBefore(p.context(h2).name(), "baton-frames", g.new Frames());
+            Guarded.Frames frames = g.new Frames();
+            if (first != null && first.frames().aligned()) {
+                // Cleartext with prior knowledge: the doorman has followed every byte since the preface.
+                first.frames().listen(frames);
+            } else if (p.get(io.netty.handler.ssl.SslHandler.class) != null) {
+                p.addBefore(p.context(h2).name(), "baton-frames", g.new FrameBytes(frames));
+            }
             idle.append(g, nanos.getAsLong());
             return;
+        }
+        if (first != null) {
+            p.remove(first);
         }
         ChannelHandlerContext decoder = decoder(p);
         ChannelHandlerContext encoder = p.context(HttpResponseEncoder.class);
@@ -211,6 +221,17 @@ final class ConnectionGuard {
             this.conn = conn;
         }
 
+        /**
+         * Ends an HTTP/2 connection as RFC 9113 §5.4.1 says: GOAWAY, then the close.
+         * Reading stops at once, and the close waits a moment so the client reads the
+         * GOAWAY before its unread bytes make the close a reset.
+         */
+        void goAwayAndClose(int errorCode) {
+            conn.goAway(errorCode);
+            channel.config().setAutoRead(false);
+            channel.eventLoop().schedule(() -> channel.close(), 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
         void unlink() {
             if (queue != null) {
                 prev.next = next;
@@ -226,9 +247,7 @@ final class ConnectionGuard {
             violations.count(SecurityViolations.SLOW_CLIENT);
             clients.closed(ClientConnections.Closed.HEADER_TIMEOUT);
             if (h2 != null) {
-                // RFC 9113 §5.4.1: a connection error is a GOAWAY, then the close.
-                conn.goAway(0x1);
-                channel.close();
+                goAwayAndClose(0x1); // PROTOCOL_ERROR
             } else if (headsCtx != null) {
                 refuse(
                         headsCtx,
@@ -294,62 +313,79 @@ final class ConnectionGuard {
         }
 
         /**
-         * Raw bytes in front of the HTTP/2 codec, followed frame by frame: a HEADERS
-         * frame without END_HEADERS opens a header block that must end within the
-         * header timeout; any frame counts as activity for the keep-alive timeout.
+         * HTTP/2 frames as they arrive: a HEADERS frame without END_HEADERS opens a
+         * header block that must end within the header timeout; any frame counts as
+         * activity for the keep-alive timeout; SETTINGS and PING that ask for an
+         * answer, and PRIORITY, are counted against {@code max-control-frames} a
+         * second, since they cost the server work and the client nothing
+         * (CVE-2019-9512, -9515).
          */
-        final class Frames extends ChannelInboundHandlerAdapter {
+        final class Frames implements FrameCursor.Listener {
+            private boolean inHeaderBlock;
+            private boolean frames;
+            private boolean flooded;
+            private long windowStart;
+            private int controlFrames;
+
+            @Override
+            public boolean frame(int type, int flags, long now) {
+                frames = true;
+                if (((type == 0x4 || type == 0x6) && (flags & 0x1) == 0) || type == 0x2) {
+                    if (now - windowStart > 1_000_000_000L) {
+                        windowStart = now;
+                        controlFrames = 0;
+                    }
+                    if (++controlFrames > limits.get().http2().maxControlFrames()) {
+                        flood();
+                        return false;
+                    }
+                }
+                if (type == 0x1 || type == 0x9) { // HEADERS, CONTINUATION
+                    inHeaderBlock = (flags & 0x4) == 0;
+                }
+                return true;
+            }
+
+            @Override
+            public void read(long now) {
+                if (flooded) {
+                    return;
+                }
+                if (inHeaderBlock && queue != heads) {
+                    heads.append(Guarded.this, now); // the block's clock starts with the read that opened it
+                } else if (!inHeaderBlock && (frames || queue == heads)) {
+                    idle.append(Guarded.this, now);
+                }
+                frames = false;
+            }
+
+            private void flood() {
+                flooded = true;
+                violations.count(SecurityViolations.HTTP2_FLOOD);
+                clients.closed(ClientConnections.Closed.HTTP2_FLOOD);
+                unlink();
+                goAwayAndClose(0xb); // ENHANCE_YOUR_CALM
+            }
+        }
+
+        /** In front of the HTTP/2 codec when no {@link ClientAcceptor.FirstHead} follows the bytes (TLS). */
+        final class FrameBytes extends ChannelInboundHandlerAdapter {
             private final FrameCursor cursor = new FrameCursor();
+
+            FrameBytes(Frames frames) {
+                cursor.listen(frames);
+            }
 
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof ByteBuf buf) {
                     cursor.read(buf, nanos.getAsLong());
                 }
-                ctx.fireChannelRead(msg);
-            }
-
-            /** Where the next frame header starts, across reads. */
-            private final class FrameCursor {
-                private long skip = -1; // -1: the connection preface may still come
-                private final byte[] header = new byte[9];
-                private int have;
-
-                void read(ByteBuf buf, long now) {
-                    int i = buf.readerIndex();
-                    int end = buf.writerIndex();
-                    if (skip < 0) {
-                        // Prior knowledge: the preface reaches this handler; after ALPN it may too.
-                        skip = buf.readableBytes() >= 3 && buf.getByte(i) == 'P' && buf.getByte(i + 1) == 'R' ? 24 : 0;
-                    }
-                    boolean inHeaderBlock = queue == heads;
-                    boolean frames = false;
-                    while (i < end) {
-                        if (skip > 0) {
-                            int n = (int) Math.min(skip, end - i);
-                            skip -= n;
-                            i += n;
-                            continue;
-                        }
-                        header[have++] = buf.getByte(i++);
-                        if (have == 9) {
-                            have = 0;
-                            frames = true;
-                            int length = ((header[0] & 0xff) << 16) | ((header[1] & 0xff) << 8) | (header[2] & 0xff);
-                            int type = header[3] & 0xff;
-                            boolean endHeaders = (header[4] & 0x4) != 0;
-                            if (type == 0x1 || type == 0x9) { // HEADERS, CONTINUATION
-                                inHeaderBlock = !endHeaders;
-                            }
-                            skip = length;
-                        }
-                    }
-                    if (inHeaderBlock && queue != heads) {
-                        heads.append(Guarded.this, now); // the block's clock starts with its first frame
-                    } else if (!inHeaderBlock && (frames || queue == heads)) {
-                        idle.append(Guarded.this, now);
-                    }
+                if (!cursor.following() && !ctx.channel().config().isAutoRead()) {
+                    ReferenceCountUtil.release(msg); // ended for a flood: nothing more is read
+                    return;
                 }
+                ctx.fireChannelRead(msg);
             }
         }
     }

@@ -183,6 +183,16 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         return true;
     }
 
+    /**
+     * Lets the client's request flow again, unless it has ended: Vert.x refuses to
+     * resume an HTTP/2 request whose end it has delivered (see awaitBodyOrEnd).
+     */
+    void resumeRequest() {
+        if (!req.isEnded()) {
+            req.resume();
+        }
+    }
+
     /** The client's body is being read whole (true) or has been (false): the body-timeout applies meanwhile. */
     void readingBody(boolean reading) {
         bodyPhase = reading;
@@ -422,7 +432,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
                             EmptyHttpHeaders.INSTANCE),
                     true);
             armTimer();
-            req.resume();
+            resumeRequest();
             return;
         }
         if (req.getHeader("content-length") == null) {
@@ -451,7 +461,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             bodyChunk(first);
         }
         if (!released && conn.writable()) {
-            req.resume();
+            resumeRequest();
         }
     }
 
@@ -483,7 +493,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     @Override
     public void onWritable() {
         if (!released) {
-            req.resume();
+            resumeRequest();
         }
     }
 
@@ -712,7 +722,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             }
         });
         if (!close) {
-            req.resume();
+            resumeRequest();
         }
         observe();
     }

@@ -171,7 +171,7 @@ final class RouteChecks {
         if (first != null) {
             onChunk.handle(first);
         }
-        req.resume();
+        exchange.resumeRequest();
     }
 
     private void refuse(String violation, int status, String message) {

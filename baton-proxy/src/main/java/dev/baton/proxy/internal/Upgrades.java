@@ -68,7 +68,7 @@ final class Upgrades {
                         relayRefusal(resp);
                         // Never pooled: the next upgrade must not race an idle close.
                         resp.end().onComplete(v -> resp.request().connection().close());
-                        req.resume();
+                        exchange.resumeRequest();
                         return;
                     }
                     exchange.upgraded();
