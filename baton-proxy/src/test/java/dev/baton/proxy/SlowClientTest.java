@@ -151,6 +151,24 @@ class SlowClientTest {
     }
 
     @Test
+    void closedConnectionsAreCountedOut() throws Exception {
+        // More connections one after the other than max-connections allows at once.
+        for (int i = 0; i < 60; i++) {
+            try (Socket s = new Socket("127.0.0.1", proxy.port())) {
+                s.getOutputStream()
+                        .write("GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                assertThat(readUntilClosed(s, 5000)).as("connection " + i).startsWith("HTTP/1.1 200");
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (proxy.proxy.clients().open() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(proxy.proxy.clients().open()).isZero();
+    }
+
+    @Test
     void connectionsOverTheLimitPerClientAreClosedAtOnce() throws Exception {
         List<Socket> held = new ArrayList<>();
         try {

@@ -129,8 +129,6 @@ public final class ClientAcceptor {
      */
     final class FirstHead extends ChannelInboundHandlerAdapter {
         private String client = "";
-        private boolean counted;
-        private boolean perClient;
         private ScheduledFuture<?> timer;
         private ChannelHandlerContext ctx;
         private StringBuilder firstLine = new StringBuilder(); // null once judged
@@ -149,18 +147,17 @@ public final class ClientAcceptor {
                 ctx.channel().close();
                 return;
             }
-            counted = true;
-            perClient = max > 0;
+            // Counted out when the channel closes, whoever holds the pipeline by then:
+            // the guard takes this handler out of an HTTP/1.1 connection's pipeline.
+            boolean perClient = max > 0;
+            String who = client;
+            ctx.channel().closeFuture().addListener(f -> clients.close(who, perClient));
             timer = ctx.executor().schedule(this::timedOut, l.headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
             ctx.fireChannelActive();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (counted) {
-                counted = false;
-                clients.close(client, perClient);
-            }
             cancel();
             ctx.fireChannelInactive();
         }
