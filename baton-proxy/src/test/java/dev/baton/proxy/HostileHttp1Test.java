@@ -253,7 +253,7 @@ class HostileHttp1Test {
 
     @Test
     void malformedHostsAreRefused() throws Exception {
-        for (String host : List.of("a b", "user@a", "a:99999", "a:1x", "[::1", "a/b", "a\"b")) {
+        for (String host : List.of("a b", "user@a", "a:99999", "a:1x", "[::1", "a/b", "a\"b", "a:")) {
             RawHttp.Result r = exchange("GET /x HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
             assertThat(r.status()).as(host).isEqualTo(400);
             assertThat(r.text()).as(host).contains("Host");
@@ -279,6 +279,17 @@ class HostileHttp1Test {
         assertThat(got.target()).isEqualTo("/x?q=1");
         assertThat(got.header("x-forwarded-host")).isEqualTo("b.example");
         assertThat(got.count("host")).isEqualTo(1);
+    }
+
+    @Test
+    void connectIsNeverForwarded() throws Exception {
+        int before = upstream.requests().size();
+        RawHttp.Result r = exchange("CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n");
+        RawHttp.Result path = exchange("CONNECT /x HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(path.status()).isEqualTo(400);
+        assertThat(path.text()).contains("opens no tunnels");
+        assertThat(upstream.requests()).hasSize(before);
     }
 
     @Test

@@ -33,9 +33,14 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Sends {@code request} and reads until the peer closes or, once something has
+     * arrived, goes quiet for {@code quietMillis}. The first byte is awaited longer (at
+     * least 5 s), so a slow machine delays the answer instead of losing it.
+     */
     public static Result send(int port, String request, int quietMillis) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(quietMillis);
+            socket.setSoTimeout(Math.max(quietMillis, 5000));
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
             InputStream in = socket.getInputStream();
@@ -46,6 +51,7 @@ public final class RawHttp {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                     out.write(buf, 0, n);
+                    socket.setSoTimeout(quietMillis);
                 }
                 closed = true;
             } catch (SocketTimeoutException e) {

@@ -54,6 +54,12 @@ final class Admission {
                     unsafe);
         }
         String method = req.method().name();
+        if (req.method() == io.vertx.core.http.HttpMethod.CONNECT) {
+            // A 2xx to CONNECT turns both connections into a tunnel (RFC 9110 §9.3.6); a
+            // gateway that routes by path runs none, so it is never forwarded.
+            return new Refuse(
+                    400, "CONNECT is not supported: Baton is a reverse proxy and opens no tunnels", true, null);
+        }
         String host = authority == null ? null : authority.host();
         String preflightFor = req.getHeader("access-control-request-method");
         if (method.equals("OPTIONS") && preflightFor != null && req.getHeader("origin") != null) {

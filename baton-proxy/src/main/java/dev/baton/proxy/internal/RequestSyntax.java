@@ -168,7 +168,8 @@ final class RequestSyntax {
 
     /**
      * {@code uri-host [":" port]} (RFC 9110 §7.2): an IP literal in brackets, or a
-     * name of unreserved, percent-encoded and sub-delimiter characters; no user info.
+     * name of unreserved, percent-encoded and sub-delimiter characters; no user info,
+     * and a port, when there is a colon, of one to five digits up to 65535.
      */
     static boolean validAuthority(String a) {
         int n = a.length();
@@ -200,7 +201,9 @@ final class RequestSyntax {
         if (i == n) {
             return true;
         }
-        if (a.charAt(i) != ':' || n - i - 1 > 5) {
+        // An empty port means the default one (RFC 3986 §3.2.3), but parsers read it as
+        // port 0 and would forward that: refused rather than guessed.
+        if (a.charAt(i) != ':' || n - i - 1 > 5 || n - i - 1 == 0) {
             return false;
         }
         for (int j = i + 1; j < n; j++) {
@@ -208,6 +211,6 @@ final class RequestSyntax {
                 return false;
             }
         }
-        return n - i - 1 == 0 || Integer.parseInt(a.substring(i + 1)) <= 65535;
+        return Integer.parseInt(a.substring(i + 1)) <= 65535;
     }
 }
