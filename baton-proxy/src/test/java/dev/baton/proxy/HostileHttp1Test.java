@@ -298,6 +298,11 @@ class HostileHttp1Test {
         assertThat(r.text()).startsWith("HTTP/1.1 505 ");
         assertThat(r.text()).contains("\"status\":505").contains("HTTP/9.9 is not supported");
         assertThat(r.closedByServer()).isTrue();
+        for (String line : List.of("GET /x\tHTTP/2.0", "GET  /x\tHTTP/1.2", "GET /x\u000bHTTP/9.9")) {
+            RawHttp.Result other = exchange(line + "\r\nHost: a\r\n\r\n");
+            assertThat(other.text()).as(line).startsWith("HTTP/1.1 ");
+            assertThat(other.status()).as(line).isIn(400, 505);
+        }
     }
 
     @Test

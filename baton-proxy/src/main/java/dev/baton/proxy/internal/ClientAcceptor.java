@@ -89,7 +89,13 @@ public final class ClientAcceptor {
      * (also for lines that are not request lines at all: the decoder answers those).
      */
     static String unsupportedVersion(String line) {
-        int space = line.lastIndexOf(' ');
+        // Netty's decoder splits the request line at any of these, not only at spaces.
+        int space = -1;
+        for (int i = line.length() - 1; i >= 0 && space < 0; i--) {
+            if (" \t\u000b\u000c\r".indexOf(line.charAt(i)) >= 0) {
+                space = i;
+            }
+        }
         String v = space < 0 ? "" : line.substring(space + 1);
         if (!v.matches("HTTP/[0-9]+\\.[0-9]+") || v.equals("HTTP/1.1") || v.equals("HTTP/1.0")) {
             return null;
