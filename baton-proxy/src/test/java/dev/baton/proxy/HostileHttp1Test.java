@@ -6,7 +6,6 @@ import dev.baton.testing.RawHttp;
 import dev.baton.testing.RawUpstream;
 import io.vertx.core.Vertx;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -29,26 +28,22 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("hostile")
 class HostileHttp1Test {
+    static RawProxy env;
     static Vertx vertx;
     static RawUpstream upstream;
     static ProxyHarness proxy;
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
-        upstream = RawUpstream.start();
-        proxy = new ProxyHarness(
-                vertx,
-                "limits: { header-timeout: 1s }\n"
-                        + "services: { s: { instances: [\"" + upstream.url() + "\"] } }\n"
-                        + "routes: [{ path: /**, service: s }]");
+        env = RawProxy.start("limits: { header-timeout: 1s }");
+        vertx = env.vertx;
+        upstream = env.upstream;
+        proxy = env.proxy;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        proxy.close();
-        upstream.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        env.close();
     }
 
     private static final Pattern STATUS = Pattern.compile("HTTP/1\\.[01] (\\d{3}) ");

@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("hostile")
 class HostileHttp2Test {
+    static RawProxy env;
     static Vertx vertx;
     static RawUpstream upstream;
     static ProxyHarness proxy;
@@ -37,20 +38,16 @@ class HostileHttp2Test {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
-        upstream = RawUpstream.start();
-        proxy = new ProxyHarness(
-                vertx,
-                "limits: { header-timeout: 1s, body-timeout: 1s, http2: { max-resets: 50, reset-window: 10s } }\n"
-                        + "services: { s: { instances: [\"" + upstream.url() + "\"] } }\n"
-                        + "routes: [{ path: /**, service: s }]");
+        env = RawProxy.start(
+                "limits: { header-timeout: 1s, body-timeout: 1s, http2: { max-resets: 50, reset-window: 10s } }");
+        vertx = env.vertx;
+        upstream = env.upstream;
+        proxy = env.proxy;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        proxy.close();
-        upstream.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        env.close();
     }
 
     /** One request on stream 1 of a new connection; checks the oracle and returns the stream. */

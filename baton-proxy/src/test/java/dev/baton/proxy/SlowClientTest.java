@@ -27,27 +27,23 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("hostile")
 class SlowClientTest {
+    static RawProxy env;
     static Vertx vertx;
     static RawUpstream upstream;
     static ProxyHarness proxy;
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
-        upstream = RawUpstream.start();
-        proxy = new ProxyHarness(
-                vertx,
-                "limits: { header-timeout: 600ms, body-timeout: 600ms, keep-alive-timeout: 1s,"
-                        + " max-connections: 50, max-connections-per-client: 40 }\n"
-                        + "services: { s: { instances: [\"" + upstream.url() + "\"] } }\n"
-                        + "routes: [{ path: /**, service: s }]");
+        env = RawProxy.start(
+                "limits: { header-timeout: 600ms, body-timeout: 600ms, keep-alive-timeout: 1s, max-connections: 50, max-connections-per-client: 40 }");
+        vertx = env.vertx;
+        upstream = env.upstream;
+        proxy = env.proxy;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        proxy.close();
-        upstream.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        env.close();
     }
 
     /** Writes {@code lines} one every {@code pauseMillis} until the server closes; returns what came back. */
