@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * 3DIGIT SP reason}, CRLF line ends, header fields of a token name and a value with
  * no control character but HTAB, no obs-fold, and a body framed by exactly one of
  * chunked, one Content-Length, or the close of the connection; none at all for
- * HEAD, 1xx, 204 and 304. Whatever does not read so is {@link Malformed}: a client
+ * HEAD, 1xx, 204 and 304, and a tunnel after a 2xx to CONNECT. Whatever does not read so is {@link Malformed}: a client
  * would see garbage, or the next response in the wrong place.
  */
 final class StrictHttp1Responses {
@@ -75,6 +75,9 @@ final class StrictHttp1Responses {
             if (r.status() >= 200) {
                 out.add(r);
             }
+            if (method.equals("CONNECT") && r.status() / 100 == 2) {
+                break; // a tunnel from here on (RFC 9112 §6.3): no more responses to read
+            }
         }
         return out;
     }
@@ -107,7 +110,8 @@ final class StrictHttp1Responses {
         Response shell = new Response(code, headers, new byte[0]);
         List<String> te = shell.all("transfer-encoding");
         List<String> cl = shell.all("content-length");
-        if (code < 200 || code == 204 || code == 304 || method.equals("HEAD")) {
+        boolean tunnel = method.equals("CONNECT") && code / 100 == 2; // framing fields are ignored
+        if (code < 200 || code == 204 || code == 304 || method.equals("HEAD") || tunnel) {
             if (code < 200 || code == 204) {
                 if (!te.isEmpty() || !cl.isEmpty()) {
                     throw new Malformed(code + " with framing headers (RFC 9110 §8.6, RFC 9112 §6.1)");
