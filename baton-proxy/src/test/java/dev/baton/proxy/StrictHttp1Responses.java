@@ -60,7 +60,8 @@ final class StrictHttp1Responses {
 
     /**
      * Reads every response in {@code in}; {@code methods} are the methods of the
-     * requests sent, in order (a HEAD's response has no body); {@code closed} whether
+     * requests sent, in order (a HEAD's response has no body, a HEAD?'s none unless it
+     * is an error); {@code closed} whether
      * the server closed after them. Interim (1xx) responses are left out.
      */
     static List<Response> read(byte[] in, boolean closed, List<String> methods) throws Malformed {
@@ -111,7 +112,10 @@ final class StrictHttp1Responses {
         List<String> te = shell.all("transfer-encoding");
         List<String> cl = shell.all("content-length");
         boolean tunnel = method.equals("CONNECT") && code / 100 == 2; // framing fields are ignored
-        if (code < 200 || code == 204 || code == 304 || method.equals("HEAD") || tunnel) {
+        // HEAD? is a request line that may or may not have been read as HEAD: refused, its
+        // error has a body; answered, it was a HEAD.
+        boolean head = method.equals("HEAD") || (method.equals("HEAD?") && code < 400);
+        if (code < 200 || code == 204 || code == 304 || head || tunnel) {
             if (code < 200 || code == 204) {
                 if (!te.isEmpty() || !cl.isEmpty()) {
                     throw new Malformed(code + " with framing headers (RFC 9110 §8.6, RFC 9112 §6.1)");
