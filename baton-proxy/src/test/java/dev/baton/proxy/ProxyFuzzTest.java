@@ -426,7 +426,13 @@ class ProxyFuzzTest {
     }
 
     /** One frame to send, as built from the fuzz input; {@code note} says what it is, for messages. */
-    record H2Frame(byte[] bytes, String note, int stream, boolean endsStream) {}
+    record H2Frame(byte[] bytes, String note, int stream, boolean endsStream, boolean resets) {
+        /** A frame whose END_STREAM flag (when it has one) is in {@code flags}. */
+        static H2Frame of(int type, int flags, int stream, byte[] payload, String note) {
+            boolean ends = (type == RawH2.HEADERS || type == RawH2.DATA) && (flags & RawH2.FLAG_END_STREAM) != 0;
+            return new H2Frame(frame(type, flags, stream, payload), note, stream, ends, type == RawH2.RST_STREAM);
+        }
+    }
 
     /** A connection's frames after the preface and an initial SETTINGS. */
     record H2Case(int[] settings, List<H2Frame> frames) {
@@ -499,22 +505,20 @@ class ProxyFuzzTest {
                                 | (split >= block.length ? RawH2.FLAG_END_HEADERS : 0)
                                 | (d.consumeInt(0, 15) == 15 ? d.consumeInt(0, 255) & ~RawH2.FLAG_END_HEADERS : 0);
                         byte[] first = java.util.Arrays.copyOf(block, Math.min(split, block.length));
-                        frames.add(new H2Frame(
-                                frame(RawH2.HEADERS, flags, stream, first),
-                                "HEADERS(" + stream + ", flags 0x" + Integer.toHexString(flags) + ") " + fields,
+                        frames.add(H2Frame.of(
+                                RawH2.HEADERS,
+                                flags,
                                 stream,
-                                endStream));
+                                first,
+                                "HEADERS(" + stream + ", flags 0x" + Integer.toHexString(flags) + ") " + fields));
                         for (int at = split; at < block.length; at += split) {
                             int end = Math.min(block.length, at + split);
-                            frames.add(new H2Frame(
-                                    frame(
-                                            RawH2.CONTINUATION,
-                                            end == block.length ? RawH2.FLAG_END_HEADERS : 0,
-                                            stream,
-                                            java.util.Arrays.copyOfRange(block, at, end)),
-                                    "CONTINUATION(" + stream + ")",
+                            frames.add(H2Frame.of(
+                                    RawH2.CONTINUATION,
+                                    end == block.length ? RawH2.FLAG_END_HEADERS : 0,
                                     stream,
-                                    false));
+                                    java.util.Arrays.copyOfRange(block, at, end),
+                                    "CONTINUATION(" + stream + ")"));
                         }
                         if (stream == nextStream) {
                             nextStream += 2;
@@ -526,12 +530,13 @@ class ProxyFuzzTest {
                         byte[] body = d.consumeBytes(d.consumeInt(0, 64));
                         int flags = (endStream ? RawH2.FLAG_END_STREAM : 0)
                                 | (d.consumeInt(0, 15) == 15 ? d.consumeInt(0, 255) : 0);
-                        frames.add(new H2Frame(
-                                frame(RawH2.DATA, flags, stream, body),
-                                "DATA(" + stream + ", flags 0x" + Integer.toHexString(flags) + ", " + body.length
-                                        + " bytes)",
+                        frames.add(H2Frame.of(
+                                RawH2.DATA,
+                                flags,
                                 stream,
-                                endStream));
+                                body,
+                                "DATA(" + stream + ", flags 0x" + Integer.toHexString(flags) + ", " + body.length
+                                        + " bytes)"));
                     }
                     default -> {
                         byte[] payload = switch (type) {
@@ -543,12 +548,13 @@ class ProxyFuzzTest {
                             default -> d.consumeBytes(d.consumeInt(0, 32));
                         };
                         int flags = d.consumeInt(0, 15) == 15 ? d.consumeInt(0, 255) : 0;
-                        frames.add(new H2Frame(
-                                frame(type, flags, stream, payload),
-                                "frame(type " + type + ", flags 0x" + Integer.toHexString(flags) + ", stream " + stream
-                                        + ", " + payload.length + " bytes)",
+                        frames.add(H2Frame.of(
+                                type,
+                                flags,
                                 stream,
-                                false));
+                                payload,
+                                "frame(type " + type + ", flags 0x" + Integer.toHexString(flags) + ", stream " + stream
+                                        + ", " + payload.length + " bytes)"));
                     }
                 }
             }
@@ -605,8 +611,10 @@ class ProxyFuzzTest {
         int unhandled = errors.count();
         Set<Integer> streams = new LinkedHashSet<>();
         Set<Integer> ended = new LinkedHashSet<>();
+        Set<Integer> resetByClient = new LinkedHashSet<>();
         List<RawH2.Stream> seen = new ArrayList<>();
         List<String> clientErrors;
+        boolean connectionError;
         try (RawH2 h2 = RawH2.connect(proxy.port(), c.settings())) {
             for (H2Frame f : c.frames()) {
                 h2.raw(f.bytes());
@@ -615,6 +623,9 @@ class ProxyFuzzTest {
                     streams.add(id);
                     if (f.endsStream()) {
                         ended.add(id);
+                    }
+                    if (f.resets()) {
+                        resetByClient.add(id);
                     }
                 }
             }
@@ -636,6 +647,8 @@ class ProxyFuzzTest {
                 seen.add(h2.stream(id));
             }
             clientErrors = h2.errors();
+            connectionError = h2.closedByServer()
+                    || h2.goaway().filter(g -> g.errorCode() != RawH2.NO_ERROR).isPresent();
         }
         awaitQuiet();
         assertNoneUnhandled(unhandled, c);
@@ -655,11 +668,26 @@ class ProxyFuzzTest {
                             v -> assertThat(v).isLessThan(500),
                             v -> assertThat(v).isBetween(502, 505));
         }
-        long proxied =
-                seen.stream().filter(s -> "raw".equals(s.header("x-upstream"))).count();
-        assertThat(upstream.requests().subList(before, upstream.requests().size()))
-                .as("requests forwarded = streams answered from the upstream, for %s\ngot: %s", c, seen)
-                .hasSize((int) proxied);
+        // Every request forwarded was answered from upstream, but for those whose answer
+        // could not come: a stream ended and then reset (by either side), or a connection
+        // the server ended for an error after the request had gone upstream.
+        int answered = 0;
+        int lost = 0;
+        for (RawH2.Stream s : seen) {
+            if ("raw".equals(s.header("x-upstream"))) {
+                answered++;
+            } else if (ended.contains(s.id())
+                    && (resetByClient.contains(s.id()) || s.reset().isPresent() || connectionError)) {
+                lost++;
+            }
+        }
+        int forwarded = upstream.requests().size() - before;
+        assertThat(forwarded)
+                .as(
+                        "requests forwarded (%d) = streams answered from the upstream (%d), or lost to a reset or a "
+                                + "connection error (%d at most), for %s\ngot: %s",
+                        forwarded, answered, lost, c, seen)
+                .isBetween(answered, answered + lost);
     }
 
     // ---------------------------------------------------------------- helpers
