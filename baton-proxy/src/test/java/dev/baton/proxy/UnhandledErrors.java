@@ -30,7 +30,7 @@ final class UnhandledErrors implements AutoCloseable {
     };
 
     UnhandledErrors(Vertx vertx) {
-        vertx.exceptionHandler(t -> seen.add("unhandled in Vert.x: " + t));
+        vertx.exceptionHandler(t -> seen.add("unhandled in Vert.x: " + trace(t)));
         appender.setContext(root.getLoggerContext());
         appender.start();
         root.addAppender(appender);
@@ -44,6 +44,18 @@ final class UnhandledErrors implements AutoCloseable {
     /** Those collected since {@code mark}. */
     List<String> since(int mark) {
         return List.copyOf(seen.subList(mark, seen.size()));
+    }
+
+    private static String trace(Throwable t) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            b.append(c).append('\n');
+            StackTraceElement[] frames = c.getStackTrace();
+            for (int i = 0; i < frames.length && i < 8; i++) {
+                b.append("    at ").append(frames[i]).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     private static String trace(IThrowableProxy t) {
