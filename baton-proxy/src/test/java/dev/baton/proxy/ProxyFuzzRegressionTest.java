@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -52,8 +51,6 @@ class ProxyFuzzRegressionTest {
      * stops serving after its 10 000th connection.
      */
     @Test
-    @Disabled("Baton bug: ConnectionGuard.install removes ClientAcceptor.FirstHead, whose channelInactive counted"
-            + " the connection out; enable once fixed")
     void closedConnectionsNoLongerCountAgainstMaxConnections() throws Exception {
         // A Vert.x of its own: servers on port 0 of one Vert.x share the port, and so the limit.
         Vertx own = Vertx.vertx();
@@ -90,7 +87,6 @@ class ProxyFuzzRegressionTest {
      * logged as unhandled, on every such request.
      */
     @Test
-    @Disabled("Baton bug: Exchange.send calls req.resume() on an HTTP/2 request that has ended; enable once fixed")
     void aBodilessHttp2RequestThrowsNothing() throws Exception {
         int mark = errors.count();
         for (int i = 0; i < 3; i++) { // the first connects upstream, the next reuse the connection
@@ -113,7 +109,6 @@ class ProxyFuzzRegressionTest {
      * answer. A gateway that routes by path runs no tunnels: CONNECT is refused.
      */
     @Test
-    @Disabled("Baton bug: CONNECT is forwarded upstream and a 2xx answer to it leaks a buffer; enable once fixed")
     void connectIsNotForwarded() throws Exception {
         int before = upstream.requests().size();
         RawHttp.Result r = RawHttp.send(
@@ -133,7 +128,6 @@ class ProxyFuzzRegressionTest {
      * 0, and Baton forwards that as the original host.
      */
     @Test
-    @Disabled("Baton bug: 'host:' is read as port 0 and forwarded as 'host:0'; enable once fixed")
     void anEmptyPortIsTheDefaultPort() throws Exception {
         for (String raw : new String[] {
             "GET /x HTTP/1.1\r\nHost: a.example:\r\nConnection: close\r\n\r\n",
@@ -159,7 +153,6 @@ class ProxyFuzzRegressionTest {
      * The answer should be Baton's own HTTP/1.1 505, or a 400 for the request line.
      */
     @Test
-    @Disabled("Baton bug: a version after a tab is answered 'HTTP/2.0 501'; enable once fixed")
     void anUnsupportedVersionAfterATabGetsAnHttp11Answer() throws Exception {
         for (String line : new String[] {"GET /x\tHTTP/2.0", "GET  /x\tHTTP/1.2", "GET /x\tHTTP/9.9"}) {
             RawHttp.Result r = RawHttp.send(proxy.port(), line + "\r\nHost: a\r\n\r\n", 1000);
