@@ -32,7 +32,7 @@ class CorsTest extends ProxyTestSupport {
                       expose-headers: [X-Total]
                       allow-credentials: true
                       max-age: 1h
-                    rate-limit: { requests-per-second: 1, burst: 2, key: global }
+                    rate-limit: { requests-per-second: 0.01, burst: 2, key: global }
                   - { path: /**, service: s }
                 """.formatted(upstream.url()));
     }

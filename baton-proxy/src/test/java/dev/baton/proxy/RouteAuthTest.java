@@ -31,7 +31,7 @@ class RouteAuthTest extends ProxyTestSupport {
                   - path: /limited/**
                     service: s
                     auth: { jwt: true }
-                    rate-limit: { requests-per-second: 1, burst: 1, key: "claim:sub" }
+                    rate-limit: { requests-per-second: 0.01, burst: 1, key: "claim:sub" }
                   - path: /raw/**
                     service: s
                     auth: { jwt: true, forward-token: true }
