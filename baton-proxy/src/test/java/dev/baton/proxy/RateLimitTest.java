@@ -113,7 +113,9 @@ class RateLimitTest extends ProxyTestSupport {
             }
             // 20 at once, then 20 a second for 10 s: 220, shared by both gateways.
             assertThat(allowed.get()).isBetween(209, 231);
-            assertThat(refused.get()).as("the load went well over the limit").isGreaterThan(1_000);
+            // Four threads, one request at a time: their pace is the machine's. What matters is
+            // that the load was well over the limit (220), so the shared count was tested.
+            assertThat(refused.get()).as("the load went well over the limit").isGreaterThan(400);
         }
     }
 
