@@ -226,13 +226,16 @@ class SupervisorTest {
         assertThat(of(EventType.SERVICE_RESTARTED)).hasSize(2);
         Event failed = of(EventType.SERVICE_FAILED).get(0);
         assertThat(failed.data()).containsEntry("exitCode", 4).containsEntry("blocked", List.of("app"));
-        JsonObject deps = admin("GET", "/dependencies");
-        JsonObject appView = deps.getJsonArray("services").stream()
-                .map(JsonObject.class::cast)
-                .filter(s -> s.getString("id").equals("app"))
-                .findFirst()
-                .orElseThrow();
-        assertThat(appView.getJsonArray("blockedBy").getList()).containsExactly("db");
+        // The view of the dependents can trail the FAILED state by a supervisor tick.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonObject deps = admin("GET", "/dependencies");
+            JsonObject appView = deps.getJsonArray("services").stream()
+                    .map(JsonObject.class::cast)
+                    .filter(s -> s.getString("id").equals("app"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(appView.getJsonArray("blockedBy").getList()).containsExactly("db");
+        });
         assertThat(process("app").getString("state")).isEqualTo("STOPPED");
         JsonObject logs = admin("GET", "/services/db/logs?tail=3");
         assertThat(logs.getJsonArray("processes")
@@ -271,12 +274,14 @@ class SupervisorTest {
         assertThat(ProcessHandle.of(aBefore).map(ProcessHandle::isAlive).orElse(false))
                 .isFalse();
         assertThat(process("b").getLong("pid")).isEqualTo(bBefore);
-        assertThat(admin("GET", "/services/a/logs?tail=1")
-                        .getJsonArray("processes")
-                        .getJsonObject(0)
-                        .getJsonArray("lines")
-                        .encode())
-                .contains("env NAME=v2");
+        // RUNNING can come before the new program's first line reaches its log.
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(admin("GET", "/services/a/logs?tail=1")
+                                .getJsonArray("processes")
+                                .getJsonObject(0)
+                                .getJsonArray("lines")
+                                .encode())
+                        .contains("env NAME=v2"));
     }
 
     @Test
