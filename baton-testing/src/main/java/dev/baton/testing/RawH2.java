@@ -196,6 +196,55 @@ public final class RawH2 implements AutoCloseable {
         }
     }
 
+    /**
+     * What an HTTP/1.1 request asking for h2c got: the response head as it came, and
+     * when that is {@code 101} the HTTP/2 connection that follows, where stream 1
+     * carries the response to the request.
+     */
+    public record Upgrade(String head, Optional<RawH2> connection) implements AutoCloseable {
+        /** The status of the HTTP/1.1 response head, or -1. */
+        public int status() {
+            return head.matches("(?s)HTTP/1\\.[01] \\d{3}.*") ? Integer.parseInt(head.substring(9, 12)) : -1;
+        }
+
+        @Override
+        public void close() throws IOException {
+            connection.ifPresent(RawH2::close);
+        }
+    }
+
+    /**
+     * Sends {@code request} (an HTTP/1.1 request with its h2c upgrade fields, as raw
+     * bytes) on a new plain connection and reads the response head; on 101, sends the
+     * preface and a SETTINGS frame of these (id, value) pairs as RFC 7540 §3.2 has it.
+     */
+    public static Upgrade upgrade(int port, String request, int... settings) throws IOException {
+        Socket s = plain(port);
+        try {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(ISO_8859_1));
+            StringBuilder head = new StringBuilder();
+            var in = s.getInputStream();
+            while (head.length() < 64 * 1024
+                    && !(head.length() >= 4 && head.lastIndexOf("\r\n\r\n") == head.length() - 4)) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.append((char) b);
+            }
+            s.setSoTimeout(0);
+            if (!head.toString().startsWith("HTTP/1.1 101")) {
+                s.close();
+                return new Upgrade(head.toString(), Optional.empty());
+            }
+            return new Upgrade(head.toString(), Optional.of(new RawH2(s, s, true, settings)));
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
     /** A plain connection where nothing is sent yet, for tests of the preface itself (see {@link #raw}). */
     public static RawH2 connectWithoutPreface(int port) throws IOException {
         Socket s = plain(port);

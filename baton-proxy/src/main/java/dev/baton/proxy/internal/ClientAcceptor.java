@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
@@ -140,6 +141,7 @@ public final class ClientAcceptor {
         private StringBuilder firstLine = new StringBuilder(); // null once judged
         private final FrameCursor frames = new FrameCursor();
         private boolean plain;
+        private int prefaceSeen; // -1 once Vert.x has chosen HTTP/1.1 or HTTP/2
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -207,7 +209,38 @@ public final class ClientAcceptor {
                     }
                 }
             }
-            ctx.fireChannelRead(msg);
+            if (prefaceSeen >= 0 && plain && msg instanceof io.netty.buffer.ByteBuf buf) {
+                fireAroundChoice(ctx, buf);
+            } else {
+                ctx.fireChannelRead(msg);
+            }
+        }
+
+        /**
+         * Passes bytes on so that the {@link H2cUpgrade.Gate} stands in front of
+         * Vert.x's h2c upgrade handler before a request head reaches it: Vert.x sets
+         * that handler up only when it sees the first byte that is not the HTTP/2
+         * preface's, and then hands the rest straight on; so those bytes go first.
+         */
+        private void fireAroundChoice(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf buf) {
+            int first = H2cUpgrade.choiceAt(buf, prefaceSeen);
+            if (first < 0) {
+                int seen = prefaceSeen + buf.readableBytes();
+                prefaceSeen = seen >= H2cUpgrade.prefaceLength() ? -1 : seen;
+                ctx.fireChannelRead(buf);
+                return;
+            }
+            prefaceSeen = -1;
+            ctx.fireChannelRead(buf.readRetainedSlice(first));
+            ChannelPipeline p = ctx.pipeline();
+            if (p.get("h2c") != null && p.get(H2cUpgrade.GATE) == null) {
+                p.addBefore("h2c", H2cUpgrade.GATE, new H2cUpgrade.Gate());
+            }
+            if (buf.isReadable() && ctx.channel().isActive()) {
+                ctx.fireChannelRead(buf);
+            } else {
+                buf.release();
+            }
         }
 
         /** The frames of this connection, followed from its first byte when it is cleartext HTTP/2. */
@@ -232,9 +265,10 @@ public final class ClientAcceptor {
             clients.closed(ClientConnections.Closed.UNSUPPORTED_VERSION);
             writeAndClose(
                     "505 HTTP Version Not Supported",
-                    "{\"status\":505,\"error\":\"http_version_not_supported\",\"message\":\"HTTP version "
-                            + version + " is not supported (HTTP/1.0, HTTP/1.1 and HTTP/2 are)\",\"requestId\":\""
-                            + RequestIds.generate() + "\"}");
+                    ErrorResponses.body(
+                            505,
+                            "HTTP version " + version + " is not supported (HTTP/1.0, HTTP/1.1 and HTTP/2 are)",
+                            RequestIds.generate()));
         }
 
         private void writeAndClose(String status, String body) {
@@ -260,9 +294,11 @@ public final class ClientAcceptor {
             }
             writeAndClose(
                     "408 Request Timeout",
-                    "{\"status\":408,\"error\":\"request_timeout\",\"message\":\"the request head was not "
-                            + "complete within " + limits.get().headerTimeout().toMillis()
-                            + " ms (limits.header-timeout)\",\"requestId\":\"" + RequestIds.generate() + "\"}");
+                    ErrorResponses.body(
+                            408,
+                            "the request head was not complete within "
+                                    + limits.get().headerTimeout().toMillis() + " ms (limits.header-timeout)",
+                            RequestIds.generate()));
         }
     }
 }

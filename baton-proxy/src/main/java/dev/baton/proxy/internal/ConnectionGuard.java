@@ -4,7 +4,6 @@ import dev.baton.config.LimitsConfig;
 import dev.baton.proxy.ClientConnections;
 import dev.baton.proxy.SecurityViolations;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
@@ -12,8 +11,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectDecoder;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -27,7 +24,6 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -392,16 +388,7 @@ final class ConnectionGuard {
 
     /** Answers an HTTP/1.1 client with a JSON error of ours and closes the connection. */
     private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
-        String body = "{\"status\":" + status.code() + ",\"error\":\"" + ErrorResponses.code(status.code())
-                + "\",\"message\":" + ErrorResponses.quote(message) + ",\"requestId\":"
-                + ErrorResponses.quote(RequestIds.generate()) + "}";
-        FullHttpResponse res = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-        res.headers()
-                .set("content-type", "application/json")
-                .set("content-length", res.content().readableBytes())
-                .set("connection", "close")
-                .set("date", dates.now());
-        ctx.writeAndFlush(res).addListener(f -> ctx.channel().close());
+        ctx.writeAndFlush(ErrorResponses.closing(status, message, dates.now()))
+                .addListener(f -> ctx.channel().close());
     }
 }

@@ -1,24 +1,52 @@
 package dev.baton.proxy.internal;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Writes the contract's JSON error body: {@code {"status","error","message","requestId"}}
- * (CONTRACT §4). Messages are ours, never an exception's text or a stack trace.
+ * Writes Baton's JSON error body: {@code {"status","error","message","requestId"}}. Messages are ours, never an exception's text or a stack trace.
  */
 public final class ErrorResponses {
     private ErrorResponses() {}
 
     public static Future<Void> send(HttpServerResponse response, int status, String message, String requestId) {
-        String body = "{\"status\":" + status + ",\"error\":\"" + code(status) + "\",\"message\":" + quote(message)
-                + ",\"requestId\":" + quote(requestId) + "}";
+        String body = body(status, message, requestId);
         response.setStatusCode(status)
                 .putHeader("content-type", "application/json")
                 .putHeader("x-request-id", requestId)
                 .putHeader("cache-control", "no-store")
                 .putHeader("x-content-type-options", "nosniff");
         return response.end(body);
+    }
+
+    /** The JSON error body alone. */
+    public static String body(int status, String message, String requestId) {
+        return "{\"status\":" + status + ",\"error\":\"" + code(status) + "\",\"message\":" + quote(message)
+                + ",\"requestId\":" + quote(requestId) + "}";
+    }
+
+    /**
+     * The same error as a whole Netty response that closes the connection, for the
+     * handlers that answer below Vert.x (a connection it never handed over, or one
+     * being refused outright).
+     */
+    static FullHttpResponse closing(HttpResponseStatus status, String message, String date) {
+        FullHttpResponse res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                status,
+                Unpooled.copiedBuffer(body(status.code(), message, RequestIds.generate()), StandardCharsets.UTF_8));
+        res.headers()
+                .set("content-type", "application/json")
+                .set("content-length", res.content().readableBytes())
+                .set("connection", "close")
+                .set("date", date);
+        return res;
     }
 
     public static String code(int status) {

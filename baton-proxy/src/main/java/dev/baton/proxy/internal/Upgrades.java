@@ -24,8 +24,17 @@ final class Upgrades {
         this.exchange = exchange;
     }
 
+    /**
+     * True when {@code req} asks for an upgrade to tunnel. Not when it has a body: an
+     * upgrade request is sent upstream as a head alone, so its body would be left
+     * unsent while the upstream waits for it (and would read the tunnel's first bytes
+     * as that body). Not for {@code h2c} alone: that protocol is between the client and
+     * Baton, which speaks HTTP/1.1 to upstreams. Either is proxied as a plain request,
+     * its {@code Upgrade} removed with the other hop-by-hop fields.
+     */
     static boolean isUpgrade(HttpServerRequest req) {
-        if (req.version() != HttpVersion.HTTP_1_1 || req.getHeader("upgrade") == null) {
+        String upgrade = req.getHeader("upgrade");
+        if (req.version() != HttpVersion.HTTP_1_1 || upgrade == null || hasBody(req) || onlyH2c(req)) {
             return false;
         }
         for (String c : req.headers().getAll("connection")) {
@@ -36,6 +45,22 @@ final class Upgrades {
             }
         }
         return false;
+    }
+
+    private static boolean hasBody(HttpServerRequest req) {
+        String length = req.getHeader("content-length");
+        return req.headers().contains("transfer-encoding") || (length != null && !length.equals("0"));
+    }
+
+    private static boolean onlyH2c(HttpServerRequest req) {
+        for (String value : req.headers().getAll("upgrade")) {
+            for (String token : value.split(",")) {
+                if (!token.isBlank() && !token.trim().equalsIgnoreCase("h2c")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     void start() {
