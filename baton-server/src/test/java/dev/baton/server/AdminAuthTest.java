@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** admin-auth: tokens from `baton token`, roles to permissions, 401 and 403 (CONTRACT §3). */
+/** admin-auth: tokens from `baton token`, roles to permissions, 401 and 403, each counted. */
 class AdminAuthTest {
     static final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -105,6 +105,31 @@ class AdminAuthTest {
                 .isEqualTo(200);
         assertThat(call("GET", "/services", auditor, null).statusCode()).isEqualTo(403);
         assertThat(call("GET", "/config", auditor, null).body()).doesNotContain("0123456789abcdef");
+    }
+
+    @Test
+    void refusalsAreCountedAsSecurityViolations() throws Exception {
+        call("GET", "/services", null, null);
+        call("GET", "/services", "not-a-token", null);
+        call("POST", "/orchestrator/stop", token("readonly"), null);
+        String metrics = call("GET", "/metrics", token("admin"), null).body();
+        assertThat(metrics)
+                .contains("orchestrator_security_violations_total{violation_type=\"invalid_token\"} 2.0")
+                .contains("orchestrator_security_violations_total{violation_type=\"forbidden_role\"} 1.0");
+    }
+
+    @Test
+    void anAddressTheIpListRefusesIsCounted() throws Exception {
+        baton.close();
+        Files.writeString(file, """
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, data-dir: %s }
+                security: { ip-allow: [10.0.0.0/8] }
+                """.formatted(dir.resolve("data")));
+        baton = Baton.builder().configFile(file).watch(false).build().start();
+        HttpResponse<String> refused = call("GET", "/services", null, null);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(new JsonObject(refused.body()).getString("message")).contains("is not allowed");
+        assertThat(baton.violations().counts().get("ip_denied").sum()).isEqualTo(1);
     }
 
     @Test

@@ -138,7 +138,7 @@ public final class AdminApi {
         router.route()
                 .handler(new BrowserGuard(
                         listen, () -> backend.snapshot().config().security(), backend::violations)::handle);
-        router.route().handler(new AdminAuth(backend::snapshot)::handle);
+        router.route().handler(new AdminAuth(backend::snapshot, backend::violations)::handle);
         router.get("/audit").handler(rc -> {
             int limit = 100;
             try {

@@ -4,6 +4,7 @@ import static dev.baton.server.internal.Replies.error;
 
 import dev.baton.config.SecurityConfig;
 import dev.baton.proxy.JwksFetcher;
+import dev.baton.proxy.SecurityViolations;
 import dev.baton.proxy.Snapshot;
 import dev.baton.security.Caller;
 import dev.baton.security.JwtVerifier;
@@ -15,20 +16,25 @@ import java.util.function.Supplier;
 
 /**
  * The admin API's access control: {@code security.ip-allow}/{@code ip-deny} first
- * (403), then (CONTRACT §3) with {@code security.admin-auth}:
- * every request but {@code GET /health} needs a Bearer JWT, and its roles must
- * grant the permission the endpoint needs (seed 003's {@code config:read},
- * {@code config:write}, {@code registry:read}, {@code registry:write},
- * {@code operations:write}; roles map to them by {@code security.roles}).
- * Missing or invalid token: 401; a role without the permission: 403.
+ * (403), then with {@code security.admin-auth}: every request but
+ * {@code GET /health} needs a Bearer JWT, and its roles must grant the permission
+ * the endpoint needs ({@code config:read}, {@code config:write},
+ * {@code registry:read}, {@code registry:write}, {@code operations:write},
+ * {@code audit:read}; roles map to them by {@code security.roles}). Missing or
+ * invalid token: 401; a role without the permission: 403. Each refusal is counted
+ * in {@code orchestrator_security_violations_total} as the proxy counts its own
+ * ({@code ip_denied}, {@code invalid_token}, {@code forbidden_role}), so that a
+ * scan of the admin port shows there too.
  */
 final class AdminAuth {
     static final String CALLER = "caller";
 
     private final Supplier<Snapshot> snapshots;
+    private final Supplier<SecurityViolations> violations;
 
-    AdminAuth(Supplier<Snapshot> snapshots) {
+    AdminAuth(Supplier<Snapshot> snapshots, Supplier<SecurityViolations> violations) {
         this.snapshots = snapshots;
+        this.violations = violations;
     }
 
     void handle(RoutingContext rc) {
@@ -42,6 +48,7 @@ final class AdminAuth {
                     : rc.request().remoteAddress().hostAddress();
             String client = snapshot.clientAddress(peer, rc.request().getHeader("x-forwarded-for"));
             if (!snapshot.ipPolicy().permits(client)) {
+                violations.get().count(SecurityViolations.IP_DENIED);
                 error(rc, 403, "client address " + client + " is not allowed");
                 return;
             }
@@ -75,6 +82,7 @@ final class AdminAuth {
                 .map(role -> security.roles().getOrDefault(role, Set.of()))
                 .anyMatch(perms -> perms.contains(needed));
         if (!granted) {
+            violations.get().count(SecurityViolations.FORBIDDEN_ROLE);
             error(
                     rc,
                     403,
@@ -104,7 +112,8 @@ final class AdminAuth {
         return "config:write";
     }
 
-    private static void unauthorized(RoutingContext rc, String message) {
+    private void unauthorized(RoutingContext rc, String message) {
+        violations.get().count(SecurityViolations.INVALID_TOKEN);
         rc.response().putHeader("www-authenticate", "Bearer realm=\"baton-admin\"");
         error(rc, 401, message);
     }
