@@ -1,10 +1,10 @@
 package dev.baton.bench;
 
 import dev.baton.config.ConfigLoader;
+import dev.baton.control.RouteTarget;
+import dev.baton.control.Snapshot;
+import dev.baton.control.Upstream;
 import dev.baton.proxy.ProxiedRequest;
-import dev.baton.proxy.RouteTarget;
-import dev.baton.proxy.Snapshot;
-import dev.baton.proxy.Upstream;
 import dev.baton.resilience.Outcome;
 import dev.baton.server.internal.RequestMetrics;
 import dev.baton.server.internal.Stats;

@@ -1,5 +1,8 @@
 package dev.baton.proxy;
 
+import dev.baton.control.RouteTarget;
+import dev.baton.control.Upstream;
+
 /**
  * What one request to the data plane came to, as metrics, stats, the access log and
  * events see it. A live view of the exchange, valid only during the observer's

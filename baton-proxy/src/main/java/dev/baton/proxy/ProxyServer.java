@@ -2,8 +2,10 @@ package dev.baton.proxy;
 
 import dev.baton.config.HostPort;
 import dev.baton.config.TlsConfig;
+import dev.baton.control.Snapshot;
 import dev.baton.proxy.internal.ClientAcceptor;
 import dev.baton.proxy.internal.ProxyVerticle;
+import dev.baton.security.SecurityViolations;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;

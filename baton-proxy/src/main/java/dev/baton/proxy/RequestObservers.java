@@ -1,5 +1,6 @@
 package dev.baton.proxy;
 
+import dev.baton.control.Upstream;
 import dev.baton.resilience.Outcome;
 import java.util.List;
 

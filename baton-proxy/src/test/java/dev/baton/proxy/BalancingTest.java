@@ -3,6 +3,7 @@ package dev.baton.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.control.Snapshot;
 import dev.baton.testing.TestUpstream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

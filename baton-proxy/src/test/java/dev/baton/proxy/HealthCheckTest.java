@@ -3,6 +3,8 @@ package dev.baton.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.control.HealthChecker;
+import dev.baton.control.Upstream;
 import dev.baton.events.Event;
 import dev.baton.events.EventBus;
 import dev.baton.events.EventType;
@@ -59,7 +61,7 @@ class HealthCheckTest extends ProxyTestSupport {
                 routes: [ { path: /**, service: s } ]
                 """.formatted(check, a.url(), b.url());
         proxy = new ProxyHarness(vertx, yaml);
-        checker = new HealthChecker(vertx, 10, events);
+        checker = new HealthChecker(vertx, 10, events, new UpstreamProbes());
         checker.sync(proxy.snapshot.get());
     }
 

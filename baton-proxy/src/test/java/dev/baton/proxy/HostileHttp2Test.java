@@ -2,6 +2,7 @@ package dev.baton.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.security.SecurityViolations;
 import dev.baton.testing.RawH2;
 import dev.baton.testing.RawH2.Field;
 import dev.baton.testing.RawUpstream;

@@ -2,6 +2,7 @@ package dev.baton.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.control.Upstream;
 import dev.baton.testing.TestUpstream;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,8 @@ package dev.baton.proxy;
 
 import dev.baton.config.Config;
 import dev.baton.config.ConfigLoader;
+import dev.baton.control.Snapshot;
+import dev.baton.control.Upstream;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;

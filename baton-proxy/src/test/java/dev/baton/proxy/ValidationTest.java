@@ -2,6 +2,7 @@ package dev.baton.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.security.SecurityViolations;
 import dev.baton.testing.RawHttp;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.json.JsonObject;

@@ -1,12 +1,12 @@
 package dev.baton.server;
 
 import dev.baton.config.Config;
+import dev.baton.control.RuntimeServices;
+import dev.baton.control.Snapshot;
+import dev.baton.control.Upstream;
 import dev.baton.health.HealthStatus;
-import dev.baton.proxy.Snapshot;
-import dev.baton.proxy.Upstream;
 import dev.baton.server.internal.AdminApi;
 import dev.baton.server.internal.AuditLog;
-import dev.baton.server.internal.RuntimeServices;
 
 /** What the admin API reads of a {@link Baton} and asks of it. */
 final class AdminBackend implements AdminApi.Backend {
@@ -77,7 +77,7 @@ final class AdminBackend implements AdminApi.Backend {
     }
 
     @Override
-    public dev.baton.server.internal.DataStore data() {
+    public dev.baton.control.DataStore data() {
         return baton.data();
     }
 
@@ -97,7 +97,7 @@ final class AdminBackend implements AdminApi.Backend {
     }
 
     @Override
-    public dev.baton.proxy.SecurityViolations violations() {
+    public dev.baton.security.SecurityViolations violations() {
         return baton.violations();
     }
 }

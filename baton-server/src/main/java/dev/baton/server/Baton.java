@@ -4,24 +4,25 @@ import dev.baton.config.Config;
 import dev.baton.config.ConfigError;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
+import dev.baton.control.ControlPlane;
+import dev.baton.control.DataStore;
+import dev.baton.control.HealthChecker;
+import dev.baton.control.RuntimeServices;
+import dev.baton.control.Snapshot;
+import dev.baton.control.watch.CertificateWatch;
+import dev.baton.control.watch.DiscoveryFiles;
+import dev.baton.control.watch.FileWatcher;
 import dev.baton.events.EventBus;
 import dev.baton.events.EventType;
-import dev.baton.proxy.HealthChecker;
 import dev.baton.proxy.ProxyServer;
 import dev.baton.proxy.RequestObservers;
-import dev.baton.proxy.Snapshot;
+import dev.baton.proxy.UpstreamProbes;
 import dev.baton.server.internal.AccessLog;
 import dev.baton.server.internal.AdminApi;
 import dev.baton.server.internal.Alerts;
 import dev.baton.server.internal.AuditLog;
-import dev.baton.server.internal.CertificateWatch;
-import dev.baton.server.internal.ControlPlane;
-import dev.baton.server.internal.DataStore;
-import dev.baton.server.internal.DiscoveryFiles;
-import dev.baton.server.internal.FileWatcher;
 import dev.baton.server.internal.Metrics;
 import dev.baton.server.internal.RequestEvents;
-import dev.baton.server.internal.RuntimeServices;
 import dev.baton.server.internal.Stats;
 import dev.baton.server.internal.Tracing;
 import dev.baton.server.internal.Webhooks;
@@ -226,7 +227,7 @@ public final class Baton implements AutoCloseable {
         }
         certificates = config.server()
                 .tls()
-                .map(tls -> new CertificateWatch(tls, proxy))
+                .map(tls -> new CertificateWatch(tls, proxy::reloadTls))
                 .orElse(null);
         log.info(
                 "Baton listening: proxy {}:{}, admin {}:{}",
@@ -427,7 +428,8 @@ public final class Baton implements AutoCloseable {
     }
 
     private HealthChecker checker() {
-        return new HealthChecker(vertx, config().health().maxConcurrentChecks(), events, metrics.requests());
+        return new HealthChecker(
+                vertx, config().health().maxConcurrentChecks(), events, metrics.requests(), new UpstreamProbes());
     }
 
     /** Whether orchestration runs (see {@link #orchestrate}). */
@@ -454,7 +456,7 @@ public final class Baton implements AutoCloseable {
     }
 
     /** Security refusals, counted on the proxy's counters so that one metric covers both listeners. */
-    dev.baton.proxy.SecurityViolations violations() {
+    dev.baton.security.SecurityViolations violations() {
         return proxy.violations();
     }
 

@@ -1,9 +1,9 @@
 package dev.baton.proxy.internal;
 
-import dev.baton.proxy.RouteTarget;
-import dev.baton.proxy.SecurityViolations;
-import dev.baton.proxy.Snapshot;
+import dev.baton.control.RouteTarget;
+import dev.baton.control.Snapshot;
 import dev.baton.routing.RouteMatch;
+import dev.baton.security.SecurityViolations;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;

@@ -1,7 +1,7 @@
 package dev.baton.proxy.internal;
 
-import dev.baton.proxy.ServiceTarget;
-import dev.baton.proxy.Upstream;
+import dev.baton.control.ServiceTarget;
+import dev.baton.control.Upstream;
 import dev.baton.resilience.Outcome;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;

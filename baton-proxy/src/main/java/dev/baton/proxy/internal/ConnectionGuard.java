@@ -2,7 +2,7 @@ package dev.baton.proxy.internal;
 
 import dev.baton.config.LimitsConfig;
 import dev.baton.proxy.ClientConnections;
-import dev.baton.proxy.SecurityViolations;
+import dev.baton.security.SecurityViolations;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;

@@ -1,14 +1,14 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.JsonMapping;
+import dev.baton.control.RouteTarget;
+import dev.baton.control.Snapshot;
+import dev.baton.control.Upstream;
 import dev.baton.proxy.ProxiedRequest;
-import dev.baton.proxy.RouteTarget;
-import dev.baton.proxy.SecurityViolations;
-import dev.baton.proxy.Snapshot;
-import dev.baton.proxy.Upstream;
 import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.Outcome;
 import dev.baton.security.Caller;
+import dev.baton.security.SecurityViolations;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -1,7 +1,7 @@
 package dev.baton.proxy.internal;
 
-import dev.baton.proxy.ResponseCache;
-import dev.baton.proxy.RouteTarget;
+import dev.baton.control.ResponseCache;
+import dev.baton.control.RouteTarget;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,8 +1,8 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.ServiceConfig;
-import dev.baton.proxy.ResponseCache;
-import dev.baton.proxy.ServiceTarget;
+import dev.baton.control.ResponseCache;
+import dev.baton.control.ServiceTarget;
 import io.vertx.core.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.baton.proxy.internal;
 
-import dev.baton.proxy.SecurityViolations;
+import dev.baton.security.SecurityViolations;
 import java.util.Locale;
 
 /**

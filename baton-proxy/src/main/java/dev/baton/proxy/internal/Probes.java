@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
-import dev.baton.proxy.Upstream;
+import dev.baton.control.Prober;
+import dev.baton.control.Upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -26,17 +27,7 @@ import java.util.concurrent.TimeUnit;
  * fraction of that (see {@code bench/health.sh}). Every method and callback runs
  * on the loop of the context given at construction.
  */
-public final class Probes implements AutoCloseable {
-    /** How a probe ended; {@code error} says why it failed, null when it passed. */
-    public interface Result {
-        void done(boolean passed, String error);
-    }
-
-    /** A probe in flight; {@link #abort} gives up on it (a timeout). */
-    public interface Probe {
-        void abort(String why);
-    }
-
+public final class Probes implements Prober {
     /** Bodies are read up to this much for {@code body-contains}; a health page is small. */
     static final int MAX_BODY = 64 * 1024;
 
@@ -55,7 +46,7 @@ public final class Probes implements AutoCloseable {
                 new dev.baton.proxy.ConnectionStats()); // health checks' own, not the proxy's
     }
 
-    /** GETs {@code path} under the upstream's base path: passes on a status in range whose body has the text. */
+    @Override
     public Probe http(
             Upstream u,
             String path,
@@ -69,7 +60,7 @@ public final class Probes implements AutoCloseable {
         return p;
     }
 
-    /** Connects and closes: passes when the upstream accepts a connection. */
+    @Override
     public Probe tcp(Upstream u, int timeoutMillis, Result result) {
         boolean[] finished = {false};
         var future = pool.connect(u, timeoutMillis);
@@ -95,7 +86,7 @@ public final class Probes implements AutoCloseable {
         };
     }
 
-    /** Closes keep-alive connections idle past their time; call every second or so. */
+    @Override
     public void closeIdle() {
         pool.closeIdle();
     }

@@ -1,8 +1,8 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.control.Snapshot;
 import dev.baton.proxy.RequestObserver;
-import dev.baton.proxy.SecurityViolations;
-import dev.baton.proxy.Snapshot;
+import dev.baton.security.SecurityViolations;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpConnection;

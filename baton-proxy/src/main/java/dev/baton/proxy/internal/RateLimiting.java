@@ -1,8 +1,8 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.ServiceConfig;
-import dev.baton.proxy.RateLimitPolicy;
-import dev.baton.proxy.RouteTarget;
+import dev.baton.control.RateLimitPolicy;
+import dev.baton.control.RouteTarget;
 import dev.baton.resilience.RateDecision;
 import io.vertx.core.MultiMap;
 

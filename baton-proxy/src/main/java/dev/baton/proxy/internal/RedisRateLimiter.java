@@ -1,7 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.RedisConfig;
-import dev.baton.proxy.RateLimitPolicy;
+import dev.baton.control.RateLimitPolicy;
 import dev.baton.resilience.RateDecision;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.http.FieldSyntax;
-import dev.baton.proxy.SecurityViolations;
+import dev.baton.security.SecurityViolations;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;

@@ -1,8 +1,8 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.ServiceConfig;
-import dev.baton.proxy.RouteTarget;
-import dev.baton.proxy.ServiceTarget;
+import dev.baton.control.RouteTarget;
+import dev.baton.control.ServiceTarget;
 import dev.baton.resilience.Backoff;
 import dev.baton.resilience.Outcome;
 import dev.baton.resilience.RetryBudget;

@@ -1,12 +1,12 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.JsonMapping;
-import dev.baton.proxy.JwksFetcher;
-import dev.baton.proxy.RequestValidation;
-import dev.baton.proxy.RouteAuth;
-import dev.baton.proxy.RouteTarget;
-import dev.baton.proxy.SecurityViolations;
+import dev.baton.control.JwksFetcher;
+import dev.baton.control.RequestValidation;
+import dev.baton.control.RouteAuth;
+import dev.baton.control.RouteTarget;
 import dev.baton.security.JwtVerifier;
+import dev.baton.security.SecurityViolations;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.ByteArrayOutputStream;
 import java.util.function.Consumer;

@@ -1,7 +1,7 @@
 package dev.baton.proxy.internal;
 
-import dev.baton.proxy.RouteTarget;
-import dev.baton.proxy.Upstream;
+import dev.baton.control.RouteTarget;
+import dev.baton.control.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;

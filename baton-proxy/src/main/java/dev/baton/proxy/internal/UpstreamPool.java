@@ -1,7 +1,7 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.control.Upstream;
 import dev.baton.proxy.ConnectionStats;
-import dev.baton.proxy.Upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,8 +1,8 @@
 package dev.baton.server.internal;
 
+import dev.baton.control.RouteTarget;
+import dev.baton.control.Upstream;
 import dev.baton.proxy.ProxiedRequest;
-import dev.baton.proxy.RouteTarget;
-import dev.baton.proxy.Upstream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 

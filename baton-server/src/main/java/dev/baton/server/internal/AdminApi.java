@@ -8,10 +8,12 @@ import dev.baton.balance.RequestKey;
 import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.HostPort;
+import dev.baton.control.DataStore;
+import dev.baton.control.RuntimeServices;
+import dev.baton.control.ServiceTarget;
+import dev.baton.control.Snapshot;
+import dev.baton.control.Upstream;
 import dev.baton.health.HealthStatus;
-import dev.baton.proxy.ServiceTarget;
-import dev.baton.proxy.Snapshot;
-import dev.baton.proxy.Upstream;
 import dev.baton.proxy.internal.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -85,7 +87,7 @@ public final class AdminApi {
         dev.baton.supervisor.Supervisor supervisor();
 
         /** Where refusals for a security reason are counted, the proxy's and the admin API's alike. */
-        dev.baton.proxy.SecurityViolations violations();
+        dev.baton.security.SecurityViolations violations();
     }
 
     private final Vertx vertx;

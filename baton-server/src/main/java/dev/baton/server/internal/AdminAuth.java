@@ -3,11 +3,11 @@ package dev.baton.server.internal;
 import static dev.baton.server.internal.Replies.error;
 
 import dev.baton.config.SecurityConfig;
-import dev.baton.proxy.JwksFetcher;
-import dev.baton.proxy.SecurityViolations;
-import dev.baton.proxy.Snapshot;
+import dev.baton.control.JwksFetcher;
+import dev.baton.control.Snapshot;
 import dev.baton.security.Caller;
 import dev.baton.security.JwtVerifier;
+import dev.baton.security.SecurityViolations;
 import dev.baton.security.TokenException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;

@@ -1,11 +1,11 @@
 package dev.baton.server.internal;
 
 import dev.baton.config.AlertRule;
+import dev.baton.control.ServiceTarget;
+import dev.baton.control.Snapshot;
 import dev.baton.events.EventSink;
 import dev.baton.events.EventType;
 import dev.baton.health.HealthStatus;
-import dev.baton.proxy.ServiceTarget;
-import dev.baton.proxy.Snapshot;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Clock;
 import java.time.Duration;

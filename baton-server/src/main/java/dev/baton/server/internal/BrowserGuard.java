@@ -4,9 +4,9 @@ import static dev.baton.server.internal.Replies.error;
 
 import dev.baton.config.HostPort;
 import dev.baton.config.SecurityConfig;
-import dev.baton.proxy.SecurityViolations;
 import dev.baton.security.Authority;
 import dev.baton.security.CidrSet;
+import dev.baton.security.SecurityViolations;
 import dev.baton.security.WebOrigin;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,5 +1,7 @@
 package dev.baton.server.internal;
 
+import dev.baton.control.ServiceTarget;
+import dev.baton.control.Snapshot;
 import dev.baton.events.Event;
 import dev.baton.events.EventBus;
 import dev.baton.events.EventFilter;
@@ -8,8 +10,6 @@ import dev.baton.health.HealthStatus;
 import dev.baton.proxy.ClientConnections;
 import dev.baton.proxy.ConnectionStats;
 import dev.baton.proxy.ProxyServer;
-import dev.baton.proxy.ServiceTarget;
-import dev.baton.proxy.Snapshot;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -4,8 +4,8 @@ import static dev.baton.server.internal.Replies.error;
 import static dev.baton.server.internal.Replies.json;
 
 import dev.baton.config.DependencyGraph;
-import dev.baton.proxy.ServiceTarget;
-import dev.baton.proxy.Snapshot;
+import dev.baton.control.ServiceTarget;
+import dev.baton.control.Snapshot;
 import dev.baton.supervisor.ProcessState;
 import dev.baton.supervisor.ProcessStatus;
 import dev.baton.supervisor.Supervisor;

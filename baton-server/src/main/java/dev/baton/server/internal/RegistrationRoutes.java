@@ -5,7 +5,8 @@ import static dev.baton.server.internal.Replies.errorBody;
 import static dev.baton.server.internal.Replies.json;
 
 import dev.baton.config.ConfigException;
-import dev.baton.proxy.ServiceTarget;
+import dev.baton.control.RuntimeServices;
+import dev.baton.control.ServiceTarget;
 import dev.baton.registry.Registry;
 import dev.baton.store.StoreException;
 import io.vertx.core.Vertx;

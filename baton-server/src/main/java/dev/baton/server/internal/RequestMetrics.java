@@ -1,9 +1,9 @@
 package dev.baton.server.internal;
 
-import dev.baton.proxy.HealthChecker;
+import dev.baton.control.HealthChecker;
+import dev.baton.control.Upstream;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
-import dev.baton.proxy.Upstream;
 import dev.baton.resilience.Outcome;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;

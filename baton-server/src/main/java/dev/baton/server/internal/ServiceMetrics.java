@@ -1,12 +1,12 @@
 package dev.baton.server.internal;
 
+import dev.baton.control.RateLimitPolicy;
+import dev.baton.control.ServiceTarget;
+import dev.baton.control.Snapshot;
 import dev.baton.health.HealthStatus;
-import dev.baton.proxy.RateLimitPolicy;
-import dev.baton.proxy.SecurityViolations;
-import dev.baton.proxy.ServiceTarget;
-import dev.baton.proxy.Snapshot;
 import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.RetryBudget;
+import dev.baton.security.SecurityViolations;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

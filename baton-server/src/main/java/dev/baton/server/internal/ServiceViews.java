@@ -1,11 +1,11 @@
 package dev.baton.server.internal;
 
 import dev.baton.config.ServiceConfig;
+import dev.baton.control.RateLimitPolicy;
+import dev.baton.control.ServiceTarget;
+import dev.baton.control.Snapshot;
+import dev.baton.control.Upstream;
 import dev.baton.health.HealthStatus;
-import dev.baton.proxy.RateLimitPolicy;
-import dev.baton.proxy.ServiceTarget;
-import dev.baton.proxy.Snapshot;
-import dev.baton.proxy.Upstream;
 import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.RetryBudget;
 import dev.baton.supervisor.ProcessStatus;

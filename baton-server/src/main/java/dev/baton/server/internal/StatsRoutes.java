@@ -4,9 +4,9 @@ import static dev.baton.server.internal.Replies.error;
 import static dev.baton.server.internal.Replies.json;
 
 import dev.baton.config.internal.Values;
-import dev.baton.proxy.RouteTarget;
-import dev.baton.proxy.ServiceTarget;
-import dev.baton.proxy.Snapshot;
+import dev.baton.control.RouteTarget;
+import dev.baton.control.ServiceTarget;
+import dev.baton.control.Snapshot;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

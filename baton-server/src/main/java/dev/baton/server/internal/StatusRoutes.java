@@ -2,10 +2,10 @@ package dev.baton.server.internal;
 
 import static dev.baton.server.internal.Replies.json;
 
+import dev.baton.control.ServiceTarget;
+import dev.baton.control.Snapshot;
+import dev.baton.control.Upstream;
 import dev.baton.health.HealthStatus;
-import dev.baton.proxy.ServiceTarget;
-import dev.baton.proxy.Snapshot;
-import dev.baton.proxy.Upstream;
 import dev.baton.supervisor.ProcessState;
 import dev.baton.supervisor.ProcessStatus;
 import io.vertx.core.json.JsonArray;

@@ -1,9 +1,9 @@
 package dev.baton.server.internal;
 
 import dev.baton.config.TracingConfig;
+import dev.baton.control.Upstream;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
-import dev.baton.proxy.Upstream;
 import dev.baton.resilience.Outcome;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;

@@ -1,6 +1,7 @@
 package dev.baton.server.internal;
 
 import dev.baton.config.EventsConfig;
+import dev.baton.control.DataStore;
 import dev.baton.events.Event;
 import dev.baton.events.EventBus;
 import dev.baton.store.DeadLetters;

@@ -1,4 +1,4 @@
-package dev.baton.proxy;
+package dev.baton.control;
 
 import dev.baton.balance.Endpoint;
 import dev.baton.config.ServiceConfig;
@@ -6,7 +6,6 @@ import dev.baton.events.EventSink;
 import dev.baton.events.EventType;
 import dev.baton.health.HealthStatus;
 import dev.baton.health.InstanceHealth;
-import dev.baton.proxy.internal.Probes;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Active health checks for every instance of every service with a
  * {@code health-check}: HTTP GETs (status range, optional body text) or TCP
- * connects over kept-alive raw Netty connections ({@link Probes}), each instance
+ * connects through a {@link Prober} (the data plane's kept-alive connections), each instance
  * due on its own jittered schedule so checks spread out, all started by one 10 ms
  * tick, at most {@code maxConcurrent} in flight, and backing off while an instance is down
  * (see {@link InstanceHealth}). Status changes switch the instance in or out of
@@ -46,7 +45,7 @@ public final class HealthChecker implements AutoCloseable {
     private final int maxConcurrent;
     private final EventSink events;
     private final Listener listener;
-    private final Probes probes;
+    private final Prober probes;
     private final Map<Endpoint, Check> checks = new IdentityHashMap<>();
     private final PriorityQueue<Check> due = new PriorityQueue<>(Comparator.comparingLong(c -> c.dueNanos));
     private final ArrayDeque<Check> waiting = new ArrayDeque<>();
@@ -64,17 +63,17 @@ public final class HealthChecker implements AutoCloseable {
         void checked(String service, String instance, boolean passed, long nanos);
     }
 
-    public HealthChecker(Vertx vertx, int maxConcurrent, EventSink events) {
-        this(vertx, maxConcurrent, events, Listener.NONE);
+    public HealthChecker(Vertx vertx, int maxConcurrent, EventSink events, Prober.Factory probers) {
+        this(vertx, maxConcurrent, events, Listener.NONE, probers);
     }
 
-    public HealthChecker(Vertx vertx, int maxConcurrent, EventSink events, Listener listener) {
+    public HealthChecker(Vertx vertx, int maxConcurrent, EventSink events, Listener listener, Prober.Factory probers) {
         this.listener = listener;
         this.vertx = vertx;
         this.events = events;
         this.context = vertx.getOrCreateContext();
         this.maxConcurrent = maxConcurrent;
-        this.probes = new Probes(vertx, context);
+        this.probes = probers.create(vertx, context);
     }
 
     /** One instance's checks. */
@@ -85,7 +84,7 @@ public final class HealthChecker implements AutoCloseable {
         final InstanceHealth health;
         long dueNanos;
         long startedNanos;
-        Probes.Probe probe;
+        Prober.Probe probe;
         boolean cancelled;
 
         Check(String service, Upstream upstream, ServiceConfig.HealthCheck config) {
@@ -207,7 +206,7 @@ public final class HealthChecker implements AutoCloseable {
         running.add(c);
         c.startedNanos = now;
         int timeout = (int) c.config.timeout().toMillis();
-        Probes.Result result = (passed, error) -> finished(c, passed, error);
+        Prober.Result result = (passed, error) -> finished(c, passed, error);
         c.probe = c.config.tcp()
                 ? probes.tcp(c.upstream, timeout, result)
                 : probes.http(

@@ -1,4 +1,4 @@
-package dev.baton.server.internal;
+package dev.baton.control.watch;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

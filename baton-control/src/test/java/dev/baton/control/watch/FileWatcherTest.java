@@ -1,4 +1,4 @@
-package dev.baton.server.internal;
+package dev.baton.control.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

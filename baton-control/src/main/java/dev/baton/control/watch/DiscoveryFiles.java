@@ -1,4 +1,4 @@
-package dev.baton.server.internal;
+package dev.baton.control.watch;
 
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;

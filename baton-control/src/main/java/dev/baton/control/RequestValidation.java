@@ -1,4 +1,4 @@
-package dev.baton.proxy;
+package dev.baton.control;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -9,6 +9,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersionDetector;
 import com.networknt.schema.ValidationMessage;
 import dev.baton.config.RouteConfig;
+import dev.baton.security.SecurityViolations;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.util.Locale;

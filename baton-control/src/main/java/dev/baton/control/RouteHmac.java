@@ -1,4 +1,4 @@
-package dev.baton.proxy;
+package dev.baton.control;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,4 +1,4 @@
-package dev.baton.proxy;
+package dev.baton.control;
 
 import dev.baton.balance.Balancer;
 import dev.baton.balance.Endpoint;

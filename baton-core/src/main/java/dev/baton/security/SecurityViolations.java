@@ -1,4 +1,4 @@
-package dev.baton.proxy;
+package dev.baton.security;
 
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;

@@ -1,12 +1,8 @@
-package dev.baton.server.internal;
+package dev.baton.control;
 
 import dev.baton.config.Config;
 import dev.baton.events.EventSink;
 import dev.baton.health.HealthStatus;
-import dev.baton.proxy.HealthChecker;
-import dev.baton.proxy.ServiceTarget;
-import dev.baton.proxy.Snapshot;
-import dev.baton.proxy.Upstream;
 import dev.baton.registry.Registry;
 import dev.baton.supervisor.Readiness;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.baton.proxy;
+package dev.baton.control;
 
 import dev.baton.config.RouteConfig;
 import io.vertx.core.MultiMap;

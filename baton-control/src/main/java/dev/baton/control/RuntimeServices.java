@@ -1,4 +1,4 @@
-package dev.baton.server.internal;
+package dev.baton.control;
 
 import dev.baton.config.Config;
 import dev.baton.config.ConfigException;

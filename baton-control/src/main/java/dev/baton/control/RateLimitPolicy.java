@@ -1,4 +1,4 @@
-package dev.baton.proxy;
+package dev.baton.control;
 
 import dev.baton.config.ServiceConfig;
 import dev.baton.resilience.TokenBuckets;

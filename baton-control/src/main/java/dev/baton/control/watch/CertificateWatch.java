@@ -1,13 +1,14 @@
-package dev.baton.server.internal;
+package dev.baton.control.watch;
 
 import dev.baton.config.TlsConfig;
-import dev.baton.proxy.ProxyServer;
+import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,8 @@ public final class CertificateWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CertificateWatch.class);
     private final List<FileWatcher> watchers = new ArrayList<>();
 
-    public CertificateWatch(TlsConfig tls, ProxyServer proxy) {
+    /** Watches {@code tls}'s files; {@code reload} loads them on every listener. */
+    public CertificateWatch(TlsConfig tls, Function<TlsConfig, Future<Void>> reload) {
         Set<Path> names = new HashSet<>();
         Set<Path> dirs = new LinkedHashSet<>();
         for (Path f : tls.files()) {
@@ -31,7 +33,7 @@ public final class CertificateWatch implements AutoCloseable {
             FileWatcher w = FileWatcher.directory(
                     dir,
                     p -> names.contains(p.getFileName()),
-                    () -> proxy.reloadTls(tls)
+                    () -> reload.apply(tls)
                             .onSuccess(v -> log.info("TLS certificate reloaded from {}", tls.files()))
                             .onFailure(e -> log.error(
                                     "renewed TLS certificate not loaded, the old one keeps serving: {}",

@@ -1,4 +1,4 @@
-package dev.baton.server.internal;
+package dev.baton.control;
 
 import dev.baton.store.Store;
 import dev.baton.store.StoreException;

@@ -1,4 +1,4 @@
-package dev.baton.proxy;
+package dev.baton.control;
 
 import dev.baton.config.Config;
 import dev.baton.config.RouteConfig;
