@@ -1,12 +1,12 @@
 package dev.baton.server;
 
+import dev.baton.admin.AdminApi;
+import dev.baton.admin.AuditLog;
 import dev.baton.config.Config;
 import dev.baton.control.RuntimeServices;
 import dev.baton.control.Snapshot;
 import dev.baton.control.Upstream;
 import dev.baton.health.HealthStatus;
-import dev.baton.server.internal.AdminApi;
-import dev.baton.server.internal.AuditLog;
 
 /** What the admin API reads of a {@link Baton} and asks of it. */
 final class AdminBackend implements AdminApi.Backend {
@@ -72,7 +72,7 @@ final class AdminBackend implements AdminApi.Backend {
     }
 
     @Override
-    public dev.baton.server.internal.Webhooks webhooks() {
+    public dev.baton.telemetry.Webhooks webhooks() {
         return baton.webhooks();
     }
 
@@ -82,7 +82,7 @@ final class AdminBackend implements AdminApi.Backend {
     }
 
     @Override
-    public dev.baton.server.internal.Stats stats() {
+    public dev.baton.telemetry.Stats stats() {
         return baton.stats();
     }
 
@@ -92,7 +92,7 @@ final class AdminBackend implements AdminApi.Backend {
     }
 
     @Override
-    public dev.baton.server.internal.Alerts alerts() {
+    public dev.baton.telemetry.Alerts alerts() {
         return baton.alerts();
     }
 

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
-import dev.baton.server.internal.Webhooks;
+import dev.baton.telemetry.Webhooks;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;

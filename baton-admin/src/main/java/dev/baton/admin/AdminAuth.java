@@ -1,0 +1,120 @@
+package dev.baton.admin;
+
+import static dev.baton.admin.Replies.error;
+
+import dev.baton.config.SecurityConfig;
+import dev.baton.control.JwksFetcher;
+import dev.baton.control.Snapshot;
+import dev.baton.security.Caller;
+import dev.baton.security.JwtVerifier;
+import dev.baton.security.SecurityViolations;
+import dev.baton.security.TokenException;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The admin API's access control: {@code security.ip-allow}/{@code ip-deny} first
+ * (403), then with {@code security.admin-auth}: every request but
+ * {@code GET /health} needs a Bearer JWT, and its roles must grant the permission
+ * the endpoint needs ({@code config:read}, {@code config:write},
+ * {@code registry:read}, {@code registry:write}, {@code operations:write},
+ * {@code audit:read}; roles map to them by {@code security.roles}). Missing or
+ * invalid token: 401; a role without the permission: 403. Each refusal is counted
+ * in {@code orchestrator_security_violations_total} as the proxy counts its own
+ * ({@code ip_denied}, {@code invalid_token}, {@code forbidden_role}), so that a
+ * scan of the admin port shows there too.
+ */
+final class AdminAuth {
+    static final String CALLER = "caller";
+
+    private final Supplier<Snapshot> snapshots;
+    private final Supplier<SecurityViolations> violations;
+
+    AdminAuth(Supplier<Snapshot> snapshots, Supplier<SecurityViolations> violations) {
+        this.snapshots = snapshots;
+        this.violations = violations;
+    }
+
+    void handle(RoutingContext rc) {
+        Snapshot snapshot = snapshots.get();
+        SecurityConfig security = snapshot.config().security();
+        HttpMethod method = rc.request().method();
+        String path = rc.request().path();
+        if (!snapshot.ipPolicy().open()) {
+            String peer = rc.request().remoteAddress() == null
+                    ? ""
+                    : rc.request().remoteAddress().hostAddress();
+            String client = snapshot.clientAddress(peer, rc.request().getHeader("x-forwarded-for"));
+            if (!snapshot.ipPolicy().permits(client)) {
+                violations.get().count(SecurityViolations.IP_DENIED);
+                error(rc, 403, "client address " + client + " is not allowed");
+                return;
+            }
+        }
+        if (!security.adminAuth() || (method == HttpMethod.GET && path.equals("/health"))) {
+            rc.next();
+            return;
+        }
+        String header = rc.request().getHeader("authorization");
+        JwtVerifier verifier = snapshot.jwtVerifier().orElse(null);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || verifier == null) {
+            unauthorized(rc, "a Bearer token is required (baton token -c FILE --role ROLE makes one)");
+            return;
+        }
+        Caller caller;
+        try {
+            caller = verifier.verify(header.substring(7).trim());
+        } catch (TokenException e) {
+            var jwks = verifier.jwks().orElse(null);
+            if (jwks != null && JwtVerifier.UNKNOWN_KEY.equals(e.getMessage()) && jwks.refreshDue(true)) {
+                // A key the JWKS did not have: fetch it (never blocking the loop), then try once more.
+                JwksFetcher.fetch(rc.vertx(), jwks).onComplete(ar -> handle(rc));
+                return;
+            }
+            unauthorized(rc, e.getMessage());
+            return;
+        }
+        rc.put(CALLER, caller); // the audit log names who was refused, too
+        String needed = permission(method, path);
+        boolean granted = caller.roles().stream()
+                .map(role -> security.roles().getOrDefault(role, Set.of()))
+                .anyMatch(perms -> perms.contains(needed));
+        if (!granted) {
+            violations.get().count(SecurityViolations.FORBIDDEN_ROLE);
+            error(
+                    rc,
+                    403,
+                    "roles " + caller.roles() + " lack the permission " + needed + " for " + method + " " + path);
+            return;
+        }
+        rc.next();
+    }
+
+    /** The permission an endpoint needs; an endpoint not listed needs the strongest. */
+    static String permission(HttpMethod method, String path) {
+        if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+            if (path.equals("/audit")) {
+                return "audit:read";
+            }
+            return path.equals("/config") ? "config:read" : "registry:read";
+        }
+        if (path.equals("/config/reload")) {
+            return "config:write";
+        }
+        if (path.startsWith("/orchestrator/") || path.matches("/services/[^/]+/circuit-breaker/[^/]+")) {
+            return "operations:write";
+        }
+        if (path.startsWith("/services/")) {
+            return "registry:write";
+        }
+        return "config:write";
+    }
+
+    private void unauthorized(RoutingContext rc, String message) {
+        violations.get().count(SecurityViolations.INVALID_TOKEN);
+        rc.response().putHeader("www-authenticate", "Bearer realm=\"baton-admin\"");
+        error(rc, 401, message);
+    }
+}

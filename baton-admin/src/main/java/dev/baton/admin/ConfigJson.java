@@ -1,0 +1,94 @@
+package dev.baton.admin;
+
+import dev.baton.config.internal.Values;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The active config as admin JSON ({@code GET /config}): every record component by
+ * its camelCase name, so new config fields appear without code here; durations as
+ * in YAML ({@code 30s}); absent optionals left out; and any component whose name
+ * says secret or password masked.
+ */
+final class ConfigJson {
+    static final String MASK = "********";
+
+    private ConfigJson() {}
+
+    static Object render(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Optional<?> o) {
+            return o.map(ConfigJson::render).orElse(null);
+        }
+        if (value instanceof java.util.OptionalInt o) {
+            return o.isPresent() ? o.getAsInt() : null;
+        }
+        if (value instanceof java.util.OptionalLong o) {
+            return o.isPresent() ? o.getAsLong() : null;
+        }
+        if (value instanceof Duration d) {
+            return Values.format(d);
+        }
+        if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+            return value;
+        }
+        if (value instanceof Map<?, ?> m) {
+            JsonObject out = new JsonObject();
+            m.forEach((k, v) -> putIfPresent(out, String.valueOf(k), render(v)));
+            return out;
+        }
+        if (value instanceof Collection<?> c) {
+            JsonArray out = new JsonArray();
+            c.forEach(v -> out.add(render(v)));
+            return out;
+        }
+        if (value.getClass().isRecord() && !isLeaf(value)) {
+            JsonObject out = new JsonObject();
+            for (RecordComponent rc : value.getClass().getRecordComponents()) {
+                Object v;
+                try {
+                    v = rc.getAccessor().invoke(value);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("cannot read " + rc.getName(), e);
+                }
+                putIfPresent(out, rc.getName(), isSecret(rc.getName()) && present(v) ? MASK : render(v));
+                if (rc.getName().equals("env") && v instanceof Map<?, ?> env) {
+                    // A process's environment is where twelve-factor programs take their secrets.
+                    JsonObject masked = new JsonObject();
+                    env.keySet().forEach(k -> masked.put(String.valueOf(k), MASK));
+                    out.put("env", masked);
+                }
+            }
+            return out;
+        }
+        return value.toString(); // URI, Path, HostPort: their text form
+    }
+
+    /** Records that read best as their text form. */
+    private static boolean isLeaf(Object value) {
+        return value instanceof dev.baton.config.HostPort;
+    }
+
+    private static boolean isSecret(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.contains("secret") || n.contains("password");
+    }
+
+    private static boolean present(Object v) {
+        return v != null && !(v instanceof Optional<?> o && o.isEmpty());
+    }
+
+    private static void putIfPresent(JsonObject out, String key, Object v) {
+        if (v != null) {
+            out.put(key, v);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.baton.admin;
+
+import static dev.baton.admin.Replies.error;
+
+import dev.baton.events.Event;
+import dev.baton.events.EventBus;
+import dev.baton.events.EventFilter;
+import dev.baton.telemetry.EventJson;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /events}: the event bus as Server-Sent Events. Each event is one
+ * message, {@code id} its sequence number and {@code data} its JSON; {@code ?types=}
+ * filters by names and prefixes; a client that reconnects with {@code Last-Event-ID}
+ * (as browsers' EventSource does) first gets what it missed from the bus's history.
+ * A comment line every {@code events.heartbeat} keeps proxies from closing a quiet
+ * stream. A client that cannot keep up is disconnected rather than silently
+ * skipped: it reconnects and resumes from the history.
+ */
+final class EventStream {
+    /** Events waiting for one slow client before it is cut off. */
+    static final int MAX_PENDING = 1000;
+
+    private final Vertx vertx;
+    private final EventBus bus;
+    private final Supplier<Duration> heartbeat;
+    private final Set<EventBus.Subscription> open = ConcurrentHashMap.newKeySet();
+
+    EventStream(Vertx vertx, EventBus bus, Supplier<Duration> heartbeat) {
+        this.vertx = vertx;
+        this.bus = bus;
+        this.heartbeat = heartbeat;
+    }
+
+    void mount(Router router) {
+        router.get("/events").handler(this::stream);
+    }
+
+    private void stream(RoutingContext rc) {
+        EventFilter filter;
+        try {
+            String types = rc.request().getParam("types");
+            filter = types == null ? EventFilter.ALL : EventFilter.parse(types);
+        } catch (IllegalArgumentException e) {
+            error(rc, 400, "types: " + e.getMessage());
+            return;
+        }
+        String lastId = rc.request().getHeader("last-event-id");
+        if (lastId == null) {
+            lastId = rc.request().getParam("lastEventId");
+        }
+        long after = -1;
+        if (lastId != null) {
+            try {
+                after = Long.parseLong(lastId.trim());
+            } catch (NumberFormatException e) {
+                error(rc, 400, "Last-Event-ID must be an event id (a whole number), not '" + lastId + "'");
+                return;
+            }
+        }
+        HttpServerResponse res = rc.response();
+        res.setChunked(true)
+                .putHeader("content-type", "text/event-stream; charset=utf-8")
+                .putHeader("cache-control", "no-cache")
+                .putHeader("x-accel-buffering", "no"); // nginx: do not buffer the stream
+        res.write("retry: 2000\n\n");
+        Context context = vertx.getOrCreateContext();
+        AtomicInteger pending = new AtomicInteger();
+        long since = after;
+        EventBus.Subscription sub = bus.subscribeSync("sse", filter, after, e -> {
+            // On the publisher's thread: only hand over to the connection's loop.
+            if (pending.incrementAndGet() > MAX_PENDING) {
+                return; // the loop closes the stream on its next turn
+            }
+            context.runOnContext(v -> send(res, e, pending));
+        });
+        open.add(sub);
+        if (sub.gap()) {
+            res.write(": events after id " + since + " are no longer kept; some were missed\n\n");
+        }
+        long timer = vertx.setPeriodic(heartbeat.get().toMillis(), id -> {
+            if (!res.closed()) {
+                res.write(": ping\n\n");
+            }
+        });
+        res.closeHandler(v -> {
+            sub.close();
+            open.remove(sub);
+            vertx.cancelTimer(timer);
+        });
+    }
+
+    /** Stops every stream's subscription (the admin listener is closing). */
+    void close() {
+        open.forEach(EventBus.Subscription::close);
+        open.clear();
+    }
+
+    private static void send(HttpServerResponse res, Event e, AtomicInteger pending) {
+        if (res.closed()) {
+            return;
+        }
+        if (pending.get() > MAX_PENDING || res.writeQueueFull()) {
+            res.reset(); // a reconnect with Last-Event-ID picks up where this one fell behind
+            return;
+        }
+        pending.decrementAndGet();
+        res.write("id: " + e.id() + "\ndata: " + EventJson.encode(e) + "\n\n");
+    }
+}

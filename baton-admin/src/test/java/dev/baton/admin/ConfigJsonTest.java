@@ -1,0 +1,53 @@
+package dev.baton.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.config.SecurityConfig;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ConfigJsonTest {
+    @Test
+    void secretsAreMaskedAndTheRestShown() {
+        SecurityConfig security = new SecurityConfig(
+                Optional.of(new SecurityConfig.Jwt(
+                        Optional.of("s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t"),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.of("baton"),
+                        Optional.empty(),
+                        "roles")),
+                true,
+                List.of("127.0.0.0/8"),
+                List.of(),
+                List.of(),
+                SecurityConfig.DEFAULT_ROLES,
+                List.of("https://ops.example.com"),
+                List.of("baton-admin.internal:9090"));
+        JsonObject json = (JsonObject) ConfigJson.render(security);
+        assertThat(json.getJsonObject("jwt").getString("secret")).isEqualTo(ConfigJson.MASK);
+        assertThat(json.getJsonObject("jwt").getString("issuer")).isEqualTo("baton");
+        assertThat(json.getJsonObject("jwt").containsKey("jwksUrl")).isFalse();
+        assertThat(json.getBoolean("adminAuth")).isTrue();
+        assertThat(json.getJsonArray("adminOrigins").getList()).containsExactly("https://ops.example.com");
+        assertThat(json.getJsonArray("adminHosts").getList()).containsExactly("baton-admin.internal:9090");
+        assertThat(json.encode()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void aProcessEnvironmentShowsOnlyItsNames() {
+        dev.baton.config.Config c = new dev.baton.config.ConfigLoader(java.util.Map.of()).parse("""
+                services:
+                  app:
+                    instances: [http://127.0.0.1:1]
+                    process: { command: [app], env: { DB_URL: "postgres://u:hunter2@db/app" } }
+                routes: []
+                """, "baton.yaml");
+        JsonObject json = (JsonObject) ConfigJson.render(c.services().get("app"));
+        assertThat(json.getJsonObject("process").getJsonObject("env").getString("DB_URL"))
+                .isEqualTo(ConfigJson.MASK);
+        assertThat(json.encode()).doesNotContain("hunter2").contains("\"command\":[\"app\"]");
+    }
+}
