@@ -14,7 +14,7 @@ import dev.baton.control.ServiceTarget;
 import dev.baton.control.Snapshot;
 import dev.baton.control.Upstream;
 import dev.baton.health.HealthStatus;
-import dev.baton.proxy.internal.RequestIds;
+import dev.baton.http.RequestIds;
 import dev.baton.telemetry.Alerts;
 import dev.baton.telemetry.Stats;
 import dev.baton.telemetry.Webhooks;

@@ -1,6 +1,6 @@
 package dev.baton.admin;
 
-import dev.baton.config.internal.Values;
+import dev.baton.config.Durations;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.reflect.RecordComponent;
@@ -35,7 +35,7 @@ final class ConfigJson {
             return o.isPresent() ? o.getAsLong() : null;
         }
         if (value instanceof Duration d) {
-            return Values.format(d);
+            return Durations.format(d);
         }
         if (value instanceof String || value instanceof Number || value instanceof Boolean) {
             return value;

@@ -1,7 +1,7 @@
 package dev.baton.admin;
 
-import dev.baton.proxy.internal.ErrorResponses;
-import dev.baton.proxy.internal.RequestIds;
+import dev.baton.http.ErrorBody;
+import dev.baton.http.RequestIds;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -16,7 +16,7 @@ final class Replies {
         String rid = rc.get(REQUEST_ID);
         return new JsonObject()
                 .put("status", status)
-                .put("error", ErrorResponses.code(status))
+                .put("error", ErrorBody.code(status))
                 .put("message", message)
                 .put("requestId", rid != null ? rid : RequestIds.generate());
     }

@@ -3,7 +3,7 @@ package dev.baton.admin;
 import static dev.baton.admin.Replies.error;
 import static dev.baton.admin.Replies.json;
 
-import dev.baton.config.internal.Values;
+import dev.baton.config.Durations;
 import dev.baton.control.RouteTarget;
 import dev.baton.control.ServiceTarget;
 import dev.baton.control.Snapshot;
@@ -43,7 +43,7 @@ final class StatsRoutes {
         if (given == null) {
             return fallback;
         }
-        Duration d = Values.duration(given); // IllegalArgumentException with the reason
+        Duration d = Durations.parse(given); // IllegalArgumentException with the reason
         if (d.toSeconds() < 1 || d.compareTo(MAX_WINDOW) > 0) {
             throw new IllegalArgumentException("must be from 1s to " + MAX_WINDOW.toSeconds() + "s");
         }

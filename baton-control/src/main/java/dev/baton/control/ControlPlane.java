@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Where every source of services meets (DESIGN's picture): the config file as last
+ * Where every source of services meets: the config file as last
  * loaded, the run-time registry, whether orchestration is stopped, and the health
  * checker. {@link #rebuild} merges them into a new snapshot and swaps the one
  * reference the data plane reads, then lets its followers (metrics) and the health

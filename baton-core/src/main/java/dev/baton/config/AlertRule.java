@@ -160,7 +160,7 @@ public record AlertRule(
 
     private static Duration duration(String text, String what) {
         try {
-            return dev.baton.config.internal.Values.duration(text);
+            return Durations.parse(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + ": " + e.getMessage());
         }

@@ -11,25 +11,25 @@ import org.junit.jupiter.api.Test;
 class ValuesTest {
     @Test
     void durations() {
-        assertThat(Values.duration("250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(Values.duration("2s")).isEqualTo(Duration.ofSeconds(2));
-        assertThat(Values.duration("5m")).isEqualTo(Duration.ofMinutes(5));
-        assertThat(Values.duration("1h")).isEqualTo(Duration.ofHours(1));
-        assertThat(Values.duration("1m30s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Durations.parse("2s")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Durations.parse("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(Durations.parse("1m30s")).isEqualTo(Duration.ofSeconds(90));
         for (String bad : new String[] {"", "10", "s", "1.5s", "2 s", "2sec", "-1s"}) {
-            assertThatThrownBy(() -> Values.duration(bad)).hasMessageContaining("is not a duration");
+            assertThatThrownBy(() -> Durations.parse(bad)).hasMessageContaining("is not a duration");
         }
     }
 
     @Test
     void sizes() {
-        assertThat(Values.size("512KB")).isEqualTo(512 * 1024);
-        assertThat(Values.size("10MB")).isEqualTo(10L << 20);
-        assertThat(Values.size("1gb")).isEqualTo(1L << 30);
-        assertThat(Values.size("100")).isEqualTo(100);
-        assertThat(Values.size("64KiB")).isEqualTo(64 * 1024);
-        assertThatThrownBy(() -> Values.size("ten")).hasMessageContaining("is not a size");
-        assertThatThrownBy(() -> Values.size("99999999999999999GB")).hasMessageContaining("too large");
+        assertThat(Sizes.parse("512KB")).isEqualTo(512 * 1024);
+        assertThat(Sizes.parse("10MB")).isEqualTo(10L << 20);
+        assertThat(Sizes.parse("1gb")).isEqualTo(1L << 30);
+        assertThat(Sizes.parse("100")).isEqualTo(100);
+        assertThat(Sizes.parse("64KiB")).isEqualTo(64 * 1024);
+        assertThatThrownBy(() -> Sizes.parse("ten")).hasMessageContaining("is not a size");
+        assertThatThrownBy(() -> Sizes.parse("99999999999999999GB")).hasMessageContaining("too large");
     }
 
     @Test

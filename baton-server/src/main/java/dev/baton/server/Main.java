@@ -4,8 +4,8 @@ import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.config.DependencyGraph;
+import dev.baton.config.Durations;
 import dev.baton.config.SecurityConfig;
-import dev.baton.config.internal.Values;
 import dev.baton.security.Tokens;
 import dev.baton.server.internal.Demo;
 import java.io.File;
@@ -233,7 +233,7 @@ public final class Main implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             Duration lifetime;
             try {
-                lifetime = Values.duration(ttl);
+                lifetime = Durations.parse(ttl);
             } catch (IllegalArgumentException e) {
                 err.println("baton token: --ttl: " + e.getMessage());
                 return 2;

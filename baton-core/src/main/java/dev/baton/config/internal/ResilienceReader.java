@@ -1,5 +1,6 @@
 package dev.baton.config.internal;
 
+import dev.baton.config.Durations;
 import dev.baton.config.ServiceConfig;
 import java.time.Duration;
 import java.util.Optional;
@@ -93,7 +94,7 @@ final class ResilienceReader {
         Duration backoff = s.duration("backoff", Duration.ofMillis(50), Duration.ZERO, Duration.ofMinutes(1));
         Duration max = s.duration("max-backoff", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(5));
         if (max.compareTo(backoff) < 0) {
-            s.error("max-backoff", "must be at least backoff (" + Values.format(backoff) + ")");
+            s.error("max-backoff", "must be at least backoff (" + Durations.format(backoff) + ")");
         }
         Set<String> methods = RouteReader.methods(s, "methods");
         Optional<Duration> perTry = s.has("per-try-timeout")

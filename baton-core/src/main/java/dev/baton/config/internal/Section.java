@@ -1,5 +1,7 @@
 package dev.baton.config.internal;
 
+import dev.baton.config.Durations;
+import dev.baton.config.Sizes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -120,24 +122,24 @@ public final class Section {
     }
 
     public Duration duration(String key, Duration fallback) {
-        return value(key, Values::duration).orElse(fallback);
+        return value(key, Durations::parse).orElse(fallback);
     }
 
     /** A duration that must lie in [min, max]; out of range is reported and the fallback used. */
     public Duration duration(String key, Duration fallback, Duration min, Duration max) {
-        Optional<Duration> d = value(key, Values::duration);
+        Optional<Duration> d = value(key, Durations::parse);
         if (d.isPresent() && (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0)) {
             error(
                     key,
-                    "must be between " + Values.format(min) + " and " + Values.format(max) + ", but was "
-                            + Values.format(d.get()));
+                    "must be between " + Durations.format(min) + " and " + Durations.format(max) + ", but was "
+                            + Durations.format(d.get()));
             return fallback;
         }
         return d.orElse(fallback);
     }
 
     public long size(String key, long fallback) {
-        Optional<Long> s = value(key, Values::size);
+        Optional<Long> s = value(key, Sizes::parse);
         if (s.isPresent() && s.get() <= 0) {
             error(key, "must be greater than 0");
             return fallback;

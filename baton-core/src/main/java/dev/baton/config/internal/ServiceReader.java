@@ -2,6 +2,7 @@ package dev.baton.config.internal;
 
 import dev.baton.balance.HashKey;
 import dev.baton.config.DependencyGraph;
+import dev.baton.config.Durations;
 import dev.baton.config.LimitsConfig;
 import dev.baton.config.ProcessConfig;
 import dev.baton.config.ServiceConfig;
@@ -280,7 +281,7 @@ final class ServiceReader {
         Duration interval = s.duration("interval", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
         Duration timeout = s.duration("timeout", Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMinutes(1));
         if (timeout.compareTo(interval) > 0) {
-            s.error("timeout", "must not exceed interval (" + Values.format(interval) + ")");
+            s.error("timeout", "must not exceed interval (" + Durations.format(interval) + ")");
         }
         int unhealthy = s.integer("unhealthy-threshold", 3, 1, 100);
         int healthy = s.integer("healthy-threshold", 2, 1, 100);

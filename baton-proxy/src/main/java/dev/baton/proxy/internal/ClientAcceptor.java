@@ -1,6 +1,8 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.LimitsConfig;
+import dev.baton.http.ErrorBody;
+import dev.baton.http.RequestIds;
 import dev.baton.proxy.ClientConnections;
 import dev.baton.security.SecurityViolations;
 import io.netty.buffer.Unpooled;
@@ -265,7 +267,7 @@ public final class ClientAcceptor {
             clients.closed(ClientConnections.Closed.UNSUPPORTED_VERSION);
             writeAndClose(
                     "505 HTTP Version Not Supported",
-                    ErrorResponses.body(
+                    ErrorBody.json(
                             505,
                             "HTTP version " + version + " is not supported (HTTP/1.0, HTTP/1.1 and HTTP/2 are)",
                             RequestIds.generate()));
@@ -294,7 +296,7 @@ public final class ClientAcceptor {
             }
             writeAndClose(
                     "408 Request Timeout",
-                    ErrorResponses.body(
+                    ErrorBody.json(
                             408,
                             "the request head was not complete within "
                                     + limits.get().headerTimeout().toMillis() + " ms (limits.header-timeout)",

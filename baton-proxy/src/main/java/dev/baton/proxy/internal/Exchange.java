@@ -4,6 +4,7 @@ import dev.baton.config.JsonMapping;
 import dev.baton.control.RouteTarget;
 import dev.baton.control.Snapshot;
 import dev.baton.control.Upstream;
+import dev.baton.http.RequestIds;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.Outcome;

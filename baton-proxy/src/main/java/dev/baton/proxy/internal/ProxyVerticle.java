@@ -4,6 +4,7 @@ import dev.baton.config.LimitsConfig;
 import dev.baton.config.RedisConfig;
 import dev.baton.config.TlsConfig;
 import dev.baton.control.Snapshot;
+import dev.baton.http.RequestIds;
 import dev.baton.proxy.ClientConnections;
 import dev.baton.proxy.ConnectionStats;
 import dev.baton.proxy.RequestObserver;

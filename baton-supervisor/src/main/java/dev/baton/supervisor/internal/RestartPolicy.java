@@ -1,5 +1,6 @@
 package dev.baton.supervisor.internal;
 
+import dev.baton.config.Durations;
 import dev.baton.config.ProcessConfig;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +51,7 @@ final class RestartPolicy {
     static String gaveUp(Supervised p, String why) {
         int n = p.recent.size();
         return why + "; gave up after " + n + (n == 1 ? " restart" : " restarts") + " within "
-                + duration(p.config.restartWindow());
+                + Durations.format(p.config.restartWindow());
     }
 
     /** How a program ended, as people say it: an exit code, or the signal behind 128 + N. */
@@ -60,9 +61,5 @@ final class RestartPolicy {
             return "was killed by signal " + signal + SIGNALS.getOrDefault(signal, "");
         }
         return "exited with code " + code;
-    }
-
-    static String duration(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 }

@@ -1,6 +1,7 @@
 package dev.baton.supervisor.internal;
 
 import dev.baton.config.DependencyGraph;
+import dev.baton.config.Durations;
 import dev.baton.config.ProcessConfig;
 import dev.baton.config.ServiceConfig;
 import dev.baton.events.EventSink;
@@ -275,8 +276,7 @@ public final class Supervision {
                                 p,
                                 now,
                                 Supervised.After.FAIL,
-                                "not ready within start-timeout (" + RestartPolicy.duration(p.config.startTimeout())
-                                        + ")");
+                                "not ready within start-timeout (" + Durations.format(p.config.startTimeout()) + ")");
                     }
                 }
                 case RUNNING -> {
@@ -470,7 +470,7 @@ public final class Supervision {
         p.state = ProcessState.BACKOFF;
         p.nextStartAt = now.plus(delay.get());
         p.restartReason = why;
-        log.warn("{} {}; restarting in {}", p, why, RestartPolicy.duration(delay.get()));
+        log.warn("{} {}; restarting in {}", p, why, Durations.format(delay.get()));
     }
 
     /** What every process event says: which process. */
@@ -507,10 +507,7 @@ public final class Supervision {
     /** SIGKILL for a process still there after its stop-grace. */
     private static void overdue(Supervised p, Instant now) {
         if (p.state == ProcessState.STOPPING && !p.killed && p.child != null && !now.isBefore(p.stopDeadline)) {
-            log.warn(
-                    "{} did not stop within stop-grace ({}); killing it",
-                    p,
-                    RestartPolicy.duration(p.config.stopGrace()));
+            log.warn("{} did not stop within stop-grace ({}); killing it", p, Durations.format(p.config.stopGrace()));
             p.killed = true;
             p.child.kill();
         }

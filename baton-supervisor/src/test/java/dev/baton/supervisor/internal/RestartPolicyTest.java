@@ -66,7 +66,7 @@ class RestartPolicyTest {
         assertThat(RestartPolicy.next(p, t.plusSeconds(7))).contains(Duration.ofSeconds(5)); // max-delay
         assertThat(RestartPolicy.next(p, t.plusSeconds(12))).isEmpty();
         assertThat(RestartPolicy.gaveUp(p, "exited with code 1"))
-                .isEqualTo("exited with code 1; gave up after 4 restarts within 60s");
+                .isEqualTo("exited with code 1; gave up after 4 restarts within 1m");
         assertThat(RestartPolicy.next(p, t.plusSeconds(61))).isPresent(); // the first left the window
     }
 
@@ -76,6 +76,5 @@ class RestartPolicyTest {
         assertThat(RestartPolicy.describe(137)).isEqualTo("was killed by signal 9 (SIGKILL)");
         assertThat(RestartPolicy.describe(143)).isEqualTo("was killed by signal 15 (SIGTERM)");
         assertThat(RestartPolicy.describe(135)).isEqualTo("was killed by signal 7");
-        assertThat(RestartPolicy.duration(Duration.ofMillis(1500))).isEqualTo("1500ms");
     }
 }

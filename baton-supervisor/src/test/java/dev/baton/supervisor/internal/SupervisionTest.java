@@ -245,7 +245,7 @@ class SupervisionTest {
         launcher.exit("db", 1);
         assertThat(status("db").state()).isEqualTo(ProcessState.FAILED);
         assertThat(status("db").reason().orElseThrow())
-                .contains("exited with code 1; gave up after 2 restarts within 60s");
+                .contains("exited with code 1; gave up after 2 restarts within 1m");
         assertThat(events.get(events.size() - 1).getKey()).isEqualTo(EventType.SERVICE_FAILED);
         assertThat(events.get(events.size() - 1).getValue())
                 .containsEntry("blocked", List.of("web"))

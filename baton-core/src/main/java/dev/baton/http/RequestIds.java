@@ -1,8 +1,8 @@
-package dev.baton.proxy.internal;
+package dev.baton.http;
 
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Validation and generation of {@code X-Request-ID} values (CONTRACT §4). */
+/** Validation and generation of {@code X-Request-ID} values: a client's is kept when it is safe to log and forward, else one is made. */
 public final class RequestIds {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
