@@ -35,8 +35,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The admin API on {@code server.admin} (CONTRACT §3), camelCase JSON in and out;
- * every error is the contract's JSON error. Health, status, services and their
+ * The admin API on {@code server.admin}, camelCase JSON in and out;
+ * every error is Baton's JSON error. Health, status, services and their
  * registration, {@code /loadbalancer/{type}}, orchestrator start/stop, the config
  * (secrets masked) and its reload, and its own description at {@code /openapi.json}
  * and {@code /docs}. Events and metrics come with the observability issue.

@@ -52,7 +52,7 @@ final class ProcessRoutes {
         router.get("/dependencies").handler(this::dependencies);
     }
 
-    /** One process as JSON (CONTRACT §3's {@code process} object, and more). */
+    /** One process as JSON (the admin API's {@code process} object, and more). */
     static JsonObject view(ProcessStatus p) {
         return new JsonObject()
                 .put("id", p.id())

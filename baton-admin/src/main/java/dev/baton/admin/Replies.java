@@ -6,7 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** How the admin API answers: JSON bodies, and the contract's JSON error (CONTRACT §4). */
+/** How the admin API answers: JSON bodies, and Baton's JSON error. */
 final class Replies {
     static final String REQUEST_ID = "requestId";
 

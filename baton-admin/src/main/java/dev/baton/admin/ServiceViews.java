@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Services as the admin API shows them: the service JSON of CONTRACT §3, whose fields are only ever added. */
+/** Services as the admin API shows them: the admin API's service JSON, whose fields are only ever added. */
 final class ServiceViews {
     private final AdminApi.Backend backend;
 
@@ -111,7 +111,7 @@ final class ServiceViews {
                         .put("rejected", b.rejected());
     }
 
-    /** What the retry budget has let through and refused, until metrics show it (CONTRACT §5). */
+    /** What the retry budget has let through and refused, until metrics show it. */
     private static JsonObject retry(ServiceTarget s) {
         RetryBudget b = s.retryBudget();
         return b == null
@@ -122,7 +122,7 @@ final class ServiceViews {
                         .put("activeRetries", b.activeRetries());
     }
 
-    /** The service's breaker: its state (CONTRACT §3), its scope and, service-wide, its numbers. */
+    /** The service's breaker: its state, its scope and, service-wide, its numbers. */
     private static JsonObject circuitBreaker(ServiceTarget s) {
         if (!s.breakers().enabled()) {
             return null;

@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What measuring a proxied request costs the event loop: the request metrics of
- * CONTRACT §5 (a try and an end), and the rolling stats of a service and a route.
+ * the README's Metrics (a try and an end), and the rolling stats of a service and a route.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

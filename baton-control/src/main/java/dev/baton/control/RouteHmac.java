@@ -13,7 +13,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A route's {@code auth.hmac} (CONTRACT §2): the client sends
+ * A route's {@code auth.hmac}: the client sends
  * {@code X-Baton-Timestamp} (Unix seconds) and {@code X-Baton-Signature: sha256=<hex>},
  * the HMAC-SHA256 with the shared secret of
  * {@code TIMESTAMP\nMETHOD\nPATH?QUERY\nSHA256-HEX-OF-BODY}. A timestamp outside

@@ -72,7 +72,7 @@ public final class Snapshot {
 
     /**
      * Compiles {@code config} (whose services came from {@code sources}), keeping from {@code previous} every service whose
-     * definition did not change, with its live state (DESIGN: a reload does not reset
+     * definition did not change, with its live state (a reload does not reset
      * what requests have taught the balancers).
      */
     public static Snapshot compile(Config config, Snapshot previous, Map<String, Source> sources) {

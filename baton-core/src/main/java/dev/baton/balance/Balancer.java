@@ -13,7 +13,7 @@ public interface Balancer {
     Endpoint pick(RequestKey request);
 
     /**
-     * The balancer a service's config names (CONTRACT §2): {@code round-robin} and
+     * The balancer a service's config names: {@code round-robin} and
      * {@code weighted} (both smooth weighted round-robin: equal weights rotate),
      * {@code least-connections}, {@code p2c}, {@code ip-hash}, {@code consistent-hash}
      * (keyed by {@code hashKey}, by path when absent) and {@code sticky} (by the

@@ -12,9 +12,9 @@ import java.util.Set;
  * what the admin API accepts from browsers beyond its own address: the web origins
  * that may change it and the {@code Host} names it answers to.
  *
- * @param roles admin roles and the permissions each grants (seed 003's
- *     {@code config:read}, {@code config:write}, {@code registry:read},
- *     {@code registry:write}, {@code operations:write}); {@link #DEFAULT_ROLES} unless
+ * @param roles admin roles and the permissions each grants ({@code config:read},
+ *     {@code config:write}, {@code registry:read}, {@code registry:write},
+ *     {@code operations:write}, {@code audit:read}); {@link #DEFAULT_ROLES} unless
  *     configured
  * @param adminOrigins origins ({@code https://ops.example.com}) whose pages may change the
  *     admin API, besides the admin address's own; as written, checked by the reader
@@ -35,7 +35,7 @@ public record SecurityConfig(
     public static final Set<String> PERMISSIONS =
             Set.of("config:read", "config:write", "registry:read", "registry:write", "operations:write", "audit:read");
 
-    /** CONTRACT §3: readonly may read, user may also operate, admin may do everything. */
+    /** The built-in roles: readonly may read, user may also operate, admin may do everything. */
     public static final Map<String, Set<String>> DEFAULT_ROLES = Map.of(
             "readonly", Set.of("config:read", "registry:read"),
             "user", Set.of("config:read", "registry:read", "operations:write"),

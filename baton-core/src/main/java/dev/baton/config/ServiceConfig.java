@@ -147,7 +147,7 @@ public record ServiceConfig(
     }
 
     /**
-     * What a client gets while the breaker is open: the contract's JSON 503 (the
+     * What a client gets while the breaker is open: Baton's JSON 503 (the
      * default), a fixed response, or for GETs the last good response of the same URL
      * when it is younger than {@code cacheTtl} (the fixed or JSON answer otherwise).
      */

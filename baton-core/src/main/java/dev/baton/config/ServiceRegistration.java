@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * A service registered at run time through the admin API, read from a JSON body in
- * either shape CONTRACT §3 allows: the config's (kebab-case keys plus {@code id}) or
+ * either shape the admin API takes: the config's (kebab-case keys plus {@code id}) or
  * the flat one older orchestrators send ({@code endpoint}, {@code healthCheckPath},
  * ...). The {@code body} is kept as given, so the registration can be stored and
  * read again after a restart exactly as it was accepted.

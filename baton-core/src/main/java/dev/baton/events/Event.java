@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One lifecycle event as CONTRACT §6 shapes it, {@code {"type","time","data"}}, plus
+ * One lifecycle event as the event stream shows it, {@code {"type","time","data"}}, plus
  * the bus's sequence number {@code id}: increasing, across restarts too, so a client
  * that reconnects can say which events it has seen ({@code Last-Event-ID}).
  */

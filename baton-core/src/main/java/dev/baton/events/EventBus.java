@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The in-process event bus (CONTRACT §6). Publishing stamps each event with the
+ * The in-process event bus. Publishing stamps each event with the
  * next sequence number and the time, keeps it in a bounded history (for clients
  * that resume), and hands it to every subscription whose filter matches.
  *

@@ -1,7 +1,7 @@
 package dev.baton.events;
 
 /**
- * Every kind of lifecycle event (CONTRACT §6). A closed set, so that subscriptions,
+ * Every kind of lifecycle event. A closed set, so that subscriptions,
  * metric labels and webhook filters are checked when they are written, not when the
  * first event fails to arrive.
  */

@@ -1,6 +1,6 @@
 package dev.baton.health;
 
-/** An instance's or a service's health (CONTRACT §3). */
+/** An instance's or a service's health. */
 public enum HealthStatus {
     /** Never checked. */
     UNKNOWN,

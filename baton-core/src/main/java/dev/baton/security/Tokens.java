@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Issues HS256 tokens with the config's shared secret, for {@code baton token} (CONTRACT §1) and tests. */
+/** Issues HS256 tokens with the config's shared secret, for {@code baton token} and tests. */
 public final class Tokens {
     private Tokens() {}
 

@@ -13,7 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** HMAC-signed routes exactly as CONTRACT §2 describes: skew, signature, replay. */
+/** HMAC-signed routes as the README's config reference describes them: skew, signature, replay. */
 class HmacTest extends ProxyTestSupport {
     static final String KEY = "webhook-shared-secret";
     String yaml;

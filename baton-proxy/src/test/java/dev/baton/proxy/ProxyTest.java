@@ -10,7 +10,7 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The contract's request and response rules, end to end through a real upstream. */
+/** The proxy's request and response rules, end to end through a real upstream. */
 class ProxyTest extends ProxyTestSupport {
 
     private void start(String routes) {

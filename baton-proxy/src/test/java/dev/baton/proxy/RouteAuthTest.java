@@ -15,7 +15,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** JWT-protected routes: 401 and 403 as the contract says, claims forwarded, spoofed headers dropped. */
+/** JWT-protected routes: 401 and 403 as the README says, claims forwarded, spoofed headers dropped. */
 class RouteAuthTest extends ProxyTestSupport {
     static final String SECRET = "0123456789abcdef0123456789abcdef";
 

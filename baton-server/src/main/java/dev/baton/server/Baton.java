@@ -503,7 +503,7 @@ public final class Baton implements AutoCloseable {
         return metrics.scrape();
     }
 
-    /** The lifecycle event bus (CONTRACT §6): subscribe to follow health changes and reloads. */
+    /** The lifecycle event bus: subscribe to follow health changes and reloads. */
     public EventBus events() {
         return events;
     }

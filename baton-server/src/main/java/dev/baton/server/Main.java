@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code baton} command (CONTRACT §1). Exit codes: 0 ok, 1 invalid input or
+ * The {@code baton} command. Exit codes: 0 ok, 1 invalid input or
  * config or a failure to start, 2 usage error. Every failure is one clear line (or
  * one line per config error) on stderr, never a stack trace.
  */

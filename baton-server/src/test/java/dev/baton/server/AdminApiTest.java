@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The admin API (CONTRACT §3) of a running gateway, over real HTTP. */
+/** The admin API of a running gateway, over real HTTP. */
 class AdminApiTest {
     static Vertx vertx;
     static TestUpstream up;

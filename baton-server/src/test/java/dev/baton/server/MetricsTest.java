@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * GET /metrics: every name and label of CONTRACT §5 after a scripted scenario,
+ * GET /metrics: every name and label the README's Metrics lists after a scripted scenario,
  * breakers, retries, bulkheads and rate limits with bounded labels, and meters
  * that follow reloads.
  */

@@ -14,7 +14,7 @@ import org.flywaydb.core.api.FlywayException;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
- * Baton's durable state (DESIGN: "Stores"): an H2 file database in the data
+ * Baton's durable state: an H2 file database in the data
  * directory whose schema Flyway migrates on open. Every method blocks on JDBC, so
  * callers on an event loop hand the work to a worker thread. One Baton owns a data
  * directory at a time; a second one opening it gets a clear error, not a corrupt file.

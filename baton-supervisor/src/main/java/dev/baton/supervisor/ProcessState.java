@@ -1,7 +1,7 @@
 package dev.baton.supervisor;
 
 /**
- * Where a supervised process is in its life (CONTRACT §3): launched and not yet
+ * Where a supervised process is in its life: launched and not yet
  * ready ({@code STARTING}), ready ({@code RUNNING}: up, and healthy when it has a
  * health check), waiting to be restarted ({@code BACKOFF}), asked to end and not yet
  * gone ({@code STOPPING}), not running ({@code STOPPED}, also while it waits for its

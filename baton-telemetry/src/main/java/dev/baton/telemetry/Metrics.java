@@ -34,7 +34,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Everything {@code GET /metrics} shows (CONTRACT §5), on one Prometheus registry:
+ * Everything {@code GET /metrics} shows, on one Prometheus registry:
  * requests and health checks ({@link RequestMetrics}), each service's state
  * ({@link ServiceMetrics}), the registry's counts, the event bus, upstream
  * connection pools, the event loops, and the JVM.

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The request and health-check meters of CONTRACT §5, recorded as requests end and
+ * The request and health-check meters of {@code GET /metrics}, recorded as requests end and
  * checks finish. These are on every request, so they are the Prometheus client's
  * own counters and classic histograms (registered in the registry that
  * {@code /metrics} scrapes): an observation is a few uncontended adds, without

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Recent traffic per service and per route (seed 003's time series): rolling
+ * Recent traffic per service and per route, as time series: rolling
  * one-second buckets for the last 15 minutes, each with its request and error
  * counts and a latency histogram, from which any window's requests per second,
  * error rate and p50/p95/p99 are read. The dashboard, alerts and canary analysis

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One client request proxied to one upstream, from route match to the last byte of
  * the response. Runs entirely on its connection's event loop, so it needs no locks.
- * Every expected failure becomes a contract JSON error (CONTRACT §4) or, once the
+ * Every expected failure becomes Baton's JSON error or, once the
  * response has started, a reset connection; nothing is thrown to Vert.x.
  */
 public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listener, ProxiedRequest {
@@ -684,7 +684,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         }
     }
 
-    /** Answers with a contract error; {@code close} drops the connection after it (unread body, bad framing). */
+    /** Answers with Baton's JSON error; {@code close} drops the connection after it (unread body, bad framing). */
     void reject(int status, String message, boolean close) {
         finish(close, () -> ErrorResponses.send(res, status, message, requestId));
     }

@@ -14,7 +14,7 @@ import java.util.Optional;
  * What a client gets while a service's circuit breaker is open, in this order: the
  * last good response to the same GET when {@code fallback.cache} keeps one (marked
  * {@code X-Baton-Fallback: cache}, with its {@code Age}); the configured fixed
- * response; or the contract's JSON 503 with {@code Retry-After}.
+ * response; or Baton's JSON 503 with {@code Retry-After}.
  */
 final class Fallbacks {
     private Fallbacks() {}

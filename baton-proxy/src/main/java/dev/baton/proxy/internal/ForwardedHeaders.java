@@ -5,7 +5,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 
 /**
- * The headers a request and its response carry through the proxy (CONTRACT §4): the
+ * The headers a request and its response carry through the proxy: the
  * sender's, less hop-by-hop ones, plus Host, X-Forwarded-For/Proto/Host and
  * X-Request-ID upstream, and X-Request-ID back to the client. Headers the proxy sets
  * are skipped while copying, so each is added once, without a remove.

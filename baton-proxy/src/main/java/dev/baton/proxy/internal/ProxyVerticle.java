@@ -219,7 +219,7 @@ public final class ProxyVerticle extends VerticleBase {
                 });
     }
 
-    /** Requests Netty could not parse: a contract JSON error, then the connection is closed. */
+    /** Requests Netty could not parse: Baton's JSON error, then the connection is closed. */
     private static void invalid(HttpServerRequest req) {
         Throwable cause = req.decoderResult().cause();
         int status = 400;

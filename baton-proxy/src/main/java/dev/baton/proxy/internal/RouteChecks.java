@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * The checks a route asks of a request once it is matched, in order: the route's
  * IP lists, the head's validation rules, the Bearer token, and, when a JSON check,
  * an HMAC signature or a body mapping covers the body, the whole body read into
- * memory (within {@code max-body-size}), checked, then mapped. Every refusal is the contract's JSON error
+ * memory (within {@code max-body-size}), checked, then mapped. Every refusal is Baton's JSON error
  * and counts as a security violation of its type.
  */
 final class RouteChecks {
