@@ -6,6 +6,7 @@ import dev.baton.events.EventSink;
 import dev.baton.events.EventType;
 import dev.baton.health.HealthStatus;
 import dev.baton.health.InstanceHealth;
+import dev.baton.resilience.Backoff;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
@@ -244,8 +245,7 @@ public final class HealthChecker implements AutoCloseable {
             changed(c, before, error);
         }
         long delay = c.health.nextDelayMillis();
-        long jitter = delay / 10;
-        schedule(c, delay - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1));
+        schedule(c, Backoff.spread(delay, 10, ThreadLocalRandom.current()));
     }
 
     /**

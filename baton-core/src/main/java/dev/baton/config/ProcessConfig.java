@@ -1,5 +1,6 @@
 package dev.baton.config;
 
+import dev.baton.resilience.Backoff;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -68,7 +69,7 @@ public record ProcessConfig(
 
     /** How long to wait before the restart that follows {@code failures} failures in a row (the first is 0). */
     public Duration delay(int failures) {
-        double millis = restartDelay.toMillis() * Math.pow(backoffMultiplier, Math.max(0, failures));
-        return millis >= maxDelay.toMillis() ? maxDelay : Duration.ofMillis((long) millis);
+        return Duration.ofMillis(
+                Backoff.millis(restartDelay.toMillis(), backoffMultiplier, maxDelay.toMillis(), failures));
     }
 }

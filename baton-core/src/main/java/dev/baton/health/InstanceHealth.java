@@ -1,6 +1,7 @@
 package dev.baton.health;
 
 import dev.baton.config.ServiceConfig;
+import dev.baton.resilience.Backoff;
 
 /**
  * One instance's active-check state: consecutive results against the thresholds,
@@ -73,7 +74,7 @@ public final class InstanceHealth {
             return interval;
         }
         int beyond = Math.max(0, failures - config.unhealthyThreshold());
-        return interval * Math.min(MAX_BACKOFF, 1L << Math.min(beyond, 5));
+        return Backoff.millis(interval, 2, interval * MAX_BACKOFF, beyond);
     }
 
     public HealthStatus status() {

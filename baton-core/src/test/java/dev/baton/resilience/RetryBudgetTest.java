@@ -35,11 +35,11 @@ class RetryBudgetTest {
 
     @Test
     void fullJitterStaysUnderTheExponentialCap() {
-        assertThat(Backoff.cap(50, 1000, 1)).isEqualTo(50);
-        assertThat(Backoff.cap(50, 1000, 2)).isEqualTo(100);
-        assertThat(Backoff.cap(50, 1000, 5)).isEqualTo(800);
-        assertThat(Backoff.cap(50, 1000, 6)).isEqualTo(1000);
-        assertThat(Backoff.cap(50, 1000, 64)).isEqualTo(1000);
+        assertThat(Backoff.millis(50, 2, 1000, 0)).isEqualTo(50);
+        assertThat(Backoff.millis(50, 2, 1000, 1)).isEqualTo(100);
+        assertThat(Backoff.millis(50, 2, 1000, 4)).isEqualTo(800);
+        assertThat(Backoff.millis(50, 2, 1000, 5)).isEqualTo(1000);
+        assertThat(Backoff.millis(50, 2, 1000, 63)).isEqualTo(1000);
         Random random = new Random(42);
         long max = 0;
         long min = Long.MAX_VALUE;

@@ -4,6 +4,7 @@ import dev.baton.config.EventsConfig;
 import dev.baton.control.DataStore;
 import dev.baton.events.Event;
 import dev.baton.events.EventBus;
+import dev.baton.resilience.Backoff;
 import dev.baton.store.DeadLetters;
 import dev.baton.store.StoreException;
 import java.net.URI;
@@ -198,11 +199,9 @@ public final class Webhooks implements AutoCloseable {
     }
 
     static long backoffMillis(EventsConfig.Webhook c, int failedAttempts) {
-        double exp = c.backoff().toMillis() * Math.pow(2, Math.min(30, failedAttempts - 1));
-        long capped = (long) Math.min(exp, c.maxBackoff().toMillis());
+        long wait = Backoff.millis(c.backoff().toMillis(), 2, c.maxBackoff().toMillis(), failedAttempts - 1);
         // ±20%: receivers that come back are not hit by every retry at once.
-        long jitter = capped / 5;
-        return Math.max(1, capped - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1));
+        return Math.max(1, Backoff.spread(wait, 20, ThreadLocalRandom.current()));
     }
 
     /** POSTs one event to a webhook: 2xx is delivered, anything else (or no answer) is not. */
