@@ -6,6 +6,7 @@ import dev.baton.control.Snapshot;
 import dev.baton.proxy.internal.ClientAcceptor;
 import dev.baton.proxy.internal.ProxyVerticle;
 import dev.baton.security.SecurityViolations;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -149,5 +150,10 @@ public final class ProxyServer {
     /** Requests currently being proxied, across all event loops. */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** This proxy's meters, for the metrics registry (bound again for each new proxy). */
+    public MeterBinder meters() {
+        return new ProxyMeters(this);
     }
 }

@@ -100,8 +100,9 @@ public final class Baton implements AutoCloseable {
         metrics.countProcesses(events);
         this.accessLog = new AccessLog(initial.observability().accessLog());
         this.requestEvents = new RequestEvents(events, initial.observability().events());
-        metrics.bindRequestLogs(accessLog, requestEvents);
-        metrics.bindTracing(tracing);
+        metrics.bind("access-log", accessLog.meters());
+        metrics.bind("request-events", requestEvents.meters());
+        metrics.bind("tracing", tracing.meters());
         tracing.configure(initial.observability().tracing());
         try {
             this.plane = new ControlPlane(initial, events, this::follow);
@@ -169,7 +170,7 @@ public final class Baton implements AutoCloseable {
         data = new DataStore(config.server().dataDir());
         webhooks = new Webhooks(events, data, Clock.systemUTC(), version());
         webhooks.configure(config.observability().events().webhooks());
-        metrics.bindWebhooks(webhooks);
+        metrics.bind("webhooks", webhooks.meters());
         try {
             // Also ends what a killed Baton left running: those hold the ports the new programs need.
             supervisor = Supervisor.open(config.server().dataDir(), plane.readiness(), events, Clock.systemUTC());
@@ -179,7 +180,7 @@ public final class Baton implements AutoCloseable {
             closeVertx();
             throw new BatonException(e.getMessage(), e);
         }
-        metrics.bindSupervisor(supervisor);
+        metrics.bind("supervisor", supervisor.meters());
         runtime = new RuntimeServices(
                 plane.registry(), data, plane::fileConfig, plane::rebuild, events, Clock.systemUTC());
         try {
@@ -207,7 +208,8 @@ public final class Baton implements AutoCloseable {
             closeVertx();
             throw e;
         }
-        metrics.bindProxy(proxy);
+        metrics.bind("proxy", proxy.meters());
+        metrics.bindViolations(proxy.violations());
         plane.orchestration(true, checker());
         supervisor.startAll();
         config.discovery().files().ifPresent(dir -> {

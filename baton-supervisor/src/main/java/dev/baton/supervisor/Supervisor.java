@@ -6,6 +6,8 @@ import dev.baton.supervisor.internal.LogTail;
 import dev.baton.supervisor.internal.OsLauncher;
 import dev.baton.supervisor.internal.PidFiles;
 import dev.baton.supervisor.internal.Supervision;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
@@ -256,5 +258,23 @@ public final class Supervisor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** {@code orchestrator_processes{state}}: the supervised processes by state, read when scraped. */
+    public MeterBinder meters() {
+        return registry -> {
+            for (ProcessState state : ProcessState.values()) {
+                Gauge.builder(
+                                "orchestrator.processes",
+                                this,
+                                sup -> sup.processes().values().stream()
+                                        .flatMap(List::stream)
+                                        .filter(p -> p.state() == state)
+                                        .count())
+                        .description("supervised processes by state")
+                        .tag("state", state.name())
+                        .register(registry);
+            }
+        };
     }
 }

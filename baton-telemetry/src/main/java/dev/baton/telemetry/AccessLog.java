@@ -4,6 +4,8 @@ import dev.baton.config.AccessLogConfig;
 import dev.baton.logs.RotatingFile;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -293,5 +295,17 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** How the access log keeps up: lines written, and dropped because the writer was behind. */
+    public MeterBinder meters() {
+        return registry -> {
+            FunctionCounter.builder("orchestrator.access.log.lines", this, AccessLog::written)
+                    .description("access log lines written")
+                    .register(registry);
+            FunctionCounter.builder("orchestrator.access.log.dropped", this, AccessLog::dropped)
+                    .description("access log lines dropped because the writer was behind")
+                    .register(registry);
+        };
     }
 }

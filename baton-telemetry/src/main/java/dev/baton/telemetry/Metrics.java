@@ -7,14 +7,13 @@ import dev.baton.events.EventBus;
 import dev.baton.events.EventFilter;
 import dev.baton.events.EventType;
 import dev.baton.health.HealthStatus;
-import dev.baton.proxy.ClientConnections;
-import dev.baton.proxy.ConnectionStats;
-import dev.baton.proxy.ProxyServer;
+import dev.baton.security.SecurityViolations;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -30,25 +29,36 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Everything {@code GET /metrics} shows, on one Prometheus registry:
- * requests and health checks ({@link RequestMetrics}), each service's state
- * ({@link ServiceMetrics}), the registry's counts, the event bus, upstream
- * connection pools, the event loops, and the JVM.
+ * Everything {@code GET /metrics} shows, on one Prometheus registry: requests and
+ * health checks ({@link RequestMetrics}), each service's state
+ * ({@link ServiceMetrics}), the registry's counts, the event bus and the JVM, plus
+ * what each component contributes as a Micrometer {@link MeterBinder} through
+ * {@link #bind} (the proxy's pools and event loops, the supervisor's processes,
+ * webhooks, tracing, the access log). A component owns its meters; Metrics keeps
+ * track of which are whose, so that a component started again replaces its own.
  */
 public final class Metrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final RequestMetrics requests = new RequestMetrics(registry.getPrometheusRegistry());
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Map<EventType, Counter> published = new EnumMap<>(EventType.class);
-    private final List<Meter> proxyMeters = new ArrayList<>();
-    private final List<Meter> webhookMeters = new ArrayList<>();
+    private final Map<String, List<Meter>> bound = new java.util.HashMap<>();
+    // The meters a binder registers are those added on the binding thread while it runs.
+    private final ThreadLocal<List<Meter>> binding = new ThreadLocal<>();
     private ServiceMetrics services;
 
     public Metrics() {
+        registry.config().onMeterAdded(m -> {
+            List<Meter> into = binding.get();
+            if (into != null) {
+                into.add(m);
+            }
+        });
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -169,24 +179,6 @@ public final class Metrics implements AutoCloseable {
         });
     }
 
-    /** {@code orchestrator_processes{state}}: supervised processes by state (again for each new supervisor). */
-    public synchronized void bindSupervisor(dev.baton.supervisor.Supervisor supervisor) {
-        processMeters.forEach(registry::remove);
-        processMeters.clear();
-        for (dev.baton.supervisor.ProcessState state : dev.baton.supervisor.ProcessState.values()) {
-            processMeters.add(Gauge.builder(
-                            "orchestrator.processes",
-                            supervisor,
-                            sup -> sup.processes().values().stream()
-                                    .flatMap(List::stream)
-                                    .filter(p -> p.state() == state)
-                                    .count())
-                    .description("supervised processes by state")
-                    .tag("state", state.name())
-                    .register(registry));
-        }
-    }
-
     private void discovery(Event e) {
         Object service = e.data().get("service");
         Object action = e.data().get("action");
@@ -199,107 +191,38 @@ public final class Metrics implements AutoCloseable {
         }
     }
 
-    private final List<Meter> processMeters = new java.util.ArrayList<>();
-
-    /** The proxy's pools, event loops and requests in flight (again for each new proxy). */
-    public synchronized void bindProxy(ProxyServer proxy) {
-        proxyMeters.forEach(registry::remove);
-        proxyMeters.clear();
-        List<Meter> m = proxyMeters;
-        ConnectionStats c = proxy.connections();
-        m.add(Gauge.builder("orchestrator.upstream.connections", c, ConnectionStats::open)
-                .description("upstream connections open, by state")
-                .tag("state", "open")
-                .register(registry));
-        m.add(Gauge.builder("orchestrator.upstream.connections", c, ConnectionStats::idle)
-                .description("upstream connections open, by state")
-                .tag("state", "idle")
-                .register(registry));
-        m.add(FunctionCounter.builder("orchestrator.upstream.connections.opened", c, ConnectionStats::openedTotal)
-                .description("upstream connections opened")
-                .register(registry));
-        m.add(FunctionCounter.builder("orchestrator.upstream.connections.reused", c, ConnectionStats::reusedTotal)
-                .description("requests sent on a pooled connection")
-                .register(registry));
-        m.add(FunctionCounter.builder("orchestrator.upstream.connections.failed", c, ConnectionStats::failedTotal)
-                .description("upstream connections that could not be opened")
-                .register(registry));
-        ClientConnections clients = proxy.clients();
-        m.add(Gauge.builder("orchestrator.client.connections", clients, ClientConnections::open)
-                .description("client connections open on the proxy port")
-                .register(registry));
-        for (ClientConnections.Closed why : ClientConnections.Closed.values()) {
-            m.add(FunctionCounter.builder("orchestrator.client.connections.closed", clients, x -> x.closedTotal(why))
-                    .description("client connections Baton closed, by reason (a limit or a timeout)")
-                    .tag("reason", why.name().toLowerCase(java.util.Locale.ROOT))
-                    .register(registry));
+    /**
+     * Binds a component's meters under {@code key}. Binding again under the same key
+     * (a new proxy, supervisor or webhook sender after a restart in the same JVM)
+     * first removes the meters the previous binder registered: each component owns
+     * its meters, and Metrics only keeps track of which are whose.
+     */
+    public synchronized void bind(String key, MeterBinder binder) {
+        List<Meter> old = bound.remove(key);
+        if (old != null) {
+            old.forEach(registry::remove);
         }
-        m.add(Gauge.builder("orchestrator.requests.in.flight", proxy, ProxyServer::inFlight)
-                .description("requests being proxied")
-                .register(registry));
-        int loops = proxy.eventLoopLagNanos().size();
-        for (int i = 0; i < loops; i++) {
-            int loop = i;
-            m.add(Gauge.builder("orchestrator.event.loop.lag", proxy, p -> lag(p, loop))
-                    .description("how late the event loop last ran a timer: time its tasks held it")
-                    .baseUnit("seconds")
-                    .tag("loop", Integer.toString(loop))
-                    .register(registry));
-            m.add(Gauge.builder("orchestrator.event.loop.pending.tasks", proxy, p -> pending(p, loop))
-                    .description("tasks waiting on the event loop")
-                    .tag("loop", Integer.toString(loop))
-                    .register(registry));
+        List<Meter> added = new ArrayList<>();
+        binding.set(added);
+        try {
+            binder.bindTo(registry);
+        } finally {
+            binding.remove();
         }
-        services.bindViolations(proxy.violations());
+        bound.put(key, added);
     }
 
-    private static double lag(ProxyServer p, int loop) {
-        var lags = p.eventLoopLagNanos();
-        return loop < lags.size() ? lags.get(loop) / 1e9 : Double.NaN;
-    }
-
-    private static double pending(ProxyServer p, int loop) {
-        var pending = p.eventLoopPendingTasks();
-        return loop < pending.size() ? pending.get(loop) : Double.NaN;
-    }
-
-    /** How the access log and request events keep up: lines dropped, failures not published. */
-    public void bindRequestLogs(AccessLog accessLog, RequestEvents requestEvents) {
-        FunctionCounter.builder("orchestrator.access.log.lines", accessLog, AccessLog::written)
-                .description("access log lines written")
-                .register(registry);
-        FunctionCounter.builder("orchestrator.access.log.dropped", accessLog, AccessLog::dropped)
-                .description("access log lines dropped because the writer was behind")
-                .register(registry);
-        FunctionCounter.builder("orchestrator.events.suppressed", requestEvents, RequestEvents::suppressed)
-                .description("REQUEST_FAILED events over events.failures-per-second, counted instead")
-                .tag("event_type", EventType.REQUEST_FAILED.name())
-                .register(registry);
-    }
-
-    /** {@code orchestrator_webhook_deliveries_total{result}} (again for each start's webhooks). */
-    public synchronized void bindWebhooks(Webhooks webhooks) {
-        webhookMeters.forEach(registry::remove);
-        webhookMeters.clear();
-        for (String result : webhooks.counts().keySet()) {
-            webhookMeters.add(FunctionCounter.builder(
-                            "orchestrator.webhook.deliveries",
-                            webhooks,
-                            w -> w.counts().get(result))
-                    .description("webhook deliveries: delivered, retried, dead_lettered, lost")
-                    .tag("result", result)
-                    .register(registry));
-        }
-    }
-
-    /** {@code orchestrator_spans_total{result}}: exported, dropped (queue full), failed (collector). */
-    public void bindTracing(Tracing tracing) {
-        Map<String, java.util.function.ToDoubleFunction<Tracing>> results =
-                Map.of("exported", Tracing::exported, "dropped", Tracing::dropped, "failed", Tracing::failed);
-        results.forEach((result, count) -> FunctionCounter.builder("orchestrator.spans", tracing, count)
-                .description("spans exported by OTLP, dropped before export, or refused by the collector")
-                .tag("result", result)
-                .register(registry));
+    /** {@code orchestrator_security_violations_total{violation_type}}: the proxy's and the admin API's refusals. */
+    public void bindViolations(SecurityViolations violations) {
+        bind(
+                "violations",
+                r -> violations
+                        .counts()
+                        .forEach((type, count) -> FunctionCounter.builder(
+                                        "orchestrator.security.violations", count, LongAdder::sum)
+                                .description("requests refused for a security reason")
+                                .tag("violation_type", type)
+                                .register(r)));
     }
 
     /** Follows a new snapshot: per-service meters for new services, none for removed ones. */

@@ -5,6 +5,8 @@ import dev.baton.events.EventSink;
 import dev.baton.events.EventType;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -85,5 +87,13 @@ public final class RequestEvents implements RequestObserver {
             d.put("aborted", true);
         }
         return d;
+    }
+
+    /** {@code REQUEST_FAILED} events over the limit a second, counted instead of published. */
+    public MeterBinder meters() {
+        return registry -> FunctionCounter.builder("orchestrator.events.suppressed", this, RequestEvents::suppressed)
+                .description("REQUEST_FAILED events over events.failures-per-second, counted instead")
+                .tag("event_type", EventType.REQUEST_FAILED.name())
+                .register(registry);
     }
 }

@@ -6,7 +6,6 @@ import dev.baton.control.Snapshot;
 import dev.baton.health.HealthStatus;
 import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.RetryBudget;
-import dev.baton.security.SecurityViolations;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -18,7 +17,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -32,7 +30,6 @@ public final class ServiceMetrics {
     private final MeterRegistry registry;
     private final Function<ServiceTarget, HealthStatus> health;
     private final Map<Object, List<Meter>> bound = new IdentityHashMap<>();
-    private final List<Meter> violationMeters = new ArrayList<>();
 
     /** {@code health} tells a service's health as the admin API shows it. */
     public ServiceMetrics(MeterRegistry registry, Function<ServiceTarget, HealthStatus> health) {
@@ -63,19 +60,6 @@ public final class ServiceMetrics {
                 bind.run();
             }
         });
-    }
-
-    /** {@code orchestrator_security_violations_total{violation_type}} for a proxy's counts (again at each start). */
-    public synchronized void bindViolations(SecurityViolations violations) {
-        violationMeters.forEach(registry::remove);
-        violationMeters.clear();
-        violations
-                .counts()
-                .forEach((type, count) -> violationMeters.add(
-                        FunctionCounter.builder("orchestrator.security.violations", count, LongAdder::sum)
-                                .description("requests refused for a security reason")
-                                .tag("violation_type", type)
-                                .register(registry)));
     }
 
     private void bindService(ServiceTarget s) {

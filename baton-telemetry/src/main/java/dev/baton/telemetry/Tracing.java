@@ -5,6 +5,8 @@ import dev.baton.control.Upstream;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
 import dev.baton.resilience.Outcome;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -25,6 +27,7 @@ import io.opentelemetry.sdk.trace.data.StatusData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -359,5 +362,15 @@ public final class Tracing implements RequestObserver, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** {@code orchestrator_spans_total{result}}: exported, dropped (queue full), failed (collector). */
+    public MeterBinder meters() {
+        Map<String, java.util.function.ToDoubleFunction<Tracing>> results =
+                Map.of("exported", Tracing::exported, "dropped", Tracing::dropped, "failed", Tracing::failed);
+        return registry -> results.forEach((result, count) -> FunctionCounter.builder("orchestrator.spans", this, count)
+                .description("spans exported by OTLP, dropped before export, or refused by the collector")
+                .tag("result", result)
+                .register(registry));
     }
 }

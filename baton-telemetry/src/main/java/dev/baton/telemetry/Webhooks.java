@@ -7,6 +7,8 @@ import dev.baton.events.EventBus;
 import dev.baton.resilience.Backoff;
 import dev.baton.store.DeadLetters;
 import dev.baton.store.StoreException;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -326,5 +328,20 @@ public final class Webhooks implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** {@code orchestrator_webhook_deliveries_total{result}}: delivered, retried, dead-lettered, lost. */
+    public MeterBinder meters() {
+        return registry -> {
+            for (String result : counts().keySet()) {
+                FunctionCounter.builder(
+                                "orchestrator.webhook.deliveries",
+                                this,
+                                w -> w.counts().get(result))
+                        .description("webhook deliveries: delivered, retried, dead_lettered, lost")
+                        .tag("result", result)
+                        .register(registry);
+            }
+        };
     }
 }
