@@ -34,6 +34,8 @@ import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -71,6 +73,8 @@ public final class Baton implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final EventBus events;
     private final AccessLog accessLog;
+    // One for every start: the JDK's client cannot be closed, and each holds a thread.
+    private final java.net.http.HttpClient webhookClient = Webhooks.client();
     private final RequestEvents requestEvents;
     private final Stats stats = new Stats(Clock.systemUTC());
     private final Tracing tracing = new Tracing(version());
@@ -158,43 +162,44 @@ public final class Baton implements AutoCloseable {
         if (!vertx.isNativeTransportEnabled()) {
             log.info("native epoll transport unavailable, using NIO: {}", vertx.unavailableNativeTransportCause());
         }
-        proxy = new ProxyServer(
-                vertx,
-                plane.snapshots(),
-                config.server().listen(),
-                loops,
-                config.server().shutdownGrace(),
-                RequestObservers.of(metrics.requests(), stats, accessLog, tracing, requestEvents));
-        admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version());
-        audit = new AuditLog(config.server().dataDir());
-        data = new DataStore(config.server().dataDir());
-        webhooks = new Webhooks(events, data, Clock.systemUTC(), version());
-        webhooks.configure(config.observability().events().webhooks());
-        metrics.bind("webhooks", webhooks.meters());
+        // What has been started so far, closed in reverse when a later step fails: a
+        // failed start must leave no thread, file lock or store behind (a second
+        // start in the same JVM must succeed).
+        Deque<Runnable> undo = new ArrayDeque<>();
+        undo.push(this::closeVertx);
         try {
-            // Also ends what a killed Baton left running: those hold the ports the new programs need.
-            supervisor = Supervisor.open(config.server().dataDir(), plane.readiness(), events, Clock.systemUTC());
-        } catch (IllegalStateException e) {
-            webhooks.close();
-            data.close();
-            closeVertx();
-            throw new BatonException(e.getMessage(), e);
-        }
-        metrics.bind("supervisor", supervisor.meters());
-        runtime = new RuntimeServices(
-                plane.registry(), data, plane::fileConfig, plane::rebuild, events, Clock.systemUTC());
-        try {
-            runtime.loadStored();
-        } catch (StoreException e) {
-            supervisor.close();
-            runtime.close();
-            webhooks.close();
-            data.close();
-            closeVertx();
-            throw new BatonException(e.getMessage(), e);
-        }
-        plane.rebuild();
-        try {
+            proxy = new ProxyServer(
+                    vertx,
+                    plane.snapshots(),
+                    config.server().listen(),
+                    loops,
+                    config.server().shutdownGrace(),
+                    RequestObservers.of(metrics.requests(), stats, accessLog, tracing, requestEvents));
+            admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version());
+            audit = new AuditLog(config.server().dataDir());
+            data = new DataStore(config.server().dataDir());
+            undo.push(data::close);
+            webhooks = new Webhooks(events, data, webhookClient, Clock.systemUTC(), version());
+            undo.push(webhooks::close); // undelivered events become dead letters: before the store closes
+            webhooks.configure(config.observability().events().webhooks());
+            metrics.bind("webhooks", webhooks.meters());
+            try {
+                // Also ends what a killed Baton left running: those hold the ports the new programs need.
+                supervisor = Supervisor.open(config.server().dataDir(), plane.readiness(), events, Clock.systemUTC());
+            } catch (IllegalStateException e) {
+                throw new BatonException(e.getMessage(), e);
+            }
+            undo.push(supervisor::close);
+            metrics.bind("supervisor", supervisor.meters());
+            runtime = new RuntimeServices(
+                    plane.registry(), data, plane::fileConfig, plane::rebuild, events, Clock.systemUTC());
+            undo.push(runtime::close);
+            try {
+                runtime.loadStored();
+            } catch (StoreException e) {
+                throw new BatonException(e.getMessage(), e);
+            }
+            plane.rebuild();
             await(
                     proxy.start().toCompletionStage().toCompletableFuture(),
                     "proxy",
@@ -203,9 +208,14 @@ public final class Baton implements AutoCloseable {
                     admin.start().toCompletionStage().toCompletableFuture(),
                     "admin",
                     config.server().admin().toString());
-        } catch (BatonException e) {
-            supervisor.close();
-            closeVertx();
+        } catch (RuntimeException e) {
+            while (!undo.isEmpty()) {
+                try {
+                    undo.pop().run();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw e;
         }
         metrics.bind("proxy", proxy.meters());

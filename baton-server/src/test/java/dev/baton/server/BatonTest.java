@@ -109,16 +109,34 @@ class BatonTest {
     }
 
     @Test
-    void aTakenPortIsOneClearError() throws Exception {
+    void aTakenPortIsOneClearErrorAndLeavesNothingBehind() throws Exception {
+        int port;
+        Baton baton;
+        Set<Thread> before;
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            String yaml = yaml(blue, "").replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + taken.getLocalPort());
-            Baton baton = Baton.builder()
+            port = taken.getLocalPort();
+            String yaml = yaml(blue, "").replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port);
+            baton = Baton.builder()
                     .config(new ConfigLoader(Map.of()).parse(yaml, "inline.yaml"))
                     .build();
+            before = Set.copyOf(Thread.getAllStackTraces().keySet());
             assertThatThrownBy(baton::start)
                     .isInstanceOf(BatonException.class)
-                    .hasMessage(
-                            "cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (proxy): address already in use");
+                    .hasMessage("cannot listen on 127.0.0.1:" + port + " (proxy): address already in use");
+            // The event loops, the webhook sender, the supervisor and the store were
+            // started before the port was tried: all of them are gone again.
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet().stream()
+                                    .filter(t -> t.isAlive() && !before.contains(t))
+                                    .filter(t -> !t.getName().startsWith("awaitility")) // the test's own
+                                    .map(Thread::getName))
+                            .isEmpty());
+        }
+        // Nothing holds the data directory's lock or the store: the same Baton starts in this JVM.
+        try (baton) {
+            baton.start();
+            assertThat(baton.proxyPort()).isEqualTo(port);
+            assertThat(get(port, "/x").body()).isEqualTo("blue");
         }
     }
 

@@ -55,9 +55,7 @@ public final class Webhooks implements AutoCloseable {
     private final DataStore store;
     private final Clock clock;
     private final String userAgent;
-    private final HttpClient http = HttpClient.newBuilder()
-            .connectTimeout(java.time.Duration.ofSeconds(10))
-            .build();
+    private final HttpClient http;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "baton-webhooks");
         t.setDaemon(true);
@@ -72,9 +70,15 @@ public final class Webhooks implements AutoCloseable {
     private volatile List<EventsConfig.Webhook> configured = List.of();
     private boolean closed;
 
-    public Webhooks(EventBus bus, DataStore store, Clock clock, String version) {
+    /**
+     * @param http the client deliveries go out on. Given, not made here: the JDK's
+     *     client cannot be closed, and its selector thread lives as long as it does,
+     *     so one client serves every start of a Baton (see {@link #client()}).
+     */
+    public Webhooks(EventBus bus, DataStore store, HttpClient http, Clock clock, String version) {
         this.bus = bus;
         this.store = store;
+        this.http = http;
         this.clock = clock;
         this.userAgent = "Baton/" + version;
     }
@@ -204,6 +208,13 @@ public final class Webhooks implements AutoCloseable {
         long wait = Backoff.millis(c.backoff().toMillis(), 2, c.maxBackoff().toMillis(), failedAttempts - 1);
         // ±20%: receivers that come back are not hit by every retry at once.
         return Math.max(1, Backoff.spread(wait, 20, ThreadLocalRandom.current()));
+    }
+
+    /** A client fit for webhook deliveries (a 10 s connect timeout). */
+    public static HttpClient client() {
+        return HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(10))
+                .build();
     }
 
     /** POSTs one event to a webhook: 2xx is delivered, anything else (or no answer) is not. */
