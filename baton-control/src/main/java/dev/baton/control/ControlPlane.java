@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  */
 public final class ControlPlane {
     private final AtomicReference<Snapshot> snapshot;
-    private final Registry registry = new Registry(Clock.systemUTC());
+    private final Registry registry;
+    private final Clock clock;
     private final EventSink events;
     private final Consumer<Snapshot> followers;
     // Its own lock, not an owner's: registrations call rebuild while holding
@@ -32,12 +33,19 @@ public final class ControlPlane {
     private volatile boolean stopped;
     private volatile HealthChecker checker;
 
-    /** Compiles the first snapshot; IllegalArgumentException when a file the config names does not load. */
-    public ControlPlane(Config initial, EventSink events, Consumer<Snapshot> followers) {
+    /**
+     * Compiles the first snapshot; IllegalArgumentException when a file the config
+     * names does not load. {@code clock} is what registrations' leases, breakers and
+     * JWKS refreshes tell time by.
+     */
+    public ControlPlane(Config initial, EventSink events, Consumer<Snapshot> followers, Clock clock) {
+        this.clock = clock;
+        this.registry = new Registry(clock);
         this.events = events;
         this.followers = followers;
         this.fileConfig = initial;
-        this.snapshot = new AtomicReference<>(Snapshot.compile(initial, null, Registry.sourcesOf(initial), events));
+        this.snapshot =
+                new AtomicReference<>(Snapshot.compile(initial, null, Registry.sourcesOf(initial), events, clock));
     }
 
     public Snapshot snapshot() {
@@ -69,7 +77,7 @@ public final class ControlPlane {
     public void rebuild() {
         synchronized (lock) {
             Registry.Merged merged = registry.merge(fileConfig);
-            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources(), events)
+            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources(), events, clock)
                     .stopped(stopped);
             snapshot.set(next);
             followers.accept(next);

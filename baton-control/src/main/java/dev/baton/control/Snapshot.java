@@ -65,9 +65,14 @@ public final class Snapshot {
 
     /** Compiles a config file's services alone; see {@link #compile(Config, Snapshot, Map)}. */
     public static Snapshot compile(Config config, Snapshot previous) {
+        return compile(config, previous, Clock.systemUTC());
+    }
+
+    /** As {@link #compile(Config, Snapshot)}, on {@code clock}. */
+    public static Snapshot compile(Config config, Snapshot previous, Clock clock) {
         Map<String, Source> sources = new LinkedHashMap<>();
         config.services().keySet().forEach(id -> sources.put(id, Source.CONFIG));
-        return compile(config, previous, sources);
+        return compile(config, previous, sources, EventSink.NONE, clock);
     }
 
     /**
@@ -81,12 +86,20 @@ public final class Snapshot {
 
     /** As {@link #compile(Config, Snapshot, Map)}; new services' breakers tell {@code events} of their transitions. */
     public static Snapshot compile(Config config, Snapshot previous, Map<String, Source> sources, EventSink events) {
+        return compile(config, previous, sources, events, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #compile(Config, Snapshot, Map, EventSink)}, on {@code clock}: what new
+     * services' breakers and a new JWT verifier's key refreshes tell time by (a fake
+     * one in tests, so that none has to sleep for time to pass).
+     */
+    public static Snapshot compile(
+            Config config, Snapshot previous, Map<String, Source> sources, EventSink events, Clock clock) {
         Map<String, ServiceTarget> services = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
             ServiceTarget old = previous == null ? null : previous.services.get(s.id());
-            services.put(
-                    s.id(),
-                    old != null && old.config().equals(s) ? old : new ServiceTarget(s, Clock.systemUTC(), events));
+            services.put(s.id(), old != null && old.config().equals(s) ? old : new ServiceTarget(s, clock, events));
         }
         long defaultTimeout = config.limits().requestTimeout().toMillis();
         List<RouteDefinition<RouteTarget>> defs = new ArrayList<>();
@@ -100,10 +113,7 @@ public final class Snapshot {
                                 .jwt()
                                 .equals(config.security().jwt())
                 ? previous.verifier
-                : config.security()
-                        .jwt()
-                        .map(j -> JwtVerifier.of(j, Clock.systemUTC()))
-                        .orElse(null);
+                : config.security().jwt().map(j -> JwtVerifier.of(j, clock)).orElse(null);
         for (RouteConfig r : config.routes()) {
             ServiceTarget service = services.get(r.service());
             List<RateLimitPolicy> limits = new ArrayList<>();

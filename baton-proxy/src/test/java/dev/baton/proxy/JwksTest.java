@@ -10,10 +10,12 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.baton.testing.FakeClock;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -57,7 +59,8 @@ class JwksTest extends ProxyTestSupport {
                 services: { s: { instances: [ "%s" ] } }
                 routes: [ { path: /api/**, service: s, auth: { jwt: true, roles: [user] } } ]
                 """.formatted(other.url(), upstream.url());
-        proxy = new ProxyHarness(vertx, yaml);
+        FakeClock clock = new FakeClock();
+        proxy = new ProxyHarness(vertx, yaml, clock);
 
         assertThat(call(token(k1)).statusCode())
                 .as("the first token fetches the keys")
@@ -72,7 +75,7 @@ class JwksTest extends ProxyTestSupport {
                 .as("a reload that leaves security.jwt alone keeps the keys")
                 .isEqualTo(1);
 
-        Thread.sleep(10_100); // past the minimum interval between refreshes
+        clock.advance(Duration.ofMillis(10_100)); // past the minimum interval between refreshes
         assertThat(call(token(k2)).statusCode()).as("a rotated key is fetched").isEqualTo(200);
         assertThat(fetches.get()).isEqualTo(2);
 

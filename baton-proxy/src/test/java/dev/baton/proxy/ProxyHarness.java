@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ final class ProxyHarness implements AutoCloseable {
     final Vertx vertx;
     final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
     final ProxyServer proxy;
+    private final Clock clock;
     final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -27,7 +29,17 @@ final class ProxyHarness implements AutoCloseable {
     }
 
     ProxyHarness(Vertx vertx, String yaml, Duration shutdownGrace) {
+        this(vertx, yaml, shutdownGrace, Clock.systemUTC());
+    }
+
+    /** On {@code clock}: what breakers and JWKS refreshes tell time by (a FakeClock, so a test need not sleep). */
+    ProxyHarness(Vertx vertx, String yaml, Clock clock) {
+        this(vertx, yaml, Duration.ofSeconds(5), clock);
+    }
+
+    private ProxyHarness(Vertx vertx, String yaml, Duration shutdownGrace, Clock clock) {
         this.vertx = vertx;
+        this.clock = clock;
         apply(yaml);
         proxy = new ProxyServer(
                 vertx, snapshot::get, snapshot.get().config().server().listen(), 2, shutdownGrace);
@@ -40,7 +52,7 @@ final class ProxyHarness implements AutoCloseable {
 
     void apply(String yaml) {
         // As the gateway does: services whose definition did not change keep their live state.
-        snapshot.set(Snapshot.compile(config(yaml), snapshot.get()));
+        snapshot.set(Snapshot.compile(config(yaml), snapshot.get(), clock));
     }
 
     /** The instances of a service in the current snapshot, with their live state. */

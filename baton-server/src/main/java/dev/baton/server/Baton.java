@@ -109,7 +109,7 @@ public final class Baton implements AutoCloseable {
         metrics.bind("tracing", tracing.meters());
         tracing.configure(initial.observability().tracing());
         try {
-            this.plane = new ControlPlane(initial, events, this::follow);
+            this.plane = new ControlPlane(initial, events, this::follow, Clock.systemUTC());
         } catch (IllegalArgumentException e) {
             // Files the config names but that do not load (a TLS key, say): a config error like any other.
             String file = b.configFile == null ? "config" : b.configFile.toString();
