@@ -3,6 +3,7 @@ package dev.baton.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.testing.FakeClock;
 import dev.baton.testing.TestUpstream;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** Circuit breakers through the proxy, against real failing and recovering upstreams. */
 class CircuitBreakerTest extends ProxyTestSupport {
+    final FakeClock clock = new FakeClock();
+
     final AtomicBoolean failing = new AtomicBoolean();
     final AtomicInteger calls = new AtomicInteger();
 
@@ -39,7 +42,7 @@ class CircuitBreakerTest extends ProxyTestSupport {
                     instances: [ "%s" ]
                 routes: [ { path: /**, service: s } ]
                 """.formatted(breaker, upstream.url());
-        proxy = new ProxyHarness(vertx, yaml);
+        proxy = new ProxyHarness(vertx, yaml, clock);
     }
 
     CircuitBreaker.State state() {
@@ -66,7 +69,7 @@ class CircuitBreakerTest extends ProxyTestSupport {
         assertThat(calls.get()).as("the upstream sees nothing while open").isEqualTo(before);
 
         failing.set(false);
-        Thread.sleep(600);
+        clock.advance(Duration.ofMillis(600)); // past open-duration
         assertThat(proxy.get("/x").statusCode()).isEqualTo(200);
         assertThat(state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
         assertThat(proxy.get("/x").statusCode()).isEqualTo(200);
