@@ -6,8 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Settings;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 
@@ -33,7 +33,7 @@ import java.util.List;
  */
 final class H2cUpgrade {
     static final String GATE = "baton-h2c-gate";
-    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf(); // read-only, never released
 
     private H2cUpgrade() {}
 
@@ -110,8 +110,8 @@ final class H2cUpgrade {
      */
     static int choiceAt(ByteBuf buf, int seen) {
         int n = buf.readableBytes();
-        for (int i = 0; i < n && seen + i < PREFACE.length; i++) {
-            if (buf.getByte(buf.readerIndex() + i) != PREFACE[seen + i]) {
+        for (int i = 0; i < n && seen + i < PREFACE.readableBytes(); i++) {
+            if (buf.getByte(buf.readerIndex() + i) != PREFACE.getByte(PREFACE.readerIndex() + seen + i)) {
                 return i + 1;
             }
         }
@@ -120,7 +120,7 @@ final class H2cUpgrade {
 
     /** Bytes of the preface. */
     static int prefaceLength() {
-        return PREFACE.length;
+        return PREFACE.readableBytes();
     }
 
     /**

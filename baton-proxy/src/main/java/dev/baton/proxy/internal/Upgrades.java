@@ -33,8 +33,7 @@ final class Upgrades {
      * its {@code Upgrade} removed with the other hop-by-hop fields.
      */
     static boolean isUpgrade(HttpServerRequest req) {
-        String upgrade = req.getHeader("upgrade");
-        if (req.version() != HttpVersion.HTTP_1_1 || upgrade == null || hasBody(req) || onlyH2c(req)) {
+        if (req.version() != HttpVersion.HTTP_1_1 || req.getHeader("upgrade") == null || hasBody(req) || onlyH2c(req)) {
             return false;
         }
         for (String c : req.headers().getAll("connection")) {
