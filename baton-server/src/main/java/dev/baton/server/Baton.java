@@ -76,7 +76,9 @@ public final class Baton implements AutoCloseable {
     // One for every start: the JDK's client cannot be closed, and each holds a thread.
     private final java.net.http.HttpClient webhookClient = Webhooks.client();
     private final RequestEvents requestEvents;
-    private final Stats stats = new Stats(Clock.systemUTC());
+    // The one clock every component is given, decided in this one place.
+    private final Clock clock = Clock.systemUTC();
+    private final Stats stats = new Stats(clock);
     private final Tracing tracing = new Tracing(version());
     private final Alerts alerts;
     private Vertx vertx;
@@ -98,8 +100,7 @@ public final class Baton implements AutoCloseable {
         this.loader = new ConfigLoader(b.env);
         this.watch = b.watch && b.configFile != null;
         Config initial = b.config != null ? b.config : loader.load(b.configFile);
-        this.events =
-                new EventBus(Clock.systemUTC(), initial.observability().events().history(), metrics.events());
+        this.events = new EventBus(clock, initial.observability().events().history(), metrics.events());
         metrics.countDiscoveries(events);
         metrics.countProcesses(events);
         this.accessLog = new AccessLog(initial.observability().accessLog());
@@ -109,14 +110,14 @@ public final class Baton implements AutoCloseable {
         metrics.bind("tracing", tracing.meters());
         tracing.configure(initial.observability().tracing());
         try {
-            this.plane = new ControlPlane(initial, events, this::follow, Clock.systemUTC());
+            this.plane = new ControlPlane(initial, events, this::follow, clock);
         } catch (IllegalArgumentException e) {
             // Files the config names but that do not load (a TLS key, say): a config error like any other.
             String file = b.configFile == null ? "config" : b.configFile.toString();
             throw new ConfigException(List.of(new ConfigError(file, 1, "", e.getMessage())));
         }
         metrics.bindRegistry(plane::snapshot, plane::health);
-        alerts = new Alerts(stats, plane::snapshot, plane::health, events, Clock.systemUTC());
+        alerts = new Alerts(stats, plane::snapshot, plane::health, events, clock);
         alerts.configure(initial.observability().alerts());
     }
 
@@ -179,20 +180,19 @@ public final class Baton implements AutoCloseable {
             audit = new AuditLog(config.server().dataDir());
             data = new DataStore(config.server().dataDir());
             undo.push(data::close);
-            webhooks = new Webhooks(events, data, webhookClient, Clock.systemUTC(), version());
+            webhooks = new Webhooks(events, data, webhookClient, clock, version());
             undo.push(webhooks::close); // undelivered events become dead letters: before the store closes
             webhooks.configure(config.observability().events().webhooks());
             metrics.bind("webhooks", webhooks.meters());
             try {
                 // Also ends what a killed Baton left running: those hold the ports the new programs need.
-                supervisor = Supervisor.open(config.server().dataDir(), plane.readiness(), events, Clock.systemUTC());
+                supervisor = Supervisor.open(config.server().dataDir(), plane.readiness(), events, clock);
             } catch (IllegalStateException e) {
                 throw new BatonException(e.getMessage(), e);
             }
             undo.push(supervisor::close);
             metrics.bind("supervisor", supervisor.meters());
-            runtime = new RuntimeServices(
-                    plane.registry(), data, plane::fileConfig, plane::rebuild, events, Clock.systemUTC());
+            runtime = new RuntimeServices(plane.registry(), data, plane::fileConfig, plane::rebuild, events, clock);
             undo.push(runtime::close);
             try {
                 runtime.loadStored();
