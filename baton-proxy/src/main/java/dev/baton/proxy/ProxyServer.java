@@ -6,9 +6,11 @@ import dev.baton.control.Snapshot;
 import dev.baton.proxy.internal.ClientAcceptor;
 import dev.baton.proxy.internal.ProxyVerticle;
 import dev.baton.security.SecurityViolations;
+import dev.baton.time.Ticker;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,8 @@ public final class ProxyServer {
     private final ClientConnections clients = new ClientConnections();
     private final ClientAcceptor acceptor;
     private final RequestObserver observer;
+    private final Ticker ticker;
+    private final Clock clock;
     private final List<String> deployments = new ArrayList<>();
     private final List<ProxyVerticle> verticles = new ArrayList<>();
     private int port;
@@ -48,7 +52,25 @@ public final class ProxyServer {
             int instances,
             Duration grace,
             RequestObserver observer) {
+        this(vertx, snapshots, listen, instances, grace, observer, Ticker.system(), Clock.systemUTC());
+    }
+
+    /**
+     * As the other constructors, with the data plane's time: {@code ticker} for
+     * deadlines, idle timers and durations, {@code clock} for dates and signature windows.
+     */
+    public ProxyServer(
+            Vertx vertx,
+            Supplier<Snapshot> snapshots,
+            HostPort listen,
+            int instances,
+            Duration grace,
+            RequestObserver observer,
+            Ticker ticker,
+            Clock clock) {
         this.observer = observer;
+        this.ticker = ticker;
+        this.clock = clock;
         if (instances < 1) {
             throw new IllegalArgumentException("instances: " + instances + " (expected: >= 1)");
         }
@@ -57,7 +79,7 @@ public final class ProxyServer {
         this.listen = listen;
         this.instances = instances;
         this.shutdownGrace = grace;
-        this.acceptor = new ClientAcceptor(() -> snapshots.get().config().limits(), clients, violations);
+        this.acceptor = new ClientAcceptor(() -> snapshots.get().config().limits(), clients, violations, ticker);
     }
 
     /**
@@ -116,7 +138,9 @@ public final class ProxyServer {
                     clients,
                     acceptor,
                     observer,
-                    shutdownGrace);
+                    shutdownGrace,
+                    ticker,
+                    clock);
             verticles.add(v);
             this.verticles.add(v);
             all = all.compose(x -> vertx.deployVerticle(v).map(id -> {

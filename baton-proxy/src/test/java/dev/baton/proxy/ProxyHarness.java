@@ -4,6 +4,8 @@ import dev.baton.config.Config;
 import dev.baton.config.ConfigLoader;
 import dev.baton.control.Snapshot;
 import dev.baton.control.Upstream;
+import dev.baton.testing.FakeClock;
+import dev.baton.time.Ticker;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +34,10 @@ final class ProxyHarness implements AutoCloseable {
         this(vertx, yaml, shutdownGrace, Clock.systemUTC());
     }
 
-    /** On {@code clock}: what breakers and JWKS refreshes tell time by (a FakeClock, so a test need not sleep). */
+    /**
+     * On {@code clock}: what breakers, JWKS refreshes, dates and, when it is a
+     * {@link FakeClock}, the data plane's ticker too tell time by, so a test need not sleep.
+     */
     ProxyHarness(Vertx vertx, String yaml, Clock clock) {
         this(vertx, yaml, Duration.ofSeconds(5), clock);
     }
@@ -41,8 +46,16 @@ final class ProxyHarness implements AutoCloseable {
         this.vertx = vertx;
         this.clock = clock;
         apply(yaml);
+        Ticker ticker = clock instanceof FakeClock fake ? fake::nanos : Ticker.system();
         proxy = new ProxyServer(
-                vertx, snapshot::get, snapshot.get().config().server().listen(), 2, shutdownGrace);
+                vertx,
+                snapshot::get,
+                snapshot.get().config().server().listen(),
+                2,
+                shutdownGrace,
+                RequestObserver.NONE,
+                ticker,
+                clock);
         await(proxy.start().toCompletionStage().toCompletableFuture());
     }
 

@@ -28,6 +28,7 @@ import dev.baton.telemetry.RequestEvents;
 import dev.baton.telemetry.Stats;
 import dev.baton.telemetry.Tracing;
 import dev.baton.telemetry.Webhooks;
+import dev.baton.time.Ticker;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.BindException;
@@ -175,7 +176,9 @@ public final class Baton implements AutoCloseable {
                     config.server().listen(),
                     loops,
                     config.server().shutdownGrace(),
-                    RequestObservers.of(metrics.requests(), stats, accessLog, tracing, requestEvents));
+                    RequestObservers.of(metrics.requests(), stats, accessLog, tracing, requestEvents),
+                    Ticker.system(),
+                    clock);
             admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version());
             audit = new AuditLog(config.server().dataDir());
             data = new DataStore(config.server().dataDir());

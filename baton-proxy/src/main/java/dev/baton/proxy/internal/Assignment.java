@@ -3,6 +3,7 @@ package dev.baton.proxy.internal;
 import dev.baton.control.ServiceTarget;
 import dev.baton.control.Upstream;
 import dev.baton.resilience.Outcome;
+import dev.baton.time.Ticker;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -20,17 +21,22 @@ final class Assignment {
 
     private final ServiceTarget service;
     private final Upstream upstream;
-    private final long started = System.nanoTime();
+    private final Ticker ticker;
+    private final long started;
     private boolean settled;
     private boolean done;
 
-    private Assignment(ServiceTarget service, Upstream upstream) {
+    private Assignment(ServiceTarget service, Upstream upstream, Ticker ticker) {
+        this.ticker = ticker;
+        this.started = ticker.nanos();
         this.service = service;
         this.upstream = upstream;
         upstream.endpoint().started();
     }
 
     private Assignment() {
+        this.ticker = null;
+        this.started = 0;
         this.service = null;
         this.upstream = null;
         this.settled = true;
@@ -38,12 +44,12 @@ final class Assignment {
     }
 
     /** The instance for this request; null when none is available, {@link #SHED} when the breaker is open. */
-    static Assignment pick(ServiceTarget service, HttpServerRequest req, Upstream avoid) {
+    static Assignment pick(ServiceTarget service, HttpServerRequest req, Upstream avoid, Ticker ticker) {
         Upstream u = service.pick(new ServerRequestKey(req), avoid);
         if (u == ServiceTarget.SHED) {
             return SHED;
         }
-        return u == null ? null : new Assignment(service, u);
+        return u == null ? null : new Assignment(service, u, ticker);
     }
 
     Upstream upstream() {
@@ -54,7 +60,7 @@ final class Assignment {
     void done() {
         if (!done) {
             done = true;
-            upstream.endpoint().finished(System.nanoTime() - started);
+            upstream.endpoint().finished(ticker.nanos() - started);
             if (!settled) {
                 settled = true;
                 service.abandoned(upstream);
@@ -66,7 +72,7 @@ final class Assignment {
     void answered(int status) {
         if (!settled) {
             settled = true;
-            service.answered(upstream, status, System.nanoTime() - started);
+            service.answered(upstream, status, ticker.nanos() - started);
         }
     }
 
@@ -74,7 +80,7 @@ final class Assignment {
     void failed(Outcome outcome) {
         if (!settled) {
             settled = true;
-            service.failed(upstream, outcome, System.nanoTime() - started);
+            service.failed(upstream, outcome, ticker.nanos() - started);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.baton.http.ErrorBody;
 import dev.baton.http.RequestIds;
 import dev.baton.proxy.ClientConnections;
 import dev.baton.security.SecurityViolations;
+import dev.baton.time.Ticker;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -51,9 +52,12 @@ public final class ClientAcceptor {
     private final Supplier<LimitsConfig> limits;
     private final ClientConnections clients;
     private final SecurityViolations violations;
+    private final Ticker ticker;
     private final Acceptor acceptor = new Acceptor();
 
-    public ClientAcceptor(Supplier<LimitsConfig> limits, ClientConnections clients, SecurityViolations violations) {
+    public ClientAcceptor(
+            Supplier<LimitsConfig> limits, ClientConnections clients, SecurityViolations violations, Ticker ticker) {
+        this.ticker = ticker;
         this.limits = limits;
         this.clients = clients;
         this.violations = violations;
@@ -180,7 +184,7 @@ public final class ClientAcceptor {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof io.netty.buffer.ByteBuf buf && firstLine == null && plain) {
-                frames.read(buf, System.nanoTime()); // HTTP/2 with prior knowledge: frames for the guard
+                frames.read(buf, ticker.nanos()); // HTTP/2 with prior knowledge: frames for the guard
                 if (!frames.following() && !ctx.channel().config().isAutoRead()) {
                     buf.release(); // ended for a flood: nothing more is read
                     return;
@@ -191,7 +195,7 @@ public final class ClientAcceptor {
                     firstLine = null; // ciphertext here; after TLS Vert.x hands connections over at once
                 } else {
                     plain = true;
-                    frames.read(buf, System.nanoTime());
+                    frames.read(buf, ticker.nanos());
                     for (int i = buf.readerIndex(); i < buf.writerIndex() && firstLine != null; i++) {
                         char c = (char) (buf.getByte(i) & 0xff);
                         if (c == '\n') {

@@ -1,5 +1,7 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.time.Ticker;
+
 /**
  * Idle timeouts for one event loop's exchanges without a scheduled task per request.
  * Arming links an entry into a list and disarming unlinks it, both O(1) and with
@@ -35,7 +37,10 @@ final class Deadlines {
     private final Entry head = new Entry(null);
     private int size;
 
-    Deadlines() {
+    private final Ticker ticker;
+
+    Deadlines(Ticker ticker) {
+        this.ticker = ticker;
         head.prev = head;
         head.next = head;
     }
@@ -63,7 +68,7 @@ final class Deadlines {
 
     /** Fires every entry idle for its whole timeout; called by the loop's periodic timer. */
     void sweep() {
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         Entry e = head.next;
         while (e != head) {
             Entry next = e.next;

@@ -74,8 +74,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     private Upstream avoid;
     private boolean sent;
     private boolean bodyComplete;
-    private final long created = System.nanoTime();
-    private final long startMillis = System.currentTimeMillis();
+    private final long created;
+    private final long startMillis;
     private long deadlineStart;
     private TraceContext trace; // only while tracing is on
     private String traceparent;
@@ -99,6 +99,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         this.req = req;
         this.res = req.response();
         this.snapshot = ctx.snapshots().get();
+        this.created = ctx.ticker().nanos();
+        this.startMillis = ctx.clock().millis();
     }
 
     public void start() {
@@ -206,7 +208,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
 
     /** Body bytes arrived: the body-timeout counts from now. */
     void bodyActivity() {
-        lastActivity = System.nanoTime();
+        lastActivity = ctx.ticker().nanos();
     }
 
     /** The chunk that told a streamed HTTP/2 body from none, for the body's reader to take first. */
@@ -335,7 +337,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
      * 503, when the service has no available instance.
      */
     boolean choose() {
-        assigned = Assignment.pick(route.service(), req, avoid);
+        assigned = Assignment.pick(route.service(), req, avoid, ctx.ticker());
         if (assigned == Assignment.SHED) {
             assigned = null;
             Fallbacks.respond(this, route.service());
@@ -347,7 +349,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         }
         upstream = assigned.upstream();
         tries++;
-        tryStart = System.nanoTime();
+        tryStart = ctx.ticker().nanos();
         tryReported = false;
         if (spanId != null) {
             trySpanId = TraceContext.randomHex(8);
@@ -471,7 +473,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (released) {
             return;
         }
-        lastActivity = System.nanoTime();
+        lastActivity = ctx.ticker().nanos();
         bodyBytes += chunk.length();
         if (bodyBytes > snapshot.config().limits().maxBodySize()) {
             ctx.violations().count(SecurityViolations.BODY_TOO_LARGE);
@@ -506,13 +508,13 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         }
         int status = head.status().code();
         assigned.answered(status);
-        upstreamNanos = System.nanoTime() - tryStart;
+        upstreamNanos = ctx.ticker().nanos() - tryStart;
         reportTry(Outcome.ANSWERED, status);
         if (retrying != null && retrying.retriesStatus(status) && retryLater(Outcome.ANSWERED, status)) {
             return;
         }
         responseStarted = true;
-        lastActivity = System.nanoTime();
+        lastActivity = ctx.ticker().nanos();
         res.setStatusCode(status);
         if (req.version() != HttpVersion.HTTP_2) {
             res.setStatusMessage(head.status().reasonPhrase());
@@ -565,7 +567,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (released) {
             return;
         }
-        lastActivity = System.nanoTime();
+        lastActivity = ctx.ticker().nanos();
         // A copy: the bytes belong to the upstream's pooled buffer, released after this call.
         byte[] bytes = ByteBufUtil.getBytes(content);
         if (capture != null && !capture.append(bytes)) {
@@ -594,7 +596,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             release();
             byte[] bytes = last.isReadable() ? ByteBufUtil.getBytes(last) : null;
             if (capture != null && (bytes == null || capture.append(bytes))) {
-                capture.store();
+                capture.store(ctx.clock().millis());
             }
             capture = null;
             if (mappedResponse != null) {
@@ -768,7 +770,8 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         if (!tryReported && upstream != null) {
             tryReported = true;
             try {
-                ctx.observer().tried(this, upstream, outcome, status, System.nanoTime() - tryStart);
+                ctx.observer()
+                        .tried(this, upstream, outcome, status, ctx.ticker().nanos() - tryStart);
             } catch (RuntimeException e) {
                 log.warn("request observer failed: {}", e.toString());
             }
@@ -781,7 +784,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             return;
         }
         observed = true;
-        durationNanos = System.nanoTime() - created;
+        durationNanos = ctx.ticker().nanos() - created;
         finalStatus = res.headWritten() ? res.getStatusCode() : CLIENT_CLOSED;
         finalBytesOut = res.bytesWritten();
         try {
@@ -792,7 +795,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
     }
 
     private void armTimer() {
-        lastActivity = System.nanoTime();
+        lastActivity = ctx.ticker().nanos();
         if (deadlineStart == 0 && !bodyPhase) {
             deadlineStart = lastActivity;
         }
@@ -842,7 +845,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
         long start = deadlineStart != 0 ? deadlineStart : created;
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis());
         boolean gone = outcome == Outcome.CONNECT_FAILURE || outcome == Outcome.RESET;
-        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait) >= deadline
+        if (ctx.ticker().nanos() + TimeUnit.MILLISECONDS.toNanos(wait) >= deadline
                 || !retrying.takeSlot(gone && anotherInstanceAvailable())) {
             return false;
         }
@@ -891,7 +894,7 @@ public final class Exchange implements Deadlines.Idle, UpstreamConnection.Listen
             abort(408, "the request body stalled: no bytes for " + ms + " ms (limits.body-timeout)");
             return;
         }
-        long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
+        long idle = TimeUnit.NANOSECONDS.toMillis(ctx.ticker().nanos() - lastActivity);
         String what = "upstream " + upstream.id() + " (" + upstream.authority() + ")";
         log.warn("request {}: {} sent nothing for {} ms", requestId, what, idle);
         if (!responseStarted) {

@@ -74,9 +74,9 @@ final class FallbackCapture {
         return true;
     }
 
-    /** The response completed: keep it. */
-    void store() {
-        cache.put(key, new ResponseCache.Entry(status, headers, body.toByteArray(), System.currentTimeMillis()));
+    /** The response completed at {@code nowMillis}: keep it. */
+    void store(long nowMillis) {
+        cache.put(key, new ResponseCache.Entry(status, headers, body.toByteArray(), nowMillis));
     }
 
     private static String lower(String s) {

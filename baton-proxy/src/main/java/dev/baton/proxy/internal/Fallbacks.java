@@ -28,7 +28,7 @@ final class Fallbacks {
             if (hit.isPresent()) {
                 ResponseCache.Entry e = hit.get();
                 List<Map.Entry<String, String>> headers = new ArrayList<>(e.headers());
-                long age = Math.max(0, (System.currentTimeMillis() - e.storedAtMillis()) / 1000);
+                long age = Math.max(0, (ex.context().clock().millis() - e.storedAtMillis()) / 1000);
                 headers.add(Map.entry("age", Long.toString(age)));
                 headers.add(Map.entry("x-baton-fallback", "cache"));
                 ex.answer(e.status(), headers, e.body());

@@ -2,6 +2,7 @@ package dev.baton.proxy.internal;
 
 import dev.baton.control.Prober;
 import dev.baton.control.Upstream;
+import dev.baton.time.Ticker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -43,7 +44,8 @@ public final class Probes implements Prober {
                 channelType,
                 ((VertxInternal) vertx).nameResolver().nettyAddressResolverGroup(),
                 KEEP_ALIVE_MILLIS,
-                new dev.baton.proxy.ConnectionStats()); // health checks' own, not the proxy's
+                new dev.baton.proxy.ConnectionStats(), // health checks' own, not the proxy's
+                Ticker.system());
     }
 
     @Override

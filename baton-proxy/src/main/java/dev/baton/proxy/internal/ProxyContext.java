@@ -3,9 +3,11 @@ package dev.baton.proxy.internal;
 import dev.baton.control.Snapshot;
 import dev.baton.proxy.RequestObserver;
 import dev.baton.security.SecurityViolations;
+import dev.baton.time.Ticker;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpConnection;
+import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -25,6 +27,8 @@ import java.util.function.Supplier;
  *     when {@code redis.url} was not set at start
  * @param violations the gateway's count of requests refused for security reasons
  * @param observer hears every try and every request's end
+ * @param ticker elapsed time: deadlines, idle timers, try durations
+ * @param clock wall-clock time: access-log timestamps, signature windows
  */
 public record ProxyContext(
         Vertx vertx,
@@ -37,4 +41,6 @@ public record ProxyContext(
         RedisRateLimiter redisLimits,
         SecurityViolations violations,
         RequestObserver observer,
-        HttpDates dates) {}
+        HttpDates dates,
+        Ticker ticker,
+        Clock clock) {}

@@ -9,6 +9,7 @@ import dev.baton.proxy.ClientConnections;
 import dev.baton.proxy.ConnectionStats;
 import dev.baton.proxy.RequestObserver;
 import dev.baton.security.SecurityViolations;
+import dev.baton.time.Ticker;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
@@ -25,6 +26,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.WeakHashMap;
@@ -56,6 +58,8 @@ public final class ProxyVerticle extends VerticleBase {
     private final ClientAcceptor acceptor;
     private final RequestObserver observer;
     private final Duration shutdownGrace;
+    private final Ticker ticker;
+    private final Clock clock;
     private final java.util.concurrent.atomic.AtomicLong lagNanos = new java.util.concurrent.atomic.AtomicLong();
     private long lagProbe = -1;
     private HttpServer server;
@@ -75,7 +79,11 @@ public final class ProxyVerticle extends VerticleBase {
             ClientConnections clients,
             ClientAcceptor acceptor,
             RequestObserver observer,
-            Duration shutdownGrace) {
+            Duration shutdownGrace,
+            Ticker ticker,
+            Clock clock) {
+        this.ticker = ticker;
+        this.clock = clock;
         this.connections = connections;
         this.clients = clients;
         this.acceptor = acceptor;
@@ -103,27 +111,28 @@ public final class ProxyVerticle extends VerticleBase {
                 vertx.isNativeTransportEnabled() ? EpollSocketChannel.class : NioSocketChannel.class,
                 ((VertxInternal) vertx).nameResolver().nettyAddressResolverGroup(),
                 TimeUnit.SECONDS.toMillis(UPSTREAM_KEEP_ALIVE_SECONDS),
-                connections);
+                connections,
+                ticker);
         // Upgrades only: a 101 turns the connection into a tunnel, which Vert.x does well.
         tunnels = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(512));
-        Deadlines deadlines = new Deadlines();
-        HttpDates dates = new HttpDates(System::currentTimeMillis);
+        Deadlines deadlines = new Deadlines(ticker);
+        HttpDates dates = new HttpDates(clock::millis);
         ConnectionGuard guard = new ConnectionGuard(
-                System::nanoTime, () -> snapshots.get().config().limits(), clients, violations, dates);
+                ticker::nanos, () -> snapshots.get().config().limits(), clients, violations, dates);
         sweeper = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> {
             deadlines.sweep();
             guard.sweep();
         });
         idleCloser = vertx.setPeriodic(1000, id -> upstreams.closeIdle());
-        long[] due = {System.nanoTime() + LAG_PROBE_NANOS};
+        long[] due = {ticker.nanos() + LAG_PROBE_NANOS};
         lagProbe = vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(LAG_PROBE_NANOS), id -> {
             // How late the loop ran this timer: time its tasks kept it from doing so.
-            long now = System.nanoTime();
+            long now = ticker.nanos();
             lagNanos.set(Math.max(0, now - due[0]));
             due[0] = now + LAG_PROBE_NANOS;
         });
         RedisConfig redis = snapshots.get().config().redis();
-        redisLimits = redis.url().isPresent() ? new RedisRateLimiter(vertx, redis) : null;
+        redisLimits = redis.url().isPresent() ? new RedisRateLimiter(vertx, redis, ticker) : null;
         ProxyContext ctx = new ProxyContext(
                 vertx,
                 snapshots,
@@ -135,7 +144,9 @@ public final class ProxyVerticle extends VerticleBase {
                 redisLimits,
                 violations,
                 observer,
-                dates);
+                dates,
+                ticker,
+                clock);
 
         var limits = snapshots.get().config().limits();
         HttpServerOptions options = new HttpServerOptions()

@@ -3,6 +3,7 @@ package dev.baton.proxy.internal;
 import dev.baton.config.RedisConfig;
 import dev.baton.control.RateLimitPolicy;
 import dev.baton.resilience.RateDecision;
+import dev.baton.time.Ticker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -52,9 +53,11 @@ public final class RedisRateLimiter implements AutoCloseable {
     private final Redis redis;
     private final long timeoutMillis;
     private final boolean failOpen;
+    private final Ticker ticker;
     private final AtomicLong lastWarning = new AtomicLong();
 
-    public RedisRateLimiter(Vertx vertx, RedisConfig config) {
+    public RedisRateLimiter(Vertx vertx, RedisConfig config, Ticker ticker) {
+        this.ticker = ticker;
         this.redis = Redis.createClient(
                 vertx,
                 new RedisOptions()
@@ -77,7 +80,7 @@ public final class RedisRateLimiter implements AutoCloseable {
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .map(r -> decision(r, burst))
                 .recover(e -> {
-                    long now = System.nanoTime();
+                    long now = ticker.nanos();
                     long last = lastWarning.get();
                     if (now - last > TimeUnit.SECONDS.toNanos(10) && lastWarning.compareAndSet(last, now)) {
                         log.warn(

@@ -125,7 +125,7 @@ final class RouteChecks {
                             req.getHeader("x-baton-timestamp"),
                             req.getHeader("x-baton-signature"),
                             body,
-                            System.currentTimeMillis() / 1000);
+                            ctx.clock().millis() / 1000);
             if (why != null) {
                 refuse(SecurityViolations.BAD_SIGNATURE, 401, why);
                 return;

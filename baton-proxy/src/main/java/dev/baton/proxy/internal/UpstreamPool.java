@@ -2,6 +2,7 @@ package dev.baton.proxy.internal;
 
 import dev.baton.control.Upstream;
 import dev.baton.proxy.ConnectionStats;
+import dev.baton.time.Ticker;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -41,6 +42,7 @@ final class UpstreamPool {
     private final long keepAliveNanos;
     private final Map<String, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
     private final ConnectionStats stats;
+    private final Ticker ticker;
     private boolean closed;
 
     UpstreamPool(
@@ -48,8 +50,10 @@ final class UpstreamPool {
             Class<? extends Channel> channelType,
             AddressResolverGroup<InetSocketAddress> resolver,
             long keepAliveMillis,
-            ConnectionStats stats) {
+            ConnectionStats stats,
+            Ticker ticker) {
         this.stats = stats;
+        this.ticker = ticker;
         this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -69,7 +73,7 @@ final class UpstreamPool {
         String key = upstream.poolKey();
         if (!fresh) {
             ArrayDeque<UpstreamConnection> conns = idle.get(key);
-            long now = System.nanoTime();
+            long now = ticker.nanos();
             UpstreamConnection c;
             while (conns != null && (c = conns.pollFirst()) != null) {
                 stats.idle(-1);
@@ -132,14 +136,14 @@ final class UpstreamPool {
             c.channel.close();
             return;
         }
-        c.idleSince = System.nanoTime();
+        c.idleSince = ticker.nanos();
         conns.addFirst(c);
         stats.idle(1);
     }
 
     /** Closes connections idle past the keep-alive or already closed by the upstream. */
     void closeIdle() {
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         for (Iterator<ArrayDeque<UpstreamConnection>> it = idle.values().iterator(); it.hasNext(); ) {
             ArrayDeque<UpstreamConnection> conns = it.next();
             // Oldest at the tail: stop at the first one still fresh.

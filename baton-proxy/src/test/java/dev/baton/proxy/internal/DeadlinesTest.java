@@ -2,13 +2,16 @@ package dev.baton.proxy.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.testing.FakeClock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class DeadlinesTest {
-    final Deadlines deadlines = new Deadlines();
+    final FakeClock clock = new FakeClock();
+    final Deadlines deadlines = new Deadlines(clock::nanos);
     final List<String> fired = new ArrayList<>();
 
     /** An owner idle since {@code idleNanosAgo}, with a timeout of one second. */
@@ -19,7 +22,7 @@ class DeadlinesTest {
 
         Owner(String name, long idleNanosAgo) {
             this.name = name;
-            this.last = System.nanoTime() - idleNanosAgo;
+            this.last = clock.nanos() - idleNanosAgo;
         }
 
         @Override
@@ -54,6 +57,10 @@ class DeadlinesTest {
 
         deadlines.sweep();
         assertThat(fired).as("each fires once").containsExactly("old", "older");
+
+        clock.advance(Duration.ofSeconds(1));
+        deadlines.sweep();
+        assertThat(fired).as("fresh, once its timeout has passed").containsExactly("old", "older", "fresh");
     }
 
     @Test
