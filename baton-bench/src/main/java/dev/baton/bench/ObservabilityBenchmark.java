@@ -37,7 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ObservabilityBenchmark {
     RequestMetrics metrics;
     Stats stats;
-    ProxiedRequest request;
+    ProxiedRequest[] requests;
+    int n;
     Upstream upstream;
 
     @Setup
@@ -53,114 +54,45 @@ public class ObservabilityBenchmark {
         metrics = new RequestMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT).getPrometheusRegistry());
         stats = new Stats(Clock.systemUTC());
         long start = System.currentTimeMillis();
-        request = new ProxiedRequest() {
-            long n;
+        // Durations spread over a histogram's buckets, as live traffic's are.
+        requests = new ProxiedRequest[1024];
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = new ProxiedRequest(
+                    "r",
+                    "GET",
+                    "/api/orders",
+                    route,
+                    upstream,
+                    200,
+                    false,
+                    0,
+                    100,
+                    300_000 + i * 640L,
+                    200_000,
+                    1,
+                    "127.0.0.1",
+                    start,
+                    null,
+                    null,
+                    null,
+                    null,
+                    0);
+        }
+    }
 
-            @Override
-            public String requestId() {
-                return "r";
-            }
-
-            @Override
-            public String method() {
-                return "GET";
-            }
-
-            @Override
-            public String path() {
-                return "/api/orders";
-            }
-
-            @Override
-            public RouteTarget route() {
-                return route;
-            }
-
-            @Override
-            public Upstream upstream() {
-                return upstream;
-            }
-
-            @Override
-            public int status() {
-                return 200;
-            }
-
-            @Override
-            public boolean aborted() {
-                return false;
-            }
-
-            @Override
-            public long bytesIn() {
-                return 0;
-            }
-
-            @Override
-            public long bytesOut() {
-                return 100;
-            }
-
-            @Override
-            public long durationNanos() {
-                return 300_000 + (n++ & 0xffff) * 10;
-            }
-
-            @Override
-            public long upstreamNanos() {
-                return 200_000;
-            }
-
-            @Override
-            public int tries() {
-                return 1;
-            }
-
-            @Override
-            public String clientAddress() {
-                return "127.0.0.1";
-            }
-
-            @Override
-            public long startMillis() {
-                return start;
-            }
-
-            @Override
-            public String traceId() {
-                return null;
-            }
-
-            @Override
-            public String spanId() {
-                return null;
-            }
-
-            @Override
-            public String trySpanId() {
-                return null;
-            }
-
-            @Override
-            public String parentSpanId() {
-                return null;
-            }
-
-            @Override
-            public long startNanos() {
-                return 0;
-            }
-        };
+    private ProxiedRequest next() {
+        return requests[n++ & (requests.length - 1)];
     }
 
     @Benchmark
     public void metrics() {
+        ProxiedRequest request = next();
         metrics.tried(request, upstream, Outcome.ANSWERED, 200, 200_000);
         metrics.completed(request);
     }
 
     @Benchmark
     public void stats() {
-        stats.completed(request);
+        stats.completed(next());
     }
 }

@@ -3,7 +3,7 @@ package dev.baton.control;
 import dev.baton.config.ServiceConfig;
 import dev.baton.resilience.TokenBuckets;
 import dev.baton.security.Caller;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.MultiMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -47,7 +47,7 @@ public final class RateLimitPolicy {
      * of its verified token ({@code caller}, null on routes without JWT auth), its
      * route, or one for all. Requests without the header or claim share one bucket.
      */
-    public String keyOf(HttpServerRequest req, String clientAddress, String routeId, Caller caller) {
+    public String keyOf(MultiMap headers, String clientAddress, String routeId, Caller caller) {
         return switch (config.key()) {
             case "ip" -> clientAddress == null || clientAddress.isEmpty() ? "-" : clientAddress;
             case "route" -> routeId;
@@ -57,7 +57,7 @@ public final class RateLimitPolicy {
                     Object v = caller == null ? null : caller.claims().get(config.claimName());
                     yield v == null ? "-" : String.valueOf(v);
                 }
-                String v = req.getHeader(config.headerName());
+                String v = headers.get(config.headerName());
                 yield v == null ? "-" : v;
             }
         };

@@ -10,7 +10,7 @@ import com.networknt.schema.SpecVersionDetector;
 import com.networknt.schema.ValidationMessage;
 import dev.baton.config.RouteConfig;
 import dev.baton.security.SecurityViolations;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.MultiMap;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
@@ -54,27 +54,27 @@ public final class RequestValidation {
         return config.json();
     }
 
-    /** Checks what arrived before the body. */
-    public Violation checkHead(HttpServerRequest req, boolean hasBody) {
+    /** Checks what arrived before the body: the request target and the headers. */
+    public Violation checkHead(String uri, MultiMap headers, boolean hasBody) {
         if (config.maxUrlLength().isPresent()
-                && req.uri().length() > config.maxUrlLength().getAsInt()) {
+                && uri.length() > config.maxUrlLength().getAsInt()) {
             return new Violation(
                     400,
                     SecurityViolations.URL_TOO_LONG,
-                    "request target of " + req.uri().length() + " characters exceeds max-url-length "
+                    "request target of " + uri.length() + " characters exceeds max-url-length "
                             + config.maxUrlLength().getAsInt());
         }
         if (config.maxHeaders().isPresent()
-                && req.headers().size() > config.maxHeaders().getAsInt()) {
+                && headers.size() > config.maxHeaders().getAsInt()) {
             return new Violation(
                     400,
                     SecurityViolations.TOO_MANY_HEADERS,
-                    req.headers().size() + " headers exceed max-headers "
+                    headers.size() + " headers exceed max-headers "
                             + config.maxHeaders().getAsInt());
         }
         if (config.maxHeaderBytes().isPresent()) {
             long size = 0;
-            for (Map.Entry<String, String> h : req.headers()) {
+            for (Map.Entry<String, String> h : headers) {
                 size += h.getKey().length() + h.getValue().length() + 4;
             }
             if (size > config.maxHeaderBytes().getAsLong()) {
@@ -86,7 +86,7 @@ public final class RequestValidation {
             }
         }
         if (hasBody && (!config.contentTypes().isEmpty() || config.json())) {
-            String type = mediaType(req.getHeader("content-type"));
+            String type = mediaType(headers.get("content-type"));
             boolean allowed = config.contentTypes().isEmpty()
                     ? isJson(type)
                     : config.contentTypes().stream().anyMatch(t -> matches(t, type));

@@ -130,7 +130,7 @@ public final class Snapshot {
             RouteTarget target = new RouteTarget(
                     r.id(),
                     service,
-                    r.stripPrefix().orElse(null),
+                    r.stripPrefix(),
                     r.timeout()
                             .or(() -> config.services().get(r.service()).timeout())
                             .map(java.time.Duration::toMillis)
@@ -138,15 +138,12 @@ public final class Snapshot {
                     r.preserveHost(),
                     limits,
                     r.retryMethods(),
-                    r.auth()
-                            .filter(RouteConfig.Auth::jwt)
-                            .map(a -> new RouteAuth(verifier, a))
-                            .orElse(null),
-                    hmac(r, previous, routeHmacs),
+                    r.auth().filter(RouteConfig.Auth::jwt).map(a -> new RouteAuth(verifier, a)),
+                    Optional.ofNullable(hmac(r, previous, routeHmacs)),
                     IpPolicy.of(r.ipAllow(), r.ipDeny()),
-                    r.cors().map(CorsPolicy::new).orElse(null),
-                    r.validate().map(RequestValidation::new).orElse(null),
-                    r.transform().map(RouteTransform::new).orElse(null));
+                    r.cors().map(CorsPolicy::new),
+                    r.validate().map(RequestValidation::new),
+                    r.transform().map(RouteTransform::new));
             defs.add(new RouteDefinition<>(PathPattern.parse(r.path()), r.host(), r.methods(), target));
         }
         if (config.server().orchestratorPath()) {
@@ -157,17 +154,17 @@ public final class Snapshot {
                 RouteTarget target = new RouteTarget(
                         "orchestrator:" + s.id(),
                         s,
-                        prefix,
+                        Optional.of(prefix),
                         timeout,
                         false,
                         s.rateLimit() == null ? List.of() : List.of(s.rateLimit()),
                         Set.of(),
-                        null,
-                        null,
+                        Optional.empty(),
+                        Optional.empty(),
                         IpPolicy.OPEN,
-                        null,
-                        null,
-                        null);
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty());
                 defs.add(new RouteDefinition<>(PathPattern.parse(prefix + "/**"), Optional.empty(), Set.of(), target));
             }
         }

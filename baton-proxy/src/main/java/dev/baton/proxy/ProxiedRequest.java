@@ -5,62 +5,45 @@ import dev.baton.control.Upstream;
 
 /**
  * What one request to the data plane came to, as metrics, stats, the access log and
- * events see it. A live view of the exchange, valid only during the observer's
- * call, on the event loop: an observer that works later copies what it needs.
+ * events see it: an immutable record, made when a try ends and when the request does,
+ * so an observer may keep it and read it later on any thread.
+ *
+ * @param path the path as the client sent it: for logs, never a metric label
+ * @param route the matched route, or null when none matched (or the request was refused before)
+ * @param upstream the instance of the last try, or null when none was tried
+ * @param status the status sent to the client; {@link #CLIENT_CLOSED} when the client left first
+ * @param aborted true when the response was cut off after it started (upstream failure mid-body)
+ * @param durationNanos from the request's arrival to its end (to now, for a try's record)
+ * @param upstreamNanos from the last try's start to the upstream's response head; -1 without one
+ * @param tries upstream tries made, retries included
+ * @param clientAddress the peer's address, or from X-Forwarded-For behind trusted proxies
+ * @param startMillis wall-clock time of arrival, in epoch milliseconds
+ * @param traceId the W3C trace id (32 hex digits) the request carried or was given
+ * @param spanId Baton's span for this request when it is recorded (tracing on and sampled), else null
+ * @param trySpanId the span of the current (or last) try, sent upstream as its parent; null unless recorded
+ * @param parentSpanId the client's span, the parent of Baton's, or null when Baton started the trace
+ * @param startNanos the data plane's ticker at arrival, to place tries within the request
  */
-public interface ProxiedRequest {
+public record ProxiedRequest(
+        String requestId,
+        String method,
+        String path,
+        RouteTarget route,
+        Upstream upstream,
+        int status,
+        boolean aborted,
+        long bytesIn,
+        long bytesOut,
+        long durationNanos,
+        long upstreamNanos,
+        int tries,
+        String clientAddress,
+        long startMillis,
+        String traceId,
+        String spanId,
+        String trySpanId,
+        String parentSpanId,
+        long startNanos) {
     /** Status recorded when the client went away before it was answered (nginx's). */
-    int CLIENT_CLOSED = 499;
-
-    String requestId();
-
-    String method();
-
-    /** The path as the client sent it: for logs, never a metric label. */
-    String path();
-
-    /** The matched route, or null when none matched (or the request was refused before). */
-    RouteTarget route();
-
-    /** The instance of the last try, or null when none was tried. */
-    Upstream upstream();
-
-    /** The status sent to the client; {@link #CLIENT_CLOSED} when the client left first. */
-    int status();
-
-    /** True when the response was cut off after it started (upstream failure mid-body). */
-    boolean aborted();
-
-    long bytesIn();
-
-    long bytesOut();
-
-    /** From the request's arrival to its end. */
-    long durationNanos();
-
-    /** From the last try's start to the upstream's response head; -1 without one. */
-    long upstreamNanos();
-
-    /** Upstream tries made, retries included. */
-    int tries();
-
-    String clientAddress();
-
-    /** Wall-clock time of arrival, in epoch milliseconds. */
-    long startMillis();
-
-    /** The W3C trace id (32 hex digits) the request carried or was given. */
-    String traceId();
-
-    /** Baton's span for this request when it is recorded (tracing on and sampled), else null. */
-    String spanId();
-
-    /** The span of the current (or last) try, sent upstream as its parent; null unless recorded. */
-    String trySpanId();
-
-    /** The client's span, the parent of Baton's, or null when Baton started the trace. */
-    String parentSpanId();
-
-    /** {@link System#nanoTime()} at arrival, to place tries within the request. */
-    long startNanos();
+    public static final int CLIENT_CLOSED = 499;
 }

@@ -82,7 +82,7 @@ class StatsTest {
         long now = clock.millis();
         long start = (now / 1000 - 5) * 1000 + 800; // 0.8 s into the second five seconds ago
         // 1.5 s long: it ended in the second three seconds ago, whatever the clock says now.
-        stats.completed(new FinishedRequest("r1", "/api/x", 502, start, ms(1500)));
+        stats.completed(FinishedRequest.of("r1", "/api/x", 502, start, ms(1500)));
         for (String key : List.of("service:orders", "route:orders")) {
             Stats.Summary last5 = stats.summary(key, Duration.ofSeconds(5)).orElseThrow();
             assertThat(last5.requests()).as(key).isEqualTo(1);

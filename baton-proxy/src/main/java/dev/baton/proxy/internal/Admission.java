@@ -36,6 +36,11 @@ final class Admission {
         }
     }
 
+    /** A body may follow this head (before admission has said so). */
+    static boolean mayHaveBody(HttpServerRequest req) {
+        return req.getHeader("content-length") != null || req.getHeader("transfer-encoding") != null;
+    }
+
     /** {@code authority}: the request's, as {@link RequestSyntax} found it, or null. */
     static Verdict check(HttpServerRequest req, Snapshot snapshot, HostAndPort authority) {
         String path = req.path();
@@ -69,7 +74,7 @@ final class Admission {
             tries.addAll(List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"));
             for (String m : tries) {
                 if (snapshot.router().match(host, m, path) instanceof RouteMatch.Found<RouteTarget> f
-                        && f.target().cors() != null) {
+                        && f.target().cors().isPresent()) {
                     return new Preflight(f.target());
                 }
             }

@@ -16,9 +16,6 @@ import io.vertx.core.http.HttpServerResponse;
  * (the client left, the body was too large) is released at {@link #done}.
  */
 final class Assignment {
-    /** What {@link #pick} returns when the service's circuit breaker sheds the request. */
-    static final Assignment SHED = new Assignment();
-
     private final ServiceTarget service;
     private final Upstream upstream;
     private final Ticker ticker;
@@ -34,22 +31,30 @@ final class Assignment {
         upstream.endpoint().started();
     }
 
-    private Assignment() {
-        this.ticker = null;
-        this.started = 0;
-        this.service = null;
-        this.upstream = null;
-        this.settled = true;
-        this.done = true;
-    }
+    /** What the balancer and the breaker made of a request. */
+    sealed interface Choice permits Chosen, Shed, NoneAvailable {}
 
-    /** The instance for this request; null when none is available, {@link #SHED} when the breaker is open. */
-    static Assignment pick(ServiceTarget service, HttpServerRequest req, Upstream avoid, Ticker ticker) {
+    /** This instance, counted as in flight on it. */
+    record Chosen(Assignment assignment) implements Choice {}
+
+    /** The service's circuit breaker is open: its fallback answers. */
+    record Shed() implements Choice {}
+
+    /** No instance is available. */
+    record NoneAvailable() implements Choice {}
+
+    /** The instance for this request, unless the breaker sheds it or none is available. */
+    static Choice pick(ServiceTarget service, HttpServerRequest req, Upstream avoid, Ticker ticker) {
         Upstream u = service.pick(new ServerRequestKey(req), avoid);
         if (u == ServiceTarget.SHED) {
-            return SHED;
+            return new Shed();
         }
-        return u == null ? null : new Assignment(service, u, ticker);
+        return u == null ? new NoneAvailable() : new Chosen(new Assignment(service, u, ticker));
+    }
+
+    /** The data plane's ticker when the instance was chosen. */
+    long started() {
+        return started;
     }
 
     Upstream upstream() {

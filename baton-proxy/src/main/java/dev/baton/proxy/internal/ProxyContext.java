@@ -2,6 +2,8 @@ package dev.baton.proxy.internal;
 
 import dev.baton.control.Snapshot;
 import dev.baton.proxy.RequestObserver;
+import dev.baton.proxy.stage.Pipeline;
+import dev.baton.proxy.stage.RedisRateLimiter;
 import dev.baton.security.SecurityViolations;
 import dev.baton.time.Ticker;
 import io.vertx.core.Vertx;
@@ -29,6 +31,7 @@ import java.util.function.Supplier;
  * @param observer hears every try and every request's end
  * @param ticker elapsed time: deadlines, idle timers, try durations
  * @param clock wall-clock time: access-log timestamps, signature windows
+ * @param pipelines this loop's compiled route pipelines
  */
 public record ProxyContext(
         Vertx vertx,
@@ -43,4 +46,5 @@ public record ProxyContext(
         RequestObserver observer,
         HttpDates dates,
         Ticker ticker,
-        Clock clock) {}
+        Clock clock,
+        Pipeline.Cache pipelines) {}

@@ -8,6 +8,8 @@ import dev.baton.http.RequestIds;
 import dev.baton.proxy.ClientConnections;
 import dev.baton.proxy.ConnectionStats;
 import dev.baton.proxy.RequestObserver;
+import dev.baton.proxy.stage.Pipeline;
+import dev.baton.proxy.stage.RedisRateLimiter;
 import dev.baton.security.SecurityViolations;
 import dev.baton.time.Ticker;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -146,7 +148,8 @@ public final class ProxyVerticle extends VerticleBase {
                 observer,
                 dates,
                 ticker,
-                clock);
+                clock,
+                new Pipeline.Cache());
 
         var limits = snapshots.get().config().limits();
         HttpServerOptions options = new HttpServerOptions()

@@ -130,6 +130,43 @@ final class Retrying {
         return holdsSlot;
     }
 
+    /**
+     * The wait in milliseconds before the next try, which it counts, when the policy,
+     * the method, the body ({@link #allows}), the exchange's {@code deadline} on the
+     * ticker (now {@code now}) and the budget all allow it; -1 when they do not.
+     * {@code anotherInstance}: whether the service has an available instance besides
+     * the one that failed, asked only when the instance is gone.
+     */
+    long retryWait(
+            Outcome outcome,
+            int status,
+            boolean sent,
+            boolean bodyComplete,
+            long now,
+            long deadline,
+            java.util.function.BooleanSupplier anotherInstance) {
+        if (!allows(outcome, status, sent, bodyComplete)) {
+            return -1;
+        }
+        long wait = nextTry();
+        boolean gone = outcome == Outcome.CONNECT_FAILURE || outcome == Outcome.RESET;
+        if (now + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(wait) >= deadline
+                || !takeSlot(gone && anotherInstance.getAsBoolean())) {
+            return -1;
+        }
+        return wait;
+    }
+
+    /** Whether {@code service} has an available instance besides {@code failed}. */
+    static boolean anotherInstanceAvailable(ServiceTarget service, dev.baton.control.Upstream failed) {
+        for (dev.baton.control.Upstream u : service.instances()) {
+            if (u != failed && u.endpoint().available()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Counts the next try and returns its jittered wait in milliseconds. */
     long nextTry() {
         tries++;

@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.stage;
 
 import dev.baton.config.RedisConfig;
 import dev.baton.control.RateLimitPolicy;
