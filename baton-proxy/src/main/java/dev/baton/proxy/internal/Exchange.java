@@ -555,41 +555,20 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
 
     private void finish(boolean close, Supplier<io.vertx.core.Future<Void>> write) {
         release();
-        if (res.ended() || res.closed()) {
-            observe();
-            return;
-        }
-        if (!res.headWritten()) {
-            // A script must be able to read Baton's own errors too.
-            if (stages != null) {
-                stages.answered(res.headers());
-            } else if (route != null) {
-                corsOnly(); // a preflight: the stages never ran
-            }
-        }
-        res.headers().set("date", ctx.dates().now());
-        if (close && req.version() != HttpVersion.HTTP_2) {
-            res.putHeader("connection", "close");
-            ctx.closing().add(req.connection());
-        }
-        write.get().onComplete(ar -> {
-            if (close) {
-                if (req.version() == HttpVersion.HTTP_2) {
-                    res.reset();
-                } else {
-                    req.connection().close();
-                }
-            }
-        });
-        if (!close) {
+        if (ErrorResponses.answer(req, ctx, close, this::decorate, write) && !close) {
             body.resume();
         }
         observe();
     }
 
-    private void corsOnly() {
-        String origin = req.getHeader("origin");
-        route.cors().filter(c -> c.allows(origin)).ifPresent(c -> c.response(origin, res.headers()));
+    /** What the route adds to Baton's own answers: its stages', or a preflight's CORS headers. */
+    private void decorate(MultiMap headers) {
+        if (stages != null) {
+            stages.answered(headers);
+        } else if (route != null) {
+            String origin = req.getHeader("origin");
+            route.cors().filter(c -> c.allows(origin)).ifPresent(c -> c.response(origin, headers));
+        }
     }
 
     /**
