@@ -36,6 +36,40 @@ final class Admission {
         }
     }
 
+    /**
+     * The checks of a head before anything else is done with it: a valid {@code
+     * X-Request-ID} when one was given ({@code requestId} is what the exchange will
+     * use), the head's syntax ({@link RequestSyntax}: its authority on success) and
+     * the body's framing ({@link Framing}). Refusals of the syntax and framing close
+     * the connection: what follows on it cannot be trusted.
+     */
+    static Head head(HttpServerRequest req, String requestId) {
+        String given = req.getHeader("x-request-id");
+        if (given != null && !given.equals(requestId)) {
+            return new Head(
+                    null, new Refuse(400, "invalid X-Request-ID (allowed: [A-Za-z0-9._-]{1,100})", false, null));
+        }
+        RequestSyntax.Head syntax = RequestSyntax.check(req);
+        if (syntax.problem() != null) {
+            return new Head(
+                    null,
+                    new Refuse(
+                            400,
+                            syntax.problem().message(),
+                            true,
+                            null,
+                            syntax.problem().violation()));
+        }
+        String framing = Framing.problem(req);
+        if (framing != null) {
+            return new Head(null, new Refuse(400, framing, true, null));
+        }
+        return new Head(syntax.authority(), null);
+    }
+
+    /** What {@link #head} found: the request's authority (or null), or the refusal. */
+    record Head(HostAndPort authority, Refuse refusal) {}
+
     /** A body may follow this head (before admission has said so). */
     static boolean mayHaveBody(HttpServerRequest req) {
         return req.getHeader("content-length") != null || req.getHeader("transfer-encoding") != null;

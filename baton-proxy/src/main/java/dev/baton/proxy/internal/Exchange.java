@@ -109,22 +109,12 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
         String given = req.getHeader("x-request-id");
         requestId = given != null && RequestIds.isValid(given) ? given : RequestIds.generate();
         trace = TraceState.of(snapshot.config().observability().tracing(), req.getHeader("traceparent"));
-        if (given != null && !given.equals(requestId)) {
-            reject(400, "invalid X-Request-ID (allowed: [A-Za-z0-9._-]{1,100})", false);
-            return;
-        }
-        RequestSyntax.Head head = RequestSyntax.check(req);
-        if (head.problem() != null) {
-            ctx.violations().count(head.problem().violation());
-            reject(400, head.problem().message(), true);
+        Admission.Head head = Admission.head(req, requestId);
+        if (head.refusal() != null) {
+            refuse(head.refusal());
             return;
         }
         authority = head.authority();
-        String framing = Framing.problem(req);
-        if (framing != null) {
-            reject(400, framing, true);
-            return;
-        }
         res.closeHandler(v -> clientGone());
         req.exceptionHandler(this::clientFailed);
         if (req.version() == HttpVersion.HTTP_2
@@ -158,13 +148,7 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
             return;
         }
         if (verdict instanceof Admission.Refuse refuse) {
-            if (refuse.violation() != null) {
-                ctx.violations().count(refuse.violation());
-            }
-            if (refuse.allow() != null) {
-                res.putHeader("allow", refuse.allow());
-            }
-            reject(refuse.status(), refuse.message(), refuse.close());
+            refuse(refuse);
             return;
         }
         Admission.Admit admit = (Admission.Admit) verdict;
@@ -178,6 +162,16 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
         phase = Phase.STAGES;
         stages = new StageRun(pipeline, req, route, clientAddress, body, ctx, this);
         stages.run();
+    }
+
+    private void refuse(Admission.Refuse refuse) {
+        if (refuse.violation() != null) {
+            ctx.violations().count(refuse.violation());
+        }
+        if (refuse.allow() != null) {
+            res.putHeader("allow", refuse.allow());
+        }
+        reject(refuse.status(), refuse.message(), refuse.close());
     }
 
     /** A CORS preflight: 204 with what the route allows, or 403; never sent upstream. */
