@@ -1,0 +1,5 @@
+/**
+ * HTTP pieces shared by the proxy and the admin API: Baton's JSON error body, the
+ * syntax of header fields, and request ids.
+ */
+package dev.baton.http;

@@ -1,0 +1,2 @@
+/** Log files Baton writes itself (the access log, process output), rotated by size. */
+package dev.baton.logs;

@@ -1,0 +1,5 @@
+/**
+ * What Baton keeps across restarts: run-time registrations and webhook dead letters,
+ * in an H2 file database in the data directory, whose schema Flyway migrates.
+ */
+package dev.baton.store;

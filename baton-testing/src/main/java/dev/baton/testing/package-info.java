@@ -1,0 +1,6 @@
+/**
+ * Test support shared by every module's tests: real upstreams and raw HTTP/1.1 and
+ * HTTP/2 clients for hostile cases, a fake clock, free ports, test certificates, and
+ * leak detection that fails a test class on any leaked Netty buffer.
+ */
+package dev.baton.testing;
