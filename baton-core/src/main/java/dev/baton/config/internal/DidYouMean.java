@@ -4,7 +4,7 @@ import java.util.Collection;
 import java.util.Optional;
 
 /** Suggests the known word nearest to a misspelt one, by edit distance. */
-public final class DidYouMean {
+final class DidYouMean {
     private DidYouMean() {}
 
     public static Optional<String> closest(String given, Collection<String> known) {

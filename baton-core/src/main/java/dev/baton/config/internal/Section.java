@@ -17,7 +17,7 @@ import java.util.function.Function;
  * "did you mean" when one is close. Bad values are recorded as problems and the
  * default is returned, so one read finds every error in the file.
  */
-public final class Section {
+final class Section {
     private final YamlNode.Mapping node;
     private final String path;
     private final Problems problems;

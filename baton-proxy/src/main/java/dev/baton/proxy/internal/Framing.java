@@ -19,7 +19,7 @@ import java.util.Map;
  * the check allows one space per header and treats 15 or more missing bytes
  * ({@code Content-Length:} alone is 15) as the smuggling case.
  */
-public final class Framing {
+final class Framing {
     private static final int DROPPED_CONTENT_LENGTH = "content-length:".length();
 
     private Framing() {}

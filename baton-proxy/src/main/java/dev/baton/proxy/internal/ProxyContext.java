@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  * @param clock wall-clock time: access-log timestamps, signature windows
  * @param pipelines this loop's compiled route pipelines
  */
-public record ProxyContext(
+record ProxyContext(
         Vertx vertx,
         Supplier<Snapshot> snapshots,
         UpstreamPool upstreams,

@@ -8,7 +8,7 @@ import io.vertx.core.net.ServerSSLOptions;
 import java.util.LinkedHashSet;
 
 /** Vert.x's server TLS options for {@code server.tls}: ALPN (h2, http/1.1) and the configured protocol versions. */
-public final class TlsOptions {
+final class TlsOptions {
     private TlsOptions() {}
 
     public static KeyCertOptions keyCert(TlsConfig tls) {
