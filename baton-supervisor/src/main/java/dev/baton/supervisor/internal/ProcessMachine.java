@@ -33,13 +33,14 @@ import org.slf4j.LoggerFactory;
 final class ProcessMachine {
     private static final Logger log = LoggerFactory.getLogger(ProcessMachine.class);
 
-    /** What to do once a stop that Baton asked for has ended the program. */
+    /**
+     * What to do once a stop that Baton asked for has ended the program: stay stopped;
+     * judge it as a failure (unhealthy, not ready in time) by the restart policy; or,
+     * for an operator's restart, launch it again at once, not counted as a failure.
+     */
     enum After {
-        /** Stay stopped. */
         STOP,
-        /** A failure (unhealthy, not ready in time): the restart policy decides. */
         FAIL,
-        /** An operator's restart: launch again at once, not counted against the policy. */
         RELAUNCH
     }
 
@@ -291,14 +292,6 @@ final class ProcessMachine {
 
     String service() {
         return planned.service();
-    }
-
-    Optional<String> instance() {
-        return planned.instance();
-    }
-
-    String key() {
-        return planned.key();
     }
 
     ProcessState state() {

@@ -7,7 +7,6 @@ import static dev.baton.supervisor.ProcessState.STOPPED;
 
 import dev.baton.config.ServiceConfig;
 import dev.baton.events.EventSink;
-import dev.baton.health.HealthStatus;
 import dev.baton.supervisor.Launcher;
 import dev.baton.supervisor.ProcessState;
 import dev.baton.supervisor.ProcessStatus;
@@ -22,7 +21,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Executor;
@@ -46,6 +44,7 @@ public final class Supervision {
     private final Launcher launcher;
     private final Readiness readiness;
     private final ProcessEvents events;
+    private final OutOfBalancing balancing;
     private final Clock clock;
     private final Executor thread;
 
@@ -64,6 +63,7 @@ public final class Supervision {
         this.launcher = launcher;
         this.readiness = readiness;
         this.events = new ProcessEvents(events);
+        this.balancing = new OutOfBalancing(readiness, service -> plan.checked(service));
         this.clock = clock;
         this.thread = thread;
         this.gates = new ReadinessGates(plan, readiness, this::statesOf);
@@ -245,7 +245,7 @@ public final class Supervision {
                 case STOPPING -> killIfOverdue(p, now);
                 case FAILED -> {}
             }
-            outOfBalancing(p);
+            balancing.unlessRunning(p);
         }
     }
 
@@ -255,28 +255,11 @@ public final class Supervision {
         }
     }
 
-    /**
-     * No traffic to the instances of a process that is not running: without this, a
-     * process that has not started yet (waiting for its dependencies, or not
-     * autostarted) would be UNKNOWN to the checker, and UNKNOWN takes traffic.
-     */
-    private void outOfBalancing(ProcessMachine p) {
-        if (p.state().alive() || !plan.checked(p.service())) {
-            return;
-        }
-        if (readiness.health(p.service(), p.instance()) != HealthStatus.UNHEALTHY) {
-            List<String> blockedBy = p.status().blockedBy();
-            String why = p.state() == STOPPED && !blockedBy.isEmpty()
-                    ? "its process waits for " + String.join(", ", blockedBy)
-                    : "its process is " + p.state().name().toLowerCase(Locale.ROOT);
-            readiness.down(p.service(), p.instance(), why);
-        }
-    }
-
     /** Whether a retired process of the same name still runs: its successor waits for its port. */
     private boolean replacing(ProcessMachine p) {
         return retiring.stream()
-                .anyMatch(r -> r.key().equals(p.key()) && r.state().alive());
+                .anyMatch(r ->
+                        r.planned().key().equals(p.planned().key()) && r.state().alive());
     }
 
     /** Whether everything that depends on {@code service} and is being stopped has stopped. */
@@ -287,9 +270,7 @@ public final class Supervision {
     }
 
     private void launch(ProcessMachine p, Instant now) {
-        if (plan.checked(p.service())) {
-            readiness.down(p.service(), p.instance(), "its process is starting");
-        }
+        balancing.starting(p);
         Launcher.Spec spec = p.planned().spec();
         Launcher.Child child;
         try {
@@ -316,8 +297,8 @@ public final class Supervision {
         if (!p.runs(child)) {
             return;
         }
-        if (plan.checked(p.service()) && processes.get(p.key()) == p) {
-            readiness.down(p.service(), p.instance(), "its process " + RestartPolicy.describe(code));
+        if (processes.get(p.planned().key()) == p) {
+            balancing.exited(p, code);
         }
         p.exited(code, clock.instant());
         announceIfFailed(p);

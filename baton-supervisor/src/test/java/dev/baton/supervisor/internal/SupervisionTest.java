@@ -12,7 +12,6 @@ import dev.baton.supervisor.ProcessState;
 import dev.baton.supervisor.ProcessStatus;
 import dev.baton.supervisor.Readiness;
 import dev.baton.testing.FakeClock;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** The restart policy and dependency order, on a fake clock with programs that only pretend to run. */
@@ -458,64 +456,5 @@ class SupervisionTest {
         sup.startAll();
         assertThat(status("api").state()).isEqualTo(ProcessState.FAILED);
         assertThat(status("api").reason().orElseThrow()).contains("cannot start missing: no such file");
-    }
-
-    /** Programs that run until the test says they exit. */
-    static final class FakeLauncher implements Launcher {
-        final List<String> launched = new ArrayList<>();
-        final List<Spec> specs = new ArrayList<>();
-        final List<String> terminated = new ArrayList<>();
-        final List<String> killed = new ArrayList<>();
-        final Map<String, FakeChild> running = new HashMap<>();
-        boolean refuse;
-        long pids = 1000;
-
-        @Override
-        public Child launch(Spec spec) throws IOException {
-            if (refuse) {
-                throw new IOException("no such file");
-            }
-            String name = spec.id().substring(spec.id().indexOf('/') + 1);
-            launched.add(name);
-            specs.add(spec);
-            FakeChild c = new FakeChild(name, ++pids);
-            running.put(name, c);
-            return c;
-        }
-
-        void exit(String name, int code) {
-            running.remove(name).exit.complete(code);
-        }
-
-        final class FakeChild implements Child {
-            final String name;
-            final long pid;
-            final CompletableFuture<Integer> exit = new CompletableFuture<>();
-
-            FakeChild(String name, long pid) {
-                this.name = name;
-                this.pid = pid;
-            }
-
-            @Override
-            public long pid() {
-                return pid;
-            }
-
-            @Override
-            public CompletableFuture<Integer> exit() {
-                return exit;
-            }
-
-            @Override
-            public void terminate() {
-                terminated.add(name);
-            }
-
-            @Override
-            public void kill() {
-                killed.add(name);
-            }
-        }
     }
 }
