@@ -35,7 +35,7 @@ class ProcessMachineTest {
     long pids = 100;
 
     static PlannedProcess planned(String process) {
-        return ProcessPlan.of(Path.of("/tmp/baton-test"), SupervisionTest.services("""
+        return ProcessPlan.of(Path.of("/tmp/baton-test"), SupervisionHarness.services("""
                         services:
                           api:
                             instances: [http://127.0.0.1:9002]

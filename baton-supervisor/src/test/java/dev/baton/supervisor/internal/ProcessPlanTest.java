@@ -10,7 +10,7 @@ class ProcessPlanTest {
     static final Path DATA = Path.of("/tmp/baton-test");
 
     static ProcessPlan plan(String yaml) {
-        return ProcessPlan.of(DATA, SupervisionTest.services(yaml));
+        return ProcessPlan.of(DATA, SupervisionHarness.services(yaml));
     }
 
     static final String SHOP = """
