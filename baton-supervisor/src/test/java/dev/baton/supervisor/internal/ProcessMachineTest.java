@@ -10,23 +10,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.supervisor.Launcher;
-import dev.baton.supervisor.ProcessState;
 import dev.baton.supervisor.ProcessStatus;
 import dev.baton.testing.FakeClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BiConsumer;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every transition of one process's life, and the refused ones, on a fake clock with a pretend program. */
 class ProcessMachineTest {
@@ -318,84 +310,5 @@ class ProcessMachineTest {
         assertThat(m.state()).isEqualTo(STOPPED);
         assertThat(m.status().reason()).contains("Baton is stopping");
         assertThat(m.status().nextStartAt()).isEmpty();
-    }
-
-    /** Drives a fresh machine into {@code state} through its own transitions. */
-    ProcessMachine in(ProcessState state) {
-        ProcessMachine m = machine("{ command: [api], max-restarts: 1 }");
-        switch (state) {
-            case STOPPED -> {}
-            case STARTING -> m.launched(child(), now());
-            case RUNNING -> {
-                m.launched(child(), now());
-                m.becameReady(now());
-            }
-            case STOPPING -> {
-                m.launched(child(), now());
-                m.startTimedOut(now());
-            }
-            case BACKOFF -> {
-                m.launched(child(), now());
-                m.exited(1, now());
-            }
-            case FAILED -> {
-                m.launched(child(), now());
-                m.exited(1, now());
-                m.launched(child(), now());
-                m.exited(1, now());
-            }
-        }
-        return m;
-    }
-
-    final Map<Transition, BiConsumer<ProcessMachine, Instant>> events = Map.ofEntries(
-            Map.entry(Transition.LAUNCHED, (m, now) -> m.launched(child(), now)),
-            Map.entry(Transition.LAUNCH_FAILED, (m, now) -> m.launchFailed("cannot start", now)),
-            Map.entry(Transition.READY, (m, now) -> m.becameReady(now)),
-            Map.entry(Transition.KEPT_RUNNING, (m, now) -> m.keptRunning(now)),
-            Map.entry(Transition.START_TIMED_OUT, (m, now) -> m.startTimedOut(now)),
-            Map.entry(Transition.TURNED_UNHEALTHY, (m, now) -> m.turnedUnhealthy(now)),
-            Map.entry(Transition.STOP_REQUESTED, (m, now) -> m.stopRequested(now)),
-            Map.entry(Transition.KILLED_AFTER_GRACE, (m, now) -> m.killedAfterGrace(now.plusSeconds(3600))),
-            Map.entry(Transition.EXITED, (m, now) -> m.exited(1, now)),
-            Map.entry(Transition.RESTART_REQUESTED, (m, now) -> m.restartRequested("restarted", now)),
-            Map.entry(Transition.UNWANTED, (m, now) -> m.unwanted("stopped")),
-            Map.entry(Transition.CLEARED, (m, now) -> m.cleared()),
-            Map.entry(Transition.WAITING, (m, now) -> m.waiting(List.of())));
-
-    static Stream<Arguments> refused() {
-        return Stream.of(Transition.values())
-                .flatMap(t ->
-                        EnumSet.complementOf(EnumSet.copyOf(t.from())).stream().map(s -> Arguments.of(t, s)));
-    }
-
-    static Stream<Arguments> allowed() {
-        return Stream.of(Transition.values()).flatMap(t -> t.from().stream().map(s -> Arguments.of(t, s)));
-    }
-
-    @ParameterizedTest(name = "{0} in {1}")
-    @MethodSource("refused")
-    void anEventInAStateItCannotLeaveIsRefusedNamingTheStates(Transition t, ProcessState state) {
-        ProcessMachine m = in(state);
-        assertThatThrownBy(() -> events.get(t).accept(m, now()))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("api is " + state + ", but " + t + " goes from ")
-                .hasMessageContaining(" to " + t.to().iterator().next());
-        assertThat(m.state()).isEqualTo(state);
-    }
-
-    @ParameterizedTest(name = "{0} in {1}")
-    @MethodSource("allowed")
-    void anEventInAStateItMayLeaveStaysOrLeadsWhereItsTableSays(Transition t, ProcessState state) {
-        ProcessMachine m = in(state);
-        events.get(t).accept(m, now());
-        if (m.state() != state) {
-            assertThat(t.to()).contains(m.state());
-        }
-    }
-
-    @Test
-    void everyEventIsTried() {
-        assertThat(events).containsOnlyKeys(Transition.values());
     }
 }
