@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -282,7 +283,7 @@ public final class Supervision {
             announceIfFailed(p);
             return;
         }
-        var restart = p.launched(child, now);
+        Optional<String> restart = p.launched(child, now);
         if (restart.isPresent()) {
             log.info("{} restarted (pid {}) after: {}", p, p.pid(), restart.get());
         } else {
