@@ -3,8 +3,6 @@ package dev.baton.supervisor.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.config.ProcessConfig;
-import dev.baton.supervisor.Launcher;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,38 +34,41 @@ class RestartPolicyTest {
                 1);
     }
 
-    static Supervised process(ProcessConfig c) {
-        return new Supervised(
-                "s",
-                Optional.empty(),
-                c,
-                new Launcher.Spec("s/s", c.command(), Map.of(), Optional.empty(), Path.of("s.log"), 1024, 1));
-    }
-
     @Test
     void whichExitsAreRestarted() {
-        assertThat(RestartPolicy.restarts(config(ProcessConfig.Restart.ALWAYS, 5), 0))
+        assertThat(new RestartPolicy(config(ProcessConfig.Restart.ALWAYS, 5)).restarts(0))
                 .isTrue();
-        assertThat(RestartPolicy.restarts(config(ProcessConfig.Restart.ON_FAILURE, 5), 0))
+        assertThat(new RestartPolicy(config(ProcessConfig.Restart.ON_FAILURE, 5)).restarts(0))
                 .isFalse();
-        assertThat(RestartPolicy.restarts(config(ProcessConfig.Restart.ON_FAILURE, 5), 137))
+        assertThat(new RestartPolicy(config(ProcessConfig.Restart.ON_FAILURE, 5)).restarts(137))
                 .isTrue();
-        assertThat(RestartPolicy.restarts(config(ProcessConfig.Restart.NEVER, 5), 1))
+        assertThat(new RestartPolicy(config(ProcessConfig.Restart.NEVER, 5)).restarts(1))
                 .isFalse();
     }
 
     @Test
     void backsOffDoublingToTheCapThenGivesUpUntilOldRestartsLeaveTheWindow() {
-        Supervised p = process(config(ProcessConfig.Restart.ALWAYS, 4));
+        RestartPolicy p = new RestartPolicy(config(ProcessConfig.Restart.ALWAYS, 4));
         Instant t = Instant.parse("2026-11-23T10:00:00Z");
-        assertThat(RestartPolicy.next(p, t)).contains(Duration.ofSeconds(1));
-        assertThat(RestartPolicy.next(p, t.plusSeconds(1))).contains(Duration.ofSeconds(2));
-        assertThat(RestartPolicy.next(p, t.plusSeconds(3))).contains(Duration.ofSeconds(4));
-        assertThat(RestartPolicy.next(p, t.plusSeconds(7))).contains(Duration.ofSeconds(5)); // max-delay
-        assertThat(RestartPolicy.next(p, t.plusSeconds(12))).isEmpty();
-        assertThat(RestartPolicy.gaveUp(p, "exited with code 1"))
-                .isEqualTo("exited with code 1; gave up after 4 restarts within 1m");
-        assertThat(RestartPolicy.next(p, t.plusSeconds(61))).isPresent(); // the first left the window
+        assertThat(p.next(t)).contains(Duration.ofSeconds(1));
+        assertThat(p.next(t.plusSeconds(1))).contains(Duration.ofSeconds(2));
+        assertThat(p.next(t.plusSeconds(3))).contains(Duration.ofSeconds(4));
+        assertThat(p.next(t.plusSeconds(7))).contains(Duration.ofSeconds(5)); // max-delay
+        assertThat(p.next(t.plusSeconds(12))).isEmpty();
+        assertThat(p.gaveUp("exited with code 1")).isEqualTo("exited with code 1; gave up after 4 restarts within 1m");
+        assertThat(p.next(t.plusSeconds(61))).isPresent(); // the first left the window
+    }
+
+    @Test
+    void aStableRunResetsTheBackoffButNotTheWindowAndAFreshStartResetsBoth() {
+        RestartPolicy p = new RestartPolicy(config(ProcessConfig.Restart.ALWAYS, 2));
+        Instant t = Instant.parse("2026-11-23T10:00:00Z");
+        assertThat(p.next(t)).contains(Duration.ofSeconds(1));
+        p.stableRun();
+        assertThat(p.next(t.plusSeconds(1))).contains(Duration.ofSeconds(1));
+        assertThat(p.next(t.plusSeconds(2))).isEmpty(); // both restarts are still in the window
+        p.reset();
+        assertThat(p.next(t.plusSeconds(3))).contains(Duration.ofSeconds(1));
     }
 
     @Test
