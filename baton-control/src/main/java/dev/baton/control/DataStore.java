@@ -1,5 +1,6 @@
 package dev.baton.control;
 
+import dev.baton.lifecycle.Component;
 import dev.baton.store.Store;
 import dev.baton.store.StoreException;
 import java.nio.file.Path;
@@ -9,7 +10,7 @@ import java.nio.file.Path;
  * half a second, so only a gateway that needs it pays) and closed once. Blocking:
  * callers on an event loop go through a worker thread.
  */
-public final class DataStore implements AutoCloseable {
+public final class DataStore implements Component<Snapshot> {
     private final Path dataDir;
     private Store store;
     private boolean closed;
@@ -17,6 +18,10 @@ public final class DataStore implements AutoCloseable {
     public DataStore(Path dataDir) {
         this.dataDir = dataDir;
     }
+
+    /** Opens nothing yet: the store is opened on first use (see the class comment). */
+    @Override
+    public void start() {}
 
     /** Whether the data directory holds a store already. */
     public boolean exists() {

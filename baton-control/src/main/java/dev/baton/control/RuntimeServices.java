@@ -5,6 +5,7 @@ import dev.baton.config.ConfigException;
 import dev.baton.config.ServiceRegistration;
 import dev.baton.events.EventSink;
 import dev.baton.events.EventType;
+import dev.baton.lifecycle.Component;
 import dev.baton.registry.Registry;
 import dev.baton.registry.Source;
 import dev.baton.store.Registrations;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * finds its change both routable and durable, and a failed write changes nothing.
  * Methods block on the store: call them from worker threads, never an event loop.
  */
-public final class RuntimeServices implements AutoCloseable {
+public final class RuntimeServices implements Component<Snapshot> {
     private static final Logger log = LoggerFactory.getLogger(RuntimeServices.class);
 
     private final Registry registry;
@@ -68,8 +69,10 @@ public final class RuntimeServices implements AutoCloseable {
     /**
      * Reads back the registrations of an earlier run, when the data directory has a
      * store; without one, {@link #prepare} creates it later, off the start path.
+     * StoreException when the store cannot be read.
      */
-    public synchronized void loadStored() {
+    @Override
+    public synchronized void start() {
         if (!data.exists()) {
             return;
         }

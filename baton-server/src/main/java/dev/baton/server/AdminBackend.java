@@ -8,12 +8,20 @@ import dev.baton.control.Snapshot;
 import dev.baton.control.Upstream;
 import dev.baton.health.HealthStatus;
 
-/** What the admin API reads of a {@link Baton} and asks of it. */
+/**
+ * What the admin API reads of a {@link Baton} and asks of it: the run's components
+ * from the {@link Wiring} that serves it (they are there before the admin listener
+ * is bound), the rest from the Baton.
+ */
 final class AdminBackend implements AdminApi.Backend {
     private final Baton baton;
+    private final Reloads reloads;
+    private final Wiring run;
 
-    AdminBackend(Baton baton) {
+    AdminBackend(Baton baton, Reloads reloads, Wiring run) {
         this.baton = baton;
+        this.reloads = reloads;
+        this.run = run;
     }
 
     @Override
@@ -28,7 +36,7 @@ final class AdminBackend implements AdminApi.Backend {
 
     @Override
     public void reload() {
-        baton.reloadAndPublish("admin API");
+        reloads.reloadAndPublish("admin API");
     }
 
     @Override
@@ -48,7 +56,7 @@ final class AdminBackend implements AdminApi.Backend {
 
     @Override
     public AuditLog audit() {
-        return baton.audit();
+        return run.audit();
     }
 
     @Override
@@ -63,7 +71,7 @@ final class AdminBackend implements AdminApi.Backend {
 
     @Override
     public RuntimeServices runtime() {
-        return baton.runtime();
+        return run.runtime();
     }
 
     @Override
@@ -73,12 +81,12 @@ final class AdminBackend implements AdminApi.Backend {
 
     @Override
     public dev.baton.telemetry.Webhooks webhooks() {
-        return baton.webhooks();
+        return run.webhooks();
     }
 
     @Override
     public dev.baton.control.DataStore data() {
-        return baton.data();
+        return run.data();
     }
 
     @Override
@@ -88,7 +96,7 @@ final class AdminBackend implements AdminApi.Backend {
 
     @Override
     public dev.baton.supervisor.Supervisor supervisor() {
-        return baton.supervisor();
+        return run.supervisor();
     }
 
     @Override
@@ -98,6 +106,6 @@ final class AdminBackend implements AdminApi.Backend {
 
     @Override
     public dev.baton.security.SecurityViolations violations() {
-        return baton.violations();
+        return run.proxy().violations();
     }
 }

@@ -53,7 +53,8 @@ class ArchitectureTest {
                         "dev.baton.registry..",
                         "dev.baton.health..",
                         "dev.baton.resilience..",
-                        "dev.baton.security..")
+                        "dev.baton.security..",
+                        "dev.baton.lifecycle..")
                 .layer("store")
                 .definedBy("dev.baton.store..")
                 .layer("supervisor")

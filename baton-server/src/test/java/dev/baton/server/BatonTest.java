@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.events.Event;
+import dev.baton.store.Store;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import java.net.ServerSocket;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The embedding API end to end: start, proxy, apply, reload from the watched file, stop. */
 class BatonTest {
@@ -108,35 +111,47 @@ class BatonTest {
         }
     }
 
-    @Test
-    void aTakenPortIsOneClearErrorAndLeavesNothingBehind() throws Exception {
+    /**
+     * A start that fails on its last steps, the listeners, has started the event
+     * loops, the store, the webhook sender, the supervisor and the run-time services
+     * before: the lifecycle closes all of them again.
+     */
+    @ParameterizedTest
+    @CsvSource({"listen, proxy", "admin, admin"})
+    void aTakenPortIsOneClearErrorAndLeavesNothingBehind(String key, String listener) throws Exception {
+        // A store in the data directory, so that the failing start opens it and takes its lock.
+        Store.open(data).close();
         int port;
         Baton baton;
         Set<Thread> before;
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             port = taken.getLocalPort();
-            String yaml = yaml(blue, "").replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port);
+            String yaml = yaml(blue, "").replace(key + ": 127.0.0.1:0", key + ": 127.0.0.1:" + port);
             baton = Baton.builder()
                     .config(new ConfigLoader(Map.of()).parse(yaml, "inline.yaml"))
                     .build();
             before = Set.copyOf(Thread.getAllStackTraces().keySet());
             assertThatThrownBy(baton::start)
                     .isInstanceOf(BatonException.class)
-                    .hasMessage("cannot listen on 127.0.0.1:" + port + " (proxy): address already in use");
-            // The event loops, the webhook sender, the supervisor and the store were
-            // started before the port was tried: all of them are gone again.
+                    .hasMessage("cannot listen on 127.0.0.1:" + port + " (" + listener + "): address already in use");
             await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet().stream()
                                     .filter(t -> t.isAlive() && !before.contains(t))
                                     .filter(t -> !t.getName().startsWith("awaitility")) // the test's own
                                     .map(Thread::getName))
                             .isEmpty());
+            // Nothing holds the store's lock: it opens here.
+            Store.open(data).close();
         }
-        // Nothing holds the data directory's lock or the store: the same Baton starts in this JVM.
+        // Nor the supervisor's: the same Baton starts in this JVM, on the port now free, and serves.
         try (baton) {
             baton.start();
-            assertThat(baton.proxyPort()).isEqualTo(port);
-            assertThat(get(port, "/x").body()).isEqualTo("blue");
+            int proxy = key.equals("listen") ? port : baton.proxyPort();
+            assertThat(get(proxy, "/x").body()).isEqualTo("blue");
+            assertThat(get(baton.adminPort(), "/health").body()).contains("UP");
+            if (key.equals("admin")) {
+                assertThat(baton.adminPort()).isEqualTo(port);
+            }
         }
     }
 

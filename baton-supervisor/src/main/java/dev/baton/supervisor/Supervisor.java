@@ -1,7 +1,9 @@
 package dev.baton.supervisor;
 
+import dev.baton.config.Config;
 import dev.baton.config.ServiceConfig;
 import dev.baton.events.EventSink;
+import dev.baton.lifecycle.Component;
 import dev.baton.supervisor.internal.LogTail;
 import dev.baton.supervisor.internal.OsLauncher;
 import dev.baton.supervisor.internal.PidFiles;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>One thread does all the supervising, ticking ten times a second and woken by
  * exits, so the state needs no locks; readers get an immutable view.
  */
-public final class Supervisor implements AutoCloseable {
+public final class Supervisor implements Component<Config> {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     private static final long TICK_MILLIS = 100;
     /** How long programs left by a killed Baton get to end on SIGTERM. */
@@ -52,28 +54,68 @@ public final class Supervisor implements AutoCloseable {
     private final List<CompletableFuture<Void>> waitingForIdle = new ArrayList<>();
     private volatile Map<String, List<ProcessStatus>> view = Map.of();
     private volatile Duration longestGrace = Duration.ZERO;
-    private final FileChannel lock;
+    // The directory of pid files and the lock, for a supervisor of real programs.
+    private final Optional<Path> run;
+    private FileChannel lock;
     private Thread exitHook;
 
     /**
      * A supervisor of real programs, with logs and pid files under {@code dataDir}.
-     * It takes the directory's supervisor lock, so that two Batons never run (or
-     * clean up) each other's programs, then ends the programs a Baton killed
-     * without stopping them left running (pid files under {@code dataDir/run}).
-     * IllegalStateException when another Baton holds the lock.
+     * It holds nothing until {@link #start}.
      */
-    public static Supervisor open(Path dataDir, Readiness readiness, EventSink events, Clock clock) {
-        Path run = dataDir.resolve("run");
-        FileChannel lock = lock(run);
-        int ended = new PidFiles(run).cleanUp(LEFTOVER_GRACE);
-        if (ended > 0) {
-            log.warn("ended {} program(s) left running by a previous Baton", ended);
+    public Supervisor(Path dataDir, Readiness readiness, EventSink events, Clock clock) {
+        this(
+                dataDir,
+                new OsLauncher(new PidFiles(dataDir.resolve("run"))),
+                readiness,
+                events,
+                clock,
+                Optional.of(dataDir.resolve("run")));
+    }
+
+    /** A supervisor with its own launcher (tests pretend), holding no lock. */
+    public Supervisor(Path dataDir, Launcher launcher, Readiness readiness, EventSink events, Clock clock) {
+        this(dataDir, launcher, readiness, events, clock, Optional.empty());
+    }
+
+    private Supervisor(
+            Path dataDir, Launcher launcher, Readiness readiness, EventSink events, Clock clock, Optional<Path> run) {
+        this.run = run;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "baton-supervisor");
+            t.setDaemon(true);
+            return t;
+        });
+        this.supervision = new Supervision(dataDir, launcher, readiness, events, clock, this::later);
+    }
+
+    /**
+     * Starts supervising. A supervisor of real programs first takes the data
+     * directory's supervisor lock, so that two Batons never run (or clean up) each
+     * other's programs, then ends the programs a Baton killed without stopping them
+     * left running (pid files under {@code dataDir/run}). IllegalStateException when
+     * another Baton holds the lock. Launches nothing: see {@link #startAll}.
+     */
+    @Override
+    public void start() {
+        if (run.isPresent()) {
+            lock = lock(run.get());
+            int ended = new PidFiles(run.get()).cleanUp(LEFTOVER_GRACE);
+            if (ended > 0) {
+                log.warn("ended {} program(s) left running by a previous Baton", ended);
+            }
+            // An embedding application that exits without stopping Baton must not leave its programs running.
+            exitHook = new Thread(this::stopForExit, "baton-supervisor-exit");
+            Runtime.getRuntime().addShutdownHook(exitHook);
         }
-        Supervisor sup = new Supervisor(dataDir, new OsLauncher(new PidFiles(run)), readiness, events, clock, lock);
-        // An embedding application that exits without stopping Baton must not leave its programs running.
-        sup.exitHook = new Thread(sup::stopForExit, "baton-supervisor-exit");
-        Runtime.getRuntime().addShutdownHook(sup.exitHook);
-        return sup;
+        thread.scheduleWithFixedDelay(
+                () -> guarded(supervision::tick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Follows the config's services (see {@link #configure}). */
+    @Override
+    public void apply(Config next) {
+        configure(next.services().values());
     }
 
     private void stopForExit() {
@@ -111,24 +153,6 @@ public final class Supervisor implements AutoCloseable {
                 // nothing more to release
             }
         }
-    }
-
-    /** A supervisor with its own launcher (tests pretend), holding no lock. */
-    public Supervisor(Path dataDir, Launcher launcher, Readiness readiness, EventSink events, Clock clock) {
-        this(dataDir, launcher, readiness, events, clock, null);
-    }
-
-    private Supervisor(
-            Path dataDir, Launcher launcher, Readiness readiness, EventSink events, Clock clock, FileChannel lock) {
-        this.lock = lock;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "baton-supervisor");
-            t.setDaemon(true);
-            return t;
-        });
-        this.supervision = new Supervision(dataDir, launcher, readiness, events, clock, this::later);
-        thread.scheduleWithFixedDelay(
-                () -> guarded(supervision::tick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void later(Runnable r) {
@@ -240,10 +264,12 @@ public final class Supervisor implements AutoCloseable {
             } catch (IllegalStateException e) {
                 // the JVM is already exiting: the hook runs, or ran, this same stop
             }
+            exitHook = null;
         }
         stopAndWait();
         thread.shutdownNow();
         closeQuietly(lock);
+        lock = null;
     }
 
     private void stopAndWait() {

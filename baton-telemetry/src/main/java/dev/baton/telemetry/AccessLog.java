@@ -1,6 +1,8 @@
 package dev.baton.telemetry;
 
 import dev.baton.config.AccessLogConfig;
+import dev.baton.control.Snapshot;
+import dev.baton.lifecycle.Component;
 import dev.baton.logs.RotatingFile;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * that. When the writer falls {@link #MAX_BATCHES} batches behind, batches are
  * dropped and their lines counted.
  */
-public final class AccessLog implements RequestObserver, AutoCloseable {
+public final class AccessLog implements RequestObserver, Component<Snapshot> {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
     static final int BATCH = 256;
     static final int MAX_BATCHES = 256; // 65,536 lines waiting at most
@@ -106,7 +108,18 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         this.config = config;
         this.writer = new Thread(this::drain, "baton-access-log");
         writer.setDaemon(true);
+    }
+
+    /** Starts the writer; lines taken before it runs wait for it in their batches. */
+    @Override
+    public void start() {
         writer.start();
+    }
+
+    /** Follows the snapshot's {@code observability.access-log}. */
+    @Override
+    public void apply(Snapshot next) {
+        configure(next.config().observability().accessLog());
     }
 
     private Buffer newBuffer() {

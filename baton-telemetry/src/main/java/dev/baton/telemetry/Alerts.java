@@ -6,6 +6,7 @@ import dev.baton.control.Snapshot;
 import dev.baton.events.EventSink;
 import dev.baton.events.EventType;
 import dev.baton.health.HealthStatus;
+import dev.baton.lifecycle.Component;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +26,7 @@ import java.util.function.Supplier;
  * {@code ALERT_RESOLVED} if it had fired (as Prometheus' alerting rules). A reload
  * keeps the state of rules whose name and expression did not change.
  */
-public final class Alerts {
+public final class Alerts implements Component<Snapshot> {
     /** Where an alert stands. */
     public enum State {
         INACTIVE,
@@ -93,6 +94,19 @@ public final class Alerts {
         this.events = events;
         this.clock = clock;
     }
+
+    /** Holds nothing: whoever runs it calls {@link #evaluate} every so often. */
+    @Override
+    public void start() {}
+
+    /** Follows the snapshot's {@code observability.alerts}. */
+    @Override
+    public void apply(Snapshot next) {
+        configure(next.config().observability().alerts());
+    }
+
+    @Override
+    public void close() {}
 
     /** Follows the config's rules, keeping the state of those unchanged. */
     public synchronized void configure(List<AlertRule> rules) {

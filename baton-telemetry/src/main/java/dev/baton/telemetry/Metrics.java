@@ -7,6 +7,7 @@ import dev.baton.events.EventBus;
 import dev.baton.events.EventFilter;
 import dev.baton.events.EventType;
 import dev.baton.health.HealthStatus;
+import dev.baton.lifecycle.Component;
 import dev.baton.security.SecurityViolations;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -42,7 +43,7 @@ import java.util.function.Supplier;
  * webhooks, tracing, the access log). A component owns its meters; Metrics keeps
  * track of which are whose, so that a component started again replaces its own.
  */
-public final class Metrics implements AutoCloseable {
+public final class Metrics implements Component<Snapshot> {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final RequestMetrics requests = new RequestMetrics(registry.getPrometheusRegistry());
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -223,6 +224,16 @@ public final class Metrics implements AutoCloseable {
                                 .description("requests refused for a security reason")
                                 .tag("violation_type", type)
                                 .register(r)));
+    }
+
+    /** The JVM's meters are bound when made; the rest when components bind theirs. */
+    @Override
+    public void start() {}
+
+    /** Follows a new snapshot (see {@link #bind(Snapshot)}). */
+    @Override
+    public void apply(Snapshot next) {
+        bind(next);
     }
 
     /** Follows a new snapshot: per-service meters for new services, none for removed ones. */

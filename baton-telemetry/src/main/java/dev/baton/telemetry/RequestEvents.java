@@ -1,8 +1,10 @@
 package dev.baton.telemetry;
 
 import dev.baton.config.EventsConfig;
+import dev.baton.control.Snapshot;
 import dev.baton.events.EventSink;
 import dev.baton.events.EventType;
+import dev.baton.lifecycle.Component;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -21,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code events.request-sample} fraction of requests, off by default: the bus
  * takes a lock per event, which the hot path must not pay for every request.
  */
-public final class RequestEvents implements RequestObserver {
+public final class RequestEvents implements RequestObserver, Component<Snapshot> {
     private final EventSink events;
     private volatile EventsConfig config;
     private final AtomicLong second = new AtomicLong();
@@ -36,6 +38,19 @@ public final class RequestEvents implements RequestObserver {
     public void configure(EventsConfig next) {
         config = next;
     }
+
+    /** Holds nothing: events go out on the bus, on the publisher's thread. */
+    @Override
+    public void start() {}
+
+    /** Follows the snapshot's {@code observability.events}. */
+    @Override
+    public void apply(Snapshot next) {
+        configure(next.config().observability().events());
+    }
+
+    @Override
+    public void close() {}
 
     /** Failures not published because of the per-second cap. */
     public long suppressed() {

@@ -1,5 +1,7 @@
 package dev.baton.telemetry;
 
+import dev.baton.control.Snapshot;
+import dev.baton.lifecycle.Component;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
 import java.time.Clock;
@@ -26,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * (from 50 µs to about a minute), so a percentile is exact to within 15%.
  * Errors are 5xx answers and responses cut off.
  */
-public final class Stats implements RequestObserver {
+public final class Stats implements RequestObserver, Component<Snapshot> {
     /** How many seconds of stats are kept: the longest window that can be asked for. */
     public static final int SECONDS = 900;
 
@@ -60,6 +62,22 @@ public final class Stats implements RequestObserver {
     public Stats(Clock clock) {
         this.clock = clock;
     }
+
+    /** Holds nothing but memory: the buckets fill on the event loops. */
+    @Override
+    public void start() {}
+
+    /** Follows the snapshot: recording on or off, and the series of services and routes gone dropped. */
+    @Override
+    public void apply(Snapshot next) {
+        enabled(next.config().observability().stats());
+        retain(
+                next.services().keySet(),
+                next.routeTargets().stream().map(r -> r.id()).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Override
+    public void close() {}
 
     /** Whether requests are recorded ({@code stats.enabled}). */
     public void enabled(boolean on) {

@@ -1,7 +1,9 @@
 package dev.baton.telemetry;
 
 import dev.baton.config.TracingConfig;
+import dev.baton.control.Snapshot;
 import dev.baton.control.Upstream;
+import dev.baton.lifecycle.Component;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
 import dev.baton.resilience.Outcome;
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * request's facts: the event loop only queues a record, and a thread of its own
  * exports in batches. A full queue drops and counts.
  */
-public final class Tracing implements RequestObserver, AutoCloseable {
+public final class Tracing implements RequestObserver, Component<Snapshot> {
     private static final Logger log = LoggerFactory.getLogger(Tracing.class);
     static final int QUEUE = 8192;
     static final int BATCH = 512;
@@ -76,7 +78,18 @@ public final class Tracing implements RequestObserver, AutoCloseable {
         this.version = version;
         this.exporter = new Thread(this::export, "baton-tracing");
         exporter.setDaemon(true);
+    }
+
+    /** Starts the exporter; spans recorded before it runs wait for it in the queue. */
+    @Override
+    public void start() {
         exporter.start();
+    }
+
+    /** Follows the snapshot's {@code observability.tracing}. */
+    @Override
+    public void apply(Snapshot next) {
+        configure(next.config().observability().tracing());
     }
 
     /** Follows the config: on, off, or another collector (the exporter is rebuilt). */

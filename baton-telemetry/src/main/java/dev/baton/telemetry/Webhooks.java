@@ -2,8 +2,10 @@ package dev.baton.telemetry;
 
 import dev.baton.config.EventsConfig;
 import dev.baton.control.DataStore;
+import dev.baton.control.Snapshot;
 import dev.baton.events.Event;
 import dev.baton.events.EventBus;
+import dev.baton.lifecycle.Component;
 import dev.baton.resilience.Backoff;
 import dev.baton.store.DeadLetters;
 import dev.baton.store.StoreException;
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * the secret over {@code TIMESTAMP + "." + BODY}, and {@code X-Baton-Timestamp} is
  * the Unix time in seconds (as Stripe's, so receivers can refuse old replays).
  */
-public final class Webhooks implements AutoCloseable {
+public final class Webhooks implements Component<Snapshot> {
     private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
 
     private final EventBus bus;
@@ -128,6 +130,16 @@ public final class Webhooks implements AutoCloseable {
 
     /** The result of one try: delivered, or why not. */
     public record Attempt(boolean delivered, int status, String error) {}
+
+    /** Takes nothing yet: the sender's thread starts with the first delivery. */
+    @Override
+    public void start() {}
+
+    /** Follows the snapshot's {@code observability.events.webhooks}. */
+    @Override
+    public void apply(Snapshot next) {
+        configure(next.config().observability().events().webhooks());
+    }
 
     /** Follows the config: subscribes new webhooks, unsubscribes removed ones (their retries go on). */
     public synchronized void configure(List<EventsConfig.Webhook> wanted) {

@@ -39,6 +39,7 @@ class AccessLogWriterTest {
         int perThread = 3 * AccessLog.BATCH + 17;
         String longPath = "/long/" + "x".repeat(3 * AccessLog.BLOCK / 2);
         AccessLog accessLog = new AccessLog(config(file));
+        accessLog.start();
         CountDownLatch done = new CountDownLatch(threads);
         for (int t = 0; t < threads; t++) {
             int thread = t;
@@ -75,6 +76,7 @@ class AccessLogWriterTest {
     void aPartlyFilledBatchIsWrittenWithinAboutTheFlushInterval() throws Exception {
         Path file = dir.resolve("access.log");
         try (AccessLog accessLog = new AccessLog(config(file))) {
+            accessLog.start();
             accessLog.completed(FinishedRequest.of("only", "/one", 503));
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> Files.exists(file) && !Files.readAllLines(file).isEmpty());
@@ -88,6 +90,7 @@ class AccessLogWriterTest {
     void whenTheWriterCannotKeepUpWholeBatchesAreDroppedAndCounted() throws Exception {
         Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
         AccessLog accessLog = new AccessLog(config(notADirectory.resolve("access.log")));
+        accessLog.start();
         int lines = (AccessLog.MAX_BATCHES + 10) * AccessLog.BATCH;
         for (int i = 0; i < lines; i++) {
             accessLog.completed(FinishedRequest.of("r" + i, "/api/x", 200));

@@ -1,6 +1,8 @@
 package dev.baton.control.watch;
 
 import dev.baton.config.TlsConfig;
+import dev.baton.control.Snapshot;
+import dev.baton.lifecycle.Component;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * listener without a restart or a dropped connection. A renewal that does not load
  * is logged, and the old certificate keeps serving.
  */
-public final class CertificateWatch implements AutoCloseable {
+public final class CertificateWatch implements Component<Snapshot> {
     private static final Logger log = LoggerFactory.getLogger(CertificateWatch.class);
     private final List<FileWatcher> watchers = new ArrayList<>();
 
@@ -38,9 +40,14 @@ public final class CertificateWatch implements AutoCloseable {
                             .onFailure(e -> log.error(
                                     "renewed TLS certificate not loaded, the old one keeps serving: {}",
                                     e.toString())));
-            w.start();
             watchers.add(w);
         }
+    }
+
+    /** Starts watching the files' directories. */
+    @Override
+    public void start() {
+        watchers.forEach(FileWatcher::start);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.baton.control.watch;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.config.ServiceConfig;
+import dev.baton.control.Snapshot;
+import dev.baton.lifecycle.Component;
 import dev.baton.registry.Registry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * errors logged as {@code file:line: key: message}, as Prometheus' file_sd keeps
  * the last good targets.
  */
-public final class DiscoveryFiles implements AutoCloseable {
+public final class DiscoveryFiles implements Component<Snapshot> {
     private static final Logger log = LoggerFactory.getLogger(DiscoveryFiles.class);
 
     private final Path dir;
@@ -46,6 +48,7 @@ public final class DiscoveryFiles implements AutoCloseable {
     }
 
     /** Reads the directory (creating it when missing) and starts watching it. */
+    @Override
     public void start() {
         try {
             Files.createDirectories(dir);

@@ -1,5 +1,7 @@
 package dev.baton.control.watch;
 
+import dev.baton.control.Snapshot;
+import dev.baton.lifecycle.Component;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * modification times are too coarse to see two quick edits. Runs on its own daemon
  * thread.
  */
-public final class FileWatcher implements AutoCloseable {
+public final class FileWatcher implements Component<Snapshot> {
     private static final Logger log = LoggerFactory.getLogger(FileWatcher.class);
     static final long POLL_MILLIS = 100;
     static final int RECHECK_POLLS = 50;
@@ -69,6 +71,8 @@ public final class FileWatcher implements AutoCloseable {
         return new FileWatcher(dir, watched, null, onChange, "baton-discovery-watcher");
     }
 
+    /** Reads what the files are now and starts polling them on a thread of its own. */
+    @Override
     public void start() {
         seen = attributes();
         hashed = seen;
