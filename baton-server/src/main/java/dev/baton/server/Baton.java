@@ -77,8 +77,9 @@ public final class Baton implements AutoCloseable {
     // One for every start: the JDK's client cannot be closed, and each holds a thread.
     private final java.net.http.HttpClient webhookClient = Webhooks.client();
     private final RequestEvents requestEvents;
-    // The one clock every component is given, decided in this one place.
+    // The one clock and the one ticker every component is given, decided in this one place.
     private final Clock clock = Clock.systemUTC();
+    private final Ticker ticker = Ticker.system();
     private final Stats stats = new Stats(clock);
     private final Tracing tracing = new Tracing(version());
     private final Alerts alerts;
@@ -111,7 +112,7 @@ public final class Baton implements AutoCloseable {
         metrics.bind("tracing", tracing.meters());
         tracing.configure(initial.observability().tracing());
         try {
-            this.plane = new ControlPlane(initial, events, this::follow, clock);
+            this.plane = new ControlPlane(initial, events, this::follow, clock, ticker);
         } catch (IllegalArgumentException e) {
             // Files the config names but that do not load (a TLS key, say): a config error like any other.
             String file = b.configFile == null ? "config" : b.configFile.toString();
@@ -177,7 +178,7 @@ public final class Baton implements AutoCloseable {
                     loops,
                     config.server().shutdownGrace(),
                     RequestObservers.of(metrics.requests(), stats, accessLog, tracing, requestEvents),
-                    Ticker.system(),
+                    ticker,
                     clock);
             admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version());
             audit = new AuditLog(config.server().dataDir());
@@ -444,7 +445,12 @@ public final class Baton implements AutoCloseable {
 
     private HealthChecker checker() {
         return new HealthChecker(
-                vertx, config().health().maxConcurrentChecks(), events, metrics.requests(), new UpstreamProbes());
+                vertx,
+                config().health().maxConcurrentChecks(),
+                events,
+                metrics.requests(),
+                new UpstreamProbes(),
+                ticker);
     }
 
     /** Whether orchestration runs (see {@link #orchestrate}). */
