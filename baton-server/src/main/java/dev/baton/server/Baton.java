@@ -81,7 +81,7 @@ public final class Baton implements AutoCloseable {
     private final Clock clock = Clock.systemUTC();
     private final Ticker ticker = Ticker.system();
     private final Stats stats = new Stats(clock);
-    private final Tracing tracing = new Tracing(version());
+    private final Tracing tracing = new Tracing(version(), ticker);
     private final Alerts alerts;
     private Vertx vertx;
     private ProxyServer proxy;
@@ -105,8 +105,8 @@ public final class Baton implements AutoCloseable {
         this.events = new EventBus(clock, initial.observability().events().history(), metrics.events());
         metrics.countDiscoveries(events);
         metrics.countProcesses(events);
-        this.accessLog = new AccessLog(initial.observability().accessLog());
-        this.requestEvents = new RequestEvents(events, initial.observability().events());
+        this.accessLog = new AccessLog(initial.observability().accessLog(), ticker);
+        this.requestEvents = new RequestEvents(events, initial.observability().events(), ticker);
         metrics.bind("access-log", accessLog.meters());
         metrics.bind("request-events", requestEvents.meters());
         metrics.bind("tracing", tracing.meters());
@@ -180,7 +180,7 @@ public final class Baton implements AutoCloseable {
                     RequestObservers.of(metrics.requests(), stats, accessLog, tracing, requestEvents),
                     ticker,
                     clock);
-            admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version());
+            admin = new AdminApi(vertx, config.server().admin(), new AdminBackend(this), version(), clock);
             audit = new AuditLog(config.server().dataDir());
             data = new DataStore(config.server().dataDir());
             undo.push(data::close);
