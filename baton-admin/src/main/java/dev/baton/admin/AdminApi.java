@@ -28,6 +28,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
@@ -97,16 +98,19 @@ public final class AdminApi {
     private final HostPort listen;
     private final Backend backend;
     private final String version;
+    private final Clock clock;
     private final ServiceViews views;
     private HttpServer server;
     private Router router;
     private EventStream stream;
 
-    public AdminApi(Vertx vertx, HostPort listen, Backend backend, String version) {
+    /** The admin API on {@code listen}; {@code clock} dates audit entries and measures uptime. */
+    public AdminApi(Vertx vertx, HostPort listen, Backend backend, String version, Clock clock) {
         this.vertx = vertx;
         this.listen = listen;
         this.backend = backend;
         this.version = version;
+        this.clock = clock;
         this.views = new ServiceViews(backend);
     }
 
@@ -132,7 +136,7 @@ public final class AdminApi {
                 // log (newest first) never shows two mutations the other way round.
                 rc.addEndHandler(ar -> vertx.executeBlocking(
                         () -> {
-                            backend.audit().append(Audit.entry(rc));
+                            backend.audit().append(Audit.entry(rc, clock.instant()));
                             return null;
                         },
                         true));
@@ -159,7 +163,7 @@ public final class AdminApi {
                     .onFailure(err -> error(rc, 500, "cannot read the audit log"));
         });
         router.get("/health").handler(rc -> json(rc.response(), 200, new JsonObject().put("status", "UP")));
-        new StatusRoutes(backend, views, version).mount(router);
+        new StatusRoutes(backend, views, version, clock).mount(router);
         router.get("/metrics")
                 .handler(rc -> rc.response()
                         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")

@@ -9,7 +9,7 @@ import java.time.Instant;
 /**
  * What an admin mutation leaves in the audit log: handlers note the state before
  * and after in summary, and {@link #entry} adds who asked, from where, what, and
- * how it ended once the response is out.
+ * how it ended once the response is out, dated {@code at}.
  */
 final class Audit {
     private static final String BEFORE = "audit.before";
@@ -25,7 +25,7 @@ final class Audit {
         rc.put(AFTER, summary);
     }
 
-    static JsonObject entry(RoutingContext rc) {
+    static JsonObject entry(RoutingContext rc, Instant at) {
         Caller caller = rc.get(AdminAuth.CALLER);
         int status = rc.response().getStatusCode();
         JsonObject who = new JsonObject()
@@ -37,7 +37,7 @@ final class Audit {
                                 ? null
                                 : rc.request().remoteAddress().hostAddress());
         return new JsonObject()
-                .put("time", Instant.now().toString())
+                .put("time", at.toString())
                 .put("requestId", rc.<String>get(Replies.REQUEST_ID))
                 .put("who", who)
                 .put("method", rc.request().method().name())

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,18 +24,21 @@ import java.util.Map;
 /**
  * {@code GET /status}: counts of services and instances by health, supervised
  * processes by state, uptime and version; {@code GET /status/detailed}: the same
- * with every service in full.
+ * with every service in full. Uptime is measured on the clock it is given.
  */
 final class StatusRoutes {
     private final AdminApi.Backend backend;
     private final ServiceViews views;
     private final String version;
-    private final Instant started = Instant.now();
+    private final Clock clock;
+    private final Instant started;
 
-    StatusRoutes(AdminApi.Backend backend, ServiceViews views, String version) {
+    StatusRoutes(AdminApi.Backend backend, ServiceViews views, String version, Clock clock) {
         this.backend = backend;
         this.views = views;
         this.version = version;
+        this.clock = clock;
+        this.started = clock.instant();
     }
 
     void mount(Router router) {
@@ -61,7 +65,7 @@ final class StatusRoutes {
                 .put("status", "UP")
                 .put("orchestrator", backend.orchestrating() ? "RUNNING" : "STOPPED")
                 .put("version", version)
-                .put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds())
+                .put("uptimeSeconds", Duration.between(started, clock.instant()).toSeconds())
                 .put("services", snap.services().size())
                 .put("servicesByStatus", counts(servicesBy))
                 .put("instances", new JsonObject().put("total", instances).put("byStatus", counts(instancesBy)))

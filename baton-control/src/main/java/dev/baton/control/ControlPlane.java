@@ -5,6 +5,7 @@ import dev.baton.events.EventSink;
 import dev.baton.health.HealthStatus;
 import dev.baton.registry.Registry;
 import dev.baton.supervisor.Readiness;
+import dev.baton.time.Ticker;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class ControlPlane {
     private final AtomicReference<Snapshot> snapshot;
     private final Registry registry;
     private final Clock clock;
+    private final Ticker ticker;
     private final EventSink events;
     private final Consumer<Snapshot> followers;
     // Its own lock, not an owner's: registrations call rebuild while holding
@@ -36,16 +38,18 @@ public final class ControlPlane {
     /**
      * Compiles the first snapshot; IllegalArgumentException when a file the config
      * names does not load. {@code clock} is what registrations' leases, breakers and
-     * JWKS refreshes tell time by.
+     * JWKS refreshes tell time by; {@code ticker} times ejections, local rate limits,
+     * fallback caches and HMAC replay memories (see {@link Snapshot#compile}).
      */
-    public ControlPlane(Config initial, EventSink events, Consumer<Snapshot> followers, Clock clock) {
+    public ControlPlane(Config initial, EventSink events, Consumer<Snapshot> followers, Clock clock, Ticker ticker) {
         this.clock = clock;
+        this.ticker = ticker;
         this.registry = new Registry(clock);
         this.events = events;
         this.followers = followers;
         this.fileConfig = initial;
-        this.snapshot =
-                new AtomicReference<>(Snapshot.compile(initial, null, Registry.sourcesOf(initial), events, clock));
+        this.snapshot = new AtomicReference<>(
+                Snapshot.compile(initial, null, Registry.sourcesOf(initial), events, clock, ticker));
     }
 
     public Snapshot snapshot() {
@@ -77,7 +81,7 @@ public final class ControlPlane {
     public void rebuild() {
         synchronized (lock) {
             Registry.Merged merged = registry.merge(fileConfig);
-            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources(), events, clock)
+            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources(), events, clock, ticker)
                     .stopped(stopped);
             snapshot.set(next);
             followers.accept(next);

@@ -7,7 +7,10 @@ import dev.baton.events.EventType;
 import dev.baton.health.HealthStatus;
 import dev.baton.health.InstanceHealth;
 import dev.baton.resilience.Backoff;
+import dev.baton.time.Ticker;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * tick, at most {@code maxConcurrent} in flight, and backing off while an instance is down
  * (see {@link InstanceHealth}). Status changes switch the instance in or out of
  * balancing. All state lives on one Vert.x context; {@link #sync} follows a new
- * snapshot, keeping the checks of instances it still has.
+ * snapshot, keeping the checks of instances it still has. When checks are due and
+ * when they have timed out is told by the {@link Ticker} it is given, so a test moves
+ * a fake one through intervals and backoff instead of waiting for them.
  */
 public final class HealthChecker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
@@ -47,12 +52,13 @@ public final class HealthChecker implements AutoCloseable {
     private final EventSink events;
     private final Listener listener;
     private final Prober probes;
+    private final Ticker ticker;
     private final Map<Endpoint, Check> checks = new IdentityHashMap<>();
     private final PriorityQueue<Check> due = new PriorityQueue<>(Comparator.comparingLong(c -> c.dueNanos));
     private final ArrayDeque<Check> waiting = new ArrayDeque<>();
     private final List<Check> running = new ArrayList<>();
     private final Map<Endpoint, HealthStatus> statuses = new ConcurrentHashMap<>();
-    private long ticker = -1;
+    private long tickTimer = -1;
     private long idleCloser = -1;
     private boolean closed;
 
@@ -64,12 +70,20 @@ public final class HealthChecker implements AutoCloseable {
         void checked(String service, String instance, boolean passed, long nanos);
     }
 
-    public HealthChecker(Vertx vertx, int maxConcurrent, EventSink events, Prober.Factory probers) {
-        this(vertx, maxConcurrent, events, Listener.NONE, probers);
+    public HealthChecker(Vertx vertx, int maxConcurrent, EventSink events, Prober.Factory probers, Ticker ticker) {
+        this(vertx, maxConcurrent, events, Listener.NONE, probers, ticker);
     }
 
-    public HealthChecker(Vertx vertx, int maxConcurrent, EventSink events, Listener listener, Prober.Factory probers) {
+    /** At most {@code maxConcurrent} checks in flight, with schedules and timeouts on {@code ticker}. */
+    public HealthChecker(
+            Vertx vertx,
+            int maxConcurrent,
+            EventSink events,
+            Listener listener,
+            Prober.Factory probers,
+            Ticker ticker) {
         this.listener = listener;
+        this.ticker = ticker;
         this.vertx = vertx;
         this.events = events;
         this.context = vertx.getOrCreateContext();
@@ -150,18 +164,18 @@ public final class HealthChecker implements AutoCloseable {
             checks.putAll(next);
             if (checks.isEmpty()) {
                 stopTicking();
-            } else if (ticker < 0) {
-                ticker = vertx.setPeriodic(TICK_MILLIS, id -> tick());
+            } else if (tickTimer < 0) {
+                tickTimer = vertx.setPeriodic(TICK_MILLIS, id -> tick());
                 idleCloser = vertx.setPeriodic(1000, id -> probes.closeIdle());
             }
         });
     }
 
     private void stopTicking() {
-        if (ticker >= 0) {
-            vertx.cancelTimer(ticker);
+        if (tickTimer >= 0) {
+            vertx.cancelTimer(tickTimer);
             vertx.cancelTimer(idleCloser);
-            ticker = -1;
+            tickTimer = -1;
             idleCloser = -1;
         }
     }
@@ -172,7 +186,7 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     private void schedule(Check c, long delayMillis) {
-        c.dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, delayMillis));
+        c.dueNanos = ticker.nanos() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, delayMillis));
         due.add(c);
     }
 
@@ -182,7 +196,7 @@ public final class HealthChecker implements AutoCloseable {
      * the event loop's wake-ups (measured in {@code bench/health.sh}).
      */
     private void tick() {
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         Check c;
         while ((c = due.peek()) != null && c.dueNanos <= now) {
             due.poll();
@@ -201,6 +215,22 @@ public final class HealthChecker implements AutoCloseable {
                 r.probe.abort("timed out after " + r.config.timeout().toMillis() + " ms");
             }
         }
+    }
+
+    /**
+     * Runs one tick now, as the periodic one would, and completes once what it
+     * started has had a turn of the checker's loop: for tests that move a fake ticker
+     * and then look, without waiting for the next tick.
+     */
+    Future<Void> tickNow() {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> {
+            if (!closed) {
+                tick();
+            }
+            context.runOnContext(after -> done.complete());
+        });
+        return done.future();
     }
 
     private void run(Check c, long now) {
@@ -223,7 +253,7 @@ public final class HealthChecker implements AutoCloseable {
     private void finished(Check c, boolean passed, String error) {
         running.remove(c);
         c.probe = null;
-        long nanos = System.nanoTime() - c.startedNanos;
+        long nanos = ticker.nanos() - c.startedNanos;
         if (!c.cancelled && !closed) {
             listener.checked(c.service, c.upstream.id(), passed, nanos);
         }
@@ -231,7 +261,7 @@ public final class HealthChecker implements AutoCloseable {
         Check next;
         while (running.size() < maxConcurrent && (next = waiting.poll()) != null) {
             if (!next.cancelled) {
-                run(next, System.nanoTime());
+                run(next, ticker.nanos());
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.baton.control;
 import dev.baton.config.ServiceConfig;
 import dev.baton.resilience.TokenBuckets;
 import dev.baton.security.Caller;
+import dev.baton.time.Ticker;
 import io.vertx.core.MultiMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * client's key), how a request maps to a bucket, and the buckets themselves when
  * they live in this process ({@code store: redis} keeps them in Redis instead).
  * Kept across reloads that leave the limit unchanged, so a reload does not refill
- * every bucket.
+ * every bucket. Local buckets refill on the ticker the policy is given.
  */
 public final class RateLimitPolicy {
     private final String name;
@@ -20,11 +21,12 @@ public final class RateLimitPolicy {
     private final TokenBuckets local;
     private final LongAdder refused = new LongAdder();
 
-    public RateLimitPolicy(String name, ServiceConfig.RateLimit config) {
+    public RateLimitPolicy(String name, ServiceConfig.RateLimit config, Ticker ticker) {
         this.name = name;
         this.config = config;
-        this.local =
-                config.redis() ? null : new TokenBuckets(config.requestsPerSecond(), config.burst(), config.maxKeys());
+        this.local = config.redis()
+                ? null
+                : new TokenBuckets(config.requestsPerSecond(), config.burst(), config.maxKeys(), ticker::nanos);
     }
 
     /** {@code route:ID} or {@code service:ID}. */

@@ -2,6 +2,7 @@ package dev.baton.control;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.baton.time.Ticker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.Optional;
  * {@code fallback.cache}: while the breaker is open, a client asking for a URL
  * seen within the TTL gets that answer instead of an error. Bounded in entries
  * and in body size (Caffeine evicts), since it holds whole bodies in memory.
+ * The TTL runs on the ticker it is given.
  */
 public final class ResponseCache {
     /** Bodies larger than this are not kept: a fallback is for small, hot reads. */
@@ -24,10 +26,11 @@ public final class ResponseCache {
 
     private final Cache<String, Entry> cache;
 
-    public ResponseCache(Duration ttl) {
+    public ResponseCache(Duration ttl, Ticker ticker) {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(MAX_ENTRIES)
                 .expireAfterWrite(ttl)
+                .ticker(ticker::nanos)
                 .build();
     }
 

@@ -3,6 +3,7 @@ package dev.baton.control;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.baton.config.RouteConfig;
+import dev.baton.time.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -20,7 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code max-skew}, a wrong signature, or a signature already seen within the window
  * (a replay) gets 401. Seen signatures live in a bounded cache for twice the skew,
  * which covers every timestamp still accepted; it is kept across reloads that leave
- * the route's HMAC settings unchanged.
+ * the route's HMAC settings unchanged. They are forgotten on the ticker it is given.
  */
 public final class RouteHmac {
     static final int MAX_REMEMBERED = 1_000_000;
@@ -29,12 +30,13 @@ public final class RouteHmac {
     private final SecretKeySpec key;
     private final Cache<String, Boolean> seen;
 
-    public RouteHmac(RouteConfig.Hmac config) {
+    public RouteHmac(RouteConfig.Hmac config, Ticker ticker) {
         this.config = config;
         this.key = new SecretKeySpec(config.secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         this.seen = Caffeine.newBuilder()
                 .maximumSize(MAX_REMEMBERED)
                 .expireAfterWrite(config.maxSkew().multipliedBy(2).plus(Duration.ofSeconds(1)))
+                .ticker(ticker::nanos)
                 .build();
     }
 

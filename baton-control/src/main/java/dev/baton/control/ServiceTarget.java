@@ -11,6 +11,7 @@ import dev.baton.resilience.Breakers;
 import dev.baton.resilience.Bulkhead;
 import dev.baton.resilience.Outcome;
 import dev.baton.resilience.RetryBudget;
+import dev.baton.time.Ticker;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -47,17 +48,21 @@ public final class ServiceTarget {
      */
     public static final Upstream SHED = Upstream.of("(shed)", java.net.URI.create("http://shed.invalid"), 0);
 
-    /** A service target without events (tests, benchmarks). */
+    /** A service target without events, on the system's clocks (tests, benchmarks). */
     public ServiceTarget(ServiceConfig config) {
-        this(config, Clock.systemUTC(), EventSink.NONE);
+        this(config, Clock.systemUTC(), Ticker.system(), EventSink.NONE);
     }
 
-    /** {@code clock} drives the breakers' windows; {@code events} hears their transitions. */
-    public ServiceTarget(ServiceConfig config, Clock clock, EventSink events) {
+    /**
+     * {@code clock} drives the breakers' windows; {@code ticker} the instances'
+     * ejections, the rate limit's buckets and the fallback cache's TTL; {@code events}
+     * hears the breakers' transitions.
+     */
+    public ServiceTarget(ServiceConfig config, Clock clock, Ticker ticker, EventSink events) {
         this.config = config;
         this.breakers = Breakers.of(config, clock, events);
         this.rateLimit = config.rateLimit()
-                .map(l -> new RateLimitPolicy("service:" + config.id(), l))
+                .map(l -> new RateLimitPolicy("service:" + config.id(), l, ticker))
                 .orElse(null);
         this.bulkhead = config.maxConcurrent().isPresent()
                 ? new Bulkhead(config.id(), config.maxConcurrent().getAsInt())
@@ -67,13 +72,13 @@ public final class ServiceTarget {
                 .orElse(null);
         this.fallbackCache = config.circuitBreaker()
                 .flatMap(cb -> cb.fallback().cacheTtl())
-                .map(ResponseCache::new)
+                .map(ttl -> new ResponseCache(ttl, ticker))
                 .orElse(null);
         UpstreamTls tls = config.tls().map(UpstreamTls::new).orElse(null);
         List<Upstream> list = new ArrayList<>();
         for (int i = 0; i < config.instances().size(); i++) {
             ServiceConfig.Instance inst = config.instances().get(i);
-            Upstream u = Upstream.of(inst.id(), inst.url(), inst.weight(), tls);
+            Upstream u = Upstream.of(inst.id(), inst.url(), inst.weight(), tls, ticker);
             list.add(u);
             byEndpoint.put(u.endpoint(), u);
         }

@@ -11,6 +11,7 @@ import dev.baton.routing.Router;
 import dev.baton.security.CidrSet;
 import dev.baton.security.IpPolicy;
 import dev.baton.security.JwtVerifier;
+import dev.baton.time.Ticker;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -65,14 +66,14 @@ public final class Snapshot {
 
     /** Compiles a config file's services alone; see {@link #compile(Config, Snapshot, Map)}. */
     public static Snapshot compile(Config config, Snapshot previous) {
-        return compile(config, previous, Clock.systemUTC());
+        return compile(config, previous, Clock.systemUTC(), Ticker.system());
     }
 
-    /** As {@link #compile(Config, Snapshot)}, on {@code clock}. */
-    public static Snapshot compile(Config config, Snapshot previous, Clock clock) {
+    /** As {@link #compile(Config, Snapshot)}, on {@code clock} and {@code ticker}. */
+    public static Snapshot compile(Config config, Snapshot previous, Clock clock, Ticker ticker) {
         Map<String, Source> sources = new LinkedHashMap<>();
         config.services().keySet().forEach(id -> sources.put(id, Source.CONFIG));
-        return compile(config, previous, sources, EventSink.NONE, clock);
+        return compile(config, previous, sources, EventSink.NONE, clock, ticker);
     }
 
     /**
@@ -86,20 +87,28 @@ public final class Snapshot {
 
     /** As {@link #compile(Config, Snapshot, Map)}; new services' breakers tell {@code events} of their transitions. */
     public static Snapshot compile(Config config, Snapshot previous, Map<String, Source> sources, EventSink events) {
-        return compile(config, previous, sources, events, Clock.systemUTC());
+        return compile(config, previous, sources, events, Clock.systemUTC(), Ticker.system());
     }
 
     /**
-     * As {@link #compile(Config, Snapshot, Map, EventSink)}, on {@code clock}: what new
-     * services' breakers and a new JWT verifier's key refreshes tell time by (a fake
-     * one in tests, so that none has to sleep for time to pass).
+     * As {@link #compile(Config, Snapshot, Map, EventSink)}, on {@code clock} and
+     * {@code ticker} (fake ones in tests, so that none has to sleep for time to pass).
+     * The clock is what new services' breakers and a new JWT verifier's key refreshes
+     * tell time by; the ticker times new instances' ejections, local rate-limit
+     * buckets, fallback caches and HMAC replay memories.
      */
     public static Snapshot compile(
-            Config config, Snapshot previous, Map<String, Source> sources, EventSink events, Clock clock) {
+            Config config,
+            Snapshot previous,
+            Map<String, Source> sources,
+            EventSink events,
+            Clock clock,
+            Ticker ticker) {
         Map<String, ServiceTarget> services = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
             ServiceTarget old = previous == null ? null : previous.services.get(s.id());
-            services.put(s.id(), old != null && old.config().equals(s) ? old : new ServiceTarget(s, clock, events));
+            services.put(
+                    s.id(), old != null && old.config().equals(s) ? old : new ServiceTarget(s, clock, ticker, events));
         }
         long defaultTimeout = config.limits().requestTimeout().toMillis();
         List<RouteDefinition<RouteTarget>> defs = new ArrayList<>();
@@ -120,7 +129,7 @@ public final class Snapshot {
             r.rateLimit().ifPresent(l -> {
                 RateLimitPolicy old = previous == null ? null : previous.routeLimits.get(r.id());
                 RateLimitPolicy p =
-                        old != null && old.config().equals(l) ? old : new RateLimitPolicy("route:" + r.id(), l);
+                        old != null && old.config().equals(l) ? old : new RateLimitPolicy("route:" + r.id(), l, ticker);
                 routeLimits.put(r.id(), p);
                 limits.add(p);
             });
@@ -139,7 +148,7 @@ public final class Snapshot {
                     limits,
                     r.retryMethods(),
                     r.auth().filter(RouteConfig.Auth::jwt).map(a -> new RouteAuth(verifier, a)),
-                    Optional.ofNullable(hmac(r, previous, routeHmacs)),
+                    Optional.ofNullable(hmac(r, previous, routeHmacs, ticker)),
                     IpPolicy.of(r.ipAllow(), r.ipDeny()),
                     r.cors().map(CorsPolicy::new),
                     r.validate().map(RequestValidation::new),
@@ -212,13 +221,13 @@ public final class Snapshot {
     }
 
     /** A route's HMAC check, the previous snapshot's when its settings are unchanged (its replay memory with it). */
-    private static RouteHmac hmac(RouteConfig r, Snapshot previous, Map<String, RouteHmac> out) {
+    private static RouteHmac hmac(RouteConfig r, Snapshot previous, Map<String, RouteHmac> out, Ticker ticker) {
         RouteConfig.Hmac config = r.auth().flatMap(RouteConfig.Auth::hmac).orElse(null);
         if (config == null) {
             return null;
         }
         RouteHmac old = previous == null ? null : previous.routeHmacs.get(r.id());
-        RouteHmac h = old != null && old.config().equals(config) ? old : new RouteHmac(config);
+        RouteHmac h = old != null && old.config().equals(config) ? old : new RouteHmac(config, ticker);
         out.put(r.id(), h);
         return h;
     }

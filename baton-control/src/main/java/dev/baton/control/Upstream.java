@@ -1,6 +1,7 @@
 package dev.baton.control;
 
 import dev.baton.balance.Endpoint;
+import dev.baton.time.Ticker;
 import java.net.URI;
 import java.util.Locale;
 
@@ -12,12 +13,16 @@ import java.util.Locale;
 public record Upstream(
         String id, String host, int port, String basePath, String authority, Endpoint endpoint, UpstreamTls tls) {
 
+    /** A plain-HTTP or default-TLS instance whose ejections are timed by the system's monotonic clock. */
     public static Upstream of(String id, URI url, int weight) {
-        return of(id, url, weight, null);
+        return of(id, url, weight, null, Ticker.system());
     }
 
-    /** An instance at {@code url}; {@code tls} is used when the URL is https. */
-    public static Upstream of(String id, URI url, int weight, UpstreamTls tls) {
+    /**
+     * An instance at {@code url}; {@code tls} is used when the URL is https, and
+     * {@code ticker} times its ejections.
+     */
+    public static Upstream of(String id, URI url, int weight, UpstreamTls tls, Ticker ticker) {
         boolean https = "https".equals(url.getScheme().toLowerCase(Locale.ROOT));
         int defaultPort = https ? 443 : 80;
         int port = url.getPort() < 0 ? defaultPort : url.getPort();
@@ -34,7 +39,7 @@ public record Upstream(
                 port,
                 base,
                 authority,
-                new Endpoint(id, weight),
+                new Endpoint(id, weight, ticker),
                 https ? (tls != null ? tls : UpstreamTls.DEFAULT) : null);
     }
 

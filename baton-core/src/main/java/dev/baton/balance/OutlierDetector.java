@@ -11,7 +11,8 @@ import java.util.List;
  * service at once, though one of several instances may always go and a lone
  * instance never does. The multiplier
  * falls by one for every base period an instance has stayed in since its last
- * ejection, so an instance that recovered starts short again.
+ * ejection, so an instance that recovered starts short again. Time is each
+ * endpoint's own ticker, the one its ejection is later judged by.
  */
 public final class OutlierDetector {
     static final int MAX_STREAK = 10;
@@ -53,7 +54,7 @@ public final class OutlierDetector {
         if (ejected >= allowedEjections()) {
             return false;
         }
-        long now = System.nanoTime();
+        long now = e.nanos();
         if (e.ejectionStreak > 0 && now - e.lastEjectionEnd > 0) {
             long calmPeriods = (now - e.lastEjectionEnd) / baseNanos;
             e.ejectionStreak = (int) Math.max(0, e.ejectionStreak - calmPeriods);

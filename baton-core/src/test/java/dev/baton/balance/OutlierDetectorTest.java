@@ -1,16 +1,27 @@
 package dev.baton.balance;
 
-import static dev.baton.balance.WeightedRoundRobinTest.endpoints;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.baton.config.ServiceConfig;
+import dev.baton.testing.FakeClock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class OutlierDetectorTest {
+    final FakeClock clock = new FakeClock();
+
+    /** Endpoints whose ejections are timed by {@link #clock}. */
+    List<Endpoint> endpoints(int... weights) {
+        List<Endpoint> list = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            list.add(new Endpoint("e" + i, weights[i], clock::nanos));
+        }
+        return list;
+    }
+
     static OutlierDetector detector(List<Endpoint> eps, int failures, long baseMillis, int percent) {
         return new OutlierDetector(
                 eps, new ServiceConfig.OutlierDetection(failures, Duration.ofMillis(baseMillis), percent));
@@ -30,7 +41,11 @@ class OutlierDetectorTest {
         assertThat(d.failure(e)).isTrue();
         assertThat(e.ejected()).isTrue();
         assertThat(e.available()).isFalse();
-        assertThat(TimeUnit.NANOSECONDS.toSeconds(e.ejectionRemainingNanos())).isBetween(50L, 60L);
+        assertThat(e.ejectionRemainingNanos()).isEqualTo(TimeUnit.SECONDS.toNanos(60));
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(e.ejected()).isTrue();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(e.available()).as("the ejection is over").isTrue();
     }
 
     @Test
@@ -65,11 +80,22 @@ class OutlierDetectorTest {
         OutlierDetector d = detector(eps, 1, 300, 50);
         Endpoint e = eps.get(0);
         d.failure(e);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(e.ejectionRemainingNanos())).isBetween(1L, 300L);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !e.ejected());
+        assertThat(remainingMillis(e)).isEqualTo(300);
+        clock.advance(Duration.ofMillis(300));
+        assertThat(e.ejected()).isFalse();
         assertThat(e.available()).isTrue();
 
         d.failure(e); // straight after coming back: twice as long
-        assertThat(TimeUnit.NANOSECONDS.toMillis(e.ejectionRemainingNanos())).isGreaterThan(300L);
+        assertThat(remainingMillis(e)).isEqualTo(600);
+        clock.advance(Duration.ofMillis(600));
+        assertThat(e.ejected()).isFalse();
+
+        clock.advance(Duration.ofMillis(600)); // two base periods in: the streak is forgotten
+        d.failure(e);
+        assertThat(remainingMillis(e)).isEqualTo(300);
+    }
+
+    private static long remainingMillis(Endpoint e) {
+        return TimeUnit.NANOSECONDS.toMillis(e.ejectionRemainingNanos());
     }
 }

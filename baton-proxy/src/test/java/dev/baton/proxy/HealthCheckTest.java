@@ -7,19 +7,28 @@ import dev.baton.control.HealthChecker;
 import dev.baton.control.Upstream;
 import dev.baton.events.Event;
 import dev.baton.events.EventBus;
+import dev.baton.events.EventFilter;
 import dev.baton.events.EventType;
 import dev.baton.health.HealthStatus;
 import dev.baton.testing.TestUpstream;
+import dev.baton.time.Ticker;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Active health checks against real upstreams switch instances out of balancing and back. */
+/**
+ * Active health checks against real upstreams switch instances out of balancing and
+ * back. These run on the real clock, since their probes are real I/O; the schedule,
+ * backoff and timeouts on a fake one are in the control plane's {@code HealthCheckerTest}.
+ */
 class HealthCheckTest extends ProxyTestSupport {
     final AtomicBoolean aHealthy = new AtomicBoolean(true);
     TestUpstream a;
@@ -28,6 +37,8 @@ class HealthCheckTest extends ProxyTestSupport {
     String yaml;
     final EventBus events = new EventBus();
     final List<Event> published = new CopyOnWriteArrayList<>();
+    /** Finished checks by instance. */
+    final Map<String, AtomicInteger> checks = new ConcurrentHashMap<>();
 
     @AfterEach
     void closeAll() {
@@ -61,8 +72,18 @@ class HealthCheckTest extends ProxyTestSupport {
                 routes: [ { path: /**, service: s } ]
                 """.formatted(check, a.url(), b.url());
         proxy = new ProxyHarness(vertx, yaml);
-        checker = new HealthChecker(vertx, 10, events, new UpstreamProbes());
+        checker = new HealthChecker(
+                vertx,
+                10,
+                events,
+                (service, instance, passed, nanos) -> checked(instance).incrementAndGet(),
+                new UpstreamProbes(),
+                Ticker.system());
         checker.sync(proxy.snapshot.get());
+    }
+
+    private AtomicInteger checked(String instance) {
+        return checks.computeIfAbsent(instance, i -> new AtomicInteger());
     }
 
     private Upstream instance(String id) {
@@ -72,8 +93,9 @@ class HealthCheckTest extends ProxyTestSupport {
                 .orElseThrow();
     }
 
+    /** Health changes of {@code instance} so far, from the bus's history: in as soon as they are published. */
     private long changesOf(String instance) {
-        return published.stream()
+        return events.history(EventFilter.of(EventType.SERVICE_HEALTH_CHANGED), 0).stream()
                 .filter(e -> instance.equals(e.data().get("instance")))
                 .count();
     }
@@ -153,10 +175,14 @@ class HealthCheckTest extends ProxyTestSupport {
                         .anyMatch(e -> "s-0".equals(e.data().get("instance"))
                                 && "UNHEALTHY".equals(e.data().get("status"))));
         long before = changesOf("s-0");
+        int checkedBefore = checked("s-0").get();
 
         proxy.apply(yaml.replace("instances:", "load-balancer: least-connections\n    instances:"));
         checker.sync(proxy.snapshot.get());
-        Thread.sleep(600); // several check intervals
+        // Three more checks (the first may have been under way before the sync): a check
+        // started afresh would have published UNKNOWN -> UNHEALTHY after its first, on the
+        // checker's loop, before its second was heard of.
+        await().atMost(Duration.ofSeconds(10)).until(() -> checked("s-0").get() >= checkedBefore + 3);
         assertThat(proxy.snapshot.get().services().get("s").config().loadBalancer())
                 .isEqualTo("least-connections");
         assertThat(checker.status(instance("s-0"))).isEqualTo(HealthStatus.UNHEALTHY);

@@ -418,7 +418,7 @@ class ProxyFuzzTest {
             if (System.nanoTime() > deadline) {
                 return false;
             }
-            Thread.sleep(1);
+            Thread.sleep(1); // polls for what the I/O brings about, not for time to pass
         }
         return true;
     }

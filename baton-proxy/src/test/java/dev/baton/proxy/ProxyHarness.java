@@ -23,6 +23,7 @@ final class ProxyHarness implements AutoCloseable {
     final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
     final ProxyServer proxy;
     private final Clock clock;
+    private final Ticker ticker;
     final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -36,7 +37,8 @@ final class ProxyHarness implements AutoCloseable {
 
     /**
      * On {@code clock}: what breakers, JWKS refreshes, dates and, when it is a
-     * {@link FakeClock}, the data plane's ticker too tell time by, so a test need not sleep.
+     * {@link FakeClock}, the ticker too (of the data plane, ejections, local rate
+     * limits, fallback caches and HMAC replays) tell time by, so a test need not sleep.
      */
     ProxyHarness(Vertx vertx, String yaml, Clock clock) {
         this(vertx, yaml, Duration.ofSeconds(5), clock);
@@ -45,8 +47,8 @@ final class ProxyHarness implements AutoCloseable {
     private ProxyHarness(Vertx vertx, String yaml, Duration shutdownGrace, Clock clock) {
         this.vertx = vertx;
         this.clock = clock;
+        this.ticker = clock instanceof FakeClock fake ? fake::nanos : Ticker.system();
         apply(yaml);
-        Ticker ticker = clock instanceof FakeClock fake ? fake::nanos : Ticker.system();
         proxy = new ProxyServer(
                 vertx,
                 snapshot::get,
@@ -65,7 +67,7 @@ final class ProxyHarness implements AutoCloseable {
 
     void apply(String yaml) {
         // As the gateway does: services whose definition did not change keep their live state.
-        snapshot.set(Snapshot.compile(config(yaml), snapshot.get(), clock));
+        snapshot.set(Snapshot.compile(config(yaml), snapshot.get(), clock, ticker));
     }
 
     /** The instances of a service in the current snapshot, with their live state. */

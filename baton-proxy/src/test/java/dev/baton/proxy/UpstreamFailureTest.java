@@ -175,6 +175,8 @@ class UpstreamFailureTest extends ProxyTestSupport {
                     if (r.statusCode() != 200) {
                         failures.add(r.statusCode() + " " + r.body());
                     }
+                    // Not time passing: a random gap of 0-3 ms between a client's requests,
+                    // so requests meet the upstream's closes at every point of their life.
                     Thread.sleep(ThreadLocalRandom.current().nextInt(4));
                 }
                 return failures;

@@ -15,6 +15,7 @@ import dev.baton.telemetry.RequestEvents;
 import dev.baton.telemetry.Stats;
 import dev.baton.telemetry.Tracing;
 import dev.baton.telemetry.Webhooks;
+import dev.baton.time.Ticker;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,14 +23,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a Baton holds from build to close, across its starts: the one clock every
- * component is given, the event bus, the telemetry that observes every request,
+ * What a Baton holds from build to close, across its starts: the one clock and the
+ * one ticker every component is given, the event bus, the telemetry that observes every request,
  * and the control plane. {@code own} is their lifecycle; {@code run} is the
  * lifecycle each start wires its components into (see {@link Wiring}). Every new
  * snapshot goes to {@code own}'s components, then to {@code run}'s.
  */
 record Base(
         Clock clock,
+        Ticker ticker,
         Metrics metrics,
         EventBus events,
         AccessLog accessLog,
@@ -47,8 +49,9 @@ record Base(
      * config names does not load. A build that fails leaves no thread behind.
      */
     static Base build(Config initial, Optional<Path> file) {
-        // The one clock every component is given, decided in this one place.
+        // The one clock and the one ticker every component is given, decided in this one place.
         Clock clock = Clock.systemUTC();
+        Ticker ticker = Ticker.system();
         Lifecycle<Snapshot> own = new Lifecycle<>();
         Lifecycle<Snapshot> run = new Lifecycle<>();
         try {
@@ -59,16 +62,16 @@ record Base(
             metrics.countDiscoveries(events);
             metrics.countProcesses(events);
             AccessLog accessLog =
-                    own.start(() -> new AccessLog(initial.observability().accessLog()));
+                    own.start(() -> new AccessLog(initial.observability().accessLog(), ticker));
             RequestEvents requestEvents = own.start(
-                    () -> new RequestEvents(events, initial.observability().events()));
-            Tracing tracing = own.start(() -> new Tracing(Baton.version()));
+                    () -> new RequestEvents(events, initial.observability().events(), ticker));
+            Tracing tracing = own.start(() -> new Tracing(Baton.version(), ticker));
             tracing.configure(initial.observability().tracing());
             Stats stats = own.start(() -> new Stats(clock));
             metrics.bind("access-log", accessLog.meters());
             metrics.bind("request-events", requestEvents.meters());
             metrics.bind("tracing", tracing.meters());
-            ControlPlane plane = controlPlane(initial, file, events, own, run, clock);
+            ControlPlane plane = controlPlane(initial, file, events, own, run, clock, ticker);
             metrics.bindRegistry(plane::snapshot, plane::health);
             Alerts alerts = own.start(() -> new Alerts(stats, plane::snapshot, plane::health, events, clock));
             alerts.configure(initial.observability().alerts());
@@ -76,6 +79,7 @@ record Base(
             HttpClient webhookClient = Webhooks.client();
             return new Base(
                     clock,
+                    ticker,
                     metrics,
                     events,
                     accessLog,
@@ -99,7 +103,8 @@ record Base(
             EventBus events,
             Lifecycle<Snapshot> own,
             Lifecycle<Snapshot> run,
-            Clock clock) {
+            Clock clock,
+            Ticker ticker) {
         try {
             return new ControlPlane(
                     initial,
@@ -111,7 +116,8 @@ record Base(
                             run.apply(next);
                         }
                     },
-                    clock);
+                    clock,
+                    ticker);
         } catch (IllegalArgumentException e) {
             // Files the config names but that do not load (a TLS key, say): a config error like any other.
             String name = file.map(Path::toString).orElse("config");

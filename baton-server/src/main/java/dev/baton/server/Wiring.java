@@ -21,7 +21,6 @@ import dev.baton.store.StoreException;
 import dev.baton.supervisor.Supervisor;
 import dev.baton.telemetry.Metrics;
 import dev.baton.telemetry.Webhooks;
-import dev.baton.time.Ticker;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -92,9 +91,9 @@ final class Wiring implements AutoCloseable {
                     config.server().shutdownGrace(),
                     RequestObservers.of(
                             metrics.requests(), base.stats(), base.accessLog(), base.tracing(), base.requestEvents()),
-                    Ticker.system(),
+                    base.ticker(),
                     base.clock());
-            admin = new AdminApi(vertx, config.server().admin(), backend.apply(this), Baton.version());
+            admin = new AdminApi(vertx, config.server().admin(), backend.apply(this), Baton.version(), base.clock());
             audit = new AuditLog(dataDir);
             data = life.start(() -> new DataStore(dataDir));
             webhooks = life.start(
@@ -139,7 +138,8 @@ final class Wiring implements AutoCloseable {
                             config.health().maxConcurrentChecks(),
                             base.events(),
                             metrics.requests(),
-                            new UpstreamProbes())));
+                            new UpstreamProbes(),
+                            base.ticker())));
             config.discovery()
                     .files()
                     .ifPresent(dir -> life.start(() -> new DiscoveryFiles(dir, loader, runtime::discovered)));

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -179,6 +180,7 @@ class BatonTest {
             AtomicBoolean running = new AtomicBoolean(true);
             List<String> failures = new CopyOnWriteArrayList<>();
             Set<String> bodies = ConcurrentHashMap.newKeySet();
+            AtomicInteger answered = new AtomicInteger();
             ExecutorService clients = Executors.newFixedThreadPool(4);
             List<CompletableFuture<Integer>> done = new ArrayList<>();
             for (int c = 0; c < 4; c++) {
@@ -196,6 +198,7 @@ class BatonTest {
                                     failures.add(e.toString());
                                 }
                                 n++;
+                                answered.incrementAndGet();
                             }
                             return n;
                         },
@@ -219,12 +222,12 @@ class BatonTest {
                 write(file, yaml(to, i % 3 == 0 ? "  - { path: /extra/**, service: app }" : ""));
                 long expected = ++reloads;
                 await().atMost(Duration.ofSeconds(10)).until(() -> baton.reloadCount() == expected);
-                Thread.sleep(150);
+                awaitRequests(answered, 20); // each config serves some of the load
             }
 
             write(file, "services: { app: { instances: [ nope ] } }\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> baton.rejectedReloadCount() == 1);
-            Thread.sleep(300);
+            awaitRequests(answered, 40); // and the last good one goes on serving
             running.set(false);
             int total = 0;
             for (CompletableFuture<Integer> f : done) {
@@ -243,5 +246,11 @@ class BatonTest {
                     .as("last good config still serving")
                     .isEqualTo("blue");
         }
+    }
+
+    /** Waits until the load's clients have made {@code more} requests beyond those counted so far. */
+    private static void awaitRequests(AtomicInteger answered, int more) {
+        int target = answered.get() + more;
+        await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() >= target);
     }
 }

@@ -18,11 +18,11 @@ public final class ExitingEmbedder {
         while (!baton.supervisor().processes().getOrDefault("api", java.util.List.of()).stream()
                         .allMatch(p -> p.state() == dev.baton.supervisor.ProcessState.RUNNING)
                 || baton.supervisor().processes().isEmpty()) {
-            Thread.sleep(50);
+            Thread.sleep(50); // waiting for the programs to run (a JVM of its own: no Awaitility here)
         }
         System.out.println("running");
         System.out.flush();
-        Thread.sleep(Long.parseLong(args[1]));
+        Thread.sleep(Long.parseLong(args[1])); // the behaviour under test: an embedder that runs a while, then exits
         System.exit(3);
     }
 }

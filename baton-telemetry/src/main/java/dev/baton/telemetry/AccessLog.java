@@ -6,6 +6,7 @@ import dev.baton.lifecycle.Component;
 import dev.baton.logs.RotatingFile;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
+import dev.baton.time.Ticker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.FileDescriptor;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * both ways with the load harness). The writer also
  * collects partly filled batches every 100 ms, so a line is written within about
  * that. When the writer falls {@link #MAX_BATCHES} batches behind, batches are
- * dropped and their lines counted.
+ * dropped and their lines counted. The times it keeps (lines' own come from the
+ * request) are the ticker's; it parks in between.
  */
 public final class AccessLog implements RequestObserver, Component<Snapshot> {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
@@ -101,12 +103,16 @@ public final class AccessLog implements RequestObserver, Component<Snapshot> {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder written = new LongAdder();
     private final Thread writer;
+    private final Ticker ticker;
     private volatile AccessLogConfig config;
     private volatile boolean closed;
 
-    public AccessLog(AccessLogConfig config) {
+    /** Starts the writer; {@code ticker} times its collections and its pause after a failed write. */
+    public AccessLog(AccessLogConfig config, Ticker ticker) {
         this.config = config;
-        this.writer = new Thread(this::drain, "baton-access-log");
+        this.ticker = ticker;
+        long made = ticker.nanos(); // the first interval runs from here, not from when the thread gets going
+        this.writer = new Thread(() -> drain(made), "baton-access-log");
         writer.setDaemon(true);
     }
 
@@ -154,13 +160,13 @@ public final class AccessLog implements RequestObserver, Component<Snapshot> {
      * The writer: formats handed-off batches into its block, writes the block when
      * full, and every 100 ms collects partial batches and writes and flushes all.
      */
-    private void drain() {
+    private void drain(long since) {
         AccessLogConfig current = null;
         Output out = null;
         JsonLine block = new JsonLine(new byte[BLOCK]);
         AccessLogEntry.Timestamps times = new AccessLogEntry.Timestamps();
         int lines = 0; // in the block
-        long lastCollect = System.nanoTime();
+        long lastCollect = since;
         boolean finishing = false;
         while (true) {
             try {
@@ -170,7 +176,7 @@ public final class AccessLog implements RequestObserver, Component<Snapshot> {
                     out = open(wanted);
                     current = wanted;
                 }
-                long now = System.nanoTime();
+                long now = ticker.nanos();
                 boolean collect = finishing || now - lastCollect >= TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS);
                 if (collect) {
                     all.forEach(Buffer::handOff);
@@ -205,7 +211,7 @@ public final class AccessLog implements RequestObserver, Component<Snapshot> {
                 if (!took) {
                     // Woken by a full batch, a reload or close; otherwise at the next collection
                     // (and, while the log is off, only to look again now and then).
-                    long next = lastCollect + TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS) - System.nanoTime();
+                    long next = lastCollect + TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS) - ticker.nanos();
                     LockSupport.parkNanos(wanted.enabled() ? Math.max(next, 0) : TimeUnit.SECONDS.toNanos(1));
                 }
                 finishing = closed;
@@ -220,8 +226,8 @@ public final class AccessLog implements RequestObserver, Component<Snapshot> {
                 }
                 // A second before trying again: event loops handing off batches unpark this
                 // thread, so one park alone would retry (and log) at their pace.
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                for (long left; !closed && (left = until - System.nanoTime()) > 0; ) {
+                long until = ticker.nanos() + TimeUnit.SECONDS.toNanos(1);
+                for (long left; !closed && (left = until - ticker.nanos()) > 0; ) {
                     LockSupport.parkNanos(left);
                 }
             }

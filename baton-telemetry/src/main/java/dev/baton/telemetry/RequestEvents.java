@@ -7,6 +7,7 @@ import dev.baton.events.EventType;
 import dev.baton.lifecycle.Component;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
+import dev.baton.time.Ticker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.LinkedHashMap;
@@ -21,17 +22,20 @@ import java.util.concurrent.atomic.LongAdder;
  * A failure (a 5xx, or a response cut off) is published up to
  * {@code events.failures-per-second}, the rest counted; a success only for the
  * {@code events.request-sample} fraction of requests, off by default: the bus
- * takes a lock per event, which the hot path must not pay for every request.
+ * takes a lock per event, which the hot path must not pay for every request. The
+ * seconds the cap counts in are the ticker's.
  */
 public final class RequestEvents implements RequestObserver, Component<Snapshot> {
     private final EventSink events;
+    private final Ticker ticker;
     private volatile EventsConfig config;
     private final AtomicLong second = new AtomicLong();
     private final AtomicInteger inSecond = new AtomicInteger();
     private final LongAdder suppressed = new LongAdder();
 
-    public RequestEvents(EventSink events, EventsConfig config) {
+    public RequestEvents(EventSink events, EventsConfig config, Ticker ticker) {
         this.events = events;
+        this.ticker = ticker;
         this.config = config;
     }
 
@@ -74,7 +78,7 @@ public final class RequestEvents implements RequestObserver, Component<Snapshot>
     }
 
     private boolean allowFailure(int perSecond) {
-        long now = System.nanoTime() / 1_000_000_000L;
+        long now = ticker.nanos() / 1_000_000_000L;
         long current = second.get();
         if (now != current && second.compareAndSet(current, now)) {
             inSecond.set(0);

@@ -7,6 +7,7 @@ import dev.baton.lifecycle.Component;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.RequestObserver;
 import dev.baton.resilience.Outcome;
+import dev.baton.time.Ticker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.opentelemetry.api.common.AttributeKey;
@@ -65,6 +66,7 @@ public final class Tracing implements RequestObserver, Component<Snapshot> {
     private static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("baton.request_id");
 
     private final String version;
+    private final Ticker ticker;
     private final BlockingQueue<SpanData> queue = new ArrayBlockingQueue<>(QUEUE);
     private final LongAdder dropped = new LongAdder();
     private final LongAdder exported = new LongAdder();
@@ -74,8 +76,13 @@ public final class Tracing implements RequestObserver, Component<Snapshot> {
     private volatile Resource resource;
     private volatile boolean closed;
 
-    public Tracing(String version) {
+    /**
+     * Spans naming Baton {@code version}; {@code ticker} must be the data plane's, whose
+     * readings a request's start and a try's end are placed by.
+     */
+    public Tracing(String version, Ticker ticker) {
         this.version = version;
+        this.ticker = ticker;
         this.exporter = new Thread(this::export, "baton-tracing");
         exporter.setDaemon(true);
     }
@@ -211,7 +218,7 @@ public final class Tracing implements RequestObserver, Component<Snapshot> {
         return SpanContext.create(r.traceId(), spanId, SAMPLED, TraceState.getDefault());
     }
 
-    /** Epoch nanoseconds of a moment given by {@link System#nanoTime()}, placed within the request. */
+    /** Epoch nanoseconds of a moment read from the ticker, placed within the request. */
     private static long epochNanos(ProxiedRequest r, long monotonic) {
         return r.startMillis() * 1_000_000L + (monotonic - r.startNanos());
     }
@@ -221,7 +228,7 @@ public final class Tracing implements RequestObserver, Component<Snapshot> {
         if (r.spanId() == null || r.trySpanId() == null || !config.enabled()) {
             return;
         }
-        long end = epochNanos(r, System.nanoTime());
+        long end = epochNanos(r, ticker.nanos());
         AttributesBuilder a = Attributes.builder()
                 .put(METHOD, r.method())
                 .put(SERVER_ADDRESS, upstream.host())

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * mid-write is not read until it settles. The contents are also hashed every
  * {@link #RECHECK_POLLS} polls whatever the attributes say, for file systems whose
  * modification times are too coarse to see two quick edits. Runs on its own daemon
- * thread.
+ * thread; what one poll does is apart from when polls happen, so tests poll by hand
+ * rather than waiting for the thread.
  */
 public final class FileWatcher implements Component<Snapshot> {
     private static final Logger log = LoggerFactory.getLogger(FileWatcher.class);
@@ -71,13 +72,18 @@ public final class FileWatcher implements Component<Snapshot> {
         return new FileWatcher(dir, watched, null, onChange, "baton-discovery-watcher");
     }
 
-    /** Reads what the files are now and starts polling them on a thread of its own. */
+    /** Takes the files as they are now as what changes are seen against, and polls every {@link #POLL_MILLIS}. */
     @Override
     public void start() {
+        begin();
+        thread.start();
+    }
+
+    /** Takes the files as they are now as what later polls compare with. */
+    void begin() {
         seen = attributes();
         hashed = seen;
         lastHash = hash();
-        thread.start();
     }
 
     private void run() {
@@ -93,7 +99,8 @@ public final class FileWatcher implements Component<Snapshot> {
         }
     }
 
-    private void poll() {
+    /** One look at the files, calling back if they changed and have settled; one thread at a time. */
+    void poll() {
         String now = attributes();
         if (now == null) {
             return; // mid-replace, or gone: look again
