@@ -4,8 +4,11 @@ import dev.baton.config.ServiceConfig;
 import dev.baton.control.RateLimitPolicy;
 import dev.baton.resilience.RateDecision;
 import io.vertx.core.MultiMap;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * A route's rate limits, in order (the route's own, then its service's), each from
@@ -79,32 +82,31 @@ final class RateLimitStage implements Stage {
         }
         policy.refusedOne();
         ServiceConfig.RateLimit l = policy.config();
-        Step.Respond refusal = Step.respond(
+        List<Map.Entry<String, String>> headers = new ArrayList<>(4);
+        headers(shown.decision, (name, value) -> headers.add(Map.entry(name, value)));
+        headers.add(Map.entry("retry-after", Long.toString(Math.max(1, RateDecision.seconds(d.retryAfterNanos())))));
+        return Optional.of(new Step.Respond(
                 429,
                 "rate limit exceeded: " + l.requestsPerSecond() + " requests/s (burst " + l.burst() + ") per " + l.key()
                         + " on " + policy.name(),
-                Optional.empty());
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        headers(shown.decision, headers);
-        for (var h : headers) {
-            refusal = refusal.withHeader(h.getKey(), h.getValue());
-        }
-        return Optional.of(refusal.withHeader(
-                "retry-after", Long.toString(Math.max(1, RateDecision.seconds(d.retryAfterNanos())))));
+                Optional.empty(),
+                headers,
+                false));
     }
 
     @Override
     public void response(StageContext request, int status, MultiMap headers) {
         request.noted(Shown.class).ifPresent(s -> {
             if (s.decision != null) {
-                headers(s.decision, headers);
+                headers(s.decision, headers::set);
             }
         });
     }
 
-    private static void headers(RateDecision shown, MultiMap headers) {
-        headers.set("ratelimit-limit", Integer.toString(shown.limit()));
-        headers.set("ratelimit-remaining", Integer.toString(shown.remaining()));
-        headers.set("ratelimit-reset", Long.toString(RateDecision.seconds(shown.resetNanos())));
+    /** The IETF RateLimit fields of {@code shown}, to {@code put}. */
+    private static void headers(RateDecision shown, BiConsumer<String, String> put) {
+        put.accept("ratelimit-limit", Integer.toString(shown.limit()));
+        put.accept("ratelimit-remaining", Integer.toString(shown.remaining()));
+        put.accept("ratelimit-reset", Long.toString(RateDecision.seconds(shown.resetNanos())));
     }
 }
