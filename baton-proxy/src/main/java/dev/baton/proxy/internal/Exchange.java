@@ -2,16 +2,12 @@ package dev.baton.proxy.internal;
 
 import dev.baton.control.RouteTarget;
 import dev.baton.control.Snapshot;
-import dev.baton.control.Upstream;
 import dev.baton.http.RequestIds;
 import dev.baton.proxy.ProxiedRequest;
 import dev.baton.proxy.stage.Pipeline;
 import dev.baton.proxy.stage.Step;
 import dev.baton.resilience.Bulkhead;
-import dev.baton.resilience.Outcome;
 import dev.baton.security.SecurityViolations;
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -29,16 +25,15 @@ import org.slf4j.LoggerFactory;
  * One client request proxied to one upstream, from route match to the last byte of
  * the response. Runs entirely on its connection's event loop, so it needs no locks.
  * It keeps the request's {@link Phase} and moves it on: the head's checks and
- * admission, the route's {@link Pipeline} of stages ({@link StageRun}), tries of the
- * upstream ({@link Attempt}, retried under {@link Retrying}), the body ({@link
- * RequestBody}) and the response ({@link ResponseRelay}), then the end, which its
- * observers hear of as an immutable {@link ProxiedRequest}. Every expected failure
+ * admission, the route's {@link Pipeline} of stages ({@link StageRun}), the body
+ * ({@link RequestBody}), the upstream half ({@link UpstreamLeg}: tries, retries and
+ * the response relay), then the end, which its observers hear of as an immutable
+ * {@link ProxiedRequest}. Every expected failure
  * becomes Baton's JSON error or, once the response has started, a reset; nothing is
  * thrown to Vert.x.
  */
-public final class Exchange implements UpstreamConnection.Listener, StageRun.Outcome, RequestBody.Events {
+public final class Exchange implements StageRun.Outcome, RequestBody.Events {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    static final long MAX_CONNECT_TIMEOUT_MS = 10_000;
 
     /** Where the exchange is; it only moves forward, except a retry's return to CONNECTING. */
     enum Phase {
@@ -74,17 +69,10 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
     private RouteTarget route;
     private Pipeline pipeline;
     private StageRun stages;
-    private Retrying retrying;
     private Bulkhead entered;
-    private Attempt attempt;
-    private Upstream upstream;
-    private Upstream avoid;
-    private ResponseRelay relay;
+    private UpstreamLeg leg; // once through the stages
     private boolean counted;
-    private boolean staleRetried;
     private boolean aborted;
-    private int tries;
-    private long upstreamNanos = -1;
     private ProxiedRequest record; // once over
 
     public Exchange(ProxyContext ctx, HttpServerRequest req) {
@@ -225,261 +213,20 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
             }
             entered = bulkhead;
         }
-        retrying = Retrying.of(route, req, body.present());
+        Retrying retrying = Retrying.of(route, req, body.present());
         timer.route(
                 TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis()),
                 retrying == null ? Long.MAX_VALUE : retrying.perTryTimeoutNanos());
+        leg = new UpstreamLeg(this, ctx, req, route, body, timer, retrying);
         if (Upgrades.isUpgrade(req)) {
             phase = Phase.TUNNEL;
-            new Upgrades(this).start();
+            new Upgrades(leg).start();
             return;
         }
         if (body.present() && !body.complete() && "100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
             res.writeContinue();
         }
-        connect(false);
-    }
-
-    private void connect(boolean fresh) {
-        phase = Phase.CONNECTING;
-        if (!choose()) {
-            return;
-        }
-        int connectTimeout = (int) Math.min(route.timeoutMillis(), MAX_CONNECT_TIMEOUT_MS);
-        ctx.upstreams().acquire(upstream, fresh, connectTimeout, (c, failure) -> {
-            if (failure instanceof IllegalStateException) {
-                abort(503, "the gateway is shutting down");
-            } else if (failure != null) {
-                upstreamFailed(failure, false);
-            } else if (over()) {
-                c.abandon();
-            } else {
-                send(c);
-            }
-        });
-    }
-
-    /**
-     * Picks the instance and starts a try on it; false, with the client answered (503,
-     * or the breaker's fallback), when the service has no available instance.
-     */
-    boolean choose() {
-        Assignment.Choice choice = Assignment.pick(route.service(), req, avoid, ctx.ticker());
-        if (choice instanceof Assignment.Shed) {
-            Fallbacks.respond(this, route.service());
-            return false;
-        }
-        if (!(choice instanceof Assignment.Chosen chosen)) {
-            reject(503, "no available instance of service " + route.service().id(), body.unread());
-            return false;
-        }
-        attempt = new Attempt(chosen.assignment());
-        upstream = attempt.upstream();
-        tries++;
-        trace.newTry();
-        return true;
-    }
-
-    /**
-     * Writes the upstream request's headers (see {@link ForwardedHeaders#request}) and
-     * the stages' rewrites; false, with the client answered 400, when one of them
-     * cannot be written: a value with a line break or another control character, from
-     * the client, a claim or a transform, must never reach an HTTP/1.1 upstream.
-     */
-    boolean copyHeaders(MultiMap headers, boolean upgrade) {
-        ForwardedHeaders.request(
-                req, authority, headers, upgrade, route.preserveHost(), upstream.authority(), requestId);
-        headers.set("traceparent", trace.upstreamHeader());
-        if (stages != null) {
-            stages.forward(headers);
-        }
-        String invalid = HeaderGate.firstInvalid(headers);
-        if (invalid != null) {
-            ctx.violations().count(SecurityViolations.INVALID_HEADER);
-            reject(400, "header " + invalid + " has an invalid name or value and cannot be forwarded", true);
-            return false;
-        }
-        return true;
-    }
-
-    private void send(UpstreamConnection c) {
-        Optional<UpstreamRequest.Sending> sending = UpstreamRequest.build(this, req, route, upstream, body, retrying);
-        if (sending.isEmpty()) {
-            c.abandon(); // the client has been answered
-            return;
-        }
-        attempt.sent(c);
-        phase = Phase.SENT;
-        c.start(this, sending.get().head(), sending.get().whole());
-        if (sending.get().whole()) {
-            timer.arm();
-            body.resume();
-            return;
-        }
-        if (retrying != null) {
-            retrying.streaming();
-        }
-        Retrying copies = retrying;
-        body.stream(
-                c,
-                copies == null ? chunk -> {} : chunk -> copies.copy(chunk.getBytes()),
-                () -> {
-                    ctx.violations().count(SecurityViolations.BODY_TOO_LARGE);
-                    abort(413, "request body exceeds the limit of " + body.max() + " bytes");
-                },
-                () -> {
-                    if (attempt.connection() != null) {
-                        attempt.connection().end();
-                        timer.arm();
-                    }
-                });
-    }
-
-    /** The request target holds a space or a control character: refused before it is written anywhere. */
-    void badTarget() {
-        ctx.violations().count(SecurityViolations.INVALID_HEADER);
-        reject(400, "the request target holds a space or a control character", true);
-    }
-
-    @Override
-    public void onWritable() {
-        if (!over()) {
-            body.resume();
-        }
-    }
-
-    /** The upstream's response head: the client's response starts, unless it is retried. */
-    @Override
-    public void onHead(HttpResponse head) {
-        if (over()) {
-            return;
-        }
-        int status = head.status().code();
-        attempt.assignment().answered(status);
-        upstreamNanos = ctx.ticker().nanos() - attempt.start();
-        reportTry(Outcome.ANSWERED, status);
-        if (retrying != null && retrying.retriesStatus(status) && retryLater(Outcome.ANSWERED, status)) {
-            return;
-        }
-        timer.activity();
-        relay = new ResponseRelay(req, route);
-        Optional<String> invalid =
-                relay.head(head, requestId, ctx.dates().now(), pipeline, stages, attempt.assignment());
-        if (invalid.isPresent()) {
-            String what = "upstream " + upstream.id() + " (" + upstream.authority() + ")";
-            log.warn("request {}: {} sent an invalid header {}", requestId, what, invalid.get());
-            attempt.assignment().failed(Outcome.RESET);
-            abort(502, what + " answered with an invalid header " + invalid.get());
-            return;
-        }
-        phase = Phase.RESPONDING;
-        timer.responding();
-    }
-
-    @Override
-    public void onContent(ByteBuf content) {
-        if (!over()) {
-            timer.activity();
-            relay.content(content, attempt.connection(), this::over);
-        }
-    }
-
-    @Override
-    public void onEnd(ByteBuf last) {
-        if (!over()) {
-            attempt.released(); // back in the pool, or closed: no longer ours
-            // Counted as finished before the client can see the end, so counters never lag it.
-            release();
-            relay.end(last, ctx.clock().millis());
-            observe();
-        }
-    }
-
-    @Override
-    public void onFailure(Throwable cause) {
-        boolean reused = attempt.connection() != null && attempt.connection().reused();
-        attempt.released();
-        upstreamFailed(cause, reused);
-    }
-
-    private void upstreamFailed(Throwable cause, boolean reusedConnection) {
-        if (over()) {
-            return;
-        }
-        if (phase == Phase.SENT
-                && reusedConnection
-                && !staleRetried
-                && !body.present()
-                && Retrying.idempotent(req.method())
-                && Failures.isStaleConnection(cause)) {
-            // The pooled connection was closed by the upstream while idle, racing with
-            // our request: nothing reached the application, so one retry on a new
-            // connection is safe and hides the race (Spring Cloud Gateway's
-            // "Connection prematurely closed BEFORE response").
-            staleRetried = true;
-            timer.cancel();
-            attempt.done();
-            log.debug("request {}: retrying on a fresh connection after {}", requestId, cause.toString());
-            connect(true);
-            return;
-        }
-        Outcome outcome = Failures.outcome(cause);
-        if (attempt != null && phase != Phase.RESPONDING) {
-            attempt.assignment().failed(outcome);
-            reportTry(outcome, 0);
-        }
-        if (retryLater(outcome, 0)) {
-            return;
-        }
-        int status = Failures.isTimeout(cause) ? 504 : 502;
-        String what = upstream == null ? "upstream" : "upstream " + upstream.id() + " (" + upstream.authority() + ")";
-        log.warn("request {}: {} {}: {}", requestId, what, status == 504 ? "timed out" : "failed", cause.toString());
-        abort(status, what + ": " + Failures.describe(cause));
-    }
-
-    /**
-     * Tries again, elsewhere when possible, after a jittered wait, if the policy, the
-     * method, the body, the deadline and the service's retry budget all allow; false
-     * leaves the failure to the caller.
-     */
-    private boolean retryLater(Outcome outcome, int status) {
-        if (retrying == null || (phase != Phase.CONNECTING && phase != Phase.SENT)) {
-            return false;
-        }
-        long start = timer.deadlineStart() != 0 ? timer.deadlineStart() : created;
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis());
-        boolean sent = attempt != null && attempt.wasSent();
-        long wait = retrying.retryWait(
-                outcome,
-                status,
-                sent,
-                body.complete(),
-                ctx.ticker().nanos(),
-                deadline,
-                () -> Retrying.anotherInstanceAvailable(route.service(), upstream));
-        if (wait < 0) {
-            return false;
-        }
-        Upstream previous = upstream;
-        timer.cancel();
-        attempt.done();
-        resetUpstream();
-        phase = Phase.CONNECTING;
-        log.debug(
-                "request {}: try {} of {} after {} ms ({} {})",
-                requestId,
-                retrying.tries(),
-                route.service().id(),
-                wait,
-                outcome,
-                status);
-        ctx.vertx().setTimer(Math.max(1, wait), t -> {
-            if (!over()) {
-                avoid = previous;
-                connect(false);
-            }
-        });
-        return true;
+        leg.connect(false);
     }
 
     private void timedOut() {
@@ -493,19 +240,8 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
             abort(408, "the request body stalled: no bytes for " + ms + " ms (limits.body-timeout)");
             return;
         }
-        long idle = TimeUnit.NANOSECONDS.toMillis(timer.silentNanos());
-        String what = "upstream " + upstream.id() + " (" + upstream.authority() + ")";
-        log.warn("request {}: {} sent nothing for {} ms", requestId, what, idle);
-        if (phase != Phase.RESPONDING) {
-            attempt.assignment().failed(Outcome.TIMEOUT);
-            reportTry(Outcome.TIMEOUT, 0);
-            if (retryLater(Outcome.TIMEOUT, 0)) {
-                return;
-            }
-        }
-        abort(504, what + " did not answer within " + route.timeoutMillis() + " ms");
+        leg.timedOut();
     }
-
     /** Ends the exchange with an error: JSON if nothing was sent yet, else a reset. */
     void abort(int status, String message) {
         if (over()) {
@@ -525,8 +261,8 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
     }
 
     private void resetUpstream() {
-        if (attempt != null) {
-            attempt.abandon();
+        if (leg != null) {
+            leg.reset();
         }
     }
 
@@ -585,8 +321,8 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
 
     private void clientGone() {
         if (!over()) {
-            if (attempt != null && phase != Phase.RESPONDING) {
-                reportTry(Outcome.RESET, 0); // abandoned, not judged: see Assignment
+            if (leg != null) {
+                leg.clientGone();
             }
             release();
             resetUpstream();
@@ -601,15 +337,12 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
         observe();
     }
 
-    private void release() {
+    void release() {
         if (phase != Phase.DONE) {
             phase = Phase.DONE;
             timer.cancel();
-            if (attempt != null) {
-                attempt.done();
-            }
-            if (retrying != null) {
-                retrying.ended();
+            if (leg != null) {
+                leg.release();
             }
             if (entered != null) {
                 entered.leave();
@@ -621,19 +354,8 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
         }
     }
 
-    private void reportTry(Outcome outcome, int status) {
-        if (attempt != null && attempt.report()) {
-            try {
-                ctx.observer()
-                        .tried(record(), upstream, outcome, status, ctx.ticker().nanos() - attempt.start());
-            } catch (RuntimeException e) {
-                log.warn("request observer failed: {}", e.toString());
-            }
-        }
-    }
-
     /** Tells the observers, once, that the request is over. */
-    private void observe() {
+    void observe() {
         if (record == null) {
             record = record();
             try {
@@ -645,20 +367,20 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
     }
 
     /** What the request has come to so far, as observers see it. */
-    private ProxiedRequest record() {
+    ProxiedRequest record() {
         return new ProxiedRequest(
                 requestId,
                 req.method().name(),
                 req.path(),
                 route,
-                upstream,
+                leg == null ? null : leg.upstream(),
                 res.headWritten() ? res.getStatusCode() : ProxiedRequest.CLIENT_CLOSED,
                 aborted,
                 body.bytes(),
                 res.bytesWritten(),
                 ctx.ticker().nanos() - created,
-                upstreamNanos,
-                tries,
+                leg == null ? -1 : leg.upstreamNanos(),
+                leg == null ? 0 : leg.tries(),
                 clientAddress,
                 startMillis,
                 trace.traceId(),
@@ -683,7 +405,22 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
         timer.activity();
     }
 
-    // What an upgrade needs of its exchange (see Upgrades).
+    // What the upstream leg, an upgrade and a fallback need of their exchange.
+
+    Phase phase() {
+        return phase;
+    }
+
+    /** Moves to an upstream phase: CONNECTING, SENT or RESPONDING (see {@link UpstreamLeg}). */
+    void enter(Phase next) {
+        if (phase != Phase.DONE) {
+            phase = next;
+        }
+    }
+
+    long created() {
+        return created;
+    }
 
     HttpServerRequest request() {
         return req;
@@ -697,12 +434,25 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
         return route;
     }
 
-    Upstream upstream() {
-        return upstream;
-    }
-
     String requestId() {
         return requestId;
+    }
+
+    HostAndPort authority() {
+        return authority;
+    }
+
+    TraceState trace() {
+        return trace;
+    }
+
+    Pipeline pipeline() {
+        return pipeline;
+    }
+
+    /** The route's stages as they ran; empty for a route without any. */
+    Optional<StageRun> stages() {
+        return Optional.ofNullable(stages);
     }
 
     void resumeRequest() {
@@ -712,20 +462,5 @@ public final class Exchange implements UpstreamConnection.Listener, StageRun.Out
     /** A request body follows that nobody has read: answering early must close the connection. */
     boolean hasUnreadBody() {
         return body.unread();
-    }
-
-    /** The upstream accepted an upgrade (101): a success for its breaker. */
-    void upgraded() {
-        attempt.assignment().answered(101);
-    }
-
-    /** The upstream answered an upgrade with {@code status}: no retries from here. */
-    void responseStarted(int status) {
-        phase = Phase.RESPONDING;
-        attempt.assignment().answered(status);
-    }
-
-    void failed(Throwable cause) {
-        upstreamFailed(cause, false);
     }
 }

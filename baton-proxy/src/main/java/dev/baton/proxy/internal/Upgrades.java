@@ -18,10 +18,12 @@ import io.vertx.core.net.NetSocket;
  * are never parsed, so any subprotocol or extension passes untouched.
  */
 final class Upgrades {
+    private final UpstreamLeg leg;
     private final Exchange exchange;
 
-    Upgrades(Exchange exchange) {
-        this.exchange = exchange;
+    Upgrades(UpstreamLeg leg) {
+        this.leg = leg;
+        this.exchange = leg.exchange();
     }
 
     /**
@@ -64,7 +66,7 @@ final class Upgrades {
 
     void start() {
         HttpServerRequest req = exchange.request();
-        if (!exchange.choose()) {
+        if (!leg.choose()) {
             return;
         }
 
@@ -76,7 +78,7 @@ final class Upgrades {
             return;
         }
         request.compose(creq -> {
-                    if (!exchange.copyHeaders(creq.headers(), true)) {
+                    if (!leg.copyHeaders(creq.headers(), true)) {
                         creq.reset();
                         return Future.failedFuture("invalid header: the client was answered");
                     }
@@ -84,7 +86,7 @@ final class Upgrades {
                 })
                 .onComplete(ar -> {
                     if (ar.failed()) {
-                        exchange.failed(ar.cause());
+                        leg.failed(ar.cause());
                         return;
                     }
                     HttpClientResponse resp = ar.result();
@@ -95,7 +97,7 @@ final class Upgrades {
                         exchange.resumeRequest();
                         return;
                     }
-                    exchange.upgraded();
+                    leg.upgraded();
                     HopByHop.copy(resp.headers(), req.response().headers(), true);
                     req.response().headers().set("x-request-id", exchange.requestId());
                     req.toNetSocket().onComplete(sar -> {
@@ -112,14 +114,14 @@ final class Upgrades {
 
     private RequestOptions options() {
         HttpServerRequest req = exchange.request();
-        Upstream upstream = exchange.upstream();
-        RouteTarget route = exchange.route();
+        Upstream upstream = leg.upstream();
+        RouteTarget route = leg.route();
         RequestOptions o = new RequestOptions()
                 .setMethod(req.method())
                 .setHost(upstream.host())
                 .setPort(upstream.port())
                 .setURI(route.upstreamUri(req.path(), req.query(), upstream))
-                .setConnectTimeout(Math.min(route.timeoutMillis(), Exchange.MAX_CONNECT_TIMEOUT_MS));
+                .setConnectTimeout(Math.min(route.timeoutMillis(), UpstreamLeg.MAX_CONNECT_TIMEOUT_MS));
         if (upstream.tls() != null) {
             o.setSsl(true).setSslOptions(upstream.tls().vertxOptions());
             // A configured server name is what SNI carries and the certificate is checked against.
@@ -134,7 +136,7 @@ final class Upgrades {
 
     /** The upstream answered the upgrade with a plain response: relay it as one. */
     private void relayRefusal(HttpClientResponse response) {
-        exchange.responseStarted(response.statusCode());
+        leg.responseStarted(response.statusCode());
         HttpServerResponse res = exchange.request().response();
         res.setStatusCode(response.statusCode());
         if (response.statusMessage() != null) {

@@ -30,7 +30,7 @@ final class UpstreamRequest {
      * target or a header cannot be written.
      */
     static Optional<Sending> build(
-            Exchange exchange,
+            UpstreamLeg leg,
             HttpServerRequest req,
             RouteTarget route,
             Upstream upstream,
@@ -38,11 +38,11 @@ final class UpstreamRequest {
             Retrying retrying) {
         String uri = route.upstreamUri(req.path(), req.query(), upstream);
         if (!HeaderGate.isTarget(uri)) {
-            exchange.badTarget();
+            leg.badTarget();
             return Optional.empty();
         }
         HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
-        if (!exchange.copyHeaders(headers, false)) {
+        if (!leg.copyHeaders(headers, false)) {
             return Optional.empty();
         }
         HttpMethod method = req.method().toNetty();
