@@ -1,6 +1,6 @@
 package dev.baton.bench;
 
-import dev.baton.proxy.internal.HopByHop;
+import dev.baton.proxy.internal.http.HopByHop;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.util.concurrent.TimeUnit;

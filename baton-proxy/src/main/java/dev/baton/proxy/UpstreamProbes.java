@@ -1,7 +1,7 @@
 package dev.baton.proxy;
 
 import dev.baton.control.Prober;
-import dev.baton.proxy.internal.Probes;
+import dev.baton.proxy.internal.upstream.Probes;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the fuzzers of {@link ProxyFuzzTest} and {@code internal.SyntaxFuzzTest} found,
+ * What the fuzzers of {@link ProxyFuzzTest} and {@code internal.http.SyntaxFuzzTest} found,
  * each written out as a plain test of the behaviour that was wrong, so that it reads
  * without the fuzzer and stays fixed.
  */

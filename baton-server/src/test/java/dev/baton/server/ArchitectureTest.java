@@ -1,6 +1,7 @@
 package dev.baton.server;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,8 +32,16 @@ class ArchitectureTest {
                 .importPackages("dev.baton");
         // Guard against a vacuous pass: every module's classes must be on this classpath.
         for (String p : new String[] {
-            "dev.baton.config", "dev.baton.store", "dev.baton.supervisor", "dev.baton.control",
-            "dev.baton.proxy.internal", "dev.baton.telemetry", "dev.baton.admin", "dev.baton.server"
+            "dev.baton.config",
+            "dev.baton.store",
+            "dev.baton.supervisor",
+            "dev.baton.control",
+            "dev.baton.proxy.internal",
+            "dev.baton.proxy.internal.http",
+            "dev.baton.proxy.internal.upstream",
+            "dev.baton.telemetry",
+            "dev.baton.admin",
+            "dev.baton.server"
         }) {
             assertThat(baton.containPackage(p)).as(p).isTrue();
         }
@@ -83,6 +92,29 @@ class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("control", "telemetry", "admin", "server")
                 .whereLayer("store")
                 .mayOnlyBeAccessedByLayers("control", "telemetry", "admin", "server")
+                .check(baton);
+    }
+
+    /**
+     * Inside the data plane the wire ({@code internal.http}) knows nothing of
+     * upstream connections or exchanges, and the connections ({@code
+     * internal.upstream}) nothing of exchanges: they hear one through a listener.
+     */
+    @Test
+    void theWireAndTheConnectionsKnowNothingOfTheExchange() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.baton.proxy.internal.http")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.baton.proxy.internal", "dev.baton.proxy.internal.upstream")
+                .check(baton);
+        noClasses()
+                .that()
+                .resideInAPackage("dev.baton.proxy.internal.upstream")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.baton.proxy.internal")
                 .check(baton);
     }
 

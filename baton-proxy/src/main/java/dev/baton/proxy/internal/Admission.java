@@ -2,6 +2,9 @@ package dev.baton.proxy.internal;
 
 import dev.baton.control.RouteTarget;
 import dev.baton.control.Snapshot;
+import dev.baton.proxy.internal.http.Framing;
+import dev.baton.proxy.internal.http.PathSafety;
+import dev.baton.proxy.internal.http.RequestSyntax;
 import dev.baton.routing.RouteMatch;
 import dev.baton.security.SecurityViolations;
 import io.vertx.core.http.HttpServerRequest;

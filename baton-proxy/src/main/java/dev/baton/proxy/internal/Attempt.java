@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.control.Upstream;
+import dev.baton.proxy.internal.upstream.UpstreamConnection;
 
 /**
  * One try of an upstream within an exchange: the instance its balancer chose (with

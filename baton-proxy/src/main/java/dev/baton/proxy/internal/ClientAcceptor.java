@@ -4,6 +4,7 @@ import dev.baton.config.LimitsConfig;
 import dev.baton.http.ErrorBody;
 import dev.baton.http.RequestIds;
 import dev.baton.proxy.ClientConnections;
+import dev.baton.proxy.internal.http.FrameCursor;
 import dev.baton.security.SecurityViolations;
 import dev.baton.time.Ticker;
 import io.netty.buffer.Unpooled;

@@ -2,6 +2,8 @@ package dev.baton.proxy.internal;
 
 import dev.baton.config.LimitsConfig;
 import dev.baton.proxy.ClientConnections;
+import dev.baton.proxy.internal.http.FrameCursor;
+import dev.baton.proxy.internal.http.HttpDates;
 import dev.baton.security.SecurityViolations;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

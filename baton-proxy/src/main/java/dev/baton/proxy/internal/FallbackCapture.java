@@ -2,6 +2,7 @@ package dev.baton.proxy.internal;
 
 import dev.baton.control.ResponseCache;
 import dev.baton.control.RouteTarget;
+import dev.baton.proxy.internal.http.Framing;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;

@@ -2,6 +2,8 @@ package dev.baton.proxy.internal;
 
 import dev.baton.control.Snapshot;
 import dev.baton.proxy.RequestObserver;
+import dev.baton.proxy.internal.http.HttpDates;
+import dev.baton.proxy.internal.upstream.UpstreamPool;
 import dev.baton.proxy.stage.Pipeline;
 import dev.baton.proxy.stage.RedisRateLimiter;
 import dev.baton.security.SecurityViolations;

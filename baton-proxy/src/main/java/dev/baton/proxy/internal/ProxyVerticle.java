@@ -8,6 +8,8 @@ import dev.baton.http.RequestIds;
 import dev.baton.proxy.ClientConnections;
 import dev.baton.proxy.ConnectionStats;
 import dev.baton.proxy.RequestObserver;
+import dev.baton.proxy.internal.http.HttpDates;
+import dev.baton.proxy.internal.upstream.UpstreamPool;
 import dev.baton.proxy.stage.Pipeline;
 import dev.baton.proxy.stage.RedisRateLimiter;
 import dev.baton.security.SecurityViolations;

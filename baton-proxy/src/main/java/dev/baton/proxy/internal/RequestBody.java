@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.internal.upstream.UpstreamConnection;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.buffer.BufferInternal;

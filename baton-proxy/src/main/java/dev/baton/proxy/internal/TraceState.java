@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.config.TracingConfig;
+import dev.baton.proxy.internal.http.TraceContext;
 
 /**
  * One request's place in a distributed trace: the W3C {@code traceparent} it came

@@ -2,6 +2,8 @@ package dev.baton.proxy.internal;
 
 import dev.baton.control.RouteTarget;
 import dev.baton.control.Upstream;
+import dev.baton.proxy.internal.http.ForwardedHeaders;
+import dev.baton.proxy.internal.http.HopByHop;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;

@@ -2,6 +2,7 @@ package dev.baton.proxy.internal;
 
 import dev.baton.control.RouteTarget;
 import dev.baton.control.Upstream;
+import dev.baton.proxy.internal.http.HeaderGate;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;

@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.http;
 
 import io.vertx.core.MultiMap;
 import java.util.HashSet;

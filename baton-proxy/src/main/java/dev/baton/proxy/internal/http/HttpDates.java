@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.http;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
  * The {@code Date} header's value (RFC 9110 §6.6.1, IMF-fixdate), formatted once a
  * second rather than once a response. One per event loop, so it needs no lock.
  */
-final class HttpDates {
+public final class HttpDates {
     private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern(
                     "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
             .withZone(ZoneOffset.UTC);
@@ -19,12 +19,12 @@ final class HttpDates {
     private long second = Long.MIN_VALUE;
     private String value;
 
-    HttpDates(LongSupplier millis) {
+    public HttpDates(LongSupplier millis) {
         this.millis = millis;
     }
 
     /** Now, as a Date header value. */
-    String now() {
+    public String now() {
         long s = Math.floorDiv(millis.getAsLong(), 1000);
         if (s != second) {
             value = IMF_FIXDATE.format(Instant.ofEpochSecond(s));

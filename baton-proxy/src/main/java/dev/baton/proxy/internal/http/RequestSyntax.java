@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.http;
 
 import dev.baton.http.FieldSyntax;
 import dev.baton.security.SecurityViolations;
@@ -21,19 +21,19 @@ import java.util.List;
  * defaults. What an HTTP/2 value carries past these checks would otherwise be written
  * verbatim into an HTTP/1.1 request upstream, where a CR LF starts a header of its own.
  */
-final class RequestSyntax {
+public final class RequestSyntax {
     /** A refused head: what to tell the client and which violation to count. */
-    record Problem(String message, String violation) {}
+    public record Problem(String message, String violation) {}
 
     /** The result of reading a head: the authority to route on and forward, or a problem. */
-    record Head(HostAndPort authority, Problem problem) {}
+    public record Head(HostAndPort authority, Problem problem) {}
 
     private static final Head NO_AUTHORITY = new Head(null, null);
 
     private RequestSyntax() {}
 
     /** Checks the head; the authority in the result is null when the request names none. */
-    static Head check(HttpServerRequest req) {
+    public static Head check(HttpServerRequest req) {
         if (req.version() == HttpVersion.HTTP_2) {
             Problem p = http2(req);
             return p != null ? new Head(null, p) : new Head(req.authority(), null);

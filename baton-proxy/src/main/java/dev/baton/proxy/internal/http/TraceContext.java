@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.http;
 
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -8,7 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * header on unchanged unless it records spans of its own, and adds one when the
  * client sent none, so the upstream's logs always share the gateway's trace id.
  */
-final class TraceContext {
+public final class TraceContext {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private final String traceId;
     private final String parentId; // the client's span, or null for a new trace
@@ -24,7 +24,7 @@ final class TraceContext {
      * From a request's {@code traceparent} header; null or invalid starts a new trace,
      * sampled with probability {@code sampleRate} (a client's own decision is kept).
      */
-    static TraceContext of(String header, double sampleRate) {
+    public static TraceContext of(String header, double sampleRate) {
         if (header != null && valid(header)) {
             return new TraceContext(header.substring(3, 35), header.substring(36, 52), header.substring(53, 55));
         }
@@ -38,7 +38,7 @@ final class TraceContext {
      * the spec's level 1 writes it (a later version's longer header is refused, and
      * so restarted, rather than half understood); ids not all zeros.
      */
-    static boolean valid(String h) {
+    public static boolean valid(String h) {
         if (h.length() != 55 || h.charAt(2) != '-' || h.charAt(35) != '-' || h.charAt(52) != '-') {
             return false;
         }
@@ -68,7 +68,7 @@ final class TraceContext {
     }
 
     /** A new sampled trace's header, {@code 00-TRACE-SPAN-01}, built in one go. */
-    static String newHeader() {
+    public static String newHeader() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         char[] h = new char[55];
         h[0] = '0';
@@ -91,7 +91,7 @@ final class TraceContext {
         }
     }
 
-    static String randomHex(int bytes) {
+    public static String randomHex(int bytes) {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         char[] out = new char[bytes * 2];
         for (int i = 0; i < out.length; i += 16) {
@@ -109,16 +109,16 @@ final class TraceContext {
     }
 
     /** The client's span id, or null when Baton started the trace. */
-    String parentId() {
+    public String parentId() {
         return parentId;
     }
 
-    boolean sampled() {
+    public boolean sampled() {
         return (Character.digit(flags.charAt(1), 16) & 1) == 1;
     }
 
     /** The header for an upstream call made as span {@code spanId}. */
-    String header(String spanId) {
+    public String header(String spanId) {
         return "00-" + traceId + "-" + spanId + "-" + flags;
     }
 }

@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.http;
 
 import dev.baton.http.FieldSyntax;
 import io.vertx.core.MultiMap;
@@ -12,11 +12,11 @@ import io.vertx.core.http.HttpMethod;
  * transform, a JWT claim, CORS or rate-limit headers, the upstream), so no single
  * source can be forgotten.
  */
-final class HeaderGate {
+public final class HeaderGate {
     private HeaderGate() {}
 
     /** The first invalid field's name, made printable, or null when all can be written. */
-    static String firstInvalid(MultiMap headers) {
+    public static String firstInvalid(MultiMap headers) {
         String[] found = {null};
         // forEach, not an iterator: Vert.x wraps every entry an iterator returns.
         headers.forEach((name, value) -> {
@@ -28,7 +28,7 @@ final class HeaderGate {
     }
 
     /** Whether {@code uri} can be an HTTP/1.1 request target: visible ASCII only. */
-    static boolean isTarget(String uri) {
+    public static boolean isTarget(String uri) {
         if (uri.isEmpty()) {
             return false;
         }
@@ -42,7 +42,7 @@ final class HeaderGate {
     }
 
     /** Methods whose requests are expected to carry content, so that an empty one sends Content-Length: 0. */
-    static boolean expectsContent(HttpMethod m) {
+    public static boolean expectsContent(HttpMethod m) {
         return m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH;
     }
 }

@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.upstream;
 
 import dev.baton.control.Prober;
 import dev.baton.control.Upstream;

@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.http;
 
 import io.netty.buffer.ByteBuf;
 
@@ -9,9 +9,9 @@ import io.netty.buffer.ByteBuf;
  * client preface, and otherwise stays silent for good, since a cursor that started
  * mid-frame would read payload bytes as frame headers.
  */
-final class FrameCursor {
+public final class FrameCursor {
     /** Hears each frame header; on the connection's event loop. */
-    interface Listener {
+    public interface Listener {
         /** A frame header was read; false to stop following the stream. */
         boolean frame(int type, int flags, long now);
 
@@ -30,21 +30,21 @@ final class FrameCursor {
     private int have;
 
     /** Frames are told to {@code l} from now on; until then they are only counted past. */
-    void listen(Listener l) {
+    public void listen(Listener l) {
         listener = l;
     }
 
     /** Whether the cursor still follows the frames (it saw the preface and nobody stopped it). */
-    boolean following() {
+    public boolean following() {
         return started && !lost;
     }
 
     /** Whether the cursor knows where frames start (it saw the preface). */
-    boolean aligned() {
+    public boolean aligned() {
         return started && !lost;
     }
 
-    void read(ByteBuf buf, long now) {
+    public void read(ByteBuf buf, long now) {
         int i = buf.readerIndex();
         int end = buf.writerIndex();
         if (!started) {

@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.http;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
@@ -10,7 +10,7 @@ import io.vertx.core.net.HostAndPort;
  * X-Request-ID upstream, and X-Request-ID back to the client. Headers the proxy sets
  * are skipped while copying, so each is added once, without a remove.
  */
-final class ForwardedHeaders {
+public final class ForwardedHeaders {
     /** Request headers the proxy sets itself (Expect is answered by the proxy). */
     private static final String[] SET_UPSTREAM = {
         "host", "expect", "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id"
@@ -25,7 +25,7 @@ final class ForwardedHeaders {
      * request's (the absolute-form target's, else Host's), {@code upgrade} keeps a
      * protocol switch's.
      */
-    static void request(
+    public static void request(
             HttpServerRequest req,
             HostAndPort authority,
             MultiMap to,
@@ -61,7 +61,7 @@ final class ForwardedHeaders {
      * {@code http2}: the client speaks HTTP/2, where a field name with an upper-case
      * letter makes the response malformed (RFC 9113 §8.2.1), so names are lower-cased.
      */
-    static void response(MultiMap from, MultiMap to, String requestId, boolean http2) {
+    public static void response(MultiMap from, MultiMap to, String requestId, boolean http2) {
         if (http2) {
             MultiMap lower = MultiMap.caseInsensitiveMultiMap();
             HopByHop.copy(from, lower, false, SET_DOWNSTREAM);

@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.upstream;
 
 import dev.baton.resilience.Outcome;
 import io.netty.channel.ConnectTimeoutException;
@@ -12,10 +12,10 @@ import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
 
 /** Classifies upstream failures into what the client is told and whether a retry is safe. */
-final class Failures {
+public final class Failures {
     private Failures() {}
 
-    static boolean isTimeout(Throwable t) {
+    public static boolean isTimeout(Throwable t) {
         return t instanceof TimeoutException
                 || t instanceof ConnectTimeoutException
                 || t instanceof java.net.SocketTimeoutException
@@ -23,7 +23,7 @@ final class Failures {
     }
 
     /** How a failed call ended, for circuit breakers: no connection, silence, or a broken one. */
-    static Outcome outcome(Throwable t) {
+    public static Outcome outcome(Throwable t) {
         if (isTimeout(t)) {
             return Outcome.TIMEOUT;
         }
@@ -37,7 +37,7 @@ final class Failures {
      * A pooled connection that died under the request before any response: closed by
      * the peer or reset. A refused connect is not one: the upstream is down.
      */
-    static boolean isStaleConnection(Throwable t) {
+    public static boolean isStaleConnection(Throwable t) {
         if (t instanceof HttpClosedException) {
             return true;
         }
@@ -50,7 +50,7 @@ final class Failures {
     }
 
     /** Words for the client: what went wrong, without internals. */
-    static String describe(Throwable t) {
+    public static String describe(Throwable t) {
         if (isTimeout(t)) {
             return "timed out";
         }

@@ -1,5 +1,6 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.upstream;
 
+import dev.baton.proxy.internal.http.Framing;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,9 +24,9 @@ import java.io.IOException;
  * It carries one exchange at a time and returns to its {@link UpstreamPool} once the
  * request and the response are both complete and the upstream keeps it alive.
  */
-final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** What the exchange on this connection hears. Every call is on the event loop. */
-    interface Listener {
+    public interface Listener {
         void onHead(HttpResponse head);
 
         /** Response body bytes, valid only during the call. */
@@ -56,7 +57,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Starts an exchange: writes the request head, or the whole request when {@code complete}. */
-    void start(Listener l, HttpObject request, boolean complete) {
+    public void start(Listener l, HttpObject request, boolean complete) {
         listener = l;
         requestDone = complete;
         responseDone = false;
@@ -65,35 +66,35 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Served an exchange before: a failure before any response may be a stale keep-alive. */
-    boolean reused() {
+    public boolean reused() {
         return reused;
     }
 
     /** Writes request body bytes; Netty releases them once written. */
-    void write(ByteBuf chunk) {
+    public void write(ByteBuf chunk) {
         channel.writeAndFlush(new DefaultHttpContent(chunk), channel.voidPromise());
     }
 
-    void end() {
+    public void end() {
         requestDone = true;
         channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
         recycleIfDone();
     }
 
-    boolean writable() {
+    public boolean writable() {
         return channel.isWritable();
     }
 
-    void pauseReading() {
+    public void pauseReading() {
         channel.config().setAutoRead(false);
     }
 
-    void resumeReading() {
+    public void resumeReading() {
         channel.config().setAutoRead(true);
     }
 
     /** The exchange gave up on this connection: it is closed, never reused. */
-    void abandon() {
+    public void abandon() {
         listener = null;
         channel.close();
     }

@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.upstream;
 
 import dev.baton.control.Upstream;
 import dev.baton.proxy.ConnectionStats;
@@ -29,12 +29,12 @@ import java.util.concurrent.TimeUnit;
  * longer than the keep-alive are closed here before an upstream's own idle timeout
  * can race a request. Confined to its loop: no locks.
  */
-final class UpstreamPool {
+public final class UpstreamPool {
     /** Idle connections kept per upstream; more than that are closed when released. */
     static final int MAX_IDLE_PER_UPSTREAM = 512;
 
     /** Gets the outcome of {@link #acquire}: a connection, or why there is none. */
-    interface Acquired {
+    public interface Acquired {
         void acquired(UpstreamConnection connection, Throwable failure);
     }
 
@@ -45,7 +45,7 @@ final class UpstreamPool {
     private final Ticker ticker;
     private boolean closed;
 
-    UpstreamPool(
+    public UpstreamPool(
             EventLoop loop,
             Class<? extends Channel> channelType,
             AddressResolverGroup<InetSocketAddress> resolver,
@@ -65,7 +65,7 @@ final class UpstreamPool {
     }
 
     /** An idle connection to {@code upstream} unless {@code fresh}, else a new one; on the loop. */
-    void acquire(Upstream upstream, boolean fresh, int connectTimeoutMillis, Acquired then) {
+    public void acquire(Upstream upstream, boolean fresh, int connectTimeoutMillis, Acquired then) {
         if (closed) {
             then.acquired(null, new IllegalStateException("the gateway is shutting down"));
             return;
@@ -142,7 +142,7 @@ final class UpstreamPool {
     }
 
     /** Closes connections idle past the keep-alive or already closed by the upstream. */
-    void closeIdle() {
+    public void closeIdle() {
         long now = ticker.nanos();
         for (Iterator<ArrayDeque<UpstreamConnection>> it = idle.values().iterator(); it.hasNext(); ) {
             ArrayDeque<UpstreamConnection> conns = it.next();
@@ -158,7 +158,7 @@ final class UpstreamPool {
         }
     }
 
-    void close() {
+    public void close() {
         closed = true;
         idle.values().forEach(conns -> {
             stats.idle(-conns.size());

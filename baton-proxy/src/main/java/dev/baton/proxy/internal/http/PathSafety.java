@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.http;
 
 import dev.baton.security.SecurityViolations;
 import java.util.Locale;
@@ -10,11 +10,11 @@ import java.util.Locale;
  * separator. Upstreams that decode or normalise paths differently from Baton are
  * how routes get bypassed; refusing the ambiguous forms closes that door.
  */
-final class PathSafety {
+public final class PathSafety {
     private PathSafety() {}
 
     /** The violation type, or null when the target is safe. */
-    static String problem(String uri) {
+    public static String problem(String uri) {
         if (uri == null || (uri.indexOf("..") < 0 && uri.indexOf('%') < 0 && uri.indexOf('\0') < 0)) {
             return null; // the common case, with no allocation
         }

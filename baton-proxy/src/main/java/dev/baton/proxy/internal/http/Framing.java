@@ -1,4 +1,4 @@
-package dev.baton.proxy.internal;
+package dev.baton.proxy.internal.http;
 
 import io.netty.handler.codec.http.HttpMessageDecoderResult;
 import io.vertx.core.MultiMap;
@@ -19,7 +19,7 @@ import java.util.Map;
  * the check allows one space per header and treats 15 or more missing bytes
  * ({@code Content-Length:} alone is 15) as the smuggling case.
  */
-final class Framing {
+public final class Framing {
     private static final int DROPPED_CONTENT_LENGTH = "content-length:".length();
 
     private Framing() {}
@@ -63,7 +63,7 @@ final class Framing {
      * Content-Length and Transfer-Encoding (RFC 9112 §6.3 says to treat it as an
      * error and close), which Netty's decoder hides by dropping Content-Length.
      */
-    static String responseProblem(io.netty.handler.codec.http.HttpResponse head) {
+    public static String responseProblem(io.netty.handler.codec.http.HttpResponse head) {
         io.netty.handler.codec.http.HttpHeaders h = head.headers();
         if (h.contains("transfer-encoding") && (h.contains("content-length") || dropped(head.decoderResult(), h))) {
             return "both Content-Length and Transfer-Encoding";
@@ -86,7 +86,7 @@ final class Framing {
     }
 
     /** A Content-Length value as a number, or -1 when it is not plain digits. */
-    static long contentLength(String value) {
+    public static long contentLength(String value) {
         String v = value.trim();
         if (v.isEmpty() || v.length() > 18) {
             return -1;
