@@ -3,6 +3,10 @@ package dev.baton.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import dev.baton.testing.RawHttp;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
@@ -13,12 +17,15 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** WebSocket upgrades pass through the proxy as a byte tunnel. */
 class WebSocketTest {
@@ -26,9 +33,22 @@ class WebSocketTest {
     static TestUpstream upstream;
     static ProxyHarness proxy;
     static WebSocketClient client;
+    static final List<String> errorLines = new CopyOnWriteArrayList<>();
+    static final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    static final AppenderBase<ILoggingEvent> errorLog = new AppenderBase<>() {
+        @Override
+        protected void append(ILoggingEvent e) {
+            if (e.getLevel().isGreaterOrEqual(Level.ERROR)) {
+                errorLines.add(e.getLoggerName() + ": " + e.getFormattedMessage());
+            }
+        }
+    };
 
     @BeforeAll
     static void start() {
+        errorLog.setContext(root.getLoggerContext());
+        errorLog.start();
+        root.addAppender(errorLog);
         vertx = Vertx.vertx();
         upstream = TestUpstream.start(vertx, new HttpServerOptions().setMaxWebSocketMessageSize(8 << 20), req -> {
             if (req.path().equals("/ws/echo")) {
@@ -55,6 +75,7 @@ class WebSocketTest {
 
     @AfterAll
     static void stop() throws Exception {
+        root.detachAppender(errorLog);
         client.close();
         proxy.close();
         upstream.close();
@@ -90,6 +111,19 @@ class WebSocketTest {
 
         ProxyHarness.await(ws.close().toCompletionStage().toCompletableFuture());
         await().atMost(Duration.ofSeconds(5)).until(() -> proxy.proxy.inFlight() == 0);
+        closingLogsNoError();
+    }
+
+    /**
+     * Every WebSocket ends with its connections closing: nothing an operator must act
+     * on, so no ERROR line (Vert.x logs "Connection was closed" for a tunnel's
+     * request without a handler). An absence is checked over a short window: the
+     * upstream connection's close is seen a moment after the exchange is over.
+     */
+    private static void closingLogsNoError() {
+        await().during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(errorLines).isEmpty());
     }
 
     @Test
@@ -101,6 +135,7 @@ class WebSocketTest {
         ProxyHarness.await(closed);
         assertThat(ws.isClosed()).isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> proxy.proxy.inFlight() == 0);
+        closingLogsNoError();
     }
 
     @Test

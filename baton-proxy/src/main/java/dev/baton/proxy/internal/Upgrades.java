@@ -12,6 +12,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Proxies an HTTP/1.1 protocol upgrade (WebSocket and any other {@code Upgrade:}) as a
@@ -20,6 +22,7 @@ import io.vertx.core.net.NetSocket;
  * are never parsed, so any subprotocol or extension passes untouched.
  */
 final class Upgrades {
+    private static final Logger log = LoggerFactory.getLogger(Upgrades.class);
     private final UpstreamLeg leg;
     private final Exchange exchange;
 
@@ -80,6 +83,14 @@ final class Upgrades {
             return;
         }
         request.compose(creq -> {
+                    // Failures before the upstream's answer fail connect() below and are
+                    // handled there; what the request hears after it is the tunnel
+                    // closing, which is how every WebSocket ends: not worth an ERROR line
+                    // (Vert.x logs one for a request without a handler).
+                    creq.exceptionHandler(e -> log.debug(
+                            "request {}: upgrade connection to upstream ended: {}",
+                            exchange.requestId(),
+                            e.toString()));
                     if (!leg.copyHeaders(creq.headers(), true)) {
                         creq.reset();
                         return Future.failedFuture("invalid header: the client was answered");
