@@ -291,6 +291,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void defaultsFitWhatTheUserWrote() {
+        Config c = parse("""
+                services:
+                  orders:
+                    instances: [http://127.0.0.1:9101]
+                    health-check: { path: /health, interval: 1s, healthy-threshold: 1 }
+                    retry: { backoff: 3s }
+                  slow:
+                    instances: [http://127.0.0.1:9102]
+                    health-check: { interval: 30s }
+                """);
+        assertThat(c.services().get("orders").healthCheck().orElseThrow().timeout())
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.services().get("slow").healthCheck().orElseThrow().timeout())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.services().get("orders").retry().orElseThrow().maxBackoff())
+                .isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void anUnquotedVariableInAFlowMappingIsExplained() {
+        assertThat(errors("observability: { tracing: { headers: { x-api-key: ${OTLP_KEY} } } }"))
+                .singleElement()
+                .asString()
+                .contains("invalid YAML")
+                .endsWith("(a ${OTLP_KEY} inside { } or [ ] must be quoted: \"${OTLP_KEY}\")");
+    }
+
+    @Test
     void environmentVariables() {
         assertThat(parse("""
                         server: { listen: "127.0.0.1:${MISSING:-7000}", admin: "127.0.0.1:${EMPTY:-7001}" }

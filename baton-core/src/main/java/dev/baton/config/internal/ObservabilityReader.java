@@ -2,6 +2,7 @@ package dev.baton.config.internal;
 
 import dev.baton.config.AccessLogConfig;
 import dev.baton.config.AlertRule;
+import dev.baton.config.Durations;
 import dev.baton.config.EventsConfig;
 import dev.baton.config.ObservabilityConfig;
 import dev.baton.config.TracingConfig;
@@ -141,10 +142,11 @@ final class ObservabilityReader {
         Duration timeout = s.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofMinutes(1));
         int attempts = s.integer("max-attempts", 6, 1, 100);
         Duration backoff = s.duration("backoff", Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofHours(1));
-        Duration maxBackoff =
-                s.duration("max-backoff", Duration.ofMinutes(5), Duration.ofMillis(1), Duration.ofHours(24));
+        // The default cap never undercuts a longer backoff the user gave.
+        Duration defaultMax = backoff.compareTo(Duration.ofMinutes(5)) > 0 ? backoff : Duration.ofMinutes(5);
+        Duration maxBackoff = s.duration("max-backoff", defaultMax, Duration.ofMillis(1), Duration.ofHours(24));
         if (maxBackoff.compareTo(backoff) < 0) {
-            s.error("max-backoff", "must be at least backoff (" + backoff.toMillis() + "ms)");
+            s.error("max-backoff", "must be at least backoff (" + Durations.format(backoff) + ")");
         }
         int queue = s.integer("queue", 10_000, 1, 1_000_000);
         s.finish();

@@ -92,7 +92,9 @@ final class ResilienceReader {
     static ServiceConfig.Retry retry(Section s) {
         int attempts = s.integer("attempts", 3, 1, 10);
         Duration backoff = s.duration("backoff", Duration.ofMillis(50), Duration.ZERO, Duration.ofMinutes(1));
-        Duration max = s.duration("max-backoff", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(5));
+        // The default cap never undercuts a longer backoff the user gave.
+        Duration defaultMax = backoff.compareTo(Duration.ofSeconds(1)) > 0 ? backoff : Duration.ofSeconds(1);
+        Duration max = s.duration("max-backoff", defaultMax, Duration.ZERO, Duration.ofMinutes(5));
         if (max.compareTo(backoff) < 0) {
             s.error("max-backoff", "must be at least backoff (" + Durations.format(backoff) + ")");
         }

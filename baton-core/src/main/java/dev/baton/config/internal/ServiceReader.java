@@ -279,7 +279,9 @@ final class ServiceReader {
             s.error("path", "must start with '/'");
         }
         Duration interval = s.duration("interval", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
-        Duration timeout = s.duration("timeout", Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMinutes(1));
+        // The default timeout fits the interval: a 1s interval alone is a whole config.
+        Duration defaultTimeout = interval.compareTo(Duration.ofSeconds(2)) < 0 ? interval : Duration.ofSeconds(2);
+        Duration timeout = s.duration("timeout", defaultTimeout, Duration.ofMillis(10), Duration.ofMinutes(1));
         if (timeout.compareTo(interval) > 0) {
             s.error("timeout", "must not exceed interval (" + Durations.format(interval) + ")");
         }

@@ -64,10 +64,33 @@ public final class YamlTreeParser {
             return root;
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
-            throw new SyntaxException("invalid " + format + ": " + firstLine(e.getOriginalMessage()), line);
+            throw new SyntaxException(
+                    "invalid " + format + ": " + firstLine(e.getOriginalMessage()) + hint(text, line), line);
         } catch (IOException e) {
             throw new SyntaxException("invalid " + format + ": " + e.getMessage(), 1);
         }
+    }
+
+    /**
+     * What to do about the commonest YAML error in a config: {@code ${VAR}} unquoted
+     * inside a flow mapping or sequence, where YAML reads its braces as a nested
+     * mapping. The parser notices a line later at worst, so the line and the one
+     * before it are looked at.
+     */
+    private String hint(String text, int line) {
+        if (!format.equals("YAML")) {
+            return "";
+        }
+        List<String> lines = text.lines().toList();
+        for (int i = Math.min(line, lines.size()); i >= Math.max(1, line - 1); i--) {
+            String l = lines.get(i - 1);
+            int at = l.indexOf("${");
+            if (at >= 0 && (l.indexOf('{') < at || l.indexOf('[') >= 0 && l.indexOf('[') < at)) {
+                String var = l.substring(at, Math.max(at + 2, l.indexOf('}', at) + 1));
+                return " (a " + var + " inside { } or [ ] must be quoted: \"" + var + "\")";
+            }
+        }
+        return "";
     }
 
     private YamlNode read(JsonParser parser, List<String> duplicates) throws IOException {
