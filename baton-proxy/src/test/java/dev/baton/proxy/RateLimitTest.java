@@ -2,6 +2,7 @@ package dev.baton.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.testing.RequiredServer;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
@@ -81,6 +82,7 @@ class RateLimitTest extends ProxyTestSupport {
         // load is a fixed number of requests, and the time it took bounds what could pass:
         // the burst, plus what refilled meanwhile. Two limits instead of one would pass at
         // least twice the burst.
+        RequiredServer.REDIS.require();
         int burst = 30;
         double perSecond = 2;
         int perThread = 40;
