@@ -87,6 +87,9 @@ class BalancingTest extends ProxyTestSupport {
         HttpResponse<String> r = proxy.get("/x");
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.body()).contains("no available instance of service s");
+        assertThat(r.headers().firstValue("retry-after"))
+                .as("without a health check: try again in a second")
+                .hasValue("1");
     }
 
     @Test

@@ -5,15 +5,22 @@ import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import dev.baton.control.ControlPlane;
+import dev.baton.control.ServiceTarget;
 import dev.baton.events.EventBus;
+import dev.baton.events.EventFilter;
+import dev.baton.events.EventType;
 import dev.baton.security.SecurityViolations;
 import dev.baton.supervisor.Supervisor;
 import dev.baton.telemetry.Alerts;
 import dev.baton.telemetry.Stats;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Baton implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Baton.class);
+    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final Optional<Path> configFile;
     private final ConfigLoader loader;
@@ -171,6 +179,48 @@ public final class Baton implements AutoCloseable {
 
     String scrapeMetrics() {
         return base.metrics().scrape();
+    }
+
+    /**
+     * Waits until every instance of every service is available (up by its health
+     * check, not ejected), or {@code timeout} has passed; returns the ids of the
+     * services still short of an instance, empty once all are ready. For a banner
+     * or a deploy script: a request made after it finds every instance up. Woken
+     * by the health and process events, and looks again every 200 ms besides: an
+     * event may be published a moment before the state it announces is visible.
+     */
+    public List<String> awaitReady(Duration timeout) {
+        Semaphore changed = new Semaphore(0);
+        EventFilter health = EventFilter.of(
+                EventType.SERVICE_HEALTH_CHANGED,
+                EventType.SERVICE_STARTED,
+                EventType.SERVICE_RESTARTED,
+                EventType.SERVICE_REGISTERED,
+                EventType.CONFIG_RELOADED);
+        try (EventBus.Subscription s = base.events().subscribeSync("await-ready", health, -1, e -> changed.release())) {
+            long deadline = base.ticker().nanos() + timeout.toNanos();
+            while (true) {
+                List<String> waiting = notReady();
+                long left = deadline - base.ticker().nanos();
+                if (waiting.isEmpty() || left <= 0) {
+                    return waiting;
+                }
+                changed.tryAcquire(Math.min(left, RECHECK_NANOS), TimeUnit.NANOSECONDS);
+                changed.drainPermits();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return notReady();
+        }
+    }
+
+    private List<String> notReady() {
+        return base.plane().snapshot().services().values().stream()
+                .filter(t -> t.instances().isEmpty()
+                        || !t.instances().stream().allMatch(u -> u.endpoint().available()))
+                .map(ServiceTarget::id)
+                .sorted()
+                .toList();
     }
 
     /** The lifecycle event bus: subscribe to follow health changes and reloads. */

@@ -140,6 +140,8 @@ public final class Main implements Runnable {
             description = "Start the gateway with the demo config; it launches and supervises the demo services.",
             mixinStandardHelpOptions = true)
     static final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+        private static final java.time.Duration DEMO_READY_TIMEOUT = java.time.Duration.ofSeconds(60);
+
         @Option(
                 names = {"-c", "--config"},
                 description = "demo config (default: examples/demo.yaml under BATON_HOME)")
@@ -159,8 +161,12 @@ public final class Main implements Runnable {
             } catch (ConfigException e) {
                 return configErrors(e, spec.commandLine().getErr());
             }
+            System.out.println("Baton demo: starting the gateway and the demo services...");
+            System.out.flush();
             baton.start();
-            System.out.print(Demo.banner(baton.proxyPort(), baton.adminPort()));
+            // The banner's first lines must work when tried: wait for every instance.
+            List<String> starting = baton.awaitReady(DEMO_READY_TIMEOUT);
+            System.out.print(Demo.banner(baton.proxyPort(), baton.adminPort(), starting));
             System.out.flush();
             return serve(baton, () -> {});
         }

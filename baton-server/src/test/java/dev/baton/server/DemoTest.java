@@ -1,7 +1,6 @@
 package dev.baton.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.baton.testing.Ports;
 import io.vertx.core.json.JsonObject;
@@ -50,22 +49,24 @@ class DemoTest {
         Files.writeString(file, yaml);
         try (Baton baton =
                 Baton.builder().configFile(file).env(Main.environment()).build().start()) {
-            // Baton launched the demo services: inventory first, orders once inventory's checks pass.
-            URI admin = URI.create("http://127.0.0.1:" + baton.adminPort());
-            await().atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(100))
-                    .untilAsserted(() -> {
-                        for (String s : new String[] {"orders", "inventory"}) {
-                            JsonObject svc = new JsonObject(
-                                    send("GET", admin.resolve("/services/" + s)).body());
-                            assertThat(svc.getJsonObject("process").getString("state"))
-                                    .as(s)
-                                    .isEqualTo("RUNNING");
-                            assertThat(svc.getString("status")).as(s).isEqualTo("HEALTHY");
-                        }
-                    });
             URI base = URI.create("http://127.0.0.1:" + baton.proxyPort());
-
+            HttpResponse<String> early = send("GET", base.resolve("/api/orders"));
+            if (early.statusCode() == 503) {
+                assertThat(early.headers().firstValue("retry-after"))
+                        .as("a service still starting says when to try again")
+                        .hasValue("1");
+            }
+            // What the demo waits for before its banner: then every "Try" line works.
+            assertThat(baton.awaitReady(Duration.ofSeconds(60))).isEmpty();
+            URI admin = URI.create("http://127.0.0.1:" + baton.adminPort());
+            for (String s : new String[] {"orders", "inventory"}) {
+                JsonObject svc = new JsonObject(
+                        send("GET", admin.resolve("/services/" + s)).body());
+                assertThat(svc.getJsonObject("process").getString("state"))
+                        .as(s)
+                        .isEqualTo("RUNNING");
+                assertThat(svc.getString("status")).as(s).isEqualTo("HEALTHY");
+            }
             HttpResponse<String> orders = send("GET", base.resolve("/api/orders"));
             assertThat(orders.statusCode()).isEqualTo(200);
             JsonObject body = new JsonObject(orders.body());

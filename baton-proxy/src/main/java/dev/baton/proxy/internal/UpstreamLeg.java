@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.control.RouteTarget;
+import dev.baton.control.ServiceTarget;
 import dev.baton.control.Upstream;
 import dev.baton.proxy.internal.Exchange.Phase;
 import dev.baton.proxy.internal.http.ForwardedHeaders;
@@ -93,6 +94,7 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
             return false;
         }
         if (!(choice instanceof Assignment.Chosen chosen)) {
+            req.response().putHeader("retry-after", Long.toString(retryAfterSeconds(route.service())));
             exchange.reject(
                     503, "no available instance of service " + route.service().id(), exchange.hasUnreadBody());
             return false;
@@ -102,6 +104,18 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
         tries++;
         exchange.trace().newTry();
         return true;
+    }
+
+    /**
+     * When to try a service without an available instance again: instances come
+     * back at a passing health check (a process still starting, one restarting), so
+     * after one check interval; a second without checks.
+     */
+    private static long retryAfterSeconds(ServiceTarget service) {
+        return service.config()
+                .healthCheck()
+                .map(h -> Math.max(1, (h.interval().toMillis() + 999) / 1000))
+                .orElse(1L);
     }
 
     /**

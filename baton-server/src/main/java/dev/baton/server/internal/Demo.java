@@ -8,13 +8,21 @@ package dev.baton.server.internal;
 public final class Demo {
     private Demo() {}
 
-    public static String banner(int proxyPort, int adminPort) {
+    /**
+     * The banner, printed once the demo services are ready; {@code starting} names
+     * those that were not within the wait (a slow machine), which answer 503 with a
+     * {@code Retry-After} until they are.
+     */
+    public static String banner(int proxyPort, int adminPort, java.util.List<String> starting) {
         String p = "http://127.0.0.1:" + proxyPort;
         String a = "http://127.0.0.1:" + adminPort;
         return String.join(
                 "\n",
                 "",
-                "Baton demo is running.",
+                starting.isEmpty()
+                        ? "Baton demo is running."
+                        : "Baton demo is running; still starting: " + String.join(", ", starting)
+                                + " (503 with Retry-After until ready).",
                 "  proxy:  " + p,
                 "  admin:  " + a + "/health",
                 "",
