@@ -2,12 +2,41 @@ package dev.baton.config;
 
 /**
  * One problem found in a config file, printed as {@code FILE:LINE: path.to.key: message}
- * so editors and terminals can jump to it.
+ * so editors and terminals can jump to it. A message quotes what the file (or an
+ * admin request) said, so its control characters are written as escapes: an error is
+ * always one line, whatever the value held.
  */
 public record ConfigError(String file, int line, String path, String message) {
+
+    public ConfigError {
+        path = oneLine(path);
+        message = oneLine(message);
+    }
 
     @Override
     public String toString() {
         return file + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + message;
+    }
+
+    private static String oneLine(String s) {
+        if (s.chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        b.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
     }
 }

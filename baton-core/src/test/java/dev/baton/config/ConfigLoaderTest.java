@@ -320,6 +320,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anErrorIsOneLineWhateverTheValueHeld() {
+        assertThat(errors("services: { s: { instances: [ \"http://a\\nb\\tc\" ] } }"))
+                .containsExactly("baton.yaml:1: services.s.instances[0]: 'http://a\\nb\\tc' is not a valid URL:"
+                        + " Illegal character in authority");
+    }
+
+    @Test
     void environmentVariables() {
         assertThat(parse("""
                         server: { listen: "127.0.0.1:${MISSING:-7000}", admin: "127.0.0.1:${EMPTY:-7001}" }

@@ -8,8 +8,10 @@ import dev.baton.config.Durations;
 import dev.baton.config.SecurityConfig;
 import dev.baton.security.Tokens;
 import dev.baton.server.internal.Demo;
+import dev.baton.server.internal.Starter;
 import java.io.File;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,8 +36,16 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "API gateway and service orchestrator.",
-        subcommands = {Main.Run.class, Main.DemoCommand.class, Main.Validate.class, Main.Tree.class, Main.Token.class})
+        subcommands = {
+            Main.Run.class,
+            Main.DemoCommand.class,
+            Main.Init.class,
+            Main.Validate.class,
+            Main.Tree.class,
+            Main.Token.class
+        })
 public final class Main implements Runnable {
+    static final String DEFAULT_CONFIG = "baton.yaml";
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -53,7 +63,8 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                new CommandLine(this), "a command is required: run, demo, validate, tree or token (see baton --help)");
+                new CommandLine(this),
+                "a command is required: run, demo, init, validate, tree or token (see baton --help)");
     }
 
     private static String oneLine(Throwable e) {
@@ -115,6 +126,9 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() {
+            if (file.missing(spec.commandLine().getErr())) {
+                return 1;
+            }
             Baton baton;
             try {
                 baton = Baton.builder()
@@ -273,6 +287,9 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() {
+            if (file.missing(spec.commandLine().getErr())) {
+                return 1;
+            }
             Config c;
             try {
                 c = new ConfigLoader(environment()).load(file.config);
@@ -285,13 +302,110 @@ public final class Main implements Runnable {
         abstract int call(Config config);
     }
 
+    @Command(
+            name = "init",
+            description = "Write a minimal, commented config that proxies one application, and validate it.",
+            mixinStandardHelpOptions = true)
+    static final class Init implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption file;
+
+        @Option(
+                names = "--upstream",
+                description = "your application's URL (default: ${DEFAULT-VALUE})",
+                defaultValue = "http://127.0.0.1:3000")
+        String upstream;
+
+        @Option(
+                names = "--port",
+                description = "the port clients connect to (default: ${DEFAULT-VALUE})",
+                defaultValue = "8080")
+        int port;
+
+        @Option(
+                names = "--admin-port",
+                description = "the admin API's port (default: ${DEFAULT-VALUE})",
+                defaultValue = "9090")
+        int adminPort;
+
+        @Option(
+                names = "--health",
+                description = "the application's health-check path (default: ${DEFAULT-VALUE})",
+                defaultValue = "/health")
+        String health;
+
+        @Option(names = "--force", description = "overwrite an existing file")
+        boolean force;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            for (int p : new int[] {port, adminPort}) {
+                if (p < 0 || p > 65535) {
+                    err.println("baton: a port must be between 0 (any free one) and 65535, but was " + p);
+                    return 2;
+                }
+            }
+            if (port == adminPort && port != 0) {
+                err.println("baton: --port and --admin-port must differ, but both are " + port);
+                return 2;
+            }
+            if (Files.exists(file.config) && !force) {
+                err.println("baton: " + file.config + " already exists (--force overwrites it)");
+                return 1;
+            }
+            String yaml = Starter.config(upstream, port, adminPort, health);
+            try {
+                // Checked before it is written: a bad --upstream leaves no file behind.
+                new ConfigLoader(environment()).parse(yaml, file.config.toString());
+            } catch (ConfigException e) {
+                return configErrors(e, err);
+            }
+            try {
+                Files.writeString(file.config, yaml);
+            } catch (java.io.IOException e) {
+                err.println("baton: cannot write " + file.config + ": " + e.getMessage());
+                return 1;
+            }
+            String run = file.config.equals(Path.of(DEFAULT_CONFIG)) ? "baton run" : "baton run -c " + file.config;
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "wrote %s: http://127.0.0.1:%d/ proxies to %s (health check %s)%n"
+                                    + "next: '%s', then edit the file: changes apply while it runs%n",
+                            file.config, port, upstream, health, run);
+            return 0;
+        }
+    }
+
     /** The {@code -c FILE} option of the commands that read a config. */
     static final class ConfigOption {
         @Option(
                 names = {"-c", "--config"},
                 description = "config file (default: ${DEFAULT-VALUE})",
-                defaultValue = "baton.yaml")
+                defaultValue = DEFAULT_CONFIG)
         Path config;
+
+        /**
+         * True, with one line on {@code err} saying what to do, when the config file
+         * does not exist: the first thing a new user meets, so it names the ways on.
+         */
+        boolean missing(PrintWriter err) {
+            if (Files.exists(config)) {
+                return false;
+            }
+            if (config.equals(Path.of(DEFAULT_CONFIG))) {
+                err.println("baton: no " + DEFAULT_CONFIG + " in " + Path.of("").toAbsolutePath()
+                        + ": give a config with -c FILE, write one with 'baton init', or try 'baton demo'");
+            } else {
+                err.println("baton: " + config + ": no such config file ('baton init -c " + config + "' writes one)");
+            }
+            err.flush();
+            return true;
+        }
     }
 
     /** Reports the version from the jar manifest, or "dev" when run from classes. */

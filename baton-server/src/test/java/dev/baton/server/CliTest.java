@@ -68,7 +68,11 @@ class CliTest {
     }
 
     static Outcome run(String... args) throws Exception {
-        Process p = baton(args).start();
+        return run(baton(args));
+    }
+
+    static Outcome run(ProcessBuilder command) throws Exception {
+        Process p = command.start();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
@@ -162,6 +166,79 @@ class CliTest {
     }
 
     @Test
+    void noConfigHereSaysWhatToDo() throws Exception {
+        Outcome o = run(baton("run").directory(dir.toFile()));
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.err())
+                .containsExactly("baton: no baton.yaml in " + dir.toRealPath()
+                        + ": give a config with -c FILE, write one with 'baton init', or try 'baton demo'");
+        Path elsewhere = dir.resolve("gateway.yaml");
+        assertThat(run("validate", "-c", elsewhere.toString()).err())
+                .containsExactly(
+                        "baton: " + elsewhere + ": no such config file ('baton init -c " + elsewhere + "' writes one)");
+    }
+
+    @Test
+    void initWritesAConfigThatRunsAndProxiesTheApplication() throws Exception {
+        Path file = dir.resolve("baton.yaml");
+        Outcome init = run(baton("init", "--upstream", upstream.url().toString(), "--port", "0", "--admin-port", "0")
+                .directory(dir.toFile()));
+        assertThat(init.exit()).as(String.join("\n", init.err())).isZero();
+        assertThat(init.out()).startsWith("wrote baton.yaml: ").contains("next: 'baton run'");
+        assertThat(Files.readString(file)).contains("# Baton in front of one application.");
+        assertThat(run("validate", "-c", file.toString()).exit()).isZero();
+
+        Outcome again = run(baton("init").directory(dir.toFile()));
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).containsExactly("baton: baton.yaml already exists (--force overwrites it)");
+
+        Process p =
+                baton("run").directory(dir.toFile()).redirectErrorStream(true).start();
+        try {
+            int port = proxyPort(p);
+            CompletableFuture.runAsync(() -> read(p.getInputStream()));
+            HttpClient http = HttpClient.newHttpClient();
+            URI app = URI.create("http://127.0.0.1:" + port + "/anything");
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(20))
+                    .until(
+                            () -> http.send(HttpRequest.newBuilder(app).build(), HttpResponse.BodyHandlers.ofString())
+                                    .body(),
+                            "hi"::equals);
+            assertThat(dir.resolve("data"))
+                    .as("data-dir: ./data, beside the config")
+                    .isDirectory();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void initRefusesWhatWouldNotRunAndWritesNothing() throws Exception {
+        Path file = dir.resolve("x.yaml");
+        Outcome bad = run("init", "-c", file.toString(), "--upstream", "ftp://example.com\"\nevil: 1");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).singleElement().asString().contains("services.app.instances[0]");
+        assertThat(file).doesNotExist();
+        assertThat(run("init", "-c", file.toString(), "--port", "70000").err())
+                .containsExactly("baton: a port must be between 0 (any free one) and 65535, but was 70000");
+        assertThat(file).doesNotExist();
+    }
+
+    /** Reads the command's output until it says where the proxy listens. */
+    static int proxyPort(Process p) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        Pattern proxyLine = Pattern.compile("proxy: http://127\\.0\\.0\\.1:(\\d+)");
+        for (String line; (line = out.readLine()) != null; ) {
+            Matcher m = proxyLine.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("the command ended without printing its proxy port");
+    }
+
+    @Test
     void usageErrorsExitTwo() throws Exception {
         assertThat(run().exit()).isEqualTo(2);
         Outcome bogus = run("run", "--bogus");
@@ -193,16 +270,7 @@ class CliTest {
         Process p =
                 baton("run", "-c", file.toString()).redirectErrorStream(true).start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            int port = -1;
-            Pattern proxyLine = Pattern.compile("proxy: http://127\\.0\\.0\\.1:(\\d+)");
-            for (String line; port < 0 && (line = out.readLine()) != null; ) {
-                Matcher m = proxyLine.matcher(line);
-                if (m.find()) {
-                    port = Integer.parseInt(m.group(1));
-                }
-            }
-            assertThat(port).as("printed its port").isPositive();
+            int port = proxyPort(p);
             CompletableFuture.runAsync(() -> read(p.getInputStream())); // keep the pipe from filling
             // HTTP/1.1: JDK 17's client aborts open HTTP/2 streams on a graceful GOAWAY (JDK-8335181).
             HttpClient http =
