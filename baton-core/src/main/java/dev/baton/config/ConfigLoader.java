@@ -38,23 +38,33 @@ public final class ConfigLoader {
                     : e instanceof CharacterCodingException ? "not valid UTF-8" : e.toString();
             throw new ConfigException(List.of(new ConfigError(file.toString(), 1, "", "cannot read config: " + why)));
         }
-        return parse(text, file.toString());
+        return read(text, file.toString(), directoryOf(file), ConfigReader::read);
     }
 
+    /**
+     * A config that is not read from a file (embedding, tests): relative paths in it
+     * are from the working directory. From {@link #load}, they are from the file's.
+     */
     public Config parse(String yaml, String fileName) {
-        return read(yaml, fileName, ConfigReader::read);
+        return read(yaml, fileName, Path.of("").toAbsolutePath(), ConfigReader::read);
+    }
+
+    private static Path directoryOf(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        return parent == null ? Path.of("").toAbsolutePath() : parent;
     }
 
     /**
      * Reads a discovery file (see {@link DiscoveryConfig}): service ids mapped to
-     * definitions exactly as under {@code services:}, in YAML or JSON.
+     * definitions exactly as under {@code services:}, in YAML or JSON. {@code
+     * fileName} is the file's path: relative paths in it are from its directory.
      */
     public Map<String, ServiceConfig> parseServices(String yaml, String fileName) {
-        return read(yaml, fileName, ConfigReader::readServices);
+        return read(yaml, fileName, directoryOf(Path.of(fileName)), ConfigReader::readServices);
     }
 
-    private <T> T read(String yaml, String fileName, BiFunction<ConfigReader, YamlNode, T> reader) {
-        Problems problems = new Problems(fileName, env);
+    private <T> T read(String yaml, String fileName, Path base, BiFunction<ConfigReader, YamlNode, T> reader) {
+        Problems problems = new Problems(fileName, env, base);
         List<String> duplicates = new ArrayList<>();
         YamlNode root;
         try {

@@ -42,7 +42,7 @@ class ConfigLoaderTest {
         Config c = parse(MINIMAL);
         assertThat(c.server().listen()).isEqualTo(new HostPort("127.0.0.1", 8080));
         assertThat(c.server().admin()).isEqualTo(new HostPort("127.0.0.1", 9090));
-        assertThat(c.server().dataDir()).isEqualTo(Path.of("data"));
+        assertThat(c.server().dataDir()).isEqualTo(Path.of("data").toAbsolutePath());
         assertThat(c.server().orchestratorPath()).isTrue();
         assertThat(c.limits().maxBodySize()).isEqualTo(10L << 20);
         assertThat(c.limits().requestTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -425,6 +425,35 @@ class ConfigLoaderTest {
         Config c = parse("");
         assertThat(c.services()).isEmpty();
         assertThat(c.routes()).isEmpty();
+    }
+
+    @Test
+    void relativePathsAreFromTheConfigFilesDirectory(@TempDir Path dir) throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Files.createDirectories(conf.resolve("apps/orders"));
+        Files.writeString(conf.resolve("order.schema.json"), "{\"type\": \"object\"}");
+        Path file = conf.resolve("baton.yaml");
+        Files.writeString(file, """
+                server: { data-dir: ./state }
+                access-log: { file: logs/access.log }
+                discovery: { files: ../discovered }
+                services:
+                  orders:
+                    instances: [http://127.0.0.1:9101]
+                    process: { command: [./run], working-dir: apps/orders }
+                routes:
+                  - { path: /o/**, service: orders, validate: { json: { schema: order.schema.json } } }
+                """);
+        Config c = loader.load(file);
+        assertThat(c.server().dataDir()).isEqualTo(conf.resolve("state"));
+        assertThat(c.observability().accessLog().file()).contains(conf.resolve("logs/access.log"));
+        assertThat(c.discovery().files()).contains(dir.resolve("discovered"));
+        assertThat(c.services().get("orders").process().orElseThrow().workingDir())
+                .contains(conf.resolve("apps/orders"));
+        assertThat(c.routes().get(0).validate().orElseThrow().schemaText()).isPresent();
+        assertThat(loader.load(file).server().dataDir())
+                .as("the same wherever Baton runs from")
+                .isEqualTo(c.server().dataDir());
     }
 
     @Test

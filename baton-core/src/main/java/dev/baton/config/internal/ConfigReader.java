@@ -16,7 +16,6 @@ import dev.baton.security.Authority;
 import dev.baton.security.JwtVerifier;
 import dev.baton.security.WebOrigin;
 import java.net.URI;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,10 +87,10 @@ public final class ConfigReader {
         return new Config(server, limits, security, health, discovery, redis, observability, services, routes);
     }
 
-    private static ServerConfig server(Section s) {
+    private ServerConfig server(Section s) {
         HostPort listen = s.value("listen", HostPort::parse).orElse(ServerConfig.DEFAULT_LISTEN);
         HostPort admin = s.value("admin", HostPort::parse).orElse(ServerConfig.DEFAULT_ADMIN);
-        Path dataDir = s.value("data-dir", ConfigReader::path).orElse(Path.of("data"));
+        Path dataDir = s.value("data-dir", problems::path).orElse(problems.path("data"));
         boolean orchestratorPath = s.bool("orchestrator-path", true);
         int eventLoops = s.integer("event-loops", 0, 0, 1024);
         Duration grace = s.duration("shutdown-grace", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10));
@@ -103,10 +102,10 @@ public final class ConfigReader {
         return new ServerConfig(listen, admin, dataDir, orchestratorPath, eventLoops, grace, tls);
     }
 
-    private static TlsConfig tls(Section s) {
-        Optional<Path> cert = s.value("cert", ConfigReader::path);
-        Optional<Path> key = s.value("key", ConfigReader::path);
-        Optional<Path> pkcs12 = s.value("pkcs12", ConfigReader::path);
+    private TlsConfig tls(Section s) {
+        Optional<Path> cert = s.value("cert", problems::path);
+        Optional<Path> key = s.value("key", problems::path);
+        Optional<Path> pkcs12 = s.value("pkcs12", problems::path);
         Optional<String> password = s.string("password");
         boolean pem = cert.isPresent() || key.isPresent();
         if (pem == pkcs12.isPresent()) {
@@ -115,7 +114,7 @@ public final class ConfigReader {
             s.error(cert.isEmpty() ? "cert" : "key", "is required with " + (cert.isEmpty() ? "key" : "cert"));
         }
         for (String k : List.of("cert", "key", "pkcs12")) {
-            s.value(k, ConfigReader::path)
+            s.value(k, problems::path)
                     .filter(p -> !java.nio.file.Files.isReadable(p))
                     .ifPresent(p -> s.error(k, "cannot read " + p));
         }
@@ -128,14 +127,6 @@ public final class ConfigReader {
         s.finish();
         return new TlsConfig(
                 cert, key, pkcs12, password, protocols.isEmpty() ? List.of("TLSv1.2", "TLSv1.3") : protocols);
-    }
-
-    private static Path path(String text) {
-        try {
-            return Path.of(text);
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a valid path");
-        }
     }
 
     private static RedisConfig redis(Section s) {
@@ -159,8 +150,8 @@ public final class ConfigReader {
         return new RedisConfig(url, timeout, failOpen);
     }
 
-    private static DiscoveryConfig discovery(Section s) {
-        DiscoveryConfig d = new DiscoveryConfig(s.value("files", ConfigReader::path));
+    private DiscoveryConfig discovery(Section s) {
+        DiscoveryConfig d = new DiscoveryConfig(s.value("files", problems::path));
         s.finish();
         return d;
     }

@@ -167,9 +167,9 @@ final class ObservabilityReader {
         boolean enabled = s.bool("enabled", s.has("file"));
         Optional<Path> file = s.string("file").filter(f -> !f.equals("stdout")).flatMap(f -> {
             try {
-                return Optional.of(Path.of(f));
-            } catch (java.nio.file.InvalidPathException e) {
-                s.error("file", "'" + f + "' is not a valid path");
+                return Optional.of(s.problems().path(f));
+            } catch (IllegalArgumentException e) {
+                s.error("file", e.getMessage());
                 return Optional.empty();
             }
         });

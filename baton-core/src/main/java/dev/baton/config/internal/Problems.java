@@ -1,6 +1,8 @@
 package dev.baton.config.internal;
 
 import dev.baton.config.ConfigError;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,11 +15,33 @@ import java.util.Map;
 public final class Problems {
     private final String file;
     private final Map<String, String> env;
+    private final Path base;
     private final List<ConfigError> errors = new ArrayList<>();
 
+    /** Problems of text that is not a file's (an admin request): relative paths are from the working directory. */
     public Problems(String file, Map<String, String> env) {
+        this(file, env, Path.of("").toAbsolutePath());
+    }
+
+    /** {@code base} is the directory relative paths in the config are resolved against: the config file's. */
+    public Problems(String file, Map<String, String> env, Path base) {
         this.file = file;
         this.env = env;
+        this.base = base;
+    }
+
+    /**
+     * A path the config names, resolved against the config file's directory, so that
+     * a config means the same files wherever Baton is started from. Throws
+     * IllegalArgumentException (which a {@link Section} reports at the key) when the
+     * text is not a path.
+     */
+    public Path path(String text) {
+        try {
+            return base.resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a valid path");
+        }
     }
 
     public void add(int line, String path, String message) {

@@ -39,7 +39,7 @@ final class ProcessReader {
                 }
             });
         }
-        Optional<java.nio.file.Path> workingDir = s.string("working-dir").map(java.nio.file.Path::of);
+        Optional<java.nio.file.Path> workingDir = s.value("working-dir", s.problems()::path);
         workingDir
                 .filter(d -> !java.nio.file.Files.isDirectory(d))
                 .ifPresent(d -> s.error("working-dir", "is not a directory: " + d));

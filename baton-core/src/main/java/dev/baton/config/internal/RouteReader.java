@@ -258,13 +258,13 @@ final class RouteReader {
             json = true;
             Section j = s.section("json");
             depth = j.integer("max-depth", 32, 1, 1000);
-            Optional<String> file = j.string("schema");
+            Optional<java.nio.file.Path> file = j.value("schema", j.problems()::path);
             if (file.isPresent()) {
                 try {
-                    String text = java.nio.file.Files.readString(java.nio.file.Path.of(file.get()));
+                    String text = java.nio.file.Files.readString(file.get());
                     new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
                     schema = Optional.of(text);
-                } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+                } catch (java.io.IOException e) {
                     j.error("schema", "cannot read JSON Schema '" + file.get() + "': " + firstLine(e.getMessage()));
                 }
             }

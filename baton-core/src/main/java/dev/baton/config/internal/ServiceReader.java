@@ -308,15 +308,15 @@ final class ServiceReader {
     }
 
     private static ServiceConfig.UpstreamTls upstreamTls(Section s) {
-        Optional<java.nio.file.Path> ca = s.string("ca").map(java.nio.file.Path::of);
-        Optional<java.nio.file.Path> cert = s.string("cert").map(java.nio.file.Path::of);
-        Optional<java.nio.file.Path> key = s.string("key").map(java.nio.file.Path::of);
+        Optional<java.nio.file.Path> ca = s.value("ca", s.problems()::path);
+        Optional<java.nio.file.Path> cert = s.value("cert", s.problems()::path);
+        Optional<java.nio.file.Path> key = s.value("key", s.problems()::path);
         if (cert.isPresent() != key.isPresent()) {
             s.error(cert.isPresent() ? "key" : "cert", "is required for a client certificate (mTLS)");
         }
         for (String k : List.of("ca", "cert", "key")) {
-            s.string(k)
-                    .filter(f -> !java.nio.file.Files.isReadable(java.nio.file.Path.of(f)))
+            s.value(k, s.problems()::path)
+                    .filter(f -> !java.nio.file.Files.isReadable(f))
                     .ifPresent(f -> s.error(k, "cannot read " + f));
         }
         Optional<String> serverName = s.string("server-name");
