@@ -103,6 +103,7 @@ public final class AdminApi {
     private HttpServer server;
     private Router router;
     private EventStream stream;
+    private AllowedMethods allowed; // read off the router once every route is on it
 
     /** The admin API on {@code listen}; {@code clock} dates audit entries and measures uptime. */
     public AdminApi(Vertx vertx, HostPort listen, Backend backend, String version, Clock clock) {
@@ -148,6 +149,18 @@ public final class AdminApi {
                 .handler(new BrowserGuard(
                         listen, () -> backend.snapshot().config().security(), backend::violations)::handle);
         router.route().handler(new AdminAuth(backend::snapshot, backend::violations)::handle);
+        // Not an OPTIONS route: a route without a path would match every path, and
+        // Vert.x would answer 405 instead of 404 for any path with another method.
+        router.route().handler(rc -> {
+            String allow = rc.request().method() == HttpMethod.OPTIONS
+                    ? this.allowed.header(rc.request().path())
+                    : "";
+            if (allow.isEmpty()) {
+                rc.next(); // not OPTIONS, or a 404
+            } else {
+                rc.response().setStatusCode(204).putHeader("allow", allow).end();
+            }
+        });
         router.get("/audit").handler(rc -> {
             int limit = 100;
             try {
@@ -159,10 +172,10 @@ public final class AdminApi {
             }
             int n = limit;
             vertx.executeBlocking(() -> backend.audit().recent(n), false)
-                    .onSuccess(entries -> json(rc.response(), 200, entries))
+                    .onSuccess(entries -> json(rc, 200, entries))
                     .onFailure(err -> error(rc, 500, "cannot read the audit log"));
         });
-        router.get("/health").handler(rc -> json(rc.response(), 200, new JsonObject().put("status", "UP")));
+        router.get("/health").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
         new StatusRoutes(backend, views, version, clock).mount(router);
         router.get("/metrics")
                 .handler(rc -> rc.response()
@@ -185,8 +198,15 @@ public final class AdminApi {
         new StatsRoutes(backend.stats(), backend::snapshot).mount(router);
         new ProcessRoutes(vertx, backend, views).mount(router);
         router.get("/alerts").handler(this::alerts);
-        router.get("/config").handler(rc -> json(rc.response(), 200, ConfigJson.render(backend.fileConfig())));
+        router.get("/config").handler(rc -> json(rc, 200, ConfigJson.render(backend.fileConfig())));
         router.post("/config/reload").handler(this::reload);
+        // HEAD wherever GET (Vert.x sends a HEAD's headers without the body), and
+        // OPTIONS everywhere, after every other route, so that both see them all.
+        router.getRoutes().stream()
+                .filter(r -> r.methods() != null && r.methods().contains(HttpMethod.GET))
+                .forEach(r -> r.method(HttpMethod.HEAD));
+        AllowedMethods allowed = AllowedMethods.of(router);
+        this.allowed = allowed;
         router.errorHandler(
                 404,
                 rc -> error(
@@ -197,7 +217,7 @@ public final class AdminApi {
         router.errorHandler(
                 405,
                 rc -> error(
-                        rc,
+                        allowing(rc, allowed),
                         405,
                         "method " + rc.request().method() + " not allowed on "
                                 + rc.request().path()));
@@ -222,7 +242,10 @@ public final class AdminApi {
                 continue;
             }
             String path = r.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
-            r.methods().forEach(m -> out.add(m.name() + " " + path));
+            // HEAD goes with every GET and OPTIONS with every path: the document says so once.
+            r.methods().stream()
+                    .filter(m -> m != HttpMethod.HEAD && m != HttpMethod.OPTIONS)
+                    .forEach(m -> out.add(m.name() + " " + path));
         }
         return out;
     }
@@ -238,6 +261,12 @@ public final class AdminApi {
         return server.shutdown(1, TimeUnit.SECONDS);
     }
 
+    /** A 405 says what the path does allow (RFC 9110 §15.5.6). */
+    private static RoutingContext allowing(RoutingContext rc, AllowedMethods allowed) {
+        rc.response().putHeader("allow", allowed.header(rc.request().path()));
+        return rc;
+    }
+
     /** An operator opens (forced), closes or resets a service's breaker(s). */
     private void breakerAction(RoutingContext rc) {
         String id = rc.pathParam("id");
@@ -246,7 +275,7 @@ public final class AdminApi {
         if (s == null) {
             error(rc, 404, "no service '" + id + "'");
         } else if (!s.breakers().enabled()) {
-            error(rc, 409, "service '" + id + "' has no circuit-breaker configured");
+            error(rc, 409, "no_circuit_breaker", "service '" + id + "' has no circuit-breaker configured");
         } else if (!List.of("open", "close", "reset").contains(action)) {
             error(rc, 400, "'" + action + "' is not a breaker action (expected open, close or reset)");
         } else {
@@ -263,7 +292,7 @@ public final class AdminApi {
                             .put(
                                     "circuitBreaker",
                                     s.breakers().state().orElseThrow().name()));
-            json(rc.response(), 200, views.service(s));
+            json(rc, 200, views.service(s));
         }
     }
 
@@ -273,7 +302,7 @@ public final class AdminApi {
                 .onSuccess(changed -> Audit.after(
                         rc, new JsonObject().put("orchestrator", backend.orchestrating() ? "RUNNING" : "STOPPED")))
                 .onSuccess(changed -> json(
-                        rc.response(),
+                        rc,
                         200,
                         new JsonObject()
                                 .put("orchestrator", run ? "RUNNING" : "STOPPED")
@@ -297,7 +326,7 @@ public final class AdminApi {
                 out.add(views.service(s));
             }
         }
-        json(rc.response(), 200, out);
+        json(rc, 200, out);
     }
 
     private void service(RoutingContext rc) {
@@ -306,7 +335,7 @@ public final class AdminApi {
         if (s == null) {
             error(rc, 404, "no service '" + id + "'");
         } else {
-            json(rc.response(), 200, views.service(s));
+            json(rc, 200, views.service(s));
         }
     }
 
@@ -327,7 +356,7 @@ public final class AdminApi {
                 }
                 if (u != null && u.endpoint().available()) {
                     json(
-                            rc.response(),
+                            rc,
                             200,
                             new JsonObject()
                                     .put("serviceId", s.id())
@@ -353,15 +382,13 @@ public final class AdminApi {
                     return backend.reloadCount();
                 })
                 .onSuccess(n -> Audit.after(rc, configSummary()))
-                .onSuccess(n -> json(
-                        rc.response(),
-                        200,
-                        new JsonObject().put("reloaded", true).put("configReloads", n)))
+                .onSuccess(n ->
+                        json(rc, 200, new JsonObject().put("reloaded", true).put("configReloads", n)))
                 .onFailure(err -> {
                     if (err instanceof ConfigException ce) {
                         JsonObject body = errorBody(rc, 400, "invalid config; the last good config keeps serving")
                                 .put("errors", new JsonArray(new ArrayList<>(ce.errors())));
-                        json(rc.response(), 400, body);
+                        json(rc, 400, body);
                     } else if (err instanceof IllegalStateException) {
                         error(rc, 400, "this gateway was started without a config file");
                     } else {
@@ -389,6 +416,6 @@ public final class AdminApi {
             }
             out.add(json);
         }
-        json(rc.response(), 200, out);
+        json(rc, 200, out);
     }
 }

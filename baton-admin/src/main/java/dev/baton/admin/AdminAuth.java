@@ -53,7 +53,8 @@ final class AdminAuth {
                 return;
             }
         }
-        if (!security.adminAuth() || (method == HttpMethod.GET && path.equals("/health"))) {
+        if (!security.adminAuth()
+                || ((method == HttpMethod.GET || method == HttpMethod.HEAD) && path.equals("/health"))) {
             rc.next();
             return;
         }
@@ -94,7 +95,7 @@ final class AdminAuth {
 
     /** The permission an endpoint needs; an endpoint not listed needs the strongest. */
     static String permission(HttpMethod method, String path) {
-        if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+        if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
             if (path.equals("/audit")) {
                 return "audit:read";
             }

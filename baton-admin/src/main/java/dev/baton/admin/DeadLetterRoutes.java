@@ -51,7 +51,7 @@ final class DeadLetterRoutes {
                 .onSuccess(rows -> {
                     JsonArray out = new JsonArray();
                     rows.forEach(r -> out.add(view(r)));
-                    json(rc.response(), 200, out);
+                    json(rc, 200, out);
                 })
                 .onFailure(e -> error(rc, 503, "cannot read dead letters: " + e.getMessage()));
     }
@@ -94,7 +94,7 @@ final class DeadLetterRoutes {
                                     Audit.after(rc, new JsonObject().put("delivered", a.delivered()));
                                     if (a.delivered()) {
                                         json(
-                                                rc.response(),
+                                                rc,
                                                 200,
                                                 new JsonObject()
                                                         .put("id", id)
@@ -102,7 +102,7 @@ final class DeadLetterRoutes {
                                                         .put("status", a.status()));
                                     } else {
                                         json(
-                                                rc.response(),
+                                                rc,
                                                 502,
                                                 errorBody(rc, 502, "not delivered: " + a.error())
                                                         .put("id", id)
@@ -114,7 +114,7 @@ final class DeadLetterRoutes {
                                 })
                                 .mapEmpty();
                     } catch (Webhooks.NotConfigured e) {
-                        error(rc, 409, e.getMessage());
+                        error(rc, 409, "webhook_not_configured", e.getMessage());
                         return Future.succeededFuture();
                     }
                 })

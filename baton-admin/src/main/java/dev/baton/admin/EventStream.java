@@ -72,6 +72,10 @@ final class EventStream {
                 .putHeader("content-type", "text/event-stream; charset=utf-8")
                 .putHeader("cache-control", "no-cache")
                 .putHeader("x-accel-buffering", "no"); // nginx: do not buffer the stream
+        if (rc.request().method() == io.vertx.core.http.HttpMethod.HEAD) {
+            res.end(); // the stream's headers, and no stream
+            return;
+        }
         res.write("retry: 2000\n\n");
         Context context = vertx.getOrCreateContext();
         AtomicInteger pending = new AtomicInteger();

@@ -111,13 +111,13 @@ final class ProcessRoutes {
                 .onSuccess(v -> {
                     Audit.after(rc, processAudit(sup, id));
                     ServiceTarget now = backend.snapshot().services().get(id);
-                    json(rc.response(), 200, views.service(now != null ? now : s));
+                    json(rc, 200, views.service(now != null ? now : s));
                 })
                 .onFailure(err -> {
                     if (err instanceof NoSuchElementException) {
                         error(rc, 404, err.getMessage());
                     } else if (err instanceof IllegalArgumentException) {
-                        error(rc, 409, err.getMessage());
+                        error(rc, 409, "no_process", err.getMessage());
                     } else {
                         error(rc, 500, "cannot " + action + " '" + id + "': " + err.getMessage());
                     }
@@ -142,7 +142,11 @@ final class ProcessRoutes {
         }
         List<ProcessStatus> all = sup.processes(id).orElse(null);
         if (all == null) {
-            error(rc, 409, "service '" + id + "' has no process: Baton does not launch it, so it keeps no logs of it");
+            error(
+                    rc,
+                    409,
+                    "no_process",
+                    "service '" + id + "' has no process: Baton does not launch it, so it keeps no logs of it");
             return;
         }
         int tail;
@@ -180,8 +184,8 @@ final class ProcessRoutes {
                             return out;
                         },
                         false)
-                .onSuccess(out -> json(
-                        rc.response(), 200, new JsonObject().put("service", id).put("processes", out)))
+                .onSuccess(
+                        out -> json(rc, 200, new JsonObject().put("service", id).put("processes", out)))
                 .onFailure(err -> error(rc, 500, "cannot read the log of '" + id + "': " + err.getMessage()));
     }
 
@@ -211,7 +215,7 @@ final class ProcessRoutes {
         JsonArray order = new JsonArray();
         graph.levels().forEach(wave -> order.add(new JsonArray(wave)));
         json(
-                rc.response(),
+                rc,
                 200,
                 new JsonObject()
                         .put("services", services)

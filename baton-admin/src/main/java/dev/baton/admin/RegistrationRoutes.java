@@ -59,7 +59,7 @@ final class RegistrationRoutes {
                         out.put("warnings", new JsonArray(r.registration().warnings()));
                     }
                     rc.response().putHeader("location", "/services/" + s.id());
-                    json(rc.response(), 201, out);
+                    json(rc, 201, out);
                 })
                 .onFailure(err -> failed(rc, err, "registration"));
     }
@@ -98,7 +98,7 @@ final class RegistrationRoutes {
                 error(rc, 404, "service '" + id + "' has no registered instance '" + instance + "'; register it again");
             default ->
                 json(
-                        rc.response(),
+                        rc,
                         200,
                         new JsonObject()
                                 .put("serviceId", id)
@@ -130,12 +130,12 @@ final class RegistrationRoutes {
                             .put("message", e.message())
                             .put("line", e.line())));
             json(
-                    rc.response(),
+                    rc,
                     400,
                     errorBody(rc, 400, "invalid " + what + ": " + ce.errors().size() + " problem(s)")
                             .put("errors", errors));
         } else if (err instanceof RuntimeServices.NotRegistered nr) {
-            error(rc, 409, nr.getMessage());
+            error(rc, 409, "defined_in_config", nr.getMessage());
         } else if (err instanceof StoreException se) {
             log.error("{} not stored: {}", what, se.getMessage());
             error(rc, 503, "cannot store the " + what + ", nothing was changed: " + se.getMessage());

@@ -2,7 +2,7 @@ package dev.baton.admin;
 
 import dev.baton.http.ErrorBody;
 import dev.baton.http.RequestIds;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -22,10 +22,31 @@ final class Replies {
     }
 
     static void error(RoutingContext rc, int status, String message) {
-        json(rc.response(), status, errorBody(rc, status, message));
+        json(rc, status, errorBody(rc, status, message));
     }
 
-    static void json(HttpServerResponse res, int status, Object body) {
-        res.setStatusCode(status).putHeader("content-type", "application/json").end(body.toString());
+    /**
+     * Baton's JSON error with a code more specific than the status's (a 409 says
+     * which conflict: {@code defined_in_config}, {@code no_process} ...), so that a
+     * script can tell the cases apart without reading the message.
+     */
+    static void error(RoutingContext rc, int status, String code, String message) {
+        json(rc, status, errorBody(rc, status, message).put("error", code));
+    }
+
+    /** A JSON answer; indented when the request asks with {@code ?pretty} (a person at a terminal). */
+    static void json(RoutingContext rc, int status, Object body) {
+        String text = body.toString();
+        if (rc.request().params().contains("pretty")) {
+            if (body instanceof JsonObject o) {
+                text = o.encodePrettily();
+            } else if (body instanceof JsonArray a) {
+                text = a.encodePrettily();
+            }
+        }
+        rc.response()
+                .setStatusCode(status)
+                .putHeader("content-type", "application/json")
+                .end(text);
     }
 }

@@ -71,7 +71,7 @@ final class StatsRoutes {
                             .put("service", r.service().id()));
         }
         json(
-                rc.response(),
+                rc,
                 200,
                 new JsonObject()
                         .put("window", window.toSeconds() + "s")
@@ -107,7 +107,7 @@ final class StatsRoutes {
             }
         }
         json(
-                rc.response(),
+                rc,
                 200,
                 new JsonObject()
                         .put("service", id)

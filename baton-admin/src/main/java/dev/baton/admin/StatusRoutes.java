@@ -108,7 +108,7 @@ final class StatusRoutes {
     }
 
     private void status(RoutingContext rc) {
-        json(rc.response(), 200, summary(backend.snapshot()));
+        json(rc, 200, summary(backend.snapshot()));
     }
 
     /** The summary plus every service in full. */
@@ -116,6 +116,6 @@ final class StatusRoutes {
         Snapshot snap = backend.snapshot();
         JsonArray services = new JsonArray();
         snap.services().values().forEach(s -> services.add(views.service(s)));
-        json(rc.response(), 200, summary(snap).put("serviceDetails", services));
+        json(rc, 200, summary(snap).put("serviceDetails", services));
     }
 }

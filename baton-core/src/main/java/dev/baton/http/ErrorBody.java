@@ -24,12 +24,15 @@ public final class ErrorBody {
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
             case 408 -> "request_timeout";
+            case 409 -> "conflict";
+            case 411 -> "length_required";
             case 413 -> "payload_too_large";
             case 414 -> "uri_too_long";
             case 415 -> "unsupported_media_type";
             case 421 -> "misdirected_request";
             case 429 -> "too_many_requests";
             case 431 -> "header_fields_too_large";
+            case 500 -> "internal_error";
             case 502 -> "bad_gateway";
             case 503 -> "service_unavailable";
             case 504 -> "gateway_timeout";

@@ -175,6 +175,7 @@ class AdminApiTest {
         HttpResponse<String> wrong = call("DELETE", "/status");
         assertThat(wrong.statusCode()).isEqualTo(405);
         assertThat(new JsonObject(wrong.body()).getString("error")).isEqualTo("method_not_allowed");
+        assertThat(wrong.headers().firstValue("allow")).hasValue("GET, HEAD, OPTIONS");
 
         HttpResponse<String> badId = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.adminPort() + "/health"))
@@ -182,6 +183,34 @@ class AdminApiTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(badId.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void headAndOptionsAnswerWhereverTheyShould() throws Exception {
+        HttpResponse<String> head = call("HEAD", "/health");
+        assertThat(head.statusCode()).as("a load balancer's probe").isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(call("HEAD", "/services/orders").statusCode()).isEqualTo(200);
+        assertThat(call("HEAD", "/services/nope").statusCode()).isEqualTo(404);
+        HttpResponse<String> events = call("HEAD", "/events");
+        assertThat(events.statusCode()).isEqualTo(200);
+        assertThat(events.headers().firstValue("content-type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+
+        HttpResponse<String> options = call("OPTIONS", "/services/orders");
+        assertThat(options.statusCode()).isEqualTo(204);
+        assertThat(options.headers().firstValue("allow")).hasValue("DELETE, GET, HEAD, OPTIONS");
+        assertThat(call("OPTIONS", "/config/reload").headers().firstValue("allow"))
+                .hasValue("OPTIONS, POST");
+        assertThat(call("OPTIONS", "/nowhere").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void prettyIndentsTheJson() throws Exception {
+        assertThat(call("GET", "/health").body()).isEqualTo("{\"status\":\"UP\"}");
+        assertThat(call("GET", "/health?pretty").body()).isEqualTo("{\n  \"status\" : \"UP\"\n}");
+        assertThat(call("GET", "/nowhere?pretty").body()).contains("\n  \"error\" : \"not_found\"");
     }
 
     @Test

@@ -95,8 +95,9 @@ class BreakerApiTest {
 
         assertThat(admin("POST", "/services/orders/circuit-breaker/explode").statusCode())
                 .isEqualTo(400);
-        assertThat(admin("POST", "/services/plain/circuit-breaker/open").statusCode())
-                .isEqualTo(409);
+        HttpResponse<String> noBreaker = admin("POST", "/services/plain/circuit-breaker/open");
+        assertThat(noBreaker.statusCode()).isEqualTo(409);
+        assertThat(new JsonObject(noBreaker.body()).getString("error")).isEqualTo("no_circuit_breaker");
         assertThat(admin("POST", "/services/nope/circuit-breaker/open").statusCode())
                 .isEqualTo(404);
         assertThat(new JsonObject(admin("GET", "/services/plain").body()).getValue("circuitBreaker"))

@@ -163,6 +163,7 @@ class RegistryApiTest {
         HttpResponse<String> configured = admin("DELETE", "/services/orders", null);
         assertThat(configured.statusCode()).isEqualTo(409);
         assertThat(new JsonObject(configured.body()).getString("message")).contains("config file");
+        assertThat(new JsonObject(configured.body()).getString("error")).isEqualTo("defined_in_config");
 
         assertThat(admin("PUT", "/services/nope/instances/i/heartbeat", null).statusCode())
                 .isEqualTo(404);

@@ -319,6 +319,7 @@ class SupervisorTest {
         HttpResponse<String> noProcess = Calls.send(baton.adminPort(), "POST", "/services/plain/restart", null);
         assertThat(noProcess.statusCode()).isEqualTo(409);
         assertThat(new JsonObject(noProcess.body()).getString("message")).contains("has no process");
+        assertThat(new JsonObject(noProcess.body()).getString("error")).isEqualTo("no_process");
         assertThat(Calls.send(baton.adminPort(), "POST", "/services/nope/start", null)
                         .statusCode())
                 .isEqualTo(404);
