@@ -8,6 +8,7 @@ import dev.baton.balance.RequestKey;
 import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.HostPort;
+import dev.baton.config.RequestIdConfig;
 import dev.baton.control.DataStore;
 import dev.baton.control.RuntimeServices;
 import dev.baton.control.ServiceTarget;
@@ -118,14 +119,19 @@ public final class AdminApi {
     public Future<Integer> start() {
         Router router = Router.router(vertx);
         router.route().handler(rc -> {
-            String given = rc.request().getHeader("x-request-id");
+            RequestIdConfig ids = backend.snapshot().config().server().requestId();
+            String given = rc.request().getHeader(ids.header());
             boolean valid = given != null && RequestIds.isValid(given);
             String rid = valid ? given : RequestIds.generate();
             rc.put(Replies.REQUEST_ID, rid);
-            rc.response().putHeader("x-request-id", rid);
+            rc.response().putHeader(ids.header(), rid);
             SecurityHeaders.apply(rc.request().path(), rc.response().headers());
-            if (given != null && !valid) {
-                error(rc, 400, "invalid X-Request-ID (allowed: [A-Za-z0-9._-]{1,100})");
+            if (given != null && !valid && !ids.replaceInvalid()) {
+                error(
+                        rc,
+                        400,
+                        "invalid " + ids.name()
+                                + " (allowed: [A-Za-z0-9._-]{1,100}; server.request-id can replace invalid ones)");
             } else {
                 rc.next();
             }

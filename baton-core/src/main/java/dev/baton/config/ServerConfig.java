@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param eventLoops event-loop threads for the proxy; 0 means one per core
  * @param shutdownGrace how long a SIGTERM waits for in-flight requests before closing
  * @param tls TLS termination on the proxy listener, when configured
+ * @param requestId the request-id header and what to do with an invalid one
  */
 public record ServerConfig(
         HostPort listen,
@@ -19,7 +20,8 @@ public record ServerConfig(
         boolean orchestratorPath,
         int eventLoops,
         Duration shutdownGrace,
-        Optional<TlsConfig> tls) {
+        Optional<TlsConfig> tls,
+        RequestIdConfig requestId) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final HostPort DEFAULT_ADMIN = new HostPort("127.0.0.1", 9090);

@@ -327,6 +327,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void requestIdHeaderAndPolicy() {
+        assertThat(parse(MINIMAL).server().requestId()).isEqualTo(RequestIdConfig.DEFAULT);
+        assertThat(parse("server: { request-id: { header: X-Trace, invalid: replace } }\n" + MINIMAL)
+                        .server()
+                        .requestId())
+                .isEqualTo(new RequestIdConfig("X-Trace", "x-trace", true));
+        assertThat(errors("server: { request-id: { header: Host, invalid: ignore } }\n" + MINIMAL))
+                .containsExactly(
+                        "baton.yaml:1: server.request-id.header: 'Host' is a header Baton sets or checks itself; choose another",
+                        "baton.yaml:1: server.request-id.invalid: 'ignore' is not a choice (expected reject or replace)");
+        assertThat(errors("server: { request-id: { header: \"a b\" } }\n" + MINIMAL))
+                .containsExactly("baton.yaml:1: server.request-id.header: 'a b' is not a header name");
+    }
+
+    @Test
     void environmentVariables() {
         assertThat(parse("""
                         server: { listen: "127.0.0.1:${MISSING:-7000}", admin: "127.0.0.1:${EMPTY:-7001}" }

@@ -62,7 +62,9 @@ final class ProxyHarness implements AutoCloseable {
     }
 
     static Config config(String yaml) {
-        return new ConfigLoader(Map.of()).parse("server: { listen: 127.0.0.1:0 }\n" + yaml, "test.yaml");
+        // Listens on any free port; a test's own server: section (which must then say so) replaces this one.
+        String server = yaml.startsWith("server:") ? "" : "server: { listen: 127.0.0.1:0 }\n";
+        return new ConfigLoader(Map.of()).parse(server + yaml, "test.yaml");
     }
 
     void apply(String yaml) {

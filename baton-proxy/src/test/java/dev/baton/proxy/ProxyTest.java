@@ -57,6 +57,32 @@ class ProxyTest extends ProxyTestSupport {
     }
 
     @Test
+    void anInvalidRequestIdCanBeReplacedAndTheHeaderRenamed() throws Exception {
+        upstream = TestUpstream.ok(vertx);
+        proxy = new ProxyHarness(vertx, """
+                server: { listen: 127.0.0.1:0, request-id: { header: X-Correlation-ID, invalid: replace } }
+                services: { orders: { instances: [ "%s" ] } }
+                routes: [ { path: /x, service: orders } ]
+                """.formatted(upstream.url()));
+        HttpResponse<String> r = proxy.send(HttpRequest.newBuilder(proxy.uri("/x"))
+                .header("X-Correlation-ID", "Root=1-67891233-abcdef012345678912345678")
+                .header("X-Request-ID", "passes through"));
+        assertThat(r.statusCode()).as("replaced, not refused").isEqualTo(200);
+        String id = r.headers().firstValue("x-correlation-id").orElseThrow();
+        assertThat(id).matches("[0-9a-f]{32}");
+        assertThat(upstream.last().headers().get("x-correlation-id")).isEqualTo(id);
+        assertThat(upstream.last().headers().get("x-request-id"))
+                .as("no longer Baton's: an ordinary header")
+                .isEqualTo("passes through");
+
+        HttpResponse<String> valid =
+                proxy.send(HttpRequest.newBuilder(proxy.uri("/nowhere")).header("X-Correlation-ID", "abc-1"));
+        assertThat(valid.statusCode()).isEqualTo(404);
+        assertThat(valid.headers().firstValue("x-correlation-id")).hasValue("abc-1");
+        assertThat(valid.body()).contains("\"requestId\":\"abc-1\"");
+    }
+
+    @Test
     void preserveHostSendsTheClientsHost() throws Exception {
         upstream = TestUpstream.ok(vertx);
         start("  - { path: /**, service: orders, preserve-host: true }");

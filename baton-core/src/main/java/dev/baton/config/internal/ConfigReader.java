@@ -7,11 +7,13 @@ import dev.baton.config.HostPort;
 import dev.baton.config.LimitsConfig;
 import dev.baton.config.ObservabilityConfig;
 import dev.baton.config.RedisConfig;
+import dev.baton.config.RequestIdConfig;
 import dev.baton.config.RouteConfig;
 import dev.baton.config.SecurityConfig;
 import dev.baton.config.ServerConfig;
 import dev.baton.config.ServiceConfig;
 import dev.baton.config.TlsConfig;
+import dev.baton.http.FieldSyntax;
 import dev.baton.security.Authority;
 import dev.baton.security.JwtVerifier;
 import dev.baton.security.WebOrigin;
@@ -98,8 +100,45 @@ public final class ConfigReader {
             s.error("admin", "must differ from server.listen (" + listen + ")");
         }
         Optional<TlsConfig> tls = s.has("tls") ? Optional.of(tls(s.section("tls"))) : Optional.empty();
+        RequestIdConfig requestId = s.has("request-id") ? requestId(s.section("request-id")) : RequestIdConfig.DEFAULT;
         s.finish();
-        return new ServerConfig(listen, admin, dataDir, orchestratorPath, eventLoops, grace, tls);
+        return new ServerConfig(listen, admin, dataDir, orchestratorPath, eventLoops, grace, tls, requestId);
+    }
+
+    /** Headers Baton sets or checks itself, which cannot carry the request id as well. */
+    private static final Set<String> RESERVED_HEADERS = Set.of(
+            "host",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "upgrade",
+            "te",
+            "trailer",
+            "keep-alive",
+            "proxy-connection",
+            "expect",
+            "x-forwarded-for",
+            "x-forwarded-proto",
+            "x-forwarded-host",
+            "traceparent",
+            "authorization",
+            "cookie",
+            "set-cookie");
+
+    private static RequestIdConfig requestId(Section s) {
+        String header = s.string("header", "X-Request-ID");
+        String lower = header.toLowerCase(java.util.Locale.ROOT);
+        if (!FieldSyntax.isToken(header)) {
+            s.error("header", "'" + header + "' is not a header name");
+        } else if (RESERVED_HEADERS.contains(lower)) {
+            s.error("header", "'" + header + "' is a header Baton sets or checks itself; choose another");
+        }
+        String invalid = s.string("invalid", "reject");
+        if (!invalid.equals("reject") && !invalid.equals("replace")) {
+            s.error("invalid", "'" + invalid + "' is not a choice (expected reject or replace)");
+        }
+        s.finish();
+        return new RequestIdConfig(header, lower, invalid.equals("replace"));
     }
 
     private TlsConfig tls(Section s) {

@@ -13,6 +13,7 @@ import io.vertx.core.net.HostAndPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The stateless checks a request passes before it is proxied: an absolute path, a
@@ -40,17 +41,22 @@ final class Admission {
     }
 
     /**
-     * The checks of a head before anything else is done with it: a valid {@code
-     * X-Request-ID} when one was given ({@code requestId} is what the exchange will
-     * use), the head's syntax ({@link RequestSyntax}: its authority on success) and
+     * The checks of a head before anything else is done with it: no invalid request
+     * id ({@code refusedId}: the client gave one and {@code server.request-id} says to
+     * reject it), the head's syntax ({@link RequestSyntax}: its authority on success) and
      * the body's framing ({@link Framing}). Refusals of the syntax and framing close
      * the connection: what follows on it cannot be trusted.
      */
-    static Head head(HttpServerRequest req, String requestId) {
-        String given = req.getHeader("x-request-id");
-        if (given != null && !given.equals(requestId)) {
+    static Head head(HttpServerRequest req, Optional<String> refusedId) {
+        if (refusedId.isPresent()) {
             return new Head(
-                    null, new Refuse(400, "invalid X-Request-ID (allowed: [A-Za-z0-9._-]{1,100})", false, null));
+                    null,
+                    new Refuse(
+                            400,
+                            "invalid " + refusedId.get() + " (allowed: [A-Za-z0-9._-]{1,100}; server.request-id"
+                                    + " can replace invalid ones)",
+                            false,
+                            null));
         }
         RequestSyntax.Head syntax = RequestSyntax.check(req);
         if (syntax.problem() != null) {

@@ -57,11 +57,12 @@ final class ErrorResponses {
         return true;
     }
 
-    static Future<Void> send(HttpServerResponse response, int status, String message, String requestId) {
+    static Future<Void> send(
+            HttpServerResponse response, int status, String message, String idHeader, String requestId) {
         String body = ErrorBody.json(status, message, requestId);
         response.setStatusCode(status)
                 .putHeader("content-type", "application/json")
-                .putHeader("x-request-id", requestId)
+                .putHeader(idHeader, requestId)
                 .putHeader("cache-control", "no-store")
                 .putHeader("x-content-type-options", "nosniff");
         return response.end(body);

@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.config.RequestIdConfig;
 import dev.baton.control.RouteTarget;
 import dev.baton.control.Snapshot;
 import dev.baton.http.RequestIds;
@@ -94,10 +95,13 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
             req.connection().close();
             return;
         }
-        String given = req.getHeader("x-request-id");
-        requestId = given != null && RequestIds.isValid(given) ? given : RequestIds.generate();
+        RequestIdConfig ids = snapshot.config().server().requestId();
+        String given = req.getHeader(ids.header());
+        boolean valid = given != null && RequestIds.isValid(given);
+        requestId = valid ? given : RequestIds.generate();
         trace = TraceState.of(snapshot.config().observability().tracing(), req.getHeader("traceparent"));
-        Admission.Head head = Admission.head(req, requestId);
+        Admission.Head head = Admission.head(
+                req, given == null || valid || ids.replaceInvalid() ? Optional.empty() : Optional.of(ids.name()));
         if (head.refusal() != null) {
             refuse(head.refusal());
             return;
@@ -268,7 +272,7 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
 
     /** Answers with Baton's JSON error; {@code close} drops the connection after it (unread body, bad framing). */
     void reject(int status, String message, boolean close) {
-        finish(close, () -> ErrorResponses.send(res, status, message, requestId));
+        finish(close, () -> ErrorResponses.send(res, status, message, idHeader(), requestId));
     }
 
     /**
@@ -278,7 +282,7 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
     void answer(int status, Iterable<Map.Entry<String, String>> headers, byte[] content) {
         finish(body.unread(), () -> {
             headers.forEach(h -> res.headers().add(h.getKey(), h.getValue()));
-            res.headers().set("x-request-id", requestId);
+            res.headers().set(idHeader(), requestId);
             return res.setStatusCode(status).end(Buffer.buffer(content));
         });
     }
@@ -436,6 +440,11 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
 
     String requestId() {
         return requestId;
+    }
+
+    /** The header the request id travels in: X-Request-ID unless {@code server.request-id} names another. */
+    String idHeader() {
+        return snapshot.config().server().requestId().header();
     }
 
     HostAndPort authority() {

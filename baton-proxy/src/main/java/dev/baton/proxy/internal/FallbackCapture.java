@@ -38,7 +38,8 @@ final class FallbackCapture {
     }
 
     /** A capture of this response, or null when it must not or need not be kept. */
-    static FallbackCapture start(RouteTarget route, HttpServerRequest req, int status, MultiMap responseHeaders) {
+    static FallbackCapture start(
+            RouteTarget route, HttpServerRequest req, int status, MultiMap responseHeaders, String idHeader) {
         ResponseCache cache = route.service().fallbackCache();
         if (cache == null || req.method() != HttpMethod.GET || status != 200) {
             return null;
@@ -59,7 +60,7 @@ final class FallbackCapture {
         List<Map.Entry<String, String>> kept = new ArrayList<>();
         for (Map.Entry<String, String> h : responseHeaders) {
             String name = lower(h.getKey());
-            if (!name.equals("x-request-id") && !name.equals("content-length") && !name.equals("transfer-encoding")) {
+            if (!name.equals(idHeader) && !name.equals("content-length") && !name.equals("transfer-encoding")) {
                 kept.add(Map.entry(h.getKey(), h.getValue()));
             }
         }

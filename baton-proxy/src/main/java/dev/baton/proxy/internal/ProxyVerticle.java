@@ -252,7 +252,8 @@ public final class ProxyVerticle extends VerticleBase {
             message = "invalid or conflicting Content-Length";
         }
         req.response().putHeader("connection", "close");
-        ErrorResponses.send(req.response(), status, message, RequestIds.generate())
+        // Before any request: the config's request-id header is not known here.
+        ErrorResponses.send(req.response(), status, message, "x-request-id", RequestIds.generate())
                 .onComplete(ar -> req.connection().close());
     }
 }

@@ -32,14 +32,16 @@ final class ResponseRelay {
     private final HttpServerRequest req;
     private final HttpServerResponse res;
     private final RouteTarget route;
+    private final String idHeader;
     private FallbackCapture capture;
     private JsonMapping mapping;
     private ByteArrayOutputStream mapped;
 
-    ResponseRelay(HttpServerRequest req, RouteTarget route) {
+    ResponseRelay(HttpServerRequest req, RouteTarget route, String idHeader) {
         this.req = req;
         this.res = req.response();
         this.route = route;
+        this.idHeader = idHeader;
     }
 
     /**
@@ -60,7 +62,7 @@ final class ResponseRelay {
         if (!h2) {
             res.setStatusMessage(head.status().reasonPhrase());
         }
-        ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), requestId, h2);
+        ForwardedHeaders.response(new HeadersAdaptor(head.headers()), res.headers(), idHeader, requestId, h2);
         if (!res.headers().contains("date")) {
             res.headers().set("date", date);
         }
@@ -83,7 +85,7 @@ final class ResponseRelay {
             return Optional.of(invalid);
         }
         assigned.pin(req, res); // before the capture: a sticky cookie keeps a response out of the cache
-        capture = FallbackCapture.start(route, req, status, res.headers());
+        capture = FallbackCapture.start(route, req, status, res.headers(), idHeader);
         if (!bodyless && !head.headers().contains("content-length") && !h2) {
             res.setChunked(true);
         }

@@ -112,7 +112,7 @@ final class Upgrades {
                     }
                     leg.upgraded();
                     HopByHop.copy(resp.headers(), req.response().headers(), true);
-                    req.response().headers().set("x-request-id", exchange.requestId());
+                    req.response().headers().set(exchange.idHeader(), exchange.requestId());
                     req.toNetSocket().onComplete(sar -> {
                         NetSocket upstream = resp.netSocket();
                         if (sar.failed()) {
@@ -158,6 +158,7 @@ final class Upgrades {
         ForwardedHeaders.response(
                 response.headers(),
                 res.headers(),
+                exchange.idHeader(),
                 exchange.requestId(),
                 exchange.request().version() == io.vertx.core.http.HttpVersion.HTTP_2);
         if (response.getHeader("content-length") == null) {

@@ -132,6 +132,7 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
                 upgrade,
                 route.preserveHost(),
                 upstream.authority(),
+                exchange.idHeader(),
                 exchange.requestId());
         headers.set("traceparent", exchange.trace().upstreamHeader());
         exchange.stages().ifPresent(s -> s.forward(headers));
@@ -204,7 +205,7 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
             return;
         }
         timer.activity();
-        relay = new ResponseRelay(req, route);
+        relay = new ResponseRelay(req, route, exchange.idHeader());
         Optional<String> invalid = relay.head(
                 head,
                 exchange.requestId(),
