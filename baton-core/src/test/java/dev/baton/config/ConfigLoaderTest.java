@@ -160,7 +160,10 @@ class ConfigLoaderTest {
                     auth: { hmac: { secret: abc } }
                     ip-allow: [10.0.0.0/8]
                 """);
-        assertThat(errors).containsExactly("baton.yaml:11: services.orders.depends-on: names the service itself");
+        assertThat(errors)
+                .containsExactly(
+                        "baton.yaml:11: services.orders.depends-on: names the service itself",
+                        "baton.yaml:15: routes[0].auth.hmac.secret: must be at least 32 characters");
     }
 
     @Test
@@ -266,7 +269,7 @@ class ConfigLoaderTest {
                     depends-on: [a]
                 routes: []
                 """);
-        assertThat(errors).containsExactly("baton.yaml:2: services.a: depends-on forms a cycle: a -> b -> c -> a");
+        assertThat(errors).containsExactly("baton.yaml:4: services.a.depends-on: forms a cycle: a -> b -> c -> a");
     }
 
     @Test

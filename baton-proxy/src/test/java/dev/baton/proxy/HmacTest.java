@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** HMAC-signed routes as the README's config reference describes them: skew, signature, replay. */
 class HmacTest extends ProxyTestSupport {
-    static final String KEY = "webhook-shared-secret";
+    static final String KEY = "webhook-shared-secret-of-32-chars";
     String yaml;
 
     @BeforeEach

@@ -153,7 +153,7 @@ class CliTest {
                 """);
         Outcome bad = run("tree", "-c", cyclic.toString());
         assertThat(bad.exit()).isEqualTo(1);
-        assertThat(bad.err()).containsExactly(cyclic + ":2: services.a: depends-on forms a cycle: a -> b -> a");
+        assertThat(bad.err()).containsExactly(cyclic + ":2: services.a.depends-on: forms a cycle: a -> b -> a");
     }
 
     @Test

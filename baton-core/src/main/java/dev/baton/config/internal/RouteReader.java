@@ -340,6 +340,9 @@ final class RouteReader {
             Optional<String> secret = h.string("secret");
             if (secret.isEmpty()) {
                 h.error("secret", "is required");
+            } else if (secret.get().length() < 32) {
+                // As for an HS256 JWT secret: a short one can be guessed offline from one signed request.
+                h.error("secret", "must be at least 32 characters");
             }
             Duration skew = h.duration("max-skew", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofHours(1));
             h.finish();

@@ -148,19 +148,20 @@ final class ServiceReader {
             if (cycle.size() == 2) {
                 continue; // a service naming itself: reported below
             }
-            services.error(cycle.get(0), "depends-on forms a cycle: " + String.join(" -> ", cycle));
+            services.section(cycle.get(0)).error("depends-on", "forms a cycle: " + String.join(" -> ", cycle));
         }
         for (ServiceConfig svc : all.values()) {
             for (String dep : svc.dependsOn()) {
                 if (dep.equals(svc.id())) {
                     services.section(svc.id()).error("depends-on", "names the service itself");
                 } else if (!all.containsKey(dep)) {
-                    services.error(
-                            svc.id(),
-                            "depends-on names unknown service '" + dep + "'"
-                                    + DidYouMean.closest(dep, all.keySet())
-                                            .map(k -> " (did you mean '" + k + "'?)")
-                                            .orElse(""));
+                    services.section(svc.id())
+                            .error(
+                                    "depends-on",
+                                    "names unknown service '" + dep + "'"
+                                            + DidYouMean.closest(dep, all.keySet())
+                                                    .map(k -> " (did you mean '" + k + "'?)")
+                                                    .orElse(""));
                 }
             }
         }

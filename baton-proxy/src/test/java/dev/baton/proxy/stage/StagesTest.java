@@ -109,7 +109,7 @@ class StagesTest {
 
     @Test
     void theBodyStageReadsTheBodyOnlyWhenARuleNeedsItThenChecksTheSignature() {
-        FakeRequest r = FakeRequest.on("{ path: /**, service: s, auth: { hmac: { secret: k, max-skew: 1m } } }");
+        FakeRequest r = FakeRequest.on("{ path: /**, service: s, auth: { hmac: { secret: kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk, max-skew: 1m } } }");
         Stage body = only(r, BodyStage.class);
         r.method = "POST";
         r.hasBody = true;
@@ -120,7 +120,7 @@ class StagesTest {
 
         long now = r.clock.millis() / 1000;
         byte[] content = "{}".getBytes(StandardCharsets.UTF_8);
-        String signed = "sha256=" + hmac("k", now, "POST", "/api/x", content);
+        String signed = "sha256=" + hmac("k".repeat(32), now, "POST", "/api/x", content);
         r.header("x-baton-timestamp", Long.toString(now)).header("x-baton-signature", signed);
         assertThat(body.request(r)).isEqualTo(Step.pause());
         assertThat(r.body(content)).isEqualTo(Step.next());
