@@ -154,10 +154,21 @@ public final class Baton implements AutoCloseable {
         return run().proxy().violations();
     }
 
-    /** The version from the jar manifest, or "dev" when run from classes. */
+    /** The version the build wrote into {@code version.properties} (the pom's), or "dev" without one. */
     public static String version() {
-        String v = Baton.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        try (java.io.InputStream in = Baton.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                String v = p.getProperty("version", "");
+                if (!v.isBlank() && !v.startsWith("${")) {
+                    return v;
+                }
+            }
+        } catch (java.io.IOException e) {
+            // unreadable: fall through
+        }
+        return "dev";
     }
 
     ControlPlane plane() {

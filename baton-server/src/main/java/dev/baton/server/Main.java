@@ -408,7 +408,7 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Reports the version from the jar manifest, or "dev" when run from classes. */
+    /** Reports the version the build wrote down (see {@link Baton#version()}). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {

@@ -245,6 +245,9 @@ class CliTest {
         assertThat(bogus.exit()).isEqualTo(2);
         assertThat(String.join("\n", bogus.err())).contains("--bogus");
         assertThat(run("frobnicate").exit()).isEqualTo(2);
+        Outcome version = run("--version");
+        assertThat(version.exit()).isZero();
+        assertThat(version.out().strip()).as("the pom's version, not 'dev'").matches("baton \\d+\\.\\d+\\.\\d+.*");
         Outcome help = run("--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("validate").contains("run").contains("demo");
