@@ -55,6 +55,7 @@ public final class EventBus implements EventSink, AutoCloseable {
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final AtomicLong published = new AtomicLong();
     private long sequence;
+    private final long firstSequence; // before this bus's first event
 
     public EventBus() {
         this(Clock.systemUTC(), DEFAULT_HISTORY, Observer.NONE);
@@ -71,6 +72,7 @@ public final class EventBus implements EventSink, AutoCloseable {
         // Ids go on rising across restarts (a thousand a millisecond to spare), so a
         // client that resumes with an id from before one gets what was kept since.
         this.sequence = clock.millis() * 1000;
+        this.firstSequence = sequence;
     }
 
     /** One subscription: its filter, its handler and what it missed. Close it to stop receiving. */
@@ -134,7 +136,8 @@ public final class EventBus implements EventSink, AutoCloseable {
 
         /**
          * For a subscription that resumed after an event id: true when events after
-         * that id had already left the history, so some were missed.
+         * that id had already left the history, so some were missed. After id 0
+         * ("everything"), only when this bus has dropped some from its history.
          */
         public boolean gap() {
             return gap;
@@ -181,7 +184,9 @@ public final class EventBus implements EventSink, AutoCloseable {
         synchronized (lock) {
             if (afterId >= 0) {
                 Event oldest = history.peekFirst();
-                s.gap = oldest != null ? oldest.id() > afterId + 1 : sequence > afterId;
+                // 0 is "from the start": missed only what this bus no longer keeps.
+                long seen = afterId == 0 ? firstSequence : afterId;
+                s.gap = oldest != null ? oldest.id() > seen + 1 : sequence > seen;
                 for (Event e : history) {
                     if (e.id() > afterId && filter.matches(e.type())) {
                         s.handle(e);

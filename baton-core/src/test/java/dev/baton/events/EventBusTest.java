@@ -184,7 +184,13 @@ class EventBusTest {
                 assertThat(r.gap())
                         .as("what happened between the runs is unknown")
                         .isTrue();
+                EventBus.Subscription all = next.subscribeSync("all", EventFilter.ALL, 0, e -> {});
+                assertThat(all.gap())
+                        .as("id 0: everything, and this bus has dropped nothing")
+                        .isFalse();
             }
+            EventBus.Subscription all = bus.subscribeSync("all", EventFilter.ALL, 0, e -> {});
+            assertThat(all.gap()).as("id 0 on a bus that dropped 1 to 4").isTrue();
         }
     }
 
