@@ -1,6 +1,8 @@
 package dev.baton.admin;
 
 import dev.baton.config.Durations;
+import dev.baton.config.ServerConfig;
+import dev.baton.config.Sizes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.reflect.RecordComponent;
@@ -12,9 +14,10 @@ import java.util.Optional;
 
 /**
  * The active config as admin JSON ({@code GET /config}): every record component by
- * its camelCase name, so new config fields appear without code here; durations as
- * in YAML ({@code 30s}); absent optionals left out; and any component whose name
- * says secret or password masked.
+ * its camelCase name, so new config fields appear without code here; durations and
+ * sizes as in YAML ({@code 30s}, {@code 10MB}: a long whose name ends in Size); the
+ * event loops as the number in use; absent optionals left out; and any component
+ * whose name says secret or password masked.
  */
 final class ConfigJson {
     static final String MASK = "********";
@@ -59,7 +62,13 @@ final class ConfigJson {
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException("cannot read " + rc.getName(), e);
                 }
-                putIfPresent(out, rc.getName(), isSecret(rc.getName()) && present(v) ? MASK : render(v));
+                Object shown = isSecret(rc.getName()) && present(v) ? MASK : render(v);
+                if (v instanceof Long bytes && rc.getName().endsWith("Size")) {
+                    shown = Sizes.format(bytes);
+                } else if (value instanceof ServerConfig server && rc.getName().equals("eventLoops")) {
+                    shown = server.effectiveEventLoops(); // 0 means "one per core": say how many
+                }
+                putIfPresent(out, rc.getName(), shown);
                 if (rc.getName().equals("env") && v instanceof Map<?, ?> env) {
                     // A process's environment is where twelve-factor programs take their secrets.
                     JsonObject masked = new JsonObject();

@@ -37,6 +37,16 @@ class ConfigJsonTest {
     }
 
     @Test
+    void sizesReadAsWrittenAndEventLoopsAsUsed() {
+        dev.baton.config.Config c = new dev.baton.config.ConfigLoader(java.util.Map.of())
+                .parse("limits: { max-body-size: 10MB }\nservices: {}\nroutes: []", "baton.yaml");
+        JsonObject json = (JsonObject) ConfigJson.render(c);
+        assertThat(json.getJsonObject("limits").getString("maxBodySize")).isEqualTo("10MB");
+        assertThat(json.getJsonObject("server").getInteger("eventLoops"))
+                .isEqualTo(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
     void aProcessEnvironmentShowsOnlyItsNames() {
         dev.baton.config.Config c = new dev.baton.config.ConfigLoader(java.util.Map.of()).parse("""
                 services:

@@ -25,4 +25,9 @@ public record ServerConfig(
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final HostPort DEFAULT_ADMIN = new HostPort("127.0.0.1", 9090);
+
+    /** The proxy's event loops: as configured, or one per core this JVM may use. */
+    public int effectiveEventLoops() {
+        return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
+    }
 }

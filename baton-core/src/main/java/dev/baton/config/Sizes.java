@@ -29,4 +29,17 @@ public final class Sizes {
         }
         return n << shift;
     }
+
+    /** {@code bytes} as the config writes it: the largest unit it is a whole number of ({@code 10MB}, {@code 1536KB}, {@code 100B}). */
+    public static String format(long bytes) {
+        if (bytes != 0) {
+            for (String unit : new String[] {"GB", "MB", "KB"}) {
+                int shift = unit.equals("GB") ? 30 : unit.equals("MB") ? 20 : 10;
+                if (bytes % (1L << shift) == 0) {
+                    return (bytes >> shift) + unit;
+                }
+            }
+        }
+        return bytes + "B";
+    }
 }

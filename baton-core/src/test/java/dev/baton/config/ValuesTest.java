@@ -30,6 +30,14 @@ class ValuesTest {
         assertThat(Sizes.parse("64KiB")).isEqualTo(64 * 1024);
         assertThatThrownBy(() -> Sizes.parse("ten")).hasMessageContaining("is not a size");
         assertThatThrownBy(() -> Sizes.parse("99999999999999999GB")).hasMessageContaining("too large");
+        assertThat(Sizes.format(10L << 20)).isEqualTo("10MB");
+        assertThat(Sizes.format(1536 * 1024)).isEqualTo("1536KB");
+        assertThat(Sizes.format(1L << 30)).isEqualTo("1GB");
+        assertThat(Sizes.format(100)).isEqualTo("100B");
+        assertThat(Sizes.format(0)).isEqualTo("0B");
+        for (long n : new long[] {0, 1, 1023, 1024, 5 << 20, 3L << 30}) {
+            assertThat(Sizes.parse(Sizes.format(n))).as("round trip of %d", n).isEqualTo(n);
+        }
     }
 
     @Test

@@ -79,9 +79,7 @@ final class Wiring implements AutoCloseable {
             ControlPlane plane = base.plane();
             Metrics metrics = base.metrics();
             Path dataDir = config.server().dataDir();
-            int loops = config.server().eventLoops() > 0
-                    ? config.server().eventLoops()
-                    : Runtime.getRuntime().availableProcessors();
+            int loops = config.server().effectiveEventLoops();
             Vertx vertx = life.start(() -> eventLoops(loops)).vertx;
             proxy = new ProxyServer(
                     vertx,
