@@ -100,7 +100,8 @@ final class ProcessMachine {
     void becameReady(Instant now) {
         expect(Transition.READY);
         readyAt = now;
-        reason = Optional.empty();
+        // The reason stays: it says why the program last ended (a kill -9 before this
+        // restart), which is what an operator looking at a RUNNING process asks.
         moveTo(Transition.READY, RUNNING);
         child().ready();
         log.info("{} is running (pid {})", this, pid);

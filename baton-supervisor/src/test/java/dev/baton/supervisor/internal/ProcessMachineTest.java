@@ -101,15 +101,22 @@ class ProcessMachineTest {
     }
 
     @Test
-    void readyRunsItAndTellsTheProgramAndClearsTheReason() {
+    void readyRunsItAndTellsTheProgramAndKeepsWhyItLastEnded() {
         ProcessMachine m = machine();
         m.launched(child(), now());
         advance(1500);
         assertThat(m.upFor(now())).isEqualTo(Duration.ofMillis(1500));
         m.becameReady(now());
         assertThat(m.state()).isEqualTo(RUNNING);
-        assertThat(m.status().reason()).isEmpty();
+        assertThat(m.status().reason()).as("it never ended").isEmpty();
         assertThat(signals).containsExactly("ready 101");
+
+        m.exited(137, now()); // kill -9
+        advance(1000);
+        m.launched(child(), now());
+        m.becameReady(now());
+        assertThat(m.state()).isEqualTo(RUNNING);
+        assertThat(m.status().reason()).as("why it last ended").contains("was killed by signal 9 (SIGKILL)");
     }
 
     @Test
