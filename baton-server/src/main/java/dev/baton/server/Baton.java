@@ -208,7 +208,8 @@ public final class Baton implements AutoCloseable {
                 EventType.SERVICE_RESTARTED,
                 EventType.SERVICE_REGISTERED,
                 EventType.CONFIG_RELOADED);
-        try (EventBus.Subscription s = base.events().subscribeSync("await-ready", health, -1, e -> changed.release())) {
+        EventBus.Subscription woken = base.events().subscribeSync("await-ready", health, -1, e -> changed.release());
+        try {
             long deadline = base.ticker().nanos() + timeout.toNanos();
             while (true) {
                 List<String> waiting = notReady();
@@ -222,6 +223,8 @@ public final class Baton implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return notReady();
+        } finally {
+            woken.close();
         }
     }
 
