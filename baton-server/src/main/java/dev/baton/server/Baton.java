@@ -112,9 +112,13 @@ public final class Baton implements AutoCloseable {
         reloads.reload();
     }
 
-    /** Swaps in a new config. Requests in flight finish on the snapshot they started with. */
+    /**
+     * Swaps in a new config and publishes {@code CONFIG_RELOADED} (with {@code
+     * source: "api"}), as a reload of the file does. Requests in flight finish on the
+     * snapshot they started with.
+     */
     public void apply(Config config) {
-        reloads.apply(config);
+        reloads.applyAndPublish(config);
     }
 
     /**

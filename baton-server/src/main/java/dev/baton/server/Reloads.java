@@ -44,8 +44,20 @@ final class Reloads {
         this.lock = lock;
     }
 
+    /**
+     * Swaps in a config given in code ({@code Baton.apply}) and says so on the bus
+     * as a file reload does, with {@code source: "api"} in place of the file.
+     */
+    void applyAndPublish(Config config) {
+        synchronized (lock) {
+            swap(config);
+        }
+        log.info("config applied (api)");
+        events.publish(EventType.CONFIG_RELOADED, Map.of("source", "api", "reloads", applied.get()));
+    }
+
     /** Swaps in a new config, warning about the settings that only a restart changes. */
-    void apply(Config config) {
+    private void apply(Config config) {
         synchronized (lock) {
             swap(config);
         }
@@ -101,7 +113,7 @@ final class Reloads {
             throw e;
         }
         log.info("config reloaded from {} ({})", name, cause);
-        events.publish(EventType.CONFIG_RELOADED, Map.of("file", name, "reloads", applied.get()));
+        events.publish(EventType.CONFIG_RELOADED, Map.of("source", "file", "file", name, "reloads", applied.get()));
     }
 
     /** What the file watcher calls: a change of the file on disk. */

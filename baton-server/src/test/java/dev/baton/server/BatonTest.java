@@ -104,9 +104,21 @@ class BatonTest {
             assertThat(get(baton.proxyPort(), "/x").body()).isEqualTo("blue");
             assertThat(get(baton.adminPort(), "/health").body()).contains("UP");
 
+            java.util.List<dev.baton.events.Event> reloads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            baton.events()
+                    .subscribeSync(
+                            "test",
+                            dev.baton.events.EventFilter.of(dev.baton.events.EventType.CONFIG_RELOADED),
+                            -1,
+                            reloads::add);
             baton.apply(new ConfigLoader(Map.of()).parse(yaml(green, ""), "inline.yaml"));
             assertThat(get(baton.proxyPort(), "/x").body()).isEqualTo("green");
             assertThat(baton.reloadCount()).isEqualTo(1);
+            assertThat(reloads)
+                    .as("apply says so as a file reload does")
+                    .singleElement()
+                    .satisfies(e ->
+                            assertThat(e.data()).containsEntry("source", "api").containsEntry("reloads", 1L));
             assertThatThrownBy(baton::start).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(baton::reload).isInstanceOf(IllegalStateException.class);
         }
