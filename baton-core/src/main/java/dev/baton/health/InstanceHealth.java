@@ -2,6 +2,7 @@ package dev.baton.health;
 
 import dev.baton.config.ServiceConfig;
 import dev.baton.resilience.Backoff;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One instance's active-check state: consecutive results against the thresholds,
@@ -20,14 +21,14 @@ public final class InstanceHealth {
     private int successes;
     private int failures;
     private long latencyMillis = -1;
-    private String lastError;
+    private @Nullable String lastError;
 
     public InstanceHealth(ServiceConfig.HealthCheck config) {
         this.config = config;
     }
 
     /** Records one check; returns true when the status changed. */
-    public boolean record(boolean passed, long latencyMillis, String error) {
+    public boolean record(boolean passed, long latencyMillis, @Nullable String error) {
         HealthStatus before = status;
         this.latencyMillis = latencyMillis;
         if (passed) {
@@ -87,7 +88,7 @@ public final class InstanceHealth {
     }
 
     /** Why the last check failed, or null when it passed. */
-    public String lastError() {
+    public @Nullable String lastError() {
         return lastError;
     }
 }

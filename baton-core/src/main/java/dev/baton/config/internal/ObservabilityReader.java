@@ -63,7 +63,7 @@ final class ObservabilityReader {
                         rules.add(rule);
                     }
                 } catch (IllegalArgumentException e) {
-                    s.error("when", e.getMessage());
+                    s.error("when", Problems.why(e));
                 }
             }
             s.finish();
@@ -155,7 +155,7 @@ final class ObservabilityReader {
         try {
             return EventFilter.parse(s.strings("types"));
         } catch (IllegalArgumentException e) {
-            s.error("types", e.getMessage());
+            s.error("types", Problems.why(e));
             return EventFilter.ALL;
         }
     }

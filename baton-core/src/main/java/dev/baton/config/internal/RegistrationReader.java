@@ -68,7 +68,7 @@ public final class RegistrationReader {
         if (flat) {
             if (entries.containsKey("instances")) {
                 problems.add(
-                        lines.get("instances"),
+                        lines.getOrDefault("instances", mapping.line()),
                         "instances",
                         "give either 'instances' (config shape) or 'endpoint' (flat shape), not both");
             }

@@ -19,11 +19,19 @@ public final class YamlTreeParser {
 
     /** A syntax problem in the YAML itself, at a line. */
     public static final class SyntaxException extends Exception {
+        private final String reason;
         private final int line;
 
         SyntaxException(String message, int line) {
             super(message);
+            this.reason = message;
             this.line = line;
+        }
+
+        /** What is wrong, never null (unlike Throwable's). */
+        @Override
+        public String getMessage() {
+            return reason;
         }
 
         public int line() {
