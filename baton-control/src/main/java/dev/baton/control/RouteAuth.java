@@ -7,6 +7,7 @@ import dev.baton.security.TokenException;
 import io.vertx.core.MultiMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's {@code auth: { jwt: true, ... }}, compiled: the verifier, the roles of
@@ -33,11 +34,18 @@ public final class RouteAuth {
         return verifier.jwks();
     }
 
-    /** The outcome of checking a request: the caller, or the status and reason to refuse it with. */
-    public record Verdict(Caller caller, int status, String reason) {}
+    /**
+     * The outcome of checking a request: the caller, or the status and reason to refuse it with.
+     *
+     * @param caller the verified caller; null when the token is missing or does not verify
+     * @param status 0 when the request may pass, else 401 or 403
+     * @param reason why it may not pass; null when it may
+     */
+    public record Verdict(
+            @Nullable Caller caller, int status, @Nullable String reason) {}
 
-    /** Checks the request's {@code Authorization: Bearer} token and the caller's roles. */
-    public Verdict check(String authorization) {
+    /** Checks the request's {@code Authorization: Bearer} token (the header, null when absent) and the caller's roles. */
+    public Verdict check(@Nullable String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return new Verdict(null, 401, "a Bearer token is required");
         }

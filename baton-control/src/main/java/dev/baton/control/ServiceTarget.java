@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +37,10 @@ public final class ServiceTarget {
     private final Balancer balancer;
     private final OutlierDetector outliers;
     private final Breakers breakers;
-    private final ResponseCache fallbackCache;
-    private final RetryBudget retryBudget;
-    private final Bulkhead bulkhead;
-    private final RateLimitPolicy rateLimit;
+    private final @Nullable ResponseCache fallbackCache;
+    private final @Nullable RetryBudget retryBudget;
+    private final @Nullable Bulkhead bulkhead;
+    private final @Nullable RateLimitPolicy rateLimit;
     private final AtomicLong panicNext = new AtomicLong();
 
     /**
@@ -106,7 +107,7 @@ public final class ServiceTarget {
      * spreads traffic over all of them instead (Envoy's panic threshold): better a
      * chance than a certain 503.
      */
-    public Upstream pick(RequestKey request) {
+    public @Nullable Upstream pick(RequestKey request) {
         return pick(request, null);
     }
 
@@ -114,7 +115,7 @@ public final class ServiceTarget {
      * As {@link #pick(RequestKey)}, preferring an instance other than {@code avoid}
      * (a retry goes elsewhere when there is somewhere else to go).
      */
-    public Upstream pick(RequestKey request, Upstream avoid) {
+    public @Nullable Upstream pick(RequestKey request, @Nullable Upstream avoid) {
         if (!breakers.enabled() && avoid == null) {
             return pickInstance(request);
         }
@@ -137,21 +138,21 @@ public final class ServiceTarget {
     }
 
     /** The service's own rate limit, or null. */
-    public RateLimitPolicy rateLimit() {
+    public @Nullable RateLimitPolicy rateLimit() {
         return rateLimit;
     }
 
     /** The service's {@code max-concurrent} bulkhead, or null when it has none. */
-    public Bulkhead bulkhead() {
+    public @Nullable Bulkhead bulkhead() {
         return bulkhead;
     }
 
     /** The retry budget, or null when the service does not retry. */
-    public RetryBudget retryBudget() {
+    public @Nullable RetryBudget retryBudget() {
         return retryBudget;
     }
 
-    private Upstream pickInstance(RequestKey request) {
+    private @Nullable Upstream pickInstance(RequestKey request) {
         Endpoint e = balancer.pick(request);
         if (e == null) {
             return config.panicMode() && !instances.isEmpty()
@@ -187,7 +188,7 @@ public final class ServiceTarget {
     }
 
     /** Last good GET responses for the breaker's {@code fallback.cache}, or null when it has none. */
-    public ResponseCache fallbackCache() {
+    public @Nullable ResponseCache fallbackCache() {
         return fallbackCache;
     }
 

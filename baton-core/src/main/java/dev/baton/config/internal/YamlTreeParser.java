@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads YAML text into a {@link YamlNode} tree with line numbers, using Jackson's
@@ -113,7 +114,7 @@ public final class YamlTreeParser {
     }
 
     /** SnakeYAML's message without its location lines and caret drawings, on one line. */
-    private static String firstLine(String message) {
+    private static String firstLine(@Nullable String message) {
         if (message == null) {
             return "unreadable";
         }
