@@ -318,14 +318,13 @@ public final class AdminApi {
         }
         for (ServiceTarget s : backend.snapshot().services().values()) {
             if (s.config().type().equals(type)) {
-                Upstream u = s.pick(RequestKey.NONE);
-                if (u == ServiceTarget.SHED) {
-                    continue; // its circuit breaker is open
+                ServiceTarget.Pick pick = s.pick(RequestKey.NONE);
+                if (!(pick instanceof ServiceTarget.Picked picked)) {
+                    continue; // its circuit breaker is open, or it has no instance
                 }
-                if (u != null) {
-                    s.abandoned(u); // a pick to hand out, not a call: its breaker permit goes back
-                }
-                if (u != null && u.endpoint().available()) {
+                Upstream u = picked.upstream();
+                s.abandoned(u); // a pick to hand out, not a call: its breaker permit goes back
+                if (u.endpoint().available()) {
                     json(
                             rc.response(),
                             200,

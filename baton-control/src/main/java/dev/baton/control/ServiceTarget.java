@@ -43,11 +43,25 @@ public final class ServiceTarget {
     private final @Nullable RateLimitPolicy rateLimit;
     private final AtomicLong panicNext = new AtomicLong();
 
+    /** What {@link #pick} made of a request: an instance, a request shed, or none available. */
+    public sealed interface Pick permits Picked, Shed, NoneAvailable {}
+
     /**
-     * Returned by {@link #pick} when the circuit breaker sheds the request: the
-     * caller answers with the service's fallback instead.
+     * This instance, with the breaker permit taken for it (when the service has a
+     * breaker): the caller settles it with {@link #answered}, {@link #failed} or
+     * {@link #abandoned}.
      */
-    public static final Upstream SHED = Upstream.of("(shed)", java.net.URI.create("http://shed.invalid"), 0);
+    public record Picked(Upstream upstream) implements Pick {}
+
+    /** The circuit breaker sheds the request: the caller answers with the service's fallback instead. */
+    public record Shed() implements Pick {}
+
+    /** No instance is available (and no breaker shed the request): the caller answers 503. */
+    public record NoneAvailable() implements Pick {}
+
+    // The empty results carry nothing, so one of each does for every request.
+    private static final Pick SHED = new Shed();
+    private static final Pick NONE_AVAILABLE = new NoneAvailable();
 
     /** A service target without events, on the system's clocks (tests, benchmarks). */
     public ServiceTarget(ServiceConfig config) {
@@ -102,12 +116,13 @@ public final class ServiceTarget {
     }
 
     /**
-     * The instance for this request, or null when none is available. With
+     * The instance for this request; {@link Shed} when the circuit breaker refuses
+     * every candidate, {@link NoneAvailable} when there is none. With
      * {@code panic-mode}, a service whose every instance is unhealthy or ejected
      * spreads traffic over all of them instead (Envoy's panic threshold): better a
      * chance than a certain 503.
      */
-    public @Nullable Upstream pick(RequestKey request) {
+    public Pick pick(RequestKey request) {
         return pick(request, null);
     }
 
@@ -115,9 +130,10 @@ public final class ServiceTarget {
      * As {@link #pick(RequestKey)}, preferring an instance other than {@code avoid}
      * (a retry goes elsewhere when there is somewhere else to go).
      */
-    public @Nullable Upstream pick(RequestKey request, @Nullable Upstream avoid) {
+    public Pick pick(RequestKey request, @Nullable Upstream avoid) {
         if (!breakers.enabled() && avoid == null) {
-            return pickInstance(request);
+            Upstream u = pickInstance(request);
+            return u == null ? NONE_AVAILABLE : new Picked(u);
         }
         // A per-instance breaker that refuses sends the pick elsewhere; a service-wide
         // one refuses for all. Either way a permit taken here is settled by the caller.
@@ -125,16 +141,16 @@ public final class ServiceTarget {
         for (int i = 0; i < tries; i++) {
             Upstream u = pickInstance(request);
             if (u == null) {
-                return null;
+                return NONE_AVAILABLE;
             }
             if (u == avoid && i < tries - 1) {
                 continue;
             }
             if (breakers.tryAcquire(u.id())) {
-                return u;
+                return new Picked(u);
             }
         }
-        return breakers.enabled() ? SHED : null;
+        return breakers.enabled() ? SHED : NONE_AVAILABLE;
     }
 
     /** The service's own rate limit, or null. */

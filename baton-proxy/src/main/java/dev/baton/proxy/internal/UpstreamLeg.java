@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.control.RouteTarget;
+import dev.baton.control.ServiceTarget;
 import dev.baton.control.Upstream;
 import dev.baton.proxy.internal.Exchange.Phase;
 import dev.baton.resilience.Outcome;
@@ -83,17 +84,17 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
      * or the breaker's fallback), when the service has no available instance.
      */
     boolean choose() {
-        Assignment.Choice choice = Assignment.pick(route.service(), req, avoid, ctx.ticker());
-        if (choice instanceof Assignment.Shed) {
+        ServiceTarget.Pick pick = route.service().pick(new ServerRequestKey(req), avoid);
+        if (pick instanceof ServiceTarget.Shed) {
             Fallbacks.respond(exchange, route.service());
             return false;
         }
-        if (!(choice instanceof Assignment.Chosen chosen)) {
+        if (!(pick instanceof ServiceTarget.Picked picked)) {
             exchange.reject(
                     503, "no available instance of service " + route.service().id(), exchange.hasUnreadBody());
             return false;
         }
-        attempt = new Attempt(chosen.assignment());
+        attempt = new Attempt(new Assignment(route.service(), picked.upstream(), ctx.ticker()));
         upstream = attempt.upstream();
         tries++;
         exchange.trace().newTry();
