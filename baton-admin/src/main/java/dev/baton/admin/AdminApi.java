@@ -3,6 +3,7 @@ package dev.baton.admin;
 import static dev.baton.admin.Replies.error;
 import static dev.baton.admin.Replies.errorBody;
 import static dev.baton.admin.Replies.json;
+import static dev.baton.admin.Replies.pathParam;
 
 import dev.baton.balance.RequestKey;
 import dev.baton.config.Config;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admin API on {@code server.admin}, camelCase JSON in and out;
@@ -100,9 +102,10 @@ public final class AdminApi {
     private final String version;
     private final Clock clock;
     private final ServiceViews views;
-    private HttpServer server;
-    private Router router;
-    private EventStream stream;
+    // From start: each is made there, in this order of need.
+    private @Nullable HttpServer server;
+    private @Nullable Router router;
+    private @Nullable EventStream stream;
 
     /** The admin API on {@code listen}; {@code clock} dates audit entries and measures uptime. */
     public AdminApi(Vertx vertx, HostPort listen, Backend backend, String version, Clock clock) {
@@ -122,7 +125,7 @@ public final class AdminApi {
             String rid = valid ? given : RequestIds.generate();
             rc.put(Replies.REQUEST_ID, rid);
             rc.response().putHeader("x-request-id", rid);
-            SecurityHeaders.apply(rc.request().path(), rc.response().headers());
+            SecurityHeaders.apply(Replies.path(rc), rc.response().headers());
             if (given != null && !valid) {
                 error(rc, 400, "invalid X-Request-ID (allowed: [A-Za-z0-9._-]{1,100})");
             } else {
@@ -176,16 +179,17 @@ public final class AdminApi {
         router.post("/services/:id/circuit-breaker/:action").handler(this::breakerAction);
         new RegistrationRoutes(vertx, backend, views).mount(router);
         new ApiDocs().mount(router);
-        stream = new EventStream(
+        EventStream stream = new EventStream(
                 vertx,
                 backend.events(),
                 () -> backend.snapshot().config().observability().events().heartbeat());
+        this.stream = stream;
         stream.mount(router);
         new DeadLetterRoutes(vertx, backend).mount(router);
         new StatsRoutes(backend.stats(), backend::snapshot).mount(router);
         new ProcessRoutes(vertx, backend, views).mount(router);
         router.get("/alerts").handler(this::alerts);
-        router.get("/config").handler(rc -> json(rc.response(), 200, ConfigJson.render(backend.fileConfig())));
+        router.get("/config").handler(rc -> json(rc.response(), 200, ConfigJson.config(backend.fileConfig())));
         router.post("/config/reload").handler(this::reload);
         router.errorHandler(
                 404,
@@ -205,9 +209,10 @@ public final class AdminApi {
                 413, rc -> error(rc, 413, "request body larger than " + RegistrationRoutes.MAX_BODY + " bytes"));
         router.errorHandler(500, rc -> error(rc, 500, "internal error"));
         this.router = router;
-        server = vertx.createHttpServer(
+        HttpServer server = vertx.createHttpServer(
                         new HttpServerOptions().setHost(listen.host()).setPort(listen.port()))
                 .requestHandler(router);
+        this.server = server;
         return server.listen().map(HttpServer::actualPort);
     }
 
@@ -216,6 +221,9 @@ public final class AdminApi {
      * so tests can hold the OpenAPI document to what is really served.
      */
     public SortedSet<String> endpoints() {
+        if (router == null) {
+            throw new IllegalStateException("the admin API has not started");
+        }
         SortedSet<String> out = new TreeSet<>();
         for (Route r : router.getRoutes()) {
             if (r.getPath() == null || r.methods() == null || r.getPath().startsWith("/docs/assets")) {
@@ -228,20 +236,24 @@ public final class AdminApi {
     }
 
     public int port() {
+        if (server == null) {
+            throw new IllegalStateException("the admin API has not started");
+        }
         return server.actualPort();
     }
 
+    /** Stops the server; also after a start that threw before it made one. */
     public Future<Void> stop() {
         if (stream != null) {
             stream.close();
         }
-        return server.shutdown(1, TimeUnit.SECONDS);
+        return server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS);
     }
 
     /** An operator opens (forced), closes or resets a service's breaker(s). */
     private void breakerAction(RoutingContext rc) {
-        String id = rc.pathParam("id");
-        String action = rc.pathParam("action");
+        String id = pathParam(rc, "id");
+        String action = pathParam(rc, "action");
         ServiceTarget s = backend.snapshot().services().get(id);
         if (s == null) {
             error(rc, 404, "no service '" + id + "'");
@@ -301,7 +313,7 @@ public final class AdminApi {
     }
 
     private void service(RoutingContext rc) {
-        String id = rc.pathParam("id");
+        String id = pathParam(rc, "id");
         ServiceTarget s = backend.snapshot().services().get(id);
         if (s == null) {
             error(rc, 404, "no service '" + id + "'");
@@ -311,7 +323,7 @@ public final class AdminApi {
     }
 
     private void loadBalancer(RoutingContext rc) {
-        String type = rc.pathParam("type");
+        String type = pathParam(rc, "type");
         if (!backend.orchestrating()) {
             error(rc, 503, "the orchestrator is stopped; POST /orchestrator/start resumes it");
             return;

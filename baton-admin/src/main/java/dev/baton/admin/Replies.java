@@ -25,6 +25,33 @@ final class Replies {
         json(rc.response(), status, errorBody(rc, status, message));
     }
 
+    /**
+     * The request's path; "" when its target has none (such as {@code *}), which no
+     * route has and every policy treats as strictly as any other path.
+     */
+    static String path(RoutingContext rc) {
+        String path = rc.request().path();
+        return path == null ? "" : path;
+    }
+
+    /** What {@code e} says went wrong: its message, or its class when it has none. */
+    static String why(Throwable e) {
+        String m = e.getMessage();
+        return m != null ? m : e.getClass().getSimpleName();
+    }
+
+    /**
+     * A path parameter of the route that matched. Vert.x has one for every {@code :name}
+     * in the route's path, so a missing one is a route written without it: a bug here.
+     */
+    static String pathParam(RoutingContext rc, String name) {
+        String value = rc.pathParam(name);
+        if (value == null) {
+            throw new IllegalStateException("no :" + name + " in the path of the route that matched");
+        }
+        return value;
+    }
+
     static void json(HttpServerResponse res, int status, Object body) {
         res.setStatusCode(status).putHeader("content-type", "application/json").end(body.toString());
     }

@@ -111,8 +111,8 @@ public final class RuntimeServices implements Component<Snapshot> {
         }
     }
 
-    /** Validates, stores and applies a registration; throws ConfigException (invalid) or StoreException. */
-    public synchronized Registered register(String body) {
+    /** Validates, stores and applies a registration (a missing body is an empty one); throws ConfigException (invalid) or StoreException. */
+    public synchronized Registered register(@Nullable String body) {
         ServiceRegistration r = ServiceRegistration.parse(body, registry.ids(fileConfig.get()));
         store().registrations().put(r.id(), r.body(), clock.instant());
         boolean replaced = registry.register(r);
