@@ -7,13 +7,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * What one request to the data plane came to, as metrics, stats, the access log and
  * events see it: an immutable record, made when a try ends and when the request does,
- * so an observer may keep it and read it later on any thread. Five fields may be
- * null, each when there is nothing to say: {@code route} (no route matched),
- * {@code upstream} (no instance was tried) and the three span ids (tracing off or
- * not sampled, or no client span); two numbers have a value that stands for
- * "none": {@code status} {@link #CLIENT_CLOSED} and {@code upstreamNanos} -1.
+ * so an observer may keep it and read it later on any thread. Seven fields may be
+ * null, each when there is nothing to say: {@code path} (a request target without
+ * one, refused), {@code route} (no route matched), {@code upstream} (no instance was
+ * tried), {@code clientAddress} (refused for its head before it was looked up) and
+ * the three span ids (tracing off or not sampled, or no client span); two numbers
+ * have a value that stands for "none": {@code status} {@link #CLIENT_CLOSED} and
+ * {@code upstreamNanos} -1.
  *
- * @param path the path as the client sent it: for logs, never a metric label
+ * @param path the path as the client sent it: for logs, never a metric label; null without one
  * @param route the matched route, or null when none matched (or the request was refused before)
  * @param upstream the instance of the last try, or null when none was tried
  * @param status the status sent to the client; {@link #CLIENT_CLOSED} when none was (the client left first)
@@ -22,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param upstreamNanos from the last try's start to the upstream's response head; -1 when no response
  *     head came (no try, or every try failed before one)
  * @param tries upstream tries made, retries included
- * @param clientAddress the peer's address, or from X-Forwarded-For behind trusted proxies
+ * @param clientAddress the peer's address, or from X-Forwarded-For behind trusted proxies; null for a
+ *     request refused for its head (before the address is looked up)
  * @param startMillis wall-clock time of arrival, in epoch milliseconds
  * @param traceId the W3C trace id (32 hex digits) the request carried or was given
  * @param spanId Baton's span for this request when it is recorded (tracing on and sampled), else null
@@ -33,7 +36,7 @@ import org.jspecify.annotations.Nullable;
 public record ProxiedRequest(
         String requestId,
         String method,
-        String path,
+        @Nullable String path,
         @Nullable RouteTarget route,
         @Nullable Upstream upstream,
         int status,
@@ -43,7 +46,7 @@ public record ProxiedRequest(
         long durationNanos,
         long upstreamNanos,
         int tries,
-        String clientAddress,
+        @Nullable String clientAddress,
         long startMillis,
         String traceId,
         @Nullable String spanId,

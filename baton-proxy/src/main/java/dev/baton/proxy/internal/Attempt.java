@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.control.Upstream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One try of an upstream within an exchange: the instance its balancer chose (with
@@ -10,7 +11,7 @@ import dev.baton.control.Upstream;
  */
 final class Attempt {
     private final Assignment assignment;
-    private UpstreamConnection connection;
+    private @Nullable UpstreamConnection connection;
     private boolean sent;
     private boolean reported;
 
@@ -42,6 +43,7 @@ final class Attempt {
     }
 
     /** The connection while this try holds it, or null before and after. */
+    @Nullable
     UpstreamConnection connection() {
         return connection;
     }

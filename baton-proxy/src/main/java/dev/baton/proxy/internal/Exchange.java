@@ -15,9 +15,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,18 +64,25 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
     private final RequestBody body;
     private final ExchangeTimer timer;
     private Phase phase = Phase.HEAD;
+    // Set at the top of start(), which the verticle calls as soon as it has made the
+    // exchange; one dropped before (its connection is closing) never reads them.
+    @SuppressWarnings("NullAway.Init")
     private String requestId;
+
+    @SuppressWarnings("NullAway.Init")
     private TraceState trace;
-    private HostAndPort authority;
-    private String clientAddress;
-    private RouteTarget route;
-    private Pipeline pipeline;
-    private StageRun stages;
-    private Bulkhead entered;
-    private UpstreamLeg leg; // once through the stages
+
+    // Each from the step that finds it; null for a request refused before.
+    private @Nullable HostAndPort authority;
+    private @Nullable String clientAddress;
+    private @Nullable RouteTarget route;
+    private @Nullable Pipeline pipeline;
+    private @Nullable StageRun stages;
+    private @Nullable Bulkhead entered;
+    private @Nullable UpstreamLeg leg; // once through the stages
     private boolean counted;
     private boolean aborted;
-    private ProxiedRequest record; // once over
+    private @Nullable ProxiedRequest record; // once over
 
     public Exchange(ProxyContext ctx, HttpServerRequest req) {
         this.ctx = ctx;
@@ -164,6 +173,7 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
 
     /** A CORS preflight: 204 with what the route allows, or 403; never sent upstream. */
     private void answerPreflight() {
+        RouteTarget route = route();
         var cors = route.cors().orElseThrow(); // Admission finds preflights only on CORS routes
         String origin = req.getHeader("origin");
         if (!cors.allows(origin)) {
@@ -201,6 +211,7 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
 
     /** Admitted and through its stages: the bulkhead, retries, upgrade or the upstream call. */
     private void proceed() {
+        RouteTarget route = route();
         Bulkhead bulkhead = route.service().bulkhead();
         if (bulkhead != null) {
             if (!bulkhead.tryEnter()) {
@@ -240,7 +251,8 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
             abort(408, "the request body stalled: no bytes for " + ms + " ms (limits.body-timeout)");
             return;
         }
-        leg.timedOut();
+        // The route's deadline is set as the leg is made: only a body timeout comes before it.
+        Objects.requireNonNull(leg).timedOut();
     }
     /** Ends the exchange with an error: JSON if nothing was sent yet, else a reset. */
     void abort(int status, String message) {
@@ -297,7 +309,9 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
             stages.answered(headers);
         } else if (route != null) {
             String origin = req.getHeader("origin");
-            route.cors().filter(c -> c.allows(origin)).ifPresent(c -> c.response(origin, headers));
+            if (origin != null) {
+                route.cors().filter(c -> c.allows(origin)).ifPresent(c -> c.response(origin, headers));
+            }
         }
     }
 
@@ -430,14 +444,16 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
         return ctx;
     }
 
+    /** The route, once admitted: what asks for it (the leg, upgrades, fallbacks) comes after. */
     RouteTarget route() {
-        return route;
+        return Objects.requireNonNull(route, "not admitted");
     }
 
     String requestId() {
         return requestId;
     }
 
+    @Nullable
     HostAndPort authority() {
         return authority;
     }
@@ -446,8 +462,9 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
         return trace;
     }
 
+    /** The route's pipeline, once admitted (see {@link #route}). */
     Pipeline pipeline() {
-        return pipeline;
+        return Objects.requireNonNull(pipeline, "not admitted");
     }
 
     /** The route's stages as they ran; empty for a route without any. */

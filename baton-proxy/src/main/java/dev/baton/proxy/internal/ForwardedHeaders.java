@@ -3,6 +3,7 @@ package dev.baton.proxy.internal;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The headers a request and its response carry through the proxy: the
@@ -27,7 +28,7 @@ final class ForwardedHeaders {
      */
     static void request(
             HttpServerRequest req,
-            HostAndPort authority,
+            @Nullable HostAndPort authority,
             MultiMap to,
             boolean upgrade,
             boolean preserveHost,

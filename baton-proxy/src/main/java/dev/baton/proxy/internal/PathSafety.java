@@ -2,6 +2,7 @@ package dev.baton.proxy.internal;
 
 import dev.baton.security.SecurityViolations;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Request targets no upstream should ever see: a NUL byte (raw or {@code %00}), or
@@ -14,7 +15,7 @@ final class PathSafety {
     private PathSafety() {}
 
     /** The violation type, or null when the target is safe. */
-    static String problem(String uri) {
+    static @Nullable String problem(@Nullable String uri) {
         if (uri == null || (uri.indexOf("..") < 0 && uri.indexOf('%') < 0 && uri.indexOf('\0') < 0)) {
             return null; // the common case, with no allocation
         }
