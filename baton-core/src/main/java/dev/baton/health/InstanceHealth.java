@@ -2,6 +2,7 @@ package dev.baton.health;
 
 import dev.baton.config.ServiceConfig;
 import dev.baton.resilience.Backoff;
+import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,7 +21,7 @@ public final class InstanceHealth {
     private HealthStatus status = HealthStatus.UNKNOWN;
     private int successes;
     private int failures;
-    private long latencyMillis = -1;
+    private long latencyMillis = -1; // before the first check
     private @Nullable String lastError;
 
     public InstanceHealth(ServiceConfig.HealthCheck config) {
@@ -82,9 +83,9 @@ public final class InstanceHealth {
         return status;
     }
 
-    /** Latency of the last check in milliseconds, or -1 before the first. */
-    public long latencyMillis() {
-        return latencyMillis;
+    /** Latency of the last check in milliseconds; empty before the first. */
+    public OptionalLong latencyMillis() {
+        return latencyMillis < 0 ? OptionalLong.empty() : OptionalLong.of(latencyMillis);
     }
 
     /** Why the last check failed, or null when it passed. */
