@@ -3,6 +3,7 @@ package dev.baton.admin;
 import static dev.baton.admin.Replies.error;
 import static dev.baton.admin.Replies.errorBody;
 import static dev.baton.admin.Replies.json;
+import static dev.baton.admin.Replies.pathParam;
 
 import dev.baton.balance.RequestKey;
 import dev.baton.config.Config;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admin API on {@code server.admin}, camelCase JSON in and out;
@@ -101,10 +103,11 @@ public final class AdminApi {
     private final String version;
     private final Clock clock;
     private final ServiceViews views;
-    private HttpServer server;
-    private Router router;
-    private EventStream stream;
-    private AllowedMethods allowed; // read off the router once every route is on it
+    // From start: each is made there, in this order of need.
+    private @Nullable HttpServer server;
+    private @Nullable Router router;
+    private @Nullable EventStream stream;
+    private @Nullable AllowedMethods allowed; // read off the router once every route is on it
 
     /** The admin API on {@code listen}; {@code clock} dates audit entries and measures uptime. */
     public AdminApi(Vertx vertx, HostPort listen, Backend backend, String version, Clock clock) {
@@ -122,10 +125,10 @@ public final class AdminApi {
             RequestIdConfig ids = backend.snapshot().config().server().requestId();
             String given = rc.request().getHeader(ids.header());
             boolean valid = given != null && RequestIds.isValid(given);
-            String rid = valid ? given : RequestIds.generate();
+            String rid = given != null && valid ? given : RequestIds.generate();
             rc.put(Replies.REQUEST_ID, rid);
             rc.response().putHeader(ids.header(), rid);
-            SecurityHeaders.apply(rc.request().path(), rc.response().headers());
+            SecurityHeaders.apply(Replies.path(rc), rc.response().headers());
             if (given != null && !valid && !ids.replaceInvalid()) {
                 error(
                         rc,
@@ -158,8 +161,9 @@ public final class AdminApi {
         // Not an OPTIONS route: a route without a path would match every path, and
         // Vert.x would answer 405 instead of 404 for any path with another method.
         router.route().handler(rc -> {
-            String allow = rc.request().method() == HttpMethod.OPTIONS
-                    ? this.allowed.header(rc.request().path())
+            AllowedMethods routes = this.allowed;
+            String allow = rc.request().method() == HttpMethod.OPTIONS && routes != null
+                    ? routes.header(Replies.path(rc))
                     : "";
             if (allow.isEmpty()) {
                 rc.next(); // not OPTIONS, or a 404
@@ -195,16 +199,17 @@ public final class AdminApi {
         router.post("/services/:id/circuit-breaker/:action").handler(this::breakerAction);
         new RegistrationRoutes(vertx, backend, views).mount(router);
         new ApiDocs().mount(router);
-        stream = new EventStream(
+        EventStream stream = new EventStream(
                 vertx,
                 backend.events(),
                 () -> backend.snapshot().config().observability().events().heartbeat());
+        this.stream = stream;
         stream.mount(router);
         new DeadLetterRoutes(vertx, backend).mount(router);
         new StatsRoutes(backend.stats(), backend::snapshot).mount(router);
         new ProcessRoutes(vertx, backend, views).mount(router);
         router.get("/alerts").handler(this::alerts);
-        router.get("/config").handler(rc -> json(rc, 200, ConfigJson.render(backend.fileConfig())));
+        router.get("/config").handler(rc -> json(rc, 200, ConfigJson.config(backend.fileConfig())));
         router.post("/config/reload").handler(this::reload);
         // HEAD wherever GET (Vert.x sends a HEAD's headers without the body), and
         // OPTIONS everywhere, after every other route, so that both see them all.
@@ -231,9 +236,10 @@ public final class AdminApi {
                 413, rc -> error(rc, 413, "request body larger than " + RegistrationRoutes.MAX_BODY + " bytes"));
         router.errorHandler(500, rc -> error(rc, 500, "internal error"));
         this.router = router;
-        server = vertx.createHttpServer(
+        HttpServer server = vertx.createHttpServer(
                         new HttpServerOptions().setHost(listen.host()).setPort(listen.port()))
                 .requestHandler(router);
+        this.server = server;
         return server.listen().map(HttpServer::actualPort);
     }
 
@@ -242,6 +248,9 @@ public final class AdminApi {
      * so tests can hold the OpenAPI document to what is really served.
      */
     public SortedSet<String> endpoints() {
+        if (router == null) {
+            throw new IllegalStateException("the admin API has not started");
+        }
         SortedSet<String> out = new TreeSet<>();
         for (Route r : router.getRoutes()) {
             if (r.getPath() == null || r.methods() == null || r.getPath().startsWith("/docs/assets")) {
@@ -257,26 +266,30 @@ public final class AdminApi {
     }
 
     public int port() {
+        if (server == null) {
+            throw new IllegalStateException("the admin API has not started");
+        }
         return server.actualPort();
     }
 
+    /** Stops the server; also after a start that threw before it made one. */
     public Future<Void> stop() {
         if (stream != null) {
             stream.close();
         }
-        return server.shutdown(1, TimeUnit.SECONDS);
+        return server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS);
     }
 
     /** A 405 says what the path does allow (RFC 9110 §15.5.6). */
     private static RoutingContext allowing(RoutingContext rc, AllowedMethods allowed) {
-        rc.response().putHeader("allow", allowed.header(rc.request().path()));
+        rc.response().putHeader("allow", allowed.header(Replies.path(rc)));
         return rc;
     }
 
     /** An operator opens (forced), closes or resets a service's breaker(s). */
     private void breakerAction(RoutingContext rc) {
-        String id = rc.pathParam("id");
-        String action = rc.pathParam("action");
+        String id = pathParam(rc, "id");
+        String action = pathParam(rc, "action");
         ServiceTarget s = backend.snapshot().services().get(id);
         if (s == null) {
             error(rc, 404, "no service '" + id + "'");
@@ -336,7 +349,7 @@ public final class AdminApi {
     }
 
     private void service(RoutingContext rc) {
-        String id = rc.pathParam("id");
+        String id = pathParam(rc, "id");
         ServiceTarget s = backend.snapshot().services().get(id);
         if (s == null) {
             error(rc, 404, "no service '" + id + "'");
@@ -346,21 +359,20 @@ public final class AdminApi {
     }
 
     private void loadBalancer(RoutingContext rc) {
-        String type = rc.pathParam("type");
+        String type = pathParam(rc, "type");
         if (!backend.orchestrating()) {
             error(rc, 503, "the orchestrator is stopped; POST /orchestrator/start resumes it");
             return;
         }
         for (ServiceTarget s : backend.snapshot().services().values()) {
             if (s.config().type().equals(type)) {
-                Upstream u = s.pick(RequestKey.NONE);
-                if (u == ServiceTarget.SHED) {
-                    continue; // its circuit breaker is open
+                ServiceTarget.Pick pick = s.pick(RequestKey.NONE);
+                if (!(pick instanceof ServiceTarget.Picked picked)) {
+                    continue; // its circuit breaker is open, or it has no instance
                 }
-                if (u != null) {
-                    s.abandoned(u); // a pick to hand out, not a call: its breaker permit goes back
-                }
-                if (u != null && u.endpoint().available()) {
+                Upstream u = picked.upstream();
+                s.abandoned(u); // a pick to hand out, not a call: its breaker permit goes back
+                if (u.endpoint().available()) {
                     json(
                             rc,
                             200,

@@ -41,7 +41,7 @@ final class AdminAuth {
         Snapshot snapshot = snapshots.get();
         SecurityConfig security = snapshot.config().security();
         HttpMethod method = rc.request().method();
-        String path = rc.request().path();
+        String path = Replies.path(rc);
         if (!snapshot.ipPolicy().open()) {
             String peer = rc.request().remoteAddress() == null
                     ? ""

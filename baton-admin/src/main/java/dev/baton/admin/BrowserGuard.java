@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps web pages the operator happens to have open from using the admin API
@@ -126,7 +127,7 @@ final class BrowserGuard {
     }
 
     /** The Host header (HTTP/1) or {@code :authority} (HTTP/2); null when the client sent none. */
-    private static String rawHost(HttpServerRequest req) {
+    private static @Nullable String rawHost(HttpServerRequest req) {
         String h = req.getHeader("host");
         if (h == null) {
             HostAndPort a = req.authority();

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The active config as admin JSON ({@code GET /config}): every record component by
@@ -24,7 +25,8 @@ final class ConfigJson {
 
     private ConfigJson() {}
 
-    static Object render(Object value) {
+    /** {@code value} as JSON: null (or an empty optional) as null. */
+    static @Nullable Object render(@Nullable Object value) {
         if (value == null) {
             return null;
         }
@@ -54,31 +56,41 @@ final class ConfigJson {
             return out;
         }
         if (value.getClass().isRecord() && !isLeaf(value)) {
-            JsonObject out = new JsonObject();
-            for (RecordComponent rc : value.getClass().getRecordComponents()) {
-                Object v;
-                try {
-                    v = rc.getAccessor().invoke(value);
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException("cannot read " + rc.getName(), e);
-                }
-                Object shown = isSecret(rc.getName()) && present(v) ? MASK : render(v);
-                if (v instanceof Long bytes && rc.getName().endsWith("Size")) {
-                    shown = Sizes.format(bytes);
-                } else if (value instanceof ServerConfig server && rc.getName().equals("eventLoops")) {
-                    shown = server.effectiveEventLoops(); // 0 means "one per core": say how many
-                }
-                putIfPresent(out, rc.getName(), shown);
-                if (rc.getName().equals("env") && v instanceof Map<?, ?> env) {
-                    // A process's environment is where twelve-factor programs take their secrets.
-                    JsonObject masked = new JsonObject();
-                    env.keySet().forEach(k -> masked.put(String.valueOf(k), MASK));
-                    out.put("env", masked);
-                }
-            }
-            return out;
+            return record(value);
         }
         return value.toString(); // URI, Path, HostPort: their text form
+    }
+
+    /** The whole config, a record of records. */
+    static JsonObject config(dev.baton.config.Config config) {
+        return record(config);
+    }
+
+    /** A record's components by name, secrets masked, absent optionals left out. */
+    private static JsonObject record(Object value) {
+        JsonObject out = new JsonObject();
+        for (RecordComponent rc : value.getClass().getRecordComponents()) {
+            Object v;
+            try {
+                v = rc.getAccessor().invoke(value);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + rc.getName(), e);
+            }
+            @Nullable Object shown = isSecret(rc.getName()) && present(v) ? MASK : render(v);
+            if (v instanceof Long bytes && rc.getName().endsWith("Size")) {
+                shown = Sizes.format(bytes);
+            } else if (value instanceof ServerConfig server && rc.getName().equals("eventLoops")) {
+                shown = server.effectiveEventLoops(); // 0 means "one per core": say how many
+            }
+            putIfPresent(out, rc.getName(), shown);
+            if (rc.getName().equals("env") && v instanceof Map<?, ?> env) {
+                // A process's environment is where twelve-factor programs take their secrets.
+                JsonObject masked = new JsonObject();
+                env.keySet().forEach(k -> masked.put(String.valueOf(k), MASK));
+                out.put("env", masked);
+            }
+        }
+        return out;
     }
 
     /** Records that read best as their text form. */
@@ -91,11 +103,11 @@ final class ConfigJson {
         return n.contains("secret") || n.contains("password");
     }
 
-    private static boolean present(Object v) {
+    private static boolean present(@Nullable Object v) {
         return v != null && !(v instanceof Optional<?> o && o.isEmpty());
     }
 
-    private static void putIfPresent(JsonObject out, String key, Object v) {
+    private static void putIfPresent(JsonObject out, String key, @Nullable Object v) {
         if (v != null) {
             out.put(key, v);
         }

@@ -3,6 +3,7 @@ package dev.baton.admin;
 import static dev.baton.admin.Replies.error;
 import static dev.baton.admin.Replies.errorBody;
 import static dev.baton.admin.Replies.json;
+import static dev.baton.admin.Replies.pathParam;
 
 import dev.baton.store.DeadLetters;
 import dev.baton.store.StoreException;
@@ -71,9 +72,9 @@ final class DeadLetterRoutes {
     private void replay(RoutingContext rc) {
         long id;
         try {
-            id = Long.parseLong(rc.pathParam("id"));
+            id = Long.parseLong(pathParam(rc, "id"));
         } catch (NumberFormatException e) {
-            error(rc, 404, "no dead letter '" + rc.pathParam("id") + "'");
+            error(rc, 404, "no dead letter '" + pathParam(rc, "id") + "'");
             return;
         }
         vertx.<Optional<DeadLetters.Row>>executeBlocking(
@@ -114,7 +115,7 @@ final class DeadLetterRoutes {
                                 })
                                 .mapEmpty();
                     } catch (Webhooks.NotConfigured e) {
-                        error(rc, 409, "webhook_not_configured", e.getMessage());
+                        error(rc, 409, "webhook_not_configured", Replies.why(e));
                         return Future.succeededFuture();
                     }
                 })

@@ -2,6 +2,7 @@ package dev.baton.admin;
 
 import static dev.baton.admin.Replies.error;
 import static dev.baton.admin.Replies.json;
+import static dev.baton.admin.Replies.pathParam;
 
 import dev.baton.config.DependencyGraph;
 import dev.baton.control.ServiceTarget;
@@ -85,8 +86,8 @@ final class ProcessRoutes {
     }
 
     private void act(RoutingContext rc) {
-        String id = rc.pathParam("id");
-        String action = rc.pathParam("action");
+        String id = pathParam(rc, "id");
+        String action = pathParam(rc, "action");
         if (!List.of("start", "stop", "restart").contains(action)) {
             error(rc, 404, "no admin endpoint POST " + rc.request().path() + " (expected start, stop or restart)");
             return;
@@ -115,9 +116,9 @@ final class ProcessRoutes {
                 })
                 .onFailure(err -> {
                     if (err instanceof NoSuchElementException) {
-                        error(rc, 404, err.getMessage());
+                        error(rc, 404, Replies.why(err));
                     } else if (err instanceof IllegalArgumentException) {
-                        error(rc, 409, "no_process", err.getMessage());
+                        error(rc, 409, "no_process", Replies.why(err));
                     } else {
                         error(rc, 500, "cannot " + action + " '" + id + "': " + err.getMessage());
                     }
@@ -134,7 +135,7 @@ final class ProcessRoutes {
     }
 
     private void logs(RoutingContext rc) {
-        String id = rc.pathParam("id");
+        String id = pathParam(rc, "id");
         Supervisor sup = backend.supervisor();
         if (sup == null || !backend.snapshot().services().containsKey(id)) {
             error(rc, 404, "no service '" + id + "'");

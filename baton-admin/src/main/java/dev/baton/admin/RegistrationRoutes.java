@@ -3,6 +3,7 @@ package dev.baton.admin;
 import static dev.baton.admin.Replies.error;
 import static dev.baton.admin.Replies.errorBody;
 import static dev.baton.admin.Replies.json;
+import static dev.baton.admin.Replies.pathParam;
 
 import dev.baton.config.ConfigException;
 import dev.baton.control.RuntimeServices;
@@ -53,6 +54,10 @@ final class RegistrationRoutes {
                 .onSuccess(r -> {
                     ServiceTarget s =
                             backend.snapshot().services().get(r.registration().id());
+                    if (s == null) { // unregistered again before this answer
+                        error(rc, 409, "service '" + r.registration().id() + "' was unregistered meanwhile");
+                        return;
+                    }
                     Audit.after(rc, summary(s).put("replaced", r.replaced()));
                     JsonObject out = views.service(s);
                     if (!r.registration().warnings().isEmpty()) {
@@ -65,7 +70,7 @@ final class RegistrationRoutes {
     }
 
     private void unregister(RoutingContext rc) {
-        String id = rc.pathParam("id");
+        String id = pathParam(rc, "id");
         ServiceTarget before = backend.snapshot().services().get(id);
         if (before != null) {
             Audit.before(rc, summary(before));
@@ -89,8 +94,8 @@ final class RegistrationRoutes {
     }
 
     private void heartbeat(RoutingContext rc) {
-        String id = rc.pathParam("id");
-        String instance = rc.pathParam("instanceId");
+        String id = pathParam(rc, "id");
+        String instance = pathParam(rc, "instanceId");
         Registry.Heartbeat result = backend.runtime().heartbeat(id, instance);
         switch (result) {
             case UNKNOWN_SERVICE -> error(rc, 404, "no registered service '" + id + "'; register it again");
@@ -135,7 +140,7 @@ final class RegistrationRoutes {
                     errorBody(rc, 400, "invalid " + what + ": " + ce.errors().size() + " problem(s)")
                             .put("errors", errors));
         } else if (err instanceof RuntimeServices.NotRegistered nr) {
-            error(rc, 409, "defined_in_config", nr.getMessage());
+            error(rc, 409, "defined_in_config", Replies.why(nr));
         } else if (err instanceof StoreException se) {
             log.error("{} not stored: {}", what, se.getMessage());
             error(rc, 503, "cannot store the " + what + ", nothing was changed: " + se.getMessage());

@@ -26,6 +26,33 @@ final class Replies {
     }
 
     /**
+     * The request's path; "" when its target has none (such as {@code *}), which no
+     * route has and every policy treats as strictly as any other path.
+     */
+    static String path(RoutingContext rc) {
+        String path = rc.request().path();
+        return path == null ? "" : path;
+    }
+
+    /** What {@code e} says went wrong: its message, or its class when it has none. */
+    static String why(Throwable e) {
+        String m = e.getMessage();
+        return m != null ? m : e.getClass().getSimpleName();
+    }
+
+    /**
+     * A path parameter of the route that matched. Vert.x has one for every {@code :name}
+     * in the route's path, so a missing one is a route written without it: a bug here.
+     */
+    static String pathParam(RoutingContext rc, String name) {
+        String value = rc.pathParam(name);
+        if (value == null) {
+            throw new IllegalStateException("no :" + name + " in the path of the route that matched");
+        }
+        return value;
+    }
+
+    /**
      * Baton's JSON error with a code more specific than the status's (a 409 says
      * which conflict: {@code defined_in_config}, {@code no_process} ...), so that a
      * script can tell the cases apart without reading the message.

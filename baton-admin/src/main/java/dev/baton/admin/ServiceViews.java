@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** Services as the admin API shows them: the admin API's service JSON, whose fields are only ever added. */
 final class ServiceViews {
@@ -84,7 +85,7 @@ final class ServiceViews {
                 .put("rateLimit", rateLimit(s.rateLimit()));
     }
 
-    private static JsonObject rateLimit(RateLimitPolicy p) {
+    private static @Nullable JsonObject rateLimit(@Nullable RateLimitPolicy p) {
         if (p == null) {
             return null;
         }
@@ -101,7 +102,7 @@ final class ServiceViews {
         return json;
     }
 
-    private static JsonObject bulkhead(ServiceTarget s) {
+    private static @Nullable JsonObject bulkhead(ServiceTarget s) {
         Bulkhead b = s.bulkhead();
         return b == null
                 ? null
@@ -112,7 +113,7 @@ final class ServiceViews {
     }
 
     /** What the retry budget has let through and refused, until metrics show it. */
-    private static JsonObject retry(ServiceTarget s) {
+    private static @Nullable JsonObject retry(ServiceTarget s) {
         RetryBudget b = s.retryBudget();
         return b == null
                 ? null
@@ -123,7 +124,7 @@ final class ServiceViews {
     }
 
     /** The service's breaker: its state, its scope and, service-wide, its numbers. */
-    private static JsonObject circuitBreaker(ServiceTarget s) {
+    private static @Nullable JsonObject circuitBreaker(ServiceTarget s) {
         if (!s.breakers().enabled()) {
             return null;
         }

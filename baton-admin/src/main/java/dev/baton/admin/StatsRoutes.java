@@ -2,6 +2,7 @@ package dev.baton.admin;
 
 import static dev.baton.admin.Replies.error;
 import static dev.baton.admin.Replies.json;
+import static dev.baton.admin.Replies.pathParam;
 
 import dev.baton.config.Durations;
 import dev.baton.control.RouteTarget;
@@ -15,6 +16,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /stats}: every service's and route's requests per second, error rate
@@ -80,7 +82,7 @@ final class StatsRoutes {
     }
 
     private void one(RoutingContext rc) {
-        String id = rc.pathParam("service");
+        String id = pathParam(rc, "service");
         Snapshot snap = snapshot.get();
         if (!snap.services().containsKey(id)) {
             error(rc, 404, "no service '" + id + "'");
@@ -92,7 +94,7 @@ final class StatsRoutes {
             window = duration(rc, "window", Duration.ofMinutes(15).minusSeconds(1));
             step = duration(rc, "step", Duration.ofSeconds(10));
         } catch (IllegalArgumentException e) {
-            error(rc, 400, e.getMessage());
+            error(rc, 400, Replies.why(e));
             return;
         }
         JsonArray points = new JsonArray();
@@ -134,7 +136,8 @@ final class StatsRoutes {
                 .put("p99Ms", millis(s.p99()));
     }
 
-    private static Double millis(double seconds) {
+    /** Seconds as milliseconds; null for NaN (no requests to measure). */
+    private static @Nullable Double millis(double seconds) {
         return Double.isNaN(seconds) ? null : round(seconds * 1000);
     }
 

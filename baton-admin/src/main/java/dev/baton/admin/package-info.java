@@ -4,4 +4,7 @@
  * is the entry point; it reads and asks the running gateway through
  * {@link dev.baton.admin.AdminApi.Backend}.
  */
+@NullMarked
 package dev.baton.admin;
+
+import org.jspecify.annotations.NullMarked;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -76,7 +77,7 @@ public class BalancerBenchmark {
     }
 
     @Benchmark
-    public Endpoint pick() {
+    public @Nullable Endpoint pick() {
         return balancer.pick(requests[next++ & 63]);
     }
 }

@@ -72,7 +72,7 @@ public class ObservabilityBenchmark {
                     1,
                     "127.0.0.1",
                     start,
-                    null,
+                    "4bf92f3577b34da6a3ce929d0e0e4736", // every request has a trace id
                     null,
                     null,
                     null,

@@ -8,6 +8,7 @@ import dev.baton.resilience.RateDecision;
 import dev.baton.resilience.TokenBuckets;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,13 +40,13 @@ public class ResilienceBenchmark {
 
     @Setup
     public void setUp() {
-        ServiceConfig s =
+        ServiceConfig s = Objects.requireNonNull( // the config below defines s
                 new ConfigLoader(Map.of()).parse("""
                         services:
                           s:
                             instances: [ "http://10.0.0.1:1" ]
                             circuit-breaker: { window-size: 100, minimum-calls: 100, failure-rate-threshold: 90 }
-                        """, "bench.yaml").services().get("s");
+                        """, "bench.yaml").services().get("s"));
         breakers = Breakers.of(s, Clock.systemUTC(), dev.baton.events.EventSink.NONE);
         buckets = new TokenBuckets(1e9, 1_000_000, 100_000);
         keys = new String[10_000];

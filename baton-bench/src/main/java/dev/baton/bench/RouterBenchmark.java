@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -68,7 +69,7 @@ public class RouterBenchmark {
         };
     }
 
-    private static RouteDefinition<String> route(String path, String host, Set<String> methods) {
+    private static RouteDefinition<String> route(String path, @Nullable String host, Set<String> methods) {
         return new RouteDefinition<>(PathPattern.parse(path), Optional.ofNullable(host), methods, path);
     }
 

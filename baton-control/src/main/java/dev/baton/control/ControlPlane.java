@@ -10,9 +10,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where every source of services meets: the config file as last
@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * checks follow it.
  */
 public final class ControlPlane {
-    private final AtomicReference<Snapshot> snapshot;
+    private volatile Snapshot snapshot; // swapped whole by rebuild, under lock
     private final Registry registry;
     private final Clock clock;
     private final Ticker ticker;
@@ -33,7 +33,7 @@ public final class ControlPlane {
     private final Object lock = new Object();
     private volatile Config fileConfig;
     private volatile boolean stopped;
-    private volatile HealthChecker checker;
+    private volatile @Nullable HealthChecker checker; // null while stopped or before start
 
     /**
      * Compiles the first snapshot; IllegalArgumentException when a file the config
@@ -48,17 +48,16 @@ public final class ControlPlane {
         this.events = events;
         this.followers = followers;
         this.fileConfig = initial;
-        this.snapshot = new AtomicReference<>(
-                Snapshot.compile(initial, null, Registry.sourcesOf(initial), events, clock, ticker));
+        this.snapshot = Snapshot.compile(initial, null, Registry.sourcesOf(initial), events, clock, ticker);
     }
 
     public Snapshot snapshot() {
-        return snapshot.get();
+        return snapshot;
     }
 
     /** What the data plane reads, lock-free. */
     public Supplier<Snapshot> snapshots() {
-        return snapshot::get;
+        return () -> snapshot;
     }
 
     public Registry registry() {
@@ -81,9 +80,9 @@ public final class ControlPlane {
     public void rebuild() {
         synchronized (lock) {
             Registry.Merged merged = registry.merge(fileConfig);
-            Snapshot next = Snapshot.compile(merged.config(), snapshot.get(), merged.sources(), events, clock, ticker)
+            Snapshot next = Snapshot.compile(merged.config(), snapshot, merged.sources(), events, clock, ticker)
                     .stopped(stopped);
-            snapshot.set(next);
+            snapshot = next;
             followers.accept(next);
             HealthChecker c = checker;
             if (c != null) {
@@ -93,7 +92,7 @@ public final class ControlPlane {
     }
 
     /** Starts checking with {@code c} (null: checks stop), and stops or resumes proxying; then rebuilds. */
-    public void orchestration(boolean run, HealthChecker c) {
+    public void orchestration(boolean run, @Nullable HealthChecker c) {
         synchronized (lock) {
             HealthChecker old = checker;
             if (old != null && old != c) {
@@ -110,7 +109,7 @@ public final class ControlPlane {
     }
 
     /** The active checker, or null while stopped or before start. */
-    public HealthChecker checker() {
+    public @Nullable HealthChecker checker() {
         return checker;
     }
 

@@ -4,6 +4,7 @@ import dev.baton.config.RouteConfig;
 import io.vertx.core.MultiMap;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's {@code cors:} (the Fetch standard's CORS protocol): Baton answers
@@ -20,16 +21,17 @@ public final class CorsPolicy {
         this.anyOrigin = config.allowOrigins().contains("*");
     }
 
-    public boolean allows(String origin) {
+    public boolean allows(@Nullable String origin) {
         return origin != null && (anyOrigin || config.allowOrigins().contains(origin));
     }
 
     /**
      * Writes a preflight's answer headers (the origin's come with every response of
      * the route, see {@link #response}); returns why not when the requested method
-     * or headers are not allowed, else null.
+     * or headers are not allowed, else null. {@code method} and {@code requestHeaders}
+     * are the request's Access-Control-Request-* headers, null when it has none.
      */
-    public String preflight(String method, String requestHeaders, MultiMap out) {
+    public @Nullable String preflight(@Nullable String method, @Nullable String requestHeaders, MultiMap out) {
         if (method == null || !config.allowMethods().contains(method.toUpperCase(Locale.ROOT))) {
             return "method " + method + " is not allowed cross-origin";
         }

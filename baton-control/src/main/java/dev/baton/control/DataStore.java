@@ -4,6 +4,7 @@ import dev.baton.lifecycle.Component;
 import dev.baton.store.Store;
 import dev.baton.store.StoreException;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gateway's one {@link Store}, opened on first use (creating the database costs
@@ -12,7 +13,7 @@ import java.nio.file.Path;
  */
 public final class DataStore implements Component<Snapshot> {
     private final Path dataDir;
-    private Store store;
+    private @Nullable Store store; // from first use to close
     private boolean closed;
 
     public DataStore(Path dataDir) {

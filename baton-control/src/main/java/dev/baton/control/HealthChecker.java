@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +100,7 @@ public final class HealthChecker implements AutoCloseable {
         final InstanceHealth health;
         long dueNanos;
         long startedNanos;
-        Prober.Probe probe;
+        Prober.@Nullable Probe probe; // while one runs
         boolean cancelled;
 
         Check(String service, Upstream upstream, ServiceConfig.HealthCheck config) {
@@ -250,7 +251,7 @@ public final class HealthChecker implements AutoCloseable {
                         result);
     }
 
-    private void finished(Check c, boolean passed, String error) {
+    private void finished(Check c, boolean passed, @Nullable String error) {
         running.remove(c);
         c.probe = null;
         long nanos = ticker.nanos() - c.startedNanos;
@@ -266,7 +267,7 @@ public final class HealthChecker implements AutoCloseable {
         }
     }
 
-    private void done(Check c, boolean passed, long millis, String error) {
+    private void done(Check c, boolean passed, long millis, @Nullable String error) {
         if (c.cancelled || closed) {
             return;
         }
@@ -300,7 +301,7 @@ public final class HealthChecker implements AutoCloseable {
         });
     }
 
-    private void changed(Check c, HealthStatus before, String error) {
+    private void changed(Check c, HealthStatus before, @Nullable String error) {
         HealthStatus now = c.health.status();
         c.upstream.endpoint().setAvailable(now != HealthStatus.UNHEALTHY);
         statuses.put(c.upstream.endpoint(), now);

@@ -3,6 +3,7 @@ package dev.baton.control;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the {@link HealthChecker} probes instances with: an HTTP GET or a TCP connect,
@@ -15,7 +16,7 @@ public interface Prober extends AutoCloseable {
     /** How a probe ended; {@code error} says why it failed, null when it passed. */
     @FunctionalInterface
     interface Result {
-        void done(boolean passed, String error);
+        void done(boolean passed, @Nullable String error);
     }
 
     /** A probe in flight; {@link #abort} gives up on it (a timeout). */

@@ -6,6 +6,7 @@ import dev.baton.security.Caller;
 import dev.baton.time.Ticker;
 import io.vertx.core.MultiMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@code rate-limit:} of a route or a service, compiled: its name (the
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class RateLimitPolicy {
     private final String name;
     private final ServiceConfig.RateLimit config;
-    private final TokenBuckets local;
+    private final @Nullable TokenBuckets local; // null when the buckets are in Redis
     private final LongAdder refused = new LongAdder();
 
     public RateLimitPolicy(String name, ServiceConfig.RateLimit config, Ticker ticker) {
@@ -39,7 +40,7 @@ public final class RateLimitPolicy {
     }
 
     /** The buckets in this process, or null when they are in Redis. */
-    public TokenBuckets local() {
+    public @Nullable TokenBuckets local() {
         return local;
     }
 
@@ -49,7 +50,7 @@ public final class RateLimitPolicy {
      * of its verified token ({@code caller}, null on routes without JWT auth), its
      * route, or one for all. Requests without the header or claim share one bucket.
      */
-    public String keyOf(MultiMap headers, String clientAddress, String routeId, Caller caller) {
+    public String keyOf(MultiMap headers, @Nullable String clientAddress, String routeId, @Nullable Caller caller) {
         return switch (config.key()) {
             case "ip" -> clientAddress == null || clientAddress.isEmpty() ? "-" : clientAddress;
             case "route" -> routeId;

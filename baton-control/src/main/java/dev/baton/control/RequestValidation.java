@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's {@code validate:} (seed's "validate_payload"), compiled: checks of the
@@ -31,7 +32,7 @@ public final class RequestValidation {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final RouteConfig.Validation config;
-    private final JsonSchema schema;
+    private final @Nullable JsonSchema schema;
 
     public RequestValidation(RouteConfig.Validation config) {
         this.config = config;
@@ -54,8 +55,8 @@ public final class RequestValidation {
         return config.json();
     }
 
-    /** Checks what arrived before the body: the request target and the headers. */
-    public Violation checkHead(String uri, MultiMap headers, boolean hasBody) {
+    /** Checks what arrived before the body: the request target and the headers; null when they pass. */
+    public @Nullable Violation checkHead(String uri, MultiMap headers, boolean hasBody) {
         if (config.maxUrlLength().isPresent()
                 && uri.length() > config.maxUrlLength().getAsInt()) {
             return new Violation(
@@ -103,8 +104,8 @@ public final class RequestValidation {
         return null;
     }
 
-    /** Checks a JSON body: well-formed, no deeper than max-depth, valid against the schema. */
-    public Violation checkBody(byte[] body) {
+    /** Checks a JSON body: well-formed, no deeper than max-depth, valid against the schema; null when it passes. */
+    public @Nullable Violation checkBody(byte[] body) {
         try (JsonParser p = JSON.createParser(body)) {
             int depth = 0;
             JsonToken t;
@@ -150,7 +151,8 @@ public final class RequestValidation {
         return cut < 0 ? m : m.substring(0, cut);
     }
 
-    public static String mediaType(String contentType) {
+    /** The media type of a Content-Type value, lower case without parameters; "" without one. */
+    public static String mediaType(@Nullable String contentType) {
         if (contentType == null) {
             return "";
         }

@@ -7,6 +7,7 @@ import dev.baton.security.TokenException;
 import io.vertx.core.MultiMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's {@code auth: { jwt: true, ... }}, compiled: the verifier, the roles of
@@ -33,22 +34,31 @@ public final class RouteAuth {
         return verifier.jwks();
     }
 
-    /** The outcome of checking a request: the caller, or the status and reason to refuse it with. */
-    public record Verdict(Caller caller, int status, String reason) {}
+    /** The outcome of checking a request: the caller may pass, or the request is refused. */
+    public sealed interface Verdict permits Passed, Refused {}
 
-    /** Checks the request's {@code Authorization: Bearer} token and the caller's roles. */
-    public Verdict check(String authorization) {
+    /** The token verifies and the caller has one of the route's roles. */
+    public record Passed(Caller caller) implements Verdict {}
+
+    /**
+     * The request may not pass: {@code status} 401 when the token is missing or does
+     * not verify, 403 when the caller lacks the roles; {@code reason} says which.
+     */
+    public record Refused(int status, String reason) implements Verdict {}
+
+    /** Checks the request's {@code Authorization: Bearer} token (the header, null when absent) and the caller's roles. */
+    public Verdict check(@Nullable String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return new Verdict(null, 401, "a Bearer token is required");
+            return new Refused(401, "a Bearer token is required");
         }
         try {
             Caller caller = verifier.verify(authorization.substring(7).trim());
             if (!caller.hasAnyRole(roles)) {
-                return new Verdict(caller, 403, "one of the roles " + roles + " is required");
+                return new Refused(403, "one of the roles " + roles + " is required");
             }
-            return new Verdict(caller, 0, null);
+            return new Passed(caller);
         } catch (TokenException e) {
-            return new Verdict(null, 401, e.getMessage());
+            return new Refused(401, e.getMessage());
         }
     }
 

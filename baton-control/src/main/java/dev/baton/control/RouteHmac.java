@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's {@code auth.hmac}: the client sends
@@ -44,9 +45,17 @@ public final class RouteHmac {
         return config;
     }
 
-    /** Null when the request is authentic, else why it is not (for a 401). */
-    public String check(
-            String method, String pathAndQuery, String timestamp, String signature, byte[] body, long nowSeconds) {
+    /**
+     * Null when the request is authentic, else why it is not (for a 401).
+     * {@code timestamp} and {@code signature} are the request's headers, null when absent.
+     */
+    public @Nullable String check(
+            String method,
+            String pathAndQuery,
+            @Nullable String timestamp,
+            @Nullable String signature,
+            byte[] body,
+            long nowSeconds) {
         if (timestamp == null || signature == null) {
             return "X-Baton-Timestamp and X-Baton-Signature are required";
         }

@@ -4,6 +4,7 @@ import dev.baton.security.IpPolicy;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A compiled route: the service to call, how to shape the forwarded request, and the
@@ -40,8 +41,8 @@ public record RouteTarget(
         retryMethods = Set.copyOf(retryMethods);
     }
 
-    /** The path to send upstream: prefix stripped on a segment boundary, base path prepended. */
-    public String upstreamUri(String path, String query, Upstream upstream) {
+    /** The path to send upstream: prefix stripped on a segment boundary, base path prepended; {@code query} null without one. */
+    public String upstreamUri(String path, @Nullable String query, Upstream upstream) {
         String p = path;
         if (stripPrefix.isPresent() && p.startsWith(stripPrefix.get())) {
             String prefix = stripPrefix.get();

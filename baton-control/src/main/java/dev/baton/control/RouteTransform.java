@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's {@code transform:}, compiled: header edits on the way up and down, a
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class RouteTransform {
     private final RouteConfig.Transform config;
-    private final Pattern path;
+    private final @Nullable Pattern path;
 
     public RouteTransform(RouteConfig.Transform config) {
         this.config = config;
@@ -54,17 +55,22 @@ public final class RouteTransform {
         return config.requestBody().isPresent();
     }
 
-    /** The request body mapping, when this request's body qualifies: JSON with a Content-Length within max-size. */
-    public JsonMapping requestBody(String contentType, String contentLength) {
+    /**
+     * The request body mapping, when this request's body qualifies: JSON with a
+     * Content-Length within max-size; else null. The arguments are the request's
+     * headers, null when absent.
+     */
+    public @Nullable JsonMapping requestBody(@Nullable String contentType, @Nullable String contentLength) {
         return qualifies(config.requestBody().orElse(null), contentType, contentLength);
     }
 
-    /** The response body mapping, when this response qualifies. */
-    public JsonMapping responseBody(String contentType, String contentLength) {
+    /** The response body mapping, when this response qualifies; else null. */
+    public @Nullable JsonMapping responseBody(@Nullable String contentType, @Nullable String contentLength) {
         return qualifies(config.responseBody().orElse(null), contentType, contentLength);
     }
 
-    private static JsonMapping qualifies(JsonMapping m, String contentType, String contentLength) {
+    private static @Nullable JsonMapping qualifies(
+            @Nullable JsonMapping m, @Nullable String contentType, @Nullable String contentLength) {
         if (m == null || contentLength == null) {
             return null;
         }
@@ -89,8 +95,8 @@ public final class RouteTransform {
         return m.find() ? m.replaceFirst(config.pathReplacement()) : p;
     }
 
-    /** The query with parameters removed and set; null when nothing is left. */
-    public String query(String query) {
+    /** The query (null without one) with parameters removed and set; null when nothing is left. */
+    public @Nullable String query(@Nullable String query) {
         if (config.querySet().isEmpty() && config.queryRemove().isEmpty()) {
             return query;
         }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,8 +111,8 @@ public final class RuntimeServices implements Component<Snapshot> {
         }
     }
 
-    /** Validates, stores and applies a registration; throws ConfigException (invalid) or StoreException. */
-    public synchronized Registered register(String body) {
+    /** Validates, stores and applies a registration (a missing body is an empty one); throws ConfigException (invalid) or StoreException. */
+    public synchronized Registered register(@Nullable String body) {
         ServiceRegistration r = ServiceRegistration.parse(body, registry.ids(fileConfig.get()));
         store().registrations().put(r.id(), r.body(), clock.instant());
         boolean replaced = registry.register(r);
@@ -131,8 +132,11 @@ public final class RuntimeServices implements Component<Snapshot> {
         return new Registered(r, replaced);
     }
 
-    /** Removes a registration; false if no service has this id; NotRegistered if another source defines it. */
-    public synchronized boolean unregister(String id, Source current) {
+    /**
+     * Removes a registration; false if no service has this id; NotRegistered if another
+     * source defines it. {@code current} is where the service is defined now, null when nowhere.
+     */
+    public synchronized boolean unregister(String id, @Nullable Source current) {
         if (registry.registration(id).isEmpty()) {
             if (current == null) {
                 return false;

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,17 +37,31 @@ public final class ServiceTarget {
     private final Balancer balancer;
     private final OutlierDetector outliers;
     private final Breakers breakers;
-    private final ResponseCache fallbackCache;
-    private final RetryBudget retryBudget;
-    private final Bulkhead bulkhead;
-    private final RateLimitPolicy rateLimit;
+    private final @Nullable ResponseCache fallbackCache;
+    private final @Nullable RetryBudget retryBudget;
+    private final @Nullable Bulkhead bulkhead;
+    private final @Nullable RateLimitPolicy rateLimit;
     private final AtomicLong panicNext = new AtomicLong();
 
+    /** What {@link #pick} made of a request: an instance, a request shed, or none available. */
+    public sealed interface Pick permits Picked, Shed, NoneAvailable {}
+
     /**
-     * Returned by {@link #pick} when the circuit breaker sheds the request: the
-     * caller answers with the service's fallback instead.
+     * This instance, with the breaker permit taken for it (when the service has a
+     * breaker): the caller settles it with {@link #answered}, {@link #failed} or
+     * {@link #abandoned}.
      */
-    public static final Upstream SHED = Upstream.of("(shed)", java.net.URI.create("http://shed.invalid"), 0);
+    public record Picked(Upstream upstream) implements Pick {}
+
+    /** The circuit breaker sheds the request: the caller answers with the service's fallback instead. */
+    public record Shed() implements Pick {}
+
+    /** No instance is available (and no breaker shed the request): the caller answers 503. */
+    public record NoneAvailable() implements Pick {}
+
+    // The empty results carry nothing, so one of each does for every request.
+    private static final Pick SHED = new Shed();
+    private static final Pick NONE_AVAILABLE = new NoneAvailable();
 
     /** A service target without events, on the system's clocks (tests, benchmarks). */
     public ServiceTarget(ServiceConfig config) {
@@ -101,12 +116,13 @@ public final class ServiceTarget {
     }
 
     /**
-     * The instance for this request, or null when none is available. With
+     * The instance for this request; {@link Shed} when the circuit breaker refuses
+     * every candidate, {@link NoneAvailable} when there is none. With
      * {@code panic-mode}, a service whose every instance is unhealthy or ejected
      * spreads traffic over all of them instead (Envoy's panic threshold): better a
      * chance than a certain 503.
      */
-    public Upstream pick(RequestKey request) {
+    public Pick pick(RequestKey request) {
         return pick(request, null);
     }
 
@@ -114,9 +130,10 @@ public final class ServiceTarget {
      * As {@link #pick(RequestKey)}, preferring an instance other than {@code avoid}
      * (a retry goes elsewhere when there is somewhere else to go).
      */
-    public Upstream pick(RequestKey request, Upstream avoid) {
+    public Pick pick(RequestKey request, @Nullable Upstream avoid) {
         if (!breakers.enabled() && avoid == null) {
-            return pickInstance(request);
+            Upstream u = pickInstance(request);
+            return u == null ? NONE_AVAILABLE : new Picked(u);
         }
         // A per-instance breaker that refuses sends the pick elsewhere; a service-wide
         // one refuses for all. Either way a permit taken here is settled by the caller.
@@ -124,34 +141,34 @@ public final class ServiceTarget {
         for (int i = 0; i < tries; i++) {
             Upstream u = pickInstance(request);
             if (u == null) {
-                return null;
+                return NONE_AVAILABLE;
             }
             if (u == avoid && i < tries - 1) {
                 continue;
             }
             if (breakers.tryAcquire(u.id())) {
-                return u;
+                return new Picked(u);
             }
         }
-        return breakers.enabled() ? SHED : null;
+        return breakers.enabled() ? SHED : NONE_AVAILABLE;
     }
 
     /** The service's own rate limit, or null. */
-    public RateLimitPolicy rateLimit() {
+    public @Nullable RateLimitPolicy rateLimit() {
         return rateLimit;
     }
 
     /** The service's {@code max-concurrent} bulkhead, or null when it has none. */
-    public Bulkhead bulkhead() {
+    public @Nullable Bulkhead bulkhead() {
         return bulkhead;
     }
 
     /** The retry budget, or null when the service does not retry. */
-    public RetryBudget retryBudget() {
+    public @Nullable RetryBudget retryBudget() {
         return retryBudget;
     }
 
-    private Upstream pickInstance(RequestKey request) {
+    private @Nullable Upstream pickInstance(RequestKey request) {
         Endpoint e = balancer.pick(request);
         if (e == null) {
             return config.panicMode() && !instances.isEmpty()
@@ -187,7 +204,7 @@ public final class ServiceTarget {
     }
 
     /** Last good GET responses for the breaker's {@code fallback.cache}, or null when it has none. */
-    public ResponseCache fallbackCache() {
+    public @Nullable ResponseCache fallbackCache() {
         return fallbackCache;
     }
 

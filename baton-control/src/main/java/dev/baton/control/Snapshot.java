@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the request path reads, compiled from one config and never changed:
@@ -33,7 +34,7 @@ public final class Snapshot {
     private final Map<String, Source> sources;
     private final boolean stopped;
     private final Map<String, RateLimitPolicy> routeLimits;
-    private final JwtVerifier verifier;
+    private final @Nullable JwtVerifier verifier; // without security.jwt
     private final Map<String, RouteHmac> routeHmacs;
     private final IpPolicy ipPolicy;
     private final CidrSet trustedProxies;
@@ -44,7 +45,7 @@ public final class Snapshot {
             Map<String, ServiceTarget> services,
             Map<String, Source> sources,
             Map<String, RateLimitPolicy> routeLimits,
-            JwtVerifier verifier,
+            @Nullable JwtVerifier verifier,
             Map<String, RouteHmac> routeHmacs,
             boolean stopped) {
         this.routeHmacs = routeHmacs;
@@ -65,12 +66,12 @@ public final class Snapshot {
     }
 
     /** Compiles a config file's services alone; see {@link #compile(Config, Snapshot, Map)}. */
-    public static Snapshot compile(Config config, Snapshot previous) {
+    public static Snapshot compile(Config config, @Nullable Snapshot previous) {
         return compile(config, previous, Clock.systemUTC(), Ticker.system());
     }
 
     /** As {@link #compile(Config, Snapshot)}, on {@code clock} and {@code ticker}. */
-    public static Snapshot compile(Config config, Snapshot previous, Clock clock, Ticker ticker) {
+    public static Snapshot compile(Config config, @Nullable Snapshot previous, Clock clock, Ticker ticker) {
         Map<String, Source> sources = new LinkedHashMap<>();
         config.services().keySet().forEach(id -> sources.put(id, Source.CONFIG));
         return compile(config, previous, sources, EventSink.NONE, clock, ticker);
@@ -79,14 +80,15 @@ public final class Snapshot {
     /**
      * Compiles {@code config} (whose services came from {@code sources}), keeping from {@code previous} every service whose
      * definition did not change, with its live state (a reload does not reset
-     * what requests have taught the balancers).
+     * what requests have taught the balancers). {@code previous} is null for the first snapshot.
      */
-    public static Snapshot compile(Config config, Snapshot previous, Map<String, Source> sources) {
+    public static Snapshot compile(Config config, @Nullable Snapshot previous, Map<String, Source> sources) {
         return compile(config, previous, sources, EventSink.NONE);
     }
 
     /** As {@link #compile(Config, Snapshot, Map)}; new services' breakers tell {@code events} of their transitions. */
-    public static Snapshot compile(Config config, Snapshot previous, Map<String, Source> sources, EventSink events) {
+    public static Snapshot compile(
+            Config config, @Nullable Snapshot previous, Map<String, Source> sources, EventSink events) {
         return compile(config, previous, sources, events, Clock.systemUTC(), Ticker.system());
     }
 
@@ -95,11 +97,13 @@ public final class Snapshot {
      * {@code ticker} (fake ones in tests, so that none has to sleep for time to pass).
      * The clock is what new services' breakers and a new JWT verifier's key refreshes
      * tell time by; the ticker times new instances' ejections, local rate-limit
-     * buckets, fallback caches and HMAC replay memories.
+     * buckets, fallback caches and HMAC replay memories. IllegalArgumentException when
+     * a route names a service the config lacks, or asks for JWT auth without
+     * {@code security.jwt} (which {@link dev.baton.config.ConfigLoader} never lets through).
      */
     public static Snapshot compile(
             Config config,
-            Snapshot previous,
+            @Nullable Snapshot previous,
             Map<String, Source> sources,
             EventSink events,
             Clock clock,
@@ -125,6 +129,9 @@ public final class Snapshot {
                 : config.security().jwt().map(j -> JwtVerifier.of(j, clock)).orElse(null);
         for (RouteConfig r : config.routes()) {
             ServiceTarget service = services.get(r.service());
+            if (service == null) {
+                throw new IllegalArgumentException("route " + r.id() + " names unknown service '" + r.service() + "'");
+            }
             List<RateLimitPolicy> limits = new ArrayList<>();
             r.rateLimit().ifPresent(l -> {
                 RateLimitPolicy old = previous == null ? null : previous.routeLimits.get(r.id());
@@ -141,13 +148,13 @@ public final class Snapshot {
                     service,
                     r.stripPrefix(),
                     r.timeout()
-                            .or(() -> config.services().get(r.service()).timeout())
+                            .or(() -> service.config().timeout())
                             .map(java.time.Duration::toMillis)
                             .orElse(defaultTimeout),
                     r.preserveHost(),
                     limits,
                     r.retryMethods(),
-                    r.auth().filter(RouteConfig.Auth::jwt).map(a -> new RouteAuth(verifier, a)),
+                    r.auth().filter(RouteConfig.Auth::jwt).map(a -> new RouteAuth(jwtFor(r, verifier), a)),
                     Optional.ofNullable(hmac(r, previous, routeHmacs, ticker)),
                     IpPolicy.of(r.ipAllow(), r.ipDeny()),
                     r.cors().map(CorsPolicy::new),
@@ -220,8 +227,17 @@ public final class Snapshot {
         return services;
     }
 
+    /** The verifier for a route with JWT auth: the config's {@code security.jwt}, which it needs. */
+    private static JwtVerifier jwtFor(RouteConfig r, @Nullable JwtVerifier verifier) {
+        if (verifier == null) {
+            throw new IllegalArgumentException("route " + r.id() + " has jwt auth but the config has no security.jwt");
+        }
+        return verifier;
+    }
+
     /** A route's HMAC check, the previous snapshot's when its settings are unchanged (its replay memory with it). */
-    private static RouteHmac hmac(RouteConfig r, Snapshot previous, Map<String, RouteHmac> out, Ticker ticker) {
+    private static @Nullable RouteHmac hmac(
+            RouteConfig r, @Nullable Snapshot previous, Map<String, RouteHmac> out, Ticker ticker) {
         RouteConfig.Hmac config = r.auth().flatMap(RouteConfig.Auth::hmac).orElse(null);
         if (config == null) {
             return null;
@@ -238,7 +254,7 @@ public final class Snapshot {
     }
 
     /** The client address of a request from {@code peer}, believing X-Forwarded-For only from trusted proxies. */
-    public String clientAddress(String peer, String forwardedFor) {
+    public String clientAddress(String peer, @Nullable String forwardedFor) {
         return IpPolicy.client(peer, forwardedFor, trustedProxies);
     }
 
@@ -252,9 +268,9 @@ public final class Snapshot {
         return routeLimits.values();
     }
 
-    /** The rate limit of route {@code id}, or null when it has none of its own. */
-    public RateLimitPolicy routeLimit(String id) {
-        return routeLimits.get(id);
+    /** The rate limit of route {@code id}, when it has one of its own. */
+    public Optional<RateLimitPolicy> routeLimit(String id) {
+        return Optional.ofNullable(routeLimits.get(id));
     }
 
     /** Where the service {@code id} was defined. */

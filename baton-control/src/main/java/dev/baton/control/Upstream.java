@@ -4,6 +4,7 @@ import dev.baton.balance.Endpoint;
 import dev.baton.time.Ticker;
 import java.net.URI;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One upstream instance as the data plane uses it: where to connect, the path to
@@ -11,7 +12,13 @@ import java.util.Locale;
  * instances the TLS to speak ({@code tls} null for plain HTTP).
  */
 public record Upstream(
-        String id, String host, int port, String basePath, String authority, Endpoint endpoint, UpstreamTls tls) {
+        String id,
+        String host,
+        int port,
+        String basePath,
+        String authority,
+        Endpoint endpoint,
+        @Nullable UpstreamTls tls) {
 
     /** A plain-HTTP or default-TLS instance whose ejections are timed by the system's monotonic clock. */
     public static Upstream of(String id, URI url, int weight) {
@@ -19,10 +26,10 @@ public record Upstream(
     }
 
     /**
-     * An instance at {@code url}; {@code tls} is used when the URL is https, and
-     * {@code ticker} times its ejections.
+     * An instance at {@code url}; {@code tls} is used when the URL is https (the
+     * default TLS when null), and {@code ticker} times its ejections.
      */
-    public static Upstream of(String id, URI url, int weight, UpstreamTls tls, Ticker ticker) {
+    public static Upstream of(String id, URI url, int weight, @Nullable UpstreamTls tls, Ticker ticker) {
         boolean https = "https".equals(url.getScheme().toLowerCase(Locale.ROOT));
         int defaultPort = https ? 443 : 80;
         int port = url.getPort() < 0 ? defaultPort : url.getPort();

@@ -11,6 +11,7 @@ import io.vertx.core.net.PemTrustOptions;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TLS to an upstream: a Netty client context (the service's CA bundle or the JDK's
@@ -22,11 +23,11 @@ public final class UpstreamTls {
     public static final UpstreamTls DEFAULT = new UpstreamTls(null);
 
     private final SslContext context;
-    private final String serverName;
+    private final @Nullable String serverName;
     private final ClientSSLOptions vertxOptions;
 
     /** TLS for a service's {@code tls:}, or the default when null; IllegalArgumentException if its files do not load. */
-    public UpstreamTls(ServiceConfig.UpstreamTls config) {
+    public UpstreamTls(ServiceConfig.@Nullable UpstreamTls config) {
         try {
             SslContextBuilder b = SslContextBuilder.forClient();
             if (config != null) {

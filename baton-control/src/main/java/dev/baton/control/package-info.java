@@ -5,4 +5,7 @@
  * (breakers, balancers, outlier detectors) is carried over from the previous one
  * when its config did not change.
  */
+@NullMarked
 package dev.baton.control;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,6 +2,7 @@ package dev.baton.balance;
 
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Chooses the endpoint for one request. Every balancer skips endpoints that are not
@@ -10,6 +11,7 @@ import java.util.Optional;
  * state and a counter, and are called from every event loop at once.
  */
 public interface Balancer {
+    @Nullable
     Endpoint pick(RequestKey request);
 
     /**

@@ -3,6 +3,7 @@ package dev.baton.balance;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A hash ring (ketama style): every endpoint owns points on a 64-bit ring in
@@ -49,7 +50,7 @@ final class ConsistentHash implements Balancer {
     }
 
     @Override
-    public Endpoint pick(RequestKey request) {
+    public @Nullable Endpoint pick(RequestKey request) {
         String k = key.of(request);
         if (k == null || points.length == 0) {
             return keyless.pick(request);

@@ -1,12 +1,14 @@
 package dev.baton.balance;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a consistent-hash balancer takes its key from: {@code ip}, {@code path},
- * {@code header:NAME} or {@code cookie:NAME}.
+ * {@code header:NAME} or {@code cookie:NAME}; {@code name} is the NAME, null for
+ * {@code ip} and {@code path}.
  */
-public record HashKey(Source source, String name) {
+public record HashKey(Source source, @Nullable String name) {
     public enum Source {
         IP,
         PATH,
@@ -40,12 +42,13 @@ public record HashKey(Source source, String name) {
     }
 
     /** The key of this request, or null when it has none (the balancer then picks any). */
-    public String of(RequestKey request) {
+    public @Nullable String of(RequestKey request) {
         return switch (source) {
             case IP -> request.clientIp();
             case PATH -> request.path();
-            case HEADER -> request.header(name);
-            case COOKIE -> request.cookie(name);
+            // parse always names a header or cookie; a key made without one has no value
+            case HEADER -> name == null ? null : request.header(name);
+            case COOKIE -> name == null ? null : request.cookie(name);
         };
     }
 

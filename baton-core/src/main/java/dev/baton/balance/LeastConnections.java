@@ -2,6 +2,7 @@ package dev.baton.balance;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The available endpoint with the fewest requests in flight per unit of weight. The
@@ -17,7 +18,7 @@ final class LeastConnections implements Balancer {
     }
 
     @Override
-    public Endpoint pick(RequestKey request) {
+    public @Nullable Endpoint pick(RequestKey request) {
         int n = endpoints.length;
         if (n == 0) {
             return null;

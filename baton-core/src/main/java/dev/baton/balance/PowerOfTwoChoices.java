@@ -2,6 +2,7 @@ package dev.baton.balance;
 
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Power of two choices: two endpoints at random, the one with fewer requests in
@@ -21,7 +22,7 @@ final class PowerOfTwoChoices implements Balancer {
     }
 
     @Override
-    public Endpoint pick(RequestKey request) {
+    public @Nullable Endpoint pick(RequestKey request) {
         int n = endpoints.length;
         if (n < 2) {
             return fallback.pick(request);

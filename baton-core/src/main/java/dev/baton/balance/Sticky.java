@@ -3,6 +3,7 @@ package dev.baton.balance;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Session affinity by cookie: a request whose cookie names an available endpoint goes
@@ -26,7 +27,7 @@ public final class Sticky implements Balancer {
     }
 
     @Override
-    public Endpoint pick(RequestKey request) {
+    public @Nullable Endpoint pick(RequestKey request) {
         String id = request.cookie(cookie);
         if (id != null) {
             Endpoint e = byId.get(id);

@@ -3,6 +3,7 @@ package dev.baton.balance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Smooth weighted round-robin (as in nginx): endpoints are interleaved in proportion
@@ -25,7 +26,7 @@ final class WeightedRoundRobin implements Balancer {
     }
 
     @Override
-    public Endpoint pick(RequestKey request) {
+    public @Nullable Endpoint pick(RequestKey request) {
         if (!anyAvailable()) {
             return null;
         }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One alert rule ({@code alerts:}), parsed from its small language:
@@ -22,6 +23,10 @@ import java.util.regex.Pattern;
  * TARGET is a service id, {@code route:ID}, or {@code any} (every service). OP is one
  * of {@code > >= < <= == !=}. The condition must hold at every evaluation (each
  * second) for DURATION (default 0: at once) before the alert fires.
+ *
+ * @param op the comparison; null for {@code circuit-open}, which has none
+ * @param threshold the value compared with; 0 for {@code health} and {@code circuit-open}
+ * @param status the status compared with for {@code health}, else null
  */
 public record AlertRule(
         String name,
@@ -29,9 +34,9 @@ public record AlertRule(
         Function function,
         String target,
         Duration window,
-        Op op,
+        @Nullable Op op,
         double threshold,
-        HealthStatus status,
+        @Nullable HealthStatus status,
         Duration holdFor,
         String severity) {
 
@@ -191,7 +196,7 @@ public record AlertRule(
     }
 
     /** The route id when the target is {@code route:ID}, else null. */
-    public String route() {
+    public @Nullable String route() {
         return target.startsWith("route:") ? target.substring(6) : null;
     }
 }

@@ -29,7 +29,9 @@ public final class DependencyGraph {
                     e.getValue().stream().filter(deps::containsKey).distinct().toList());
             dependents.put(e.getKey(), new ArrayList<>());
         }
-        dependencies.forEach((id, ds) -> ds.forEach(d -> dependents.get(d).add(id)));
+        // Every d is a key of deps, so its list is there already.
+        dependencies.forEach((id, ds) -> ds.forEach(
+                d -> dependents.computeIfAbsent(d, k -> new ArrayList<>()).add(id)));
         this.priority.putAll(priority);
     }
 
@@ -161,7 +163,7 @@ public final class DependencyGraph {
         StringBuilder out = new StringBuilder();
         Set<String> shown = new HashSet<>();
         List<String> roots = dependencies.keySet().stream()
-                .filter(id -> dependents.get(id).isEmpty())
+                .filter(id -> dependents.getOrDefault(id, List.of()).isEmpty())
                 .toList();
         for (String root : roots) {
             draw(root, "", "", out, shown, new HashSet<>());

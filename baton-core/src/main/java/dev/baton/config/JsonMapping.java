@@ -73,16 +73,16 @@ public record JsonMapping(
         }
     }
 
-    /** Checks a JSON Pointer written in config; null when it is one. */
-    public static String pointerProblem(String pointer) {
+    /** Checks a JSON Pointer written in config: what is wrong with it, empty when it is one. */
+    public static Optional<String> pointerProblem(String pointer) {
         if (pointer.isEmpty() || pointer.equals("/")) {
-            return "'" + pointer + "' names no field (expected /field or /parent/field)";
+            return Optional.of("'" + pointer + "' names no field (expected /field or /parent/field)");
         }
         try {
             JsonPointer.compile(pointer);
-            return null;
+            return Optional.empty();
         } catch (IllegalArgumentException e) {
-            return "'" + pointer + "' is not a JSON Pointer (expected /field or /parent/field)";
+            return Optional.of("'" + pointer + "' is not a JSON Pointer (expected /field or /parent/field)");
         }
     }
 }

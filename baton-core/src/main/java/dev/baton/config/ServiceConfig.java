@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One entry of {@code services:}: a named group of upstream instances and the
@@ -200,12 +201,12 @@ public record ServiceConfig(
      */
     public record RateLimit(double requestsPerSecond, int burst, String key, boolean redis, int maxKeys) {
         /** The key's part after {@code header:}, or null for the other kinds. */
-        public String headerName() {
+        public @Nullable String headerName() {
             return key.startsWith("header:") ? key.substring("header:".length()) : null;
         }
 
         /** The key's part after {@code claim:}, or null for the other kinds. */
-        public String claimName() {
+        public @Nullable String claimName() {
             return key.startsWith("claim:") ? key.substring("claim:".length()) : null;
         }
     }

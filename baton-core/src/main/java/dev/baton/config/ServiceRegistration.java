@@ -9,6 +9,7 @@ import dev.baton.config.internal.RegistrationReader;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A service registered at run time through the admin API, read from a JSON body in
@@ -28,11 +29,11 @@ public record ServiceRegistration(ServiceConfig service, String body, List<Strin
     }
 
     /**
-     * Reads and validates a registration; {@code knownServices} are the ids that
-     * {@code depends-on} may name. Throws {@link ConfigException} listing every
-     * problem, each with the JSON field it is about.
+     * Reads and validates a registration ({@code body} null reads as empty);
+     * {@code knownServices} are the ids that {@code depends-on} may name. Throws
+     * {@link ConfigException} listing every problem, each with the JSON field it is about.
      */
-    public static ServiceRegistration parse(String body, Set<String> knownServices) {
+    public static ServiceRegistration parse(@Nullable String body, Set<String> knownServices) {
         return new RegistrationReader().read(body, knownServices);
     }
 

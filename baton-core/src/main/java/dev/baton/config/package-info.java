@@ -4,4 +4,7 @@
  * file:line: key: message}. Durations and sizes are parsed by {@link
  * dev.baton.config.Durations} and {@link dev.baton.config.Sizes}.
  */
+@NullMarked
 package dev.baton.config;
+
+import org.jspecify.annotations.NullMarked;

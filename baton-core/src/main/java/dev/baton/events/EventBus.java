@@ -10,6 +10,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,8 +81,8 @@ public final class EventBus implements EventSink, AutoCloseable {
         private final String name;
         private final EventFilter filter;
         private final Consumer<Event> handler;
-        private final BlockingQueue<Event> queue; // null: synchronous
-        private final Thread thread;
+        private final @Nullable BlockingQueue<Event> queue; // null: synchronous
+        private final @Nullable Thread thread; // with the queue
         private final AtomicLong dropped = new AtomicLong();
         private boolean gap;
 
@@ -89,10 +90,18 @@ public final class EventBus implements EventSink, AutoCloseable {
             this.name = name;
             this.filter = filter;
             this.handler = handler;
-            this.queue = queueSize > 0 ? new ArrayBlockingQueue<>(queueSize) : null;
-            this.thread = queue == null ? null : new Thread(this::drain, "baton-events-" + name);
+            BlockingQueue<Event> q = queueSize > 0 ? new ArrayBlockingQueue<>(queueSize) : null;
+            this.queue = q;
+            this.thread = q == null ? null : new Thread(() -> drain(q), "baton-events-" + name);
             if (thread != null) {
                 thread.setDaemon(true);
+            }
+        }
+
+        /** Starts the thread of a queued subscription; a synchronous one has none. */
+        private void start() {
+            if (thread != null) {
+                thread.start();
             }
         }
 
@@ -115,10 +124,10 @@ public final class EventBus implements EventSink, AutoCloseable {
             }
         }
 
-        private void drain() {
+        private void drain(BlockingQueue<Event> q) {
             try {
                 while (true) {
-                    handle(queue.take());
+                    handle(q.take());
                 }
             } catch (InterruptedException stop) {
                 // closed
@@ -169,7 +178,7 @@ public final class EventBus implements EventSink, AutoCloseable {
         }
         Subscription s = new Subscription(name, filter, queueSize, handler);
         subscriptions.add(s);
-        s.thread.start();
+        s.start();
         return s;
     }
 

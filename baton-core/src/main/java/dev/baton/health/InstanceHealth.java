@@ -2,6 +2,8 @@ package dev.baton.health;
 
 import dev.baton.config.ServiceConfig;
 import dev.baton.resilience.Backoff;
+import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One instance's active-check state: consecutive results against the thresholds,
@@ -19,15 +21,15 @@ public final class InstanceHealth {
     private HealthStatus status = HealthStatus.UNKNOWN;
     private int successes;
     private int failures;
-    private long latencyMillis = -1;
-    private String lastError;
+    private long latencyMillis = -1; // before the first check
+    private @Nullable String lastError;
 
     public InstanceHealth(ServiceConfig.HealthCheck config) {
         this.config = config;
     }
 
     /** Records one check; returns true when the status changed. */
-    public boolean record(boolean passed, long latencyMillis, String error) {
+    public boolean record(boolean passed, long latencyMillis, @Nullable String error) {
         HealthStatus before = status;
         this.latencyMillis = latencyMillis;
         if (passed) {
@@ -81,13 +83,13 @@ public final class InstanceHealth {
         return status;
     }
 
-    /** Latency of the last check in milliseconds, or -1 before the first. */
-    public long latencyMillis() {
-        return latencyMillis;
+    /** Latency of the last check in milliseconds; empty before the first. */
+    public OptionalLong latencyMillis() {
+        return latencyMillis < 0 ? OptionalLong.empty() : OptionalLong.of(latencyMillis);
     }
 
     /** Why the last check failed, or null when it passed. */
-    public String lastError() {
+    public @Nullable String lastError() {
         return lastError;
     }
 }

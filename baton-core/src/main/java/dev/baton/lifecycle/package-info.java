@@ -3,4 +3,7 @@
  * apply a new snapshot, close) and {@link dev.baton.lifecycle.Lifecycle}, which
  * starts components in order and closes them in reverse, also after a partial start.
  */
+@NullMarked
 package dev.baton.lifecycle;
+
+import org.jspecify.annotations.NullMarked;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The circuit breakers of one service: one for the whole service, or one per
@@ -25,8 +26,8 @@ public final class Breakers {
     public static final Breakers NONE = new Breakers();
 
     private final String serviceId;
-    private final ServiceConfig.CircuitBreaker config;
-    private final CircuitBreaker shared;
+    private final ServiceConfig.@Nullable CircuitBreaker config; // null only for NONE
+    private final @Nullable CircuitBreaker shared; // null with per-instance breakers, and for NONE
     private final Map<String, CircuitBreaker> perInstance;
 
     private Breakers() {
@@ -125,7 +126,7 @@ public final class Breakers {
     }
 
     /** The breaker that guards calls to {@code instanceId}, null when none does. */
-    private CircuitBreaker breaker(String instanceId) {
+    private @Nullable CircuitBreaker breaker(String instanceId) {
         return shared != null ? shared : perInstance.get(instanceId);
     }
 
@@ -157,6 +158,9 @@ public final class Breakers {
     }
 
     boolean isFailure(Outcome outcome, int status) {
+        if (config == null) {
+            return false; // NONE records nothing, so judges nothing
+        }
         ServiceConfig.FailureOn f = config.failureOn();
         return switch (outcome) {
             case ANSWERED -> f.statuses().contains(status);

@@ -3,4 +3,7 @@
  * budget, token buckets for rate limits, the outcome of a call, and the one backoff
  * formula used for retries, webhooks, restarts and health checks.
  */
+@NullMarked
 package dev.baton.resilience;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed route path: literal segments, {@code *} or {@code {name}} for exactly one
@@ -25,7 +26,7 @@ public record PathPattern(String text, List<Segment> segments, boolean catchAll)
     public record Literal(String value) implements Segment {}
 
     /** Matches any one segment; {@code name} is null for a bare {@code *}. */
-    public record Wildcard(String name) implements Segment {}
+    public record Wildcard(@Nullable String name) implements Segment {}
 
     public static PathPattern parse(String text) {
         if (text.isEmpty() || text.charAt(0) != '/') {

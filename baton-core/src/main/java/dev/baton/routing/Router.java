@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable route table. Matching walks a segment trie, so its cost grows with the
@@ -66,9 +67,10 @@ public final class Router<T> {
 
     /**
      * Finds the route for a request. {@code host} is the Host header as received (port
-     * and case are normalised here); {@code path} is the path without the query.
+     * and case are normalised here), null when the request has none; {@code path} is
+     * the path without the query.
      */
-    public RouteMatch<T> match(String host, String method, String path) {
+    public RouteMatch<T> match(@Nullable String host, String method, String path) {
         Set<String> allow = null;
         if (host != null && (!exactHosts.isEmpty() || !wildcardHosts.isEmpty())) {
             String h = normaliseHost(host);
@@ -94,10 +96,14 @@ public final class Router<T> {
         if (m instanceof RouteMatch.Found<T> || allow == null) {
             return m;
         }
-        return new RouteMatch.MethodNotAllowed<>(merge(allow, m));
+        if (m instanceof RouteMatch.MethodNotAllowed<T> na) {
+            allow.addAll(na.allow());
+        }
+        return new RouteMatch.MethodNotAllowed<>(allow);
     }
 
-    private static <T> Set<String> merge(Set<String> allow, RouteMatch<T> m) {
+    /** {@code allow} with the methods {@code m} allows added, made when it was null and there are any. */
+    private static <T> @Nullable Set<String> merge(@Nullable Set<String> allow, RouteMatch<T> m) {
         if (m instanceof RouteMatch.MethodNotAllowed<T> na) {
             Set<String> s = allow == null ? new TreeSet<>() : allow;
             s.addAll(na.allow());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /** The per-host segment trie behind {@link Router}; see there for precedence. */
 final class Trie<T> {
@@ -14,7 +15,10 @@ final class Trie<T> {
 
     private static final class Node<T> {
         final Map<String, Node<T>> literals = new HashMap<>();
+
+        @Nullable
         Node<T> wildcard;
+
         final List<RouteDefinition<T>> exact = new ArrayList<>();
         final List<RouteDefinition<T>> catchAll = new ArrayList<>();
     }
@@ -55,7 +59,9 @@ final class Trie<T> {
         final String method;
         final String path;
         final int[] captures;
-        Set<String> allow;
+
+        @Nullable
+        Set<String> allow; // the methods of routes that matched all but the method
 
         Search(String method, String path, int maxWildcards) {
             this.method = method;
@@ -63,6 +69,7 @@ final class Trie<T> {
             this.captures = new int[2 * maxWildcards];
         }
 
+        @Nullable
         RouteDefinition<T> search(Node<T> node, int pos, int depth) {
             int len = path.length();
             int p = pos;
@@ -97,7 +104,7 @@ final class Trie<T> {
             return pick(node.catchAll);
         }
 
-        private RouteDefinition<T> pick(List<RouteDefinition<T>> routes) {
+        private @Nullable RouteDefinition<T> pick(List<RouteDefinition<T>> routes) {
             for (int i = 0; i < routes.size(); i++) {
                 RouteDefinition<T> r = routes.get(i);
                 if (r.allows(method)) {

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A set of IPv4 and IPv6 CIDR blocks, matched bit by bit. Addresses are literals
@@ -73,7 +74,7 @@ public final class CidrSet {
     }
 
     /** The bytes of a literal IPv4 or IPv6 address, IPv4-mapped ones as IPv4; null if not a literal. */
-    static byte[] bytes(String literal) {
+    static byte @Nullable [] bytes(String literal) {
         String s = literal.trim();
         if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1);

@@ -1,6 +1,7 @@
 package dev.baton.security;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who may connect: an allow-list (when not empty, only those), then a deny-list
@@ -28,7 +29,7 @@ public record IpPolicy(CidrSet allow, CidrSet deny) {
      * a trusted proxy (or the leftmost when all are). A header from an untrusted
      * peer is never believed.
      */
-    public static String client(String peer, String forwardedFor, CidrSet trustedProxies) {
+    public static String client(String peer, @Nullable String forwardedFor, CidrSet trustedProxies) {
         if (forwardedFor == null || trustedProxies.isEmpty() || !trustedProxies.contains(peer)) {
             return peer;
         }

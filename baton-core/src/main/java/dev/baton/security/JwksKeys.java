@@ -10,7 +10,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The keys of a JWKS URL as last fetched. Verification reads them from memory and
@@ -26,7 +28,7 @@ public final class JwksKeys implements JWKSource<SecurityContext> {
 
     private final String url;
     private final Clock clock;
-    private final AtomicReference<JWKSet> keys = new AtomicReference<>(new JWKSet());
+    private volatile JWKSet keys = new JWKSet();
     private final AtomicReference<Instant> lastFetch = new AtomicReference<>(Instant.EPOCH);
 
     public JwksKeys(String url, Clock clock) {
@@ -40,7 +42,7 @@ public final class JwksKeys implements JWKSource<SecurityContext> {
 
     /** Replaces the keys with a fetched JWKS document; ParseException when it is not one. */
     public void update(String jwks) throws ParseException {
-        keys.set(JWKSet.parse(jwks).toPublicJWKSet());
+        keys = JWKSet.parse(jwks).toPublicJWKSet();
     }
 
     /**
@@ -49,7 +51,8 @@ public final class JwksKeys implements JWKSource<SecurityContext> {
      */
     public boolean refreshDue(boolean unknownKey) {
         Instant now = clock.instant();
-        Instant last = lastFetch.get();
+        // Never null: it starts at EPOCH and is only ever set to an instant of the clock.
+        Instant last = Objects.requireNonNull(lastFetch.get());
         Duration wait = unknownKey ? MIN_REFRESH : MAX_AGE;
         if (last.plus(wait).isAfter(now)) {
             return false;
@@ -57,9 +60,9 @@ public final class JwksKeys implements JWKSource<SecurityContext> {
         return lastFetch.compareAndSet(last, now);
     }
 
-    /** The Ed25519 key with this key id (an OKP JWK), as the JDK's key, or null. */
-    public java.security.PublicKey ed25519(String keyId) {
-        for (JWK jwk : keys.get().getKeys()) {
+    /** The Ed25519 key with this key id (an OKP JWK; any, when the id is null), as the JDK's key, or null. */
+    public java.security.@Nullable PublicKey ed25519(@Nullable String keyId) {
+        for (JWK jwk : keys.getKeys()) {
             if (jwk instanceof com.nimbusds.jose.jwk.OctetKeyPair okp
                     && com.nimbusds.jose.jwk.Curve.Ed25519.equals(okp.getCurve())
                     && (keyId == null || keyId.equals(okp.getKeyID()))) {
@@ -82,11 +85,11 @@ public final class JwksKeys implements JWKSource<SecurityContext> {
     private static final byte[] ED25519_PREFIX = java.util.HexFormat.of().parseHex("302a300506032b6570032100");
 
     public boolean isEmpty() {
-        return keys.get().getKeys().isEmpty();
+        return keys.getKeys().isEmpty();
     }
 
     @Override
     public List<JWK> get(JWKSelector selector, SecurityContext context) {
-        return selector.select(keys.get());
+        return selector.select(keys);
     }
 }

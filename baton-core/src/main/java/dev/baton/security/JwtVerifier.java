@@ -31,6 +31,7 @@ import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies JWTs with nimbus-jose-jwt against the configured key: HS256/384/512
@@ -72,9 +73,9 @@ public final class JwtVerifier {
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final String rolesClaim;
 
-    private final JwksKeys jwks;
+    private final @Nullable JwksKeys jwks; // null without a jwks-url
 
-    private JwtVerifier(DefaultJWTProcessor<SecurityContext> processor, String rolesClaim, JwksKeys jwks) {
+    private JwtVerifier(DefaultJWTProcessor<SecurityContext> processor, String rolesClaim, @Nullable JwksKeys jwks) {
         this.processor = processor;
         this.rolesClaim = rolesClaim;
         this.jwks = jwks;
@@ -166,7 +167,7 @@ public final class JwtVerifier {
     }
 
     /** Nimbus' reasons, shortened to what a caller may be told. */
-    private static String reason(String message) {
+    private static String reason(@Nullable String message) {
         String m = message == null ? "" : message;
         if (m.contains("missing required claims")) {
             return "token lacks a required claim (exp)";

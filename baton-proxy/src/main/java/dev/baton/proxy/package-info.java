@@ -5,4 +5,7 @@
  * probes it lends the health checker. The exchange itself lives in {@code internal};
  * the route policies in {@code stage}.
  */
+@NullMarked
 package dev.baton.proxy;
+
+import org.jspecify.annotations.NullMarked;

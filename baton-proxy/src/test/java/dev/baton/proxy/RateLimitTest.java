@@ -56,7 +56,8 @@ class RateLimitTest extends ProxyTestSupport {
         assertThat(get(proxy, "/other", "alice").statusCode())
                 .as("another route, no limit")
                 .isEqualTo(200);
-        assertThat(proxy.snapshot.get().routeLimit("route-0").refused()).isEqualTo(1);
+        assertThat(proxy.snapshot.get().routeLimit("route-0").orElseThrow().refused())
+                .isEqualTo(1);
     }
 
     @Test

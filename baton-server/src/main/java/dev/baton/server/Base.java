@@ -121,7 +121,7 @@ record Base(
         } catch (IllegalArgumentException e) {
             // Files the config names but that do not load (a TLS key, say): a config error like any other.
             String name = file.map(Path::toString).orElse("config");
-            throw new ConfigException(List.of(new ConfigError(name, 1, "", e.getMessage())));
+            throw new ConfigException(List.of(new ConfigError(name, 1, "", BatonException.why(e))));
         }
     }
 }

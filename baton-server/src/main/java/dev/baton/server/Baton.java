@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +58,8 @@ public final class Baton implements AutoCloseable {
         this.configFile = Optional.ofNullable(b.configFile);
         this.loader = new ConfigLoader(b.env);
         this.watch = b.watch && b.configFile != null;
-        Config initial = b.config != null ? b.config : loader.load(b.configFile);
+        Config initial =
+                b.config != null ? b.config : loader.load(configFile.orElseThrow()); // build checks one is given
         this.base = Base.build(initial, configFile);
         this.reloads = new Reloads(configFile, loader, base.plane(), base.events(), this);
     }
@@ -262,8 +264,8 @@ public final class Baton implements AutoCloseable {
 
     /** Builds a {@link Baton}; give either a config file (watched for changes) or a {@link Config}. */
     public static final class Builder {
-        private Path configFile;
-        private Config config;
+        private @Nullable Path configFile;
+        private @Nullable Config config;
         private Map<String, String> env = System.getenv();
         private boolean watch = true;
 

@@ -11,4 +11,10 @@ public final class BatonException extends RuntimeException {
     public BatonException(String message) {
         super(message);
     }
+
+    /** What {@code e} says went wrong: its message, or its class when it has none. */
+    static String why(Throwable e) {
+        String m = e.getMessage();
+        return m != null ? m : e.getClass().getSimpleName();
+    }
 }

@@ -53,7 +53,7 @@ final class Listener implements Component<Snapshot> {
         try {
             start.get().toCompletionStage().toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
             String why = cause instanceof BindException
                             || String.valueOf(cause.getMessage()).contains("in use")
                     ? "address already in use"

@@ -6,6 +6,7 @@ import dev.baton.config.ConfigLoader;
 import dev.baton.config.DependencyGraph;
 import dev.baton.config.Durations;
 import dev.baton.config.SecurityConfig;
+import dev.baton.config.ServiceConfig;
 import dev.baton.security.Tokens;
 import dev.baton.server.internal.Demo;
 import dev.baton.server.internal.Starter;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -159,7 +161,8 @@ public final class Main implements Runnable {
         @Option(
                 names = {"-c", "--config"},
                 description = "demo config (default: examples/demo.yaml under BATON_HOME)")
-        Path config;
+        @Nullable
+        Path config; // no default: null when not given
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -220,7 +223,11 @@ public final class Main implements Runnable {
                         "  %d. %s%n",
                         i + 1,
                         levels.get(i).stream()
-                                .map(id -> c.services().get(id).process().isPresent() ? id : id + " (not launched)")
+                                .map(id -> Optional.ofNullable(c.services().get(id))
+                                                .flatMap(ServiceConfig::process)
+                                                .isPresent()
+                                        ? id
+                                        : id + " (not launched)")
                                 .collect(Collectors.joining(", ")));
             }
             out.flush();

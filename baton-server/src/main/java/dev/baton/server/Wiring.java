@@ -103,14 +103,14 @@ final class Wiring implements AutoCloseable {
                         () -> new Supervisor(dataDir, plane.readiness(), base.events(), base.clock()),
                         Snapshot::config);
             } catch (IllegalStateException e) {
-                throw new BatonException(e.getMessage(), e);
+                throw new BatonException(BatonException.why(e), e);
             }
             metrics.bind("supervisor", supervisor.meters());
             try {
                 runtime = life.start(() -> new RuntimeServices(
                         plane.registry(), data, plane::fileConfig, plane::rebuild, base.events(), base.clock()));
             } catch (StoreException e) {
-                throw new BatonException(e.getMessage(), e);
+                throw new BatonException(BatonException.why(e), e);
             }
             // The first snapshot with the stored registrations, given to every component started so far.
             plane.rebuild();

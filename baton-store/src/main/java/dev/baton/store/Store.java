@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.h2.jdbcx.JdbcConnectionPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Baton's durable state: an H2 file database in the data
@@ -59,7 +60,9 @@ public final class Store implements AutoCloseable {
         } catch (SQLException | FlywayException e) {
             pool.dispose();
             closeQuietly(lock);
-            String why = e.getMessage().lines().findFirst().orElse(e.toString());
+            String message = e.getMessage();
+            String why =
+                    message == null ? e.toString() : message.lines().findFirst().orElse(e.toString());
             throw new StoreException("cannot open the store in " + dir + ": " + why, e);
         }
         return new Store(lock, pool);
@@ -84,7 +87,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(FileChannel channel) {
+    private static void closeQuietly(@Nullable FileChannel channel) {
         if (channel != null) {
             try {
                 channel.close();

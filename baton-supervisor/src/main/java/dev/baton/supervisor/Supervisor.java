@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +57,8 @@ public final class Supervisor implements Component<Config> {
     private volatile Duration longestGrace = Duration.ZERO;
     // The directory of pid files and the lock, for a supervisor of real programs.
     private final Optional<Path> run;
-    private FileChannel lock;
-    private Thread exitHook;
+    private @Nullable FileChannel lock; // held from start to close, with a run directory
+    private @Nullable Thread exitHook;
 
     /**
      * A supervisor of real programs, with logs and pid files under {@code dataDir}.
@@ -145,7 +146,7 @@ public final class Supervisor implements Component<Config> {
         }
     }
 
-    private static void closeQuietly(FileChannel channel) {
+    private static void closeQuietly(@Nullable FileChannel channel) {
         if (channel != null) {
             try {
                 channel.close();

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -294,7 +295,7 @@ public final class AccessLog implements RequestObserver, Component<Snapshot> {
         };
     }
 
-    private static void close(Output out) {
+    private static void close(@Nullable Output out) {
         if (out != null) {
             try {
                 out.close();

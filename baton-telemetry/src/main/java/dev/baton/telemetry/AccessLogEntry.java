@@ -5,6 +5,7 @@ import dev.baton.control.Upstream;
 import dev.baton.proxy.ProxiedRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request's facts for the access log, copied from the request on the event
@@ -31,15 +32,16 @@ final class AccessLogEntry {
     private static final byte[] K_RETRIES = JsonLine.key("retries");
     private static final byte[] K_ABORTED = JsonLine.key("aborted");
 
+    // Null between requests (the entry is reused); route, service and instance also for a request without them.
     private long startMillis;
-    private String requestId;
-    private String traceId;
-    private String client;
-    private String method;
-    private String path;
-    private String route;
-    private String service;
-    private String instance;
+    private @Nullable String requestId;
+    private @Nullable String traceId;
+    private @Nullable String client;
+    private @Nullable String method;
+    private @Nullable String path;
+    private @Nullable String route;
+    private @Nullable String service;
+    private @Nullable String instance;
     private int status;
     private long bytesIn;
     private long bytesOut;
@@ -77,8 +79,9 @@ final class AccessLogEntry {
     /** Formats arrival times, rebuilding the text only when the second changes. */
     static final class Timestamps {
         private long second = Long.MIN_VALUE;
-        private byte[] prefix; // "2026-11-23T12:12:48. with its opening quote
-        private byte[] out;
+        // Empty until the first call; then of the second last formatted.
+        private byte[] prefix = new byte[0]; // "2026-11-23T12:12:48. with its opening quote
+        private byte[] out = new byte[0];
 
         byte[] quoted(long epochMillis) {
             long s = Math.floorDiv(epochMillis, 1000);

@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Evaluates the {@code alerts:} rules (see {@link AlertRule}) against the stats,
@@ -38,9 +40,16 @@ public final class Alerts implements Component<Snapshot> {
     public static final class Alert {
         final AlertRule rule;
         State state = State.INACTIVE;
-        Instant since;
-        Instant firedAt;
-        Object value;
+
+        @Nullable
+        Instant since; // while PENDING or FIRING
+
+        @Nullable
+        Instant firedAt; // while FIRING
+
+        @Nullable
+        Object value; // null without data
+
         List<String> targets = List.of();
 
         Alert(AlertRule rule) {
@@ -56,16 +65,17 @@ public final class Alerts implements Component<Snapshot> {
         }
 
         /** When the condition began to hold (PENDING or FIRING), else null. */
-        public Instant since() {
+        public @Nullable Instant since() {
             return since;
         }
 
-        public Instant firedAt() {
+        /** When it fired (FIRING), else null. */
+        public @Nullable Instant firedAt() {
             return firedAt;
         }
 
-        /** The last value measured (a number, a status, or the open breakers' services). */
-        public Object value() {
+        /** The last value measured (a number, a status, or the open breakers' services); null without data. */
+        public @Nullable Object value() {
             return value;
         }
 
@@ -154,7 +164,7 @@ public final class Alerts implements Component<Snapshot> {
     }
 
     /** The rule's measure for one target: a Double, a HealthStatus, a Boolean, or null without data. */
-    private Object measure(AlertRule r, String target, Snapshot snap) {
+    private @Nullable Object measure(AlertRule r, String target, Snapshot snap) {
         String route = r.route();
         ServiceTarget service = route == null ? snap.services().get(target) : null;
         switch (r.function()) {
@@ -168,8 +178,12 @@ public final class Alerts implements Component<Snapshot> {
         String key = route != null ? "route:" + route : "service:" + target;
         Stats.Summary s = stats.summary(key, r.window()).orElse(null);
         if (r.function() == AlertRule.Function.RPS) {
-            // No traffic at all is a rate of zero: "rps(orders) < 1" must see it.
-            return s == null ? (route != null || service != null ? 0.0 : null) : s.requestsPerSecond();
+            if (s != null) {
+                return s.requestsPerSecond();
+            }
+            // No traffic at all is a rate of zero: "rps(orders) < 1" must see it. A service
+            // that is not there (yet) has no rate. (One ternary unboxed that null: an NPE.)
+            return route != null || service != null ? 0.0 : null;
         }
         if (s == null || s.requests() == 0) {
             return null; // no requests, no rate or latency to judge
@@ -196,16 +210,17 @@ public final class Alerts implements Component<Snapshot> {
         return switch (r.function()) {
             case HEALTH -> (v == r.status()) == (r.op() == AlertRule.Op.EQ);
             case CIRCUIT_OPEN -> (Boolean) v;
-            default -> r.op().test((Double) v, r.threshold());
+            default -> r.op() != null && r.op().test((Double) v, r.threshold()); // parse gives these an op
         };
     }
 
     private void step(Alert a, boolean holds, List<String> matching, Instant now) {
         if (!holds) {
             if (a.state == State.FIRING) {
+                Instant firedAt = Objects.requireNonNull(a.firedAt); // set with FIRING, cleared with it
                 Map<String, Object> data = data(a);
-                data.put("firedAt", a.firedAt.toString());
-                data.put("durationSeconds", Duration.between(a.firedAt, now).toSeconds());
+                data.put("firedAt", firedAt.toString());
+                data.put("durationSeconds", Duration.between(firedAt, now).toSeconds());
                 a.state = State.INACTIVE;
                 data.put("state", a.state.name());
                 events.publish(EventType.ALERT_RESOLVED, data);
@@ -221,7 +236,9 @@ public final class Alerts implements Component<Snapshot> {
             a.state = State.PENDING;
             a.since = now;
         }
-        if (a.state == State.PENDING && !now.isBefore(a.since.plus(a.rule.holdFor()))) {
+        // since is set when the state leaves INACTIVE and cleared when it goes back.
+        if (a.state == State.PENDING
+                && !now.isBefore(Objects.requireNonNull(a.since).plus(a.rule.holdFor()))) {
             a.state = State.FIRING;
             a.firedAt = now;
             events.publish(EventType.ALERT_FIRING, data(a));

@@ -2,6 +2,7 @@ package dev.baton.telemetry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A byte buffer that JSON objects, one per line, are appended to field by field,
@@ -66,7 +67,7 @@ final class JsonLine {
         len += k.length;
     }
 
-    JsonLine field(byte[] k, String v) {
+    JsonLine field(byte[] k, @Nullable String v) {
         key(k);
         if (v == null) {
             ascii("null");
@@ -80,7 +81,7 @@ final class JsonLine {
      * A string known to hold only printable ASCII without quote or backslash (ids
      * validated on the way in), copied without looking at it.
      */
-    JsonLine safe(byte[] k, String v) {
+    JsonLine safe(byte[] k, @Nullable String v) {
         key(k);
         if (v == null) {
             ascii("null");

@@ -30,9 +30,11 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything {@code GET /metrics} shows, on one Prometheus registry: requests and
@@ -51,7 +53,7 @@ public final class Metrics implements Component<Snapshot> {
     private final Map<String, List<Meter>> bound = new java.util.HashMap<>();
     // The meters a binder registers are those added on the binding thread while it runs.
     private final ThreadLocal<List<Meter>> binding = new ThreadLocal<>();
-    private ServiceMetrics services;
+    private @Nullable ServiceMetrics services; // from bindRegistry
 
     public Metrics() {
         registry.config().onMeterAdded(m -> {
@@ -113,7 +115,8 @@ public final class Metrics implements Component<Snapshot> {
         return new EventBus.Observer() {
             @Override
             public void published(EventType type) {
-                Metrics.this.published.get(type).increment();
+                // The constructor registered a counter for every type.
+                Objects.requireNonNull(Metrics.this.published.get(type)).increment();
             }
 
             @Override

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request and health-check meters of {@code GET /metrics}, recorded as requests end and
@@ -99,6 +100,9 @@ public final class RequestMetrics implements RequestObserver, HealthChecker.List
         enabled = on;
     }
 
+    /** A service's health-check data points, made together on its first check. */
+    private record CheckMeters(CounterDataPoint passed, CounterDataPoint failed, DistributionDataPoint duration) {}
+
     /** One service's data points; those by status are made on first use. */
     private final class ServiceMeters {
         final String service;
@@ -109,9 +113,7 @@ public final class RequestMetrics implements RequestObserver, HealthChecker.List
         final DistributionDataPoint routingDuration;
         final DistributionDataPoint payload;
         // Only for services with checks (made on the first): no empty series for the others.
-        volatile DistributionDataPoint checkDuration;
-        volatile CounterDataPoint passed;
-        volatile CounterDataPoint failed;
+        volatile @Nullable CheckMeters checkMeters;
 
         ServiceMeters(String service) {
             this.service = service;
@@ -121,13 +123,16 @@ public final class RequestMetrics implements RequestObserver, HealthChecker.List
         }
 
         void checked(boolean ok, long nanos) {
-            if (checkDuration == null) {
-                passed = checks.labelValues(service, "success");
-                failed = checks.labelValues(service, "failure");
-                checkDuration = RequestMetrics.this.checkDuration.labelValues(service);
+            CheckMeters m = checkMeters;
+            if (m == null) {
+                m = new CheckMeters(
+                        checks.labelValues(service, "success"),
+                        checks.labelValues(service, "failure"),
+                        RequestMetrics.this.checkDuration.labelValues(service));
+                checkMeters = m;
             }
-            (ok ? passed : failed).inc();
-            checkDuration.observe(nanos / 1e9);
+            (ok ? m.passed() : m.failed()).inc();
+            m.duration().observe(nanos / 1e9);
         }
 
         CounterDataPoint requests(int status) {

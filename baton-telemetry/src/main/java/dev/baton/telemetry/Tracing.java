@@ -1,6 +1,7 @@
 package dev.baton.telemetry;
 
 import dev.baton.config.TracingConfig;
+import dev.baton.control.RouteTarget;
 import dev.baton.control.Snapshot;
 import dev.baton.control.Upstream;
 import dev.baton.lifecycle.Component;
@@ -83,6 +84,7 @@ public final class Tracing implements RequestObserver, Component<Snapshot> {
     public Tracing(String version, Ticker ticker) {
         this.version = version;
         this.ticker = ticker;
+        this.resource = resource(config);
         this.exporter = new Thread(this::export, "baton-tracing");
         exporter.setDaemon(true);
     }
@@ -102,14 +104,19 @@ public final class Tracing implements RequestObserver, Component<Snapshot> {
     /** Follows the config: on, off, or another collector (the exporter is rebuilt). */
     public void configure(TracingConfig next) {
         if (!next.equals(config)) {
-            resource = Resource.getDefault()
-                    .merge(Resource.create(Attributes.of(
-                            AttributeKey.stringKey("service.name"),
-                            next.serviceName(),
-                            AttributeKey.stringKey("service.version"),
-                            version)));
+            resource = resource(next);
             config = next;
         }
+    }
+
+    /** What the spans say of the service that made them. */
+    private Resource resource(TracingConfig c) {
+        return Resource.getDefault()
+                .merge(Resource.create(Attributes.of(
+                        AttributeKey.stringKey("service.name"),
+                        c.serviceName(),
+                        AttributeKey.stringKey("service.version"),
+                        version)));
     }
 
     /** The recorded span of one try or one request: what OTLP needs, and nothing kept live. */
@@ -275,8 +282,9 @@ public final class Tracing implements RequestObserver, Component<Snapshot> {
         if (r.clientAddress() != null) {
             a.put(CLIENT, r.clientAddress());
         }
-        if (route != null) {
-            a.put(ROUTE, route).put(SERVICE, r.route().service().id());
+        RouteTarget target = r.route();
+        if (target != null) {
+            a.put(ROUTE, target.id()).put(SERVICE, target.service().id());
         }
         boolean error = r.status() >= 500 || r.aborted();
         if (error) {
@@ -343,7 +351,7 @@ public final class Tracing implements RequestObserver, Component<Snapshot> {
                 queue.drainTo(batch, BATCH - 1);
                 if (out != null) {
                     var result =
-                            out.export(batch).join(current.exportTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+                            out.export(batch).join(wanted.exportTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
                     if (result.isSuccess()) {
                         exported.add(batch.size());
                     } else {

@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,8 +130,14 @@ public final class Webhooks implements Component<Snapshot> {
         }
     }
 
-    /** The result of one try: delivered, or why not. */
-    public record Attempt(boolean delivered, int status, String error) {}
+    /**
+     * The result of one try: delivered, or why not.
+     *
+     * @param status the receiver's status; 0 when none came (it could not be reached)
+     * @param error why it was not delivered; null when it was
+     */
+    public record Attempt(
+            boolean delivered, int status, @Nullable String error) {}
 
     /** Takes nothing yet: the sender's thread starts with the first delivery. */
     @Override
@@ -183,7 +191,7 @@ public final class Webhooks implements Component<Snapshot> {
                         d.eventId,
                         d.attempts,
                         a.error());
-                deadLetter(d, d.attempts, a.error());
+                deadLetter(d, d.attempts, Objects.requireNonNullElse(a.error(), "not delivered"));
             }
         });
     }
@@ -285,7 +293,12 @@ public final class Webhooks implements Component<Snapshot> {
                                 store.get().deadLetters().delete(row.id());
                                 delivered.increment();
                             } else {
-                                store.get().deadLetters().failedAgain(row.id(), a.error(), clock.instant());
+                                store.get()
+                                        .deadLetters()
+                                        .failedAgain(
+                                                row.id(),
+                                                Objects.requireNonNullElse(a.error(), "not delivered"),
+                                                clock.instant());
                             }
                             return a;
                         },

@@ -4,4 +4,7 @@
  * observes requests and events through {@link dev.baton.proxy.RequestObserver} and the
  * event bus; nothing on the data plane's path waits for it.
  */
+@NullMarked
 package dev.baton.telemetry;
+
+import org.jspecify.annotations.NullMarked;

@@ -146,6 +146,17 @@ class AlertsTest {
     }
 
     @Test
+    void aRateRuleForAServiceNotThereYetMeasuresNothingAndTheRulesAfterItStillRun() {
+        alerts.configure(List.of(
+                AlertRule.parse("later", "rps(later) < 1", "warning"),
+                AlertRule.parse("slow", "p99(orders, 30s) > 200ms", "warning")));
+        second(10, 0, 500);
+        assertThat(alert("later").state()).isEqualTo(Alerts.State.INACTIVE);
+        assertThat(alert("later").value()).isNull();
+        assertThat(alert("slow").state()).isEqualTo(Alerts.State.FIRING);
+    }
+
+    @Test
     void aReloadKeepsTheStateOfUnchangedRules() {
         second(10, 0, 500);
         assertThat(alert("slow").state()).isEqualTo(Alerts.State.FIRING);

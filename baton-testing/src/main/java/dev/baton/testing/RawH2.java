@@ -19,6 +19,7 @@ import java.util.OptionalLong;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A raw-frame HTTP/2 client for hostile tests: h2c with prior knowledge (or TLS with
@@ -135,7 +136,7 @@ public final class RawH2 implements AutoCloseable {
         }
 
         /** The first response header field with exactly this name, or null. */
-        public String header(String name) {
+        public @Nullable String header(String name) {
             return headers.stream()
                     .filter(f -> f.name().equals(name))
                     .map(Field::value)

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The byte-level half of {@link RawH2}: frame headers, payload layouts and an HPACK
@@ -100,7 +101,7 @@ final class RawH2Frames {
     }
 
     /** The payload less its padding when the PADDED flag is set; null if the padding does not fit. */
-    static byte[] unpad(int flags, byte[] p, int extraHead) {
+    static byte @Nullable [] unpad(int flags, byte[] p, int extraHead) {
         int start = 0;
         int end = p.length;
         if ((flags & RawH2.FLAG_PADDED) != 0) {
@@ -120,7 +121,7 @@ final class RawH2Frames {
     }
 
     /** Reads one frame, or returns null at a clean end of stream between frames. */
-    static RawH2.Frame read(InputStream in) throws IOException {
+    static RawH2.@Nullable Frame read(InputStream in) throws IOException {
         byte[] h = new byte[HEADER_LENGTH];
         int first = in.read();
         if (first < 0) {

@@ -44,6 +44,7 @@ import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection under {@link RawH2}: a writer thread that drains a queue onto the
@@ -61,15 +62,19 @@ final class RawH2Session {
     private final InputStream in;
     private final OutputStream out;
     private final LinkedBlockingQueue<byte[]> outbox = new LinkedBlockingQueue<>();
-    private Thread reader;
-    private Thread writer;
+    // Null until start(), which RawH2's constructor calls.
+    private @Nullable Thread reader;
+    private @Nullable Thread writer;
     // Guarded by lock.
     final Map<Integer, StreamState> streams = new HashMap<>();
     final List<Frame> received = new ArrayList<>();
     final Map<Integer, Long> serverSettings = new LinkedHashMap<>();
     final Set<Long> pingAcks = new HashSet<>();
     final List<String> errors = new ArrayList<>();
+
+    @Nullable
     GoAway goaway;
+
     int settingsAcks;
     long queued;
     long written;
@@ -78,7 +83,7 @@ final class RawH2Session {
     boolean closedByServer;
     private boolean closing;
     // The header block being assembled from HEADERS/PUSH_PROMISE and CONTINUATION (reader thread only).
-    private ByteArrayOutputStream block;
+    private @Nullable ByteArrayOutputStream block;
     private int blockStream;
     private int blockType;
     private boolean blockEndStream;
@@ -121,6 +126,11 @@ final class RawH2Session {
             socket.close();
         } catch (IOException e) {
             // closing anyway
+        }
+        Thread writer = this.writer;
+        Thread reader = this.reader;
+        if (writer == null || reader == null) {
+            return; // never started: no threads to stop
         }
         writer.interrupt();
         try {
@@ -199,7 +209,11 @@ final class RawH2Session {
         switch (f.type()) {
             case DATA -> {
                 StreamState s = stream(f.streamId());
-                s.body.writeBytes(RawH2Frames.unpad(f.flags(), p, 0));
+                byte[] data = RawH2Frames.unpad(f.flags(), p, 0);
+                if (data == null) {
+                    throw new IllegalStateException("padding longer than the frame");
+                }
+                s.body.writeBytes(data);
                 boolean end = (f.flags() & FLAG_END_STREAM) != 0;
                 if (p.length > 0) { // padding counts against the window too
                     send(RawH2Frames.frame(WINDOW_UPDATE, 0, 0, u32(p.length)));
@@ -218,7 +232,7 @@ final class RawH2Session {
                 }
                 block.writeBytes(p);
                 if ((f.flags() & FLAG_END_HEADERS) != 0) {
-                    endBlock();
+                    endBlock(block);
                 }
             }
             case RST_STREAM -> stream(f.streamId()).reset = u32(p, 0);
@@ -245,7 +259,7 @@ final class RawH2Session {
         }
     }
 
-    private void startBlock(Frame f, byte[] fragment) {
+    private void startBlock(Frame f, byte @Nullable [] fragment) {
         if (fragment == null) {
             throw new IllegalStateException("padding longer than the frame");
         }
@@ -255,12 +269,13 @@ final class RawH2Session {
         blockType = f.type();
         blockEndStream = f.type() == HEADERS && (f.flags() & FLAG_END_STREAM) != 0;
         if ((f.flags() & FLAG_END_HEADERS) != 0) {
-            endBlock();
+            endBlock(block);
         }
     }
 
-    private void endBlock() {
-        ByteBuf buf = Unpooled.wrappedBuffer(block.toByteArray());
+    /** Decodes the header block that {@code complete} holds (the one in {@code block}). */
+    private void endBlock(ByteArrayOutputStream complete) {
+        ByteBuf buf = Unpooled.wrappedBuffer(complete.toByteArray());
         block = null;
         try {
             // Decoded even for PUSH_PROMISE, whose fields are dropped: the HPACK table must follow.
@@ -302,10 +317,17 @@ final class RawH2Session {
 
     static final class StreamState {
         final List<List<Field>> informational = new ArrayList<>();
+
+        @Nullable
         List<Field> headers;
+
+        @Nullable
         List<Field> trailers;
+
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
         boolean ended;
+
+        @Nullable
         Long reset;
 
         void add(List<Field> fields) {

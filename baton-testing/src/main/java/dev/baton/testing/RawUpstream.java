@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An upstream that records exactly the bytes it receives and reads them as a strict
@@ -30,7 +31,7 @@ public final class RawUpstream implements AutoCloseable {
     public record Request(
             String method, String target, List<String[]> headers, byte[] body, byte[] raw, int connection) {
         /** The value of the only header called {@code name} (any case), or null. */
-        public String header(String name) {
+        public @Nullable String header(String name) {
             String found = null;
             for (String[] h : headers) {
                 if (h[0].equalsIgnoreCase(name)) {
@@ -218,12 +219,14 @@ public final class RawUpstream implements AutoCloseable {
             this.in = in;
         }
 
+        @Nullable
         Request request(int connection) throws IOException, Malformed {
             raw.reset();
-            String line = line(true);
-            if (line == null) {
-                return null;
+            int first = in.read();
+            if (first < 0) {
+                return null; // a clean end of stream before a request
             }
+            String line = line(first);
             String[] parts = line.split(" ", -1);
             if (parts.length != 3
                     || !parts[0].matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -233,7 +236,7 @@ public final class RawUpstream implements AutoCloseable {
             }
             List<String[]> headers = new ArrayList<>();
             while (true) {
-                String h = line(false);
+                String h = line(in.read());
                 if (h.isEmpty()) {
                     break;
                 }
@@ -283,20 +286,20 @@ public final class RawUpstream implements AutoCloseable {
         private byte[] chunked() throws IOException, Malformed {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             while (true) {
-                String size = line(false);
+                String size = line(in.read());
                 if (!size.matches("[0-9a-fA-F]{1,8}")) {
                     throw new Malformed("bad chunk size '" + printable(size) + "'");
                 }
                 int n = Integer.parseInt(size, 16);
                 if (n == 0) {
-                    String end = line(false);
+                    String end = line(in.read());
                     if (!end.isEmpty()) {
                         throw new Malformed("trailers after the last chunk");
                     }
                     return body.toByteArray();
                 }
                 body.writeBytes(exactly(n));
-                if (!line(false).isEmpty()) {
+                if (!line(in.read()).isEmpty()) {
                     throw new Malformed("chunk data longer than its size");
                 }
             }
@@ -311,15 +314,11 @@ public final class RawUpstream implements AutoCloseable {
             return b;
         }
 
-        /** One CRLF-terminated line; null at a clean end of stream before a request, when allowed. */
-        private String line(boolean endAllowed) throws IOException, Malformed {
+        /** One CRLF-terminated line, whose first byte ({@code first}, or -1 at the end) is read already. */
+        private String line(int first) throws IOException, Malformed {
             StringBuilder b = new StringBuilder();
-            while (true) {
-                int c = in.read();
+            for (int c = first; ; c = in.read()) {
                 if (c < 0) {
-                    if (endAllowed && b.length() == 0) {
-                        return null;
-                    }
                     throw new Truncated("connection ended mid-line after '" + printable(b) + "'");
                 }
                 raw.write(c);

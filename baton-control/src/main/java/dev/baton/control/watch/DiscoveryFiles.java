@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,7 @@ public final class DiscoveryFiles implements Component<Snapshot> {
     private final ConfigLoader loader;
     private final Consumer<Map<String, Registry.Discovered>> apply;
     private final Map<Path, Map<String, ServiceConfig>> lastGood = new HashMap<>();
-    private FileWatcher watcher;
+    private @Nullable FileWatcher watcher; // from start, unless the directory cannot be made
 
     public DiscoveryFiles(Path dir, ConfigLoader loader, Consumer<Map<String, Registry.Discovered>> apply) {
         this.dir = dir.toAbsolutePath().normalize();

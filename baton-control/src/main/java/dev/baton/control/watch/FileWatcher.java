@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,16 +43,16 @@ public final class FileWatcher implements Component<Snapshot> {
 
     private final Path dir;
     private final Predicate<Path> watched;
-    private final Path file; // the one file watched, or null for a directory
+    private final @Nullable Path file; // the one file watched, or null for a directory
     private final Runnable onChange;
     private final Thread thread;
     private volatile boolean closed;
-    private String seen; // attributes at the last poll
-    private String hashed; // attributes when the contents were last hashed
-    private byte[] lastHash;
+    private @Nullable String seen; // attributes at the last poll
+    private @Nullable String hashed; // attributes when the contents were last hashed
+    private byte @Nullable [] lastHash;
     private int polls;
 
-    private FileWatcher(Path dir, Predicate<Path> watched, Path file, Runnable onChange, String name) {
+    private FileWatcher(Path dir, Predicate<Path> watched, @Nullable Path file, Runnable onChange, String name) {
         this.dir = dir.toAbsolutePath();
         this.watched = watched;
         this.file = file;
@@ -63,8 +64,12 @@ public final class FileWatcher implements Component<Snapshot> {
     /** Calls {@code onChange} when the content of {@code file} changes. */
     public static FileWatcher file(Path file, Runnable onChange) {
         Path abs = file.toAbsolutePath();
+        Path parent = abs.getParent();
+        if (parent == null) {
+            throw new IllegalArgumentException(file + " is a root directory, not a file");
+        }
         return new FileWatcher(
-                abs.getParent(), p -> p.getFileName().equals(abs.getFileName()), abs, onChange, "baton-config-watcher");
+                parent, p -> p.getFileName().equals(abs.getFileName()), abs, onChange, "baton-config-watcher");
     }
 
     /** Calls {@code onChange} when any file in {@code dir} that {@code watched} accepts changes, appears or goes. */
@@ -123,7 +128,7 @@ public final class FileWatcher implements Component<Snapshot> {
     }
 
     /** The watched files, sorted; null while the one file watched is missing. */
-    private List<Path> files() throws IOException {
+    private @Nullable List<Path> files() throws IOException {
         if (file != null) {
             return Files.exists(file) ? List.of(file) : null;
         }
@@ -133,7 +138,7 @@ public final class FileWatcher implements Component<Snapshot> {
     }
 
     /** The names, sizes, modification times and identities of the watched files, or null while unreadable. */
-    private String attributes() {
+    private @Nullable String attributes() {
         try {
             List<Path> files = files();
             if (files == null) {
@@ -158,7 +163,7 @@ public final class FileWatcher implements Component<Snapshot> {
     }
 
     /** A hash over the names and contents of the watched files, or null while one is unreadable. */
-    private byte[] hash() {
+    private byte @Nullable [] hash() {
         try {
             List<Path> files = files();
             if (files == null) {

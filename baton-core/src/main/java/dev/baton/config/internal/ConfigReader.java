@@ -267,7 +267,7 @@ public final class ConfigReader {
                 try {
                     JwtVerifier.pem(pem);
                 } catch (IllegalArgumentException e) {
-                    j.error("public-key", e.getMessage());
+                    j.error("public-key", Problems.why(e));
                 }
             });
             jwt = Optional.of(new SecurityConfig.Jwt(
@@ -316,7 +316,7 @@ public final class ConfigReader {
             try {
                 parse.apply(item);
             } catch (IllegalArgumentException e) {
-                s.error(key, e.getMessage());
+                s.error(key, Problems.why(e));
             }
         }
         return list;
@@ -328,7 +328,7 @@ public final class ConfigReader {
             try {
                 Cidrs.check(c);
             } catch (IllegalArgumentException e) {
-                s.error(key, e.getMessage());
+                s.error(key, Problems.why(e));
             }
         }
         return list;

@@ -18,7 +18,7 @@ final class DidYouMean {
             }
         }
         int allowed = Math.max(2, given.length() / 3);
-        return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+        return best != null && bestDistance <= allowed ? Optional.of(best) : Optional.empty();
     }
 
     static int distance(String a, String b) {

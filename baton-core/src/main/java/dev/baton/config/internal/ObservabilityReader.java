@@ -64,7 +64,7 @@ final class ObservabilityReader {
                         rules.add(rule);
                     }
                 } catch (IllegalArgumentException e) {
-                    s.error("when", e.getMessage());
+                    s.error("when", Problems.why(e));
                 }
             }
             s.finish();
@@ -157,7 +157,7 @@ final class ObservabilityReader {
         try {
             return EventFilter.parse(s.strings("types"));
         } catch (IllegalArgumentException e) {
-            s.error("types", e.getMessage());
+            s.error("types", Problems.why(e));
             return EventFilter.ALL;
         }
     }
@@ -169,7 +169,7 @@ final class ObservabilityReader {
             try {
                 return Optional.of(s.problems().path(f));
             } catch (IllegalArgumentException e) {
-                s.error("file", e.getMessage());
+                s.error("file", java.util.Objects.requireNonNullElse(e.getMessage(), "is not a valid path"));
                 return Optional.empty();
             }
         });

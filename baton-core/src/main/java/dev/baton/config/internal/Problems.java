@@ -48,6 +48,12 @@ public final class Problems {
         errors.add(new ConfigError(file, line, path, message));
     }
 
+    /** What {@code e} says is wrong: its message, or its class when it has none. */
+    public static String why(Exception e) {
+        String m = e.getMessage();
+        return m != null ? m : e.getClass().getSimpleName();
+    }
+
     public Map<String, String> env() {
         return env;
     }

@@ -35,7 +35,7 @@ final class ProcessReader {
                 try {
                     env.put(k, Values.expand(v, s.problems().env()));
                 } catch (IllegalArgumentException ex) {
-                    e.error(k, ex.getMessage());
+                    e.error(k, Problems.why(ex));
                 }
             });
         }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a registration body (see {@link ServiceRegistration}). The flat shape is
@@ -38,13 +39,14 @@ public final class RegistrationReader {
             "priority",
             "dependencies");
 
-    public ServiceRegistration read(String body, Set<String> knownServices) {
+    public ServiceRegistration read(@Nullable String body, Set<String> knownServices) {
+        String text = body == null ? "" : body;
         // Registrations never expand ${VAR}: an admin caller must not read the gateway's environment.
         Problems problems = new Problems(SOURCE, Map.of());
         List<String> duplicates = new ArrayList<>();
         YamlNode root;
         try {
-            root = YamlTreeParser.json().parse(body == null ? "" : body, duplicates);
+            root = YamlTreeParser.json().parse(text, duplicates);
         } catch (YamlTreeParser.SyntaxException e) {
             throw new ConfigException(List.of(new ConfigError(SOURCE, e.line(), "", e.getMessage())));
         }
@@ -68,7 +70,7 @@ public final class RegistrationReader {
         if (flat) {
             if (entries.containsKey("instances")) {
                 problems.add(
-                        lines.get("instances"),
+                        lines.getOrDefault("instances", mapping.line()),
                         "instances",
                         "give either 'instances' (config shape) or 'endpoint' (flat shape), not both");
             }
@@ -98,7 +100,7 @@ public final class RegistrationReader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.errors());
         }
-        return new ServiceRegistration(service, body, warnings);
+        return new ServiceRegistration(service, text, warnings);
     }
 
     private static String id(YamlNode.Mapping body, Problems problems) {

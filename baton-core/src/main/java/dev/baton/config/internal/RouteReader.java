@@ -17,6 +17,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Reads and validates one entry of {@code routes:}. */
 final class RouteReader {
@@ -62,7 +63,7 @@ final class RouteReader {
             try {
                 PathPattern.parse(path.get());
             } catch (IllegalArgumentException e) {
-                s.error("path", e.getMessage());
+                s.error("path", Problems.why(e));
             }
         }
         Optional<String> host = s.string("host").map(h -> h.toLowerCase(Locale.ROOT));
@@ -195,10 +196,7 @@ final class RouteReader {
         pointers.addAll(remove);
         pointers.addAll(set.keySet());
         for (String p : pointers) {
-            String problem = JsonMapping.pointerProblem(p);
-            if (problem != null) {
-                s.error("body", problem);
-            }
+            JsonMapping.pointerProblem(p).ifPresent(problem -> s.error("body", problem));
         }
         Optional<String> wrap = s.string("wrap");
         long max = s.size("max-size", 1 << 20);
@@ -274,7 +272,7 @@ final class RouteReader {
         return new RouteConfig.Validation(url, headers, headerBytes, types, json, depth, schema);
     }
 
-    private static String firstLine(String m) {
+    private static String firstLine(@Nullable String m) {
         return m == null ? "unreadable" : m.lines().findFirst().orElse("unreadable");
     }
 

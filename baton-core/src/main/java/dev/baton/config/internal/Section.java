@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A typed view of one YAML mapping during a config read. Each accessor records the
@@ -30,7 +31,7 @@ final class Section {
     }
 
     /** A section over {@code node}; anything but a mapping is reported and read as empty. */
-    public static Section of(YamlNode node, String path, Problems problems) {
+    public static Section of(@Nullable YamlNode node, String path, Problems problems) {
         if (node instanceof YamlNode.Mapping m) {
             return new Section(m, path, problems);
         }
@@ -72,7 +73,8 @@ final class Section {
         return node.entries().keySet();
     }
 
-    public YamlNode raw(String key) {
+    /** The node under {@code key}, or null when there is none. */
+    public @Nullable YamlNode raw(String key) {
         known.add(key);
         return node.entries().get(key);
     }
@@ -99,7 +101,7 @@ final class Section {
         try {
             return Optional.of(Values.expand(s.text(), problems.env()));
         } catch (IllegalArgumentException e) {
-            error(key, e.getMessage());
+            error(key, Problems.why(e));
             return Optional.empty();
         }
     }
@@ -116,7 +118,7 @@ final class Section {
         try {
             return Optional.of(parse.apply(s.get()));
         } catch (IllegalArgumentException e) {
-            error(key, e.getMessage());
+            error(key, Problems.why(e));
             return Optional.empty();
         }
     }
@@ -215,7 +217,7 @@ final class Section {
                 try {
                     out.add(Values.expand(s.text(), problems.env()));
                 } catch (IllegalArgumentException e) {
-                    problems.add(item.line(), itemPath, e.getMessage());
+                    problems.add(item.line(), itemPath, Problems.why(e));
                 }
             } else {
                 problems.add(item.line(), itemPath, "expected a value, got " + item.kind());
@@ -229,12 +231,11 @@ final class Section {
     public Map<String, String> stringMap(String key) {
         Section m = section(key);
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        for (String k : m.keys()) {
-            YamlNode v = m.raw(k);
-            if (v instanceof YamlNode.Scalar scalar) {
-                out.put(k, scalar.text());
+        for (Map.Entry<String, YamlNode> e : m.node.entries().entrySet()) {
+            if (e.getValue() instanceof YamlNode.Scalar scalar) {
+                out.put(e.getKey(), scalar.text());
             } else {
-                m.error(k, "expected a string, got " + v.kind());
+                m.error(e.getKey(), "expected a string, got " + e.getValue().kind());
             }
         }
         return out;

@@ -74,7 +74,7 @@ final class ServiceReader {
                 HashKey.parse(key);
                 hashKey = Optional.of(key);
             } catch (IllegalArgumentException e) {
-                s.error("hash-key", e.getMessage());
+                s.error("hash-key", Problems.why(e));
             }
         }
         String stickyCookie = s.string("sticky-cookie", "baton-sticky");
@@ -243,7 +243,7 @@ final class ServiceReader {
         try {
             return Optional.of(Values.expand(text, problems.env()));
         } catch (IllegalArgumentException e) {
-            problems.add(line, path, e.getMessage());
+            problems.add(line, path, Problems.why(e));
             return Optional.empty();
         }
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads YAML text into a {@link YamlNode} tree with line numbers, using Jackson's
@@ -19,11 +20,19 @@ public final class YamlTreeParser {
 
     /** A syntax problem in the YAML itself, at a line. */
     public static final class SyntaxException extends Exception {
+        private final String reason;
         private final int line;
 
         SyntaxException(String message, int line) {
             super(message);
+            this.reason = message;
             this.line = line;
+        }
+
+        /** What is wrong, never null (unlike Throwable's). */
+        @Override
+        public String getMessage() {
+            return reason;
         }
 
         public int line() {
@@ -128,7 +137,7 @@ public final class YamlTreeParser {
     }
 
     /** SnakeYAML's message without its location lines and caret drawings, on one line. */
-    private static String firstLine(String message) {
+    private static String firstLine(@Nullable String message) {
         if (message == null) {
             return "unreadable";
         }

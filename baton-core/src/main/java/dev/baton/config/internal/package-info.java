@@ -4,4 +4,7 @@
  * mean" for misspelt keys). Anything in here may change without notice; the public
  * API is {@link dev.baton.config.ConfigLoader} and the config records.
  */
+@NullMarked
 package dev.baton.config.internal;
+
+import org.jspecify.annotations.NullMarked;

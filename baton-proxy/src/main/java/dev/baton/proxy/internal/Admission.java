@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The stateless checks a request passes before it is proxied: an absolute path, a
@@ -34,8 +35,13 @@ final class Admission {
     record Preflight(RouteTarget route) implements Verdict {}
 
     /** Answer with this error; {@code close} the connection when an unread body follows; {@code allow} for 405. */
-    record Refuse(int status, String message, boolean close, String allow, String violation) implements Verdict {
-        Refuse(int status, String message, boolean close, String allow) {
+    record Refuse(
+            int status,
+            String message,
+            boolean close,
+            @Nullable String allow,
+            @Nullable String violation) implements Verdict {
+        Refuse(int status, String message, boolean close, @Nullable String allow) {
             this(status, message, close, allow, null);
         }
     }
@@ -77,7 +83,7 @@ final class Admission {
     }
 
     /** What {@link #head} found: the request's authority (or null), or the refusal. */
-    record Head(HostAndPort authority, Refuse refusal) {}
+    record Head(@Nullable HostAndPort authority, @Nullable Refuse refusal) {}
 
     /** A body may follow this head (before admission has said so). */
     static boolean mayHaveBody(HttpServerRequest req) {
@@ -85,7 +91,7 @@ final class Admission {
     }
 
     /** {@code authority}: the request's, as {@link RequestSyntax} found it, or null. */
-    static Verdict check(HttpServerRequest req, Snapshot snapshot, HostAndPort authority) {
+    static Verdict check(HttpServerRequest req, Snapshot snapshot, @Nullable HostAndPort authority) {
         String path = req.path();
         if (path == null || path.isEmpty() || path.charAt(0) != '/') {
             return new Refuse(400, "request target must be an absolute path", false, null);

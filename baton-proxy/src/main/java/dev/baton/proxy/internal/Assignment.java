@@ -23,33 +23,13 @@ final class Assignment {
     private boolean settled;
     private boolean done;
 
-    private Assignment(ServiceTarget service, Upstream upstream, Ticker ticker) {
+    /** The exchange goes to {@code upstream}, which {@code service} picked: it is in flight there from now. */
+    Assignment(ServiceTarget service, Upstream upstream, Ticker ticker) {
         this.ticker = ticker;
         this.started = ticker.nanos();
         this.service = service;
         this.upstream = upstream;
         upstream.endpoint().started();
-    }
-
-    /** What the balancer and the breaker made of a request. */
-    sealed interface Choice permits Chosen, Shed, NoneAvailable {}
-
-    /** This instance, counted as in flight on it. */
-    record Chosen(Assignment assignment) implements Choice {}
-
-    /** The service's circuit breaker is open: its fallback answers. */
-    record Shed() implements Choice {}
-
-    /** No instance is available. */
-    record NoneAvailable() implements Choice {}
-
-    /** The instance for this request, unless the breaker sheds it or none is available. */
-    static Choice pick(ServiceTarget service, HttpServerRequest req, Upstream avoid, Ticker ticker) {
-        Upstream u = service.pick(new ServerRequestKey(req), avoid);
-        if (u == ServiceTarget.SHED) {
-            return new Shed();
-        }
-        return u == null ? new NoneAvailable() : new Chosen(new Assignment(service, u, ticker));
     }
 
     /** The data plane's ticker when the instance was chosen. */

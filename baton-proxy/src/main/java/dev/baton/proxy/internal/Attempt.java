@@ -2,6 +2,7 @@ package dev.baton.proxy.internal;
 
 import dev.baton.control.Upstream;
 import dev.baton.proxy.internal.upstream.UpstreamConnection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One try of an upstream within an exchange: the instance its balancer chose (with
@@ -11,7 +12,7 @@ import dev.baton.proxy.internal.upstream.UpstreamConnection;
  */
 final class Attempt {
     private final Assignment assignment;
-    private UpstreamConnection connection;
+    private @Nullable UpstreamConnection connection;
     private boolean sent;
     private boolean reported;
 
@@ -43,6 +44,7 @@ final class Attempt {
     }
 
     /** The connection while this try holds it, or null before and after. */
+    @Nullable
     UpstreamConnection connection() {
         return connection;
     }

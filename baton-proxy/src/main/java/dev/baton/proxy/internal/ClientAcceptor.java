@@ -25,6 +25,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +97,7 @@ public final class ClientAcceptor {
      * The version of a request line that names one Baton does not speak, else null
      * (also for lines that are not request lines at all: the decoder answers those).
      */
-    static String unsupportedVersion(String line) {
+    static @Nullable String unsupportedVersion(String line) {
         // Netty's decoder splits the request line at any of these, not only at spaces.
         int space = -1;
         for (int i = line.length() - 1; i >= 0 && space < 0; i--) {
@@ -143,9 +144,13 @@ public final class ClientAcceptor {
      */
     final class FirstHead extends ChannelInboundHandlerAdapter {
         private String client = "";
-        private ScheduledFuture<?> timer;
+        private @Nullable ScheduledFuture<?> timer; // the header timeout, until handed over
+
+        // Set in channelActive, before Netty delivers anything else or the timer can fire.
+        @SuppressWarnings("NullAway.Init")
         private ChannelHandlerContext ctx;
-        private StringBuilder firstLine = new StringBuilder(); // null once judged
+
+        private @Nullable StringBuilder firstLine = new StringBuilder(); // null once judged
         private final FrameCursor frames = new FrameCursor();
         private boolean plain;
         private int prefaceSeen; // -1 once Vert.x has chosen HTTP/1.1 or HTTP/2

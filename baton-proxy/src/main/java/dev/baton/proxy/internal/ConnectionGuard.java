@@ -29,6 +29,7 @@ import io.vertx.core.net.impl.ConnectionBase;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One event loop's defence against clients that hold connections without using them
@@ -133,7 +134,7 @@ final class ConnectionGuard {
         return true;
     }
 
-    private static ChannelHandlerContext decoder(ChannelPipeline p) {
+    private static @Nullable ChannelHandlerContext decoder(ChannelPipeline p) {
         for (Map.Entry<String, ChannelHandler> e : p) {
             if (e.getValue() instanceof HttpObjectDecoder || e.getValue() instanceof HttpServerCodec) {
                 return p.context(e.getValue());
@@ -171,7 +172,10 @@ final class ConnectionGuard {
 
     /** A FIFO of connections by the time their clock started: the oldest is always first. */
     private final class Queue {
+        // The ring's sentinel: never a connection, so its channel and conn are never read.
+        @SuppressWarnings("NullAway")
         private final Guarded head = new Guarded(null, null);
+
         private int size;
 
         Queue() {
@@ -179,6 +183,7 @@ final class ConnectionGuard {
             head.next = head;
         }
 
+        @SuppressWarnings("NullAway") // a ring's links are never null while in it (see Guarded)
         void append(Guarded g, long now) {
             g.unlink();
             g.since = now;
@@ -190,6 +195,8 @@ final class ConnectionGuard {
             size++;
         }
 
+        @SuppressWarnings("NullAway") // a ring's links are never null while in it (see Guarded)
+        @Nullable
         Guarded expired(long now, long timeout) {
             Guarded first = head.next;
             return first != head && now - first.since >= timeout ? first : null;
@@ -200,10 +207,21 @@ final class ConnectionGuard {
     private final class Guarded {
         final Channel channel;
         final HttpConnection conn;
-        Http2ConnectionHandler h2;
+
+        @Nullable
+        Http2ConnectionHandler h2; // an HTTP/2 connection's
+
+        // Null while in no queue. NullAway cannot see that the links are set while it is
+        // in one, which is why the queue's methods and unlink are exempt.
+        @Nullable
         Guarded prev;
+
+        @Nullable
         Guarded next;
+
+        @Nullable
         Queue queue;
+
         long since;
         /** HTTP/1.1: heads passed on, and responses ended. Equal means idle. */
         long requests;
@@ -212,7 +230,8 @@ final class ConnectionGuard {
         /** Switched protocols (a WebSocket): no longer HTTP, no longer timed here. */
         boolean tunnel;
 
-        ChannelHandlerContext headsCtx;
+        @Nullable
+        ChannelHandlerContext headsCtx; // an HTTP/1.1 connection's, once its Heads handler is added
 
         Guarded(Channel channel, HttpConnection conn) {
             this.channel = channel;
@@ -230,6 +249,7 @@ final class ConnectionGuard {
             channel.eventLoop().schedule(() -> channel.close(), 200, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
 
+        @SuppressWarnings("NullAway") // a ring's links are never null while in it (see above)
         void unlink() {
             if (queue != null) {
                 prev.next = next;

@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.time.Ticker;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Idle timeouts for one event loop's exchanges without a scheduled task per request.
@@ -26,15 +27,20 @@ final class Deadlines {
     /** One armed deadline; give it back to {@link #disarm}. */
     static final class Entry {
         private final Idle owner;
-        private Entry prev;
-        private Entry next;
+        // Null once disarmed (or fired). NullAway cannot see that an entry's links are
+        // set while it is in the ring, which is why arm, disarm and sweep are exempt.
+        private @Nullable Entry prev;
+        private @Nullable Entry next;
 
         private Entry(Idle owner) {
             this.owner = owner;
         }
     }
 
+    // The ring's sentinel: never armed, so it has no owner and its owner is never read.
+    @SuppressWarnings("NullAway")
     private final Entry head = new Entry(null);
+
     private int size;
 
     private final Ticker ticker;
@@ -45,6 +51,7 @@ final class Deadlines {
         head.next = head;
     }
 
+    @SuppressWarnings("NullAway") // a ring's links are never null while in it (see Entry)
     Entry arm(Idle owner) {
         Entry e = new Entry(owner);
         e.prev = head.prev;
@@ -55,6 +62,7 @@ final class Deadlines {
         return e;
     }
 
+    @SuppressWarnings("NullAway") // a ring's links are never null while in it (see Entry)
     void disarm(Entry e) {
         if (e.next == null) {
             return; // already fired or disarmed
@@ -67,6 +75,7 @@ final class Deadlines {
     }
 
     /** Fires every entry idle for its whole timeout; called by the loop's periodic timer. */
+    @SuppressWarnings("NullAway") // a ring's links are never null while in it (see Entry)
     void sweep() {
         long now = ticker.nanos();
         Entry e = head.next;

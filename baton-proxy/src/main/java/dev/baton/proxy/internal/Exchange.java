@@ -16,9 +16,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,18 +65,25 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
     private final RequestBody body;
     private final ExchangeTimer timer;
     private Phase phase = Phase.HEAD;
+    // Set at the top of start(), which the verticle calls as soon as it has made the
+    // exchange; one dropped before (its connection is closing) never reads them.
+    @SuppressWarnings("NullAway.Init")
     private String requestId;
+
+    @SuppressWarnings("NullAway.Init")
     private TraceState trace;
-    private HostAndPort authority;
-    private String clientAddress;
-    private RouteTarget route;
-    private Pipeline pipeline;
-    private StageRun stages;
-    private Bulkhead entered;
-    private UpstreamLeg leg; // once through the stages
+
+    // Each from the step that finds it; null for a request refused before.
+    private @Nullable HostAndPort authority;
+    private @Nullable String clientAddress;
+    private @Nullable RouteTarget route;
+    private @Nullable Pipeline pipeline;
+    private @Nullable StageRun stages;
+    private @Nullable Bulkhead entered;
+    private @Nullable UpstreamLeg leg; // once through the stages
     private boolean counted;
     private boolean aborted;
-    private ProxiedRequest record; // once over
+    private @Nullable ProxiedRequest record; // once over
 
     public Exchange(ProxyContext ctx, HttpServerRequest req) {
         this.ctx = ctx;
@@ -98,7 +107,7 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
         RequestIdConfig ids = snapshot.config().server().requestId();
         String given = req.getHeader(ids.header());
         boolean valid = given != null && RequestIds.isValid(given);
-        requestId = valid ? given : RequestIds.generate();
+        requestId = given != null && valid ? given : RequestIds.generate();
         trace = TraceState.of(snapshot.config().observability().tracing(), req.getHeader("traceparent"));
         Admission.Head head = Admission.head(
                 req, given == null || valid || ids.replaceInvalid() ? Optional.empty() : Optional.of(ids.name()));
@@ -168,6 +177,7 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
 
     /** A CORS preflight: 204 with what the route allows, or 403; never sent upstream. */
     private void answerPreflight() {
+        RouteTarget route = route();
         var cors = route.cors().orElseThrow(); // Admission finds preflights only on CORS routes
         String origin = req.getHeader("origin");
         if (!cors.allows(origin)) {
@@ -205,6 +215,7 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
 
     /** Admitted and through its stages: the bulkhead, retries, upgrade or the upstream call. */
     private void proceed() {
+        RouteTarget route = route();
         Bulkhead bulkhead = route.service().bulkhead();
         if (bulkhead != null) {
             if (!bulkhead.tryEnter()) {
@@ -244,7 +255,8 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
             abort(408, "the request body stalled: no bytes for " + ms + " ms (limits.body-timeout)");
             return;
         }
-        leg.timedOut();
+        // The route's deadline is set as the leg is made: only a body timeout comes before it.
+        Objects.requireNonNull(leg).timedOut();
     }
     /** Ends the exchange with an error: JSON if nothing was sent yet, else a reset. */
     void abort(int status, String message) {
@@ -301,7 +313,9 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
             stages.answered(headers);
         } else if (route != null) {
             String origin = req.getHeader("origin");
-            route.cors().filter(c -> c.allows(origin)).ifPresent(c -> c.response(origin, headers));
+            if (origin != null) {
+                route.cors().filter(c -> c.allows(origin)).ifPresent(c -> c.response(origin, headers));
+            }
         }
     }
 
@@ -434,8 +448,9 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
         return ctx;
     }
 
+    /** The route, once admitted: what asks for it (the leg, upgrades, fallbacks) comes after. */
     RouteTarget route() {
-        return route;
+        return Objects.requireNonNull(route, "not admitted");
     }
 
     String requestId() {
@@ -447,6 +462,7 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
         return snapshot.config().server().requestId().header();
     }
 
+    @Nullable
     HostAndPort authority() {
         return authority;
     }
@@ -455,8 +471,9 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
         return trace;
     }
 
+    /** The route's pipeline, once admitted (see {@link #route}). */
     Pipeline pipeline() {
-        return pipeline;
+        return Objects.requireNonNull(pipeline, "not admitted");
     }
 
     /** The route's stages as they ran; empty for a route without any. */

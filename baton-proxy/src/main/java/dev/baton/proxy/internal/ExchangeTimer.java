@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.time.Ticker;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One exchange's deadline on its loop's {@link Deadlines}: while the client's body is
@@ -16,7 +17,7 @@ final class ExchangeTimer implements Deadlines.Idle {
     private final long bodyTimeoutNanos;
     private long routeTimeoutNanos = Long.MAX_VALUE;
     private long perTryNanos = Long.MAX_VALUE;
-    private Deadlines.Entry entry;
+    private Deadlines.@Nullable Entry entry; // while armed
     private long lastActivity;
     private long deadlineStart;
     private boolean body;

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps a copy of a good GET response, as it streams to the client, for the
@@ -38,7 +39,7 @@ final class FallbackCapture {
     }
 
     /** A capture of this response, or null when it must not or need not be kept. */
-    static FallbackCapture start(
+    static @Nullable FallbackCapture start(
             RouteTarget route, HttpServerRequest req, int status, MultiMap responseHeaders, String idHeader) {
         ResponseCache cache = route.service().fallbackCache();
         if (cache == null || req.method() != HttpMethod.GET || status != 200) {
@@ -81,7 +82,7 @@ final class FallbackCapture {
         cache.put(key, new ResponseCache.Entry(status, headers, body.toByteArray(), nowMillis));
     }
 
-    private static String lower(String s) {
+    private static String lower(@Nullable String s) {
         return s == null ? "" : s.toLowerCase(Locale.ROOT);
     }
 }

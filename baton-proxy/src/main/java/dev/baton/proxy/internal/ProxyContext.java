@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every exchange on one event loop shares: the current snapshot, that loop's
@@ -43,7 +44,7 @@ record ProxyContext(
         AtomicInteger inFlight,
         Deadlines deadlines,
         Set<HttpConnection> closing,
-        RedisRateLimiter redisLimits,
+        @Nullable RedisRateLimiter redisLimits,
         SecurityViolations violations,
         RequestObserver observer,
         HttpDates dates,

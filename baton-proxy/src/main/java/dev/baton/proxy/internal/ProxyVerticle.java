@@ -37,6 +37,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,12 +67,19 @@ public final class ProxyVerticle extends VerticleBase {
     private final Clock clock;
     private final java.util.concurrent.atomic.AtomicLong lagNanos = new java.util.concurrent.atomic.AtomicLong();
     private long lagProbe = -1;
+    // Made in start(), which Vert.x calls before anything else of a verticle.
+    @SuppressWarnings("NullAway.Init")
     private HttpServer server;
+
+    @SuppressWarnings("NullAway.Init")
     private UpstreamPool upstreams;
+
+    @SuppressWarnings("NullAway.Init")
     private HttpClient tunnels;
+
     private long sweeper = -1;
     private long idleCloser = -1;
-    private RedisRateLimiter redisLimits;
+    private @Nullable RedisRateLimiter redisLimits; // with a Redis for rate limits
 
     public ProxyVerticle(
             String host,

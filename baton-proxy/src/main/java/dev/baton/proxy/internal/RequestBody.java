@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.ByteArrayOutputStream;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client's request body on its way upstream: streamed chunk by chunk with
@@ -33,8 +34,8 @@ final class RequestBody {
     private boolean present;
     private boolean complete;
     private long bytes;
-    private byte[] whole;
-    private Buffer firstChunk;
+    private byte @Nullable [] whole; // once read whole
+    private @Nullable Buffer firstChunk; // an HTTP/2 body's first chunk, held while its head is judged
 
     RequestBody(HttpServerRequest req, long max, Events events) {
         this.req = req;
@@ -68,7 +69,7 @@ final class RequestBody {
     }
 
     /** The body read whole, to send from memory; null unless it was. */
-    byte[] whole() {
+    byte @Nullable [] whole() {
         return whole;
     }
 
@@ -206,7 +207,7 @@ final class RequestBody {
         }
     }
 
-    private Buffer takeFirstChunk() {
+    private @Nullable Buffer takeFirstChunk() {
         Buffer c = firstChunk;
         firstChunk = null;
         return c;

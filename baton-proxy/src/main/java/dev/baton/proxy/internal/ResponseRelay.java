@@ -21,6 +21,7 @@ import io.vertx.core.http.impl.headers.HeadersAdaptor;
 import java.io.ByteArrayOutputStream;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The upstream's response on its way to the client: the head shaped (forwarded
@@ -33,9 +34,9 @@ final class ResponseRelay {
     private final HttpServerResponse res;
     private final RouteTarget route;
     private final String idHeader;
-    private FallbackCapture capture;
-    private JsonMapping mapping;
-    private ByteArrayOutputStream mapped;
+    private @Nullable FallbackCapture capture; // while the response may be kept
+    private @Nullable JsonMapping mapping; // with mapped: a body held for the route's mapping
+    private @Nullable ByteArrayOutputStream mapped;
 
     ResponseRelay(HttpServerRequest req, RouteTarget route, String idHeader) {
         this.req = req;
@@ -54,7 +55,7 @@ final class ResponseRelay {
             String requestId,
             String date,
             Pipeline pipeline,
-            StageContext request,
+            @Nullable StageContext request,
             Assignment assigned) {
         int status = head.status().code();
         boolean h2 = req.version() == HttpVersion.HTTP_2;
@@ -76,8 +77,10 @@ final class ResponseRelay {
                 mapped = new ByteArrayOutputStream();
             }
         }
-        for (Stage stage : pipeline.stages()) {
-            stage.response(request, status, res.headers());
+        if (request != null) { // the stages ran (a pipeline without stages has no run)
+            for (Stage stage : pipeline.stages()) {
+                stage.response(request, status, res.headers());
+            }
         }
         String invalid = HeaderGate.firstInvalid(res.headers());
         if (invalid != null) {
@@ -121,7 +124,7 @@ final class ResponseRelay {
             capture.store(nowMillis);
         }
         capture = null;
-        if (mapped != null) {
+        if (mapped != null && mapping != null) { // set together
             if (bytes != null) {
                 mapped.writeBytes(bytes);
             }

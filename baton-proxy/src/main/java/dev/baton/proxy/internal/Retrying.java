@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.ByteArrayOutputStream;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One exchange's retries under its service's {@code retry:} policy: whether an
@@ -21,7 +22,7 @@ final class Retrying {
     private final ServiceConfig.Retry policy;
     private final RetryBudget budget;
     private final boolean methodAllowed;
-    private final ByteArrayOutputStream body;
+    private final @Nullable ByteArrayOutputStream body; // a copy of the body, to send it again
     private boolean bodyTooLarge;
     private boolean streamed;
     private int tries = 1;
@@ -37,17 +38,18 @@ final class Retrying {
     }
 
     /** The retry state of a request on {@code route}, or null when its service does not retry. */
-    static Retrying of(RouteTarget route, HttpServerRequest req, boolean hasBody) {
+    static @Nullable Retrying of(RouteTarget route, HttpServerRequest req, boolean hasBody) {
         ServiceTarget service = route.service();
         ServiceConfig.Retry policy = service.config().retry().orElse(null);
-        if (policy == null || policy.attempts() < 2) {
+        RetryBudget budget = service.retryBudget(); // there is one exactly when there is a policy
+        if (policy == null || policy.attempts() < 2 || budget == null) {
             return null;
         }
         boolean allowed = idempotent(req.method())
                 || policy.methods().contains(req.method().name())
                 || route.retryMethods().contains(req.method().name())
                 || req.headers().contains("idempotency-key");
-        return new Retrying(policy, service.retryBudget(), allowed, hasBody);
+        return new Retrying(policy, budget, allowed, hasBody);
     }
 
     static boolean idempotent(HttpMethod m) {
@@ -77,9 +79,9 @@ final class Retrying {
         }
     }
 
-    /** The whole request body, for a retry to send again. */
+    /** The whole request body, for a retry to send again (empty for a request without one). */
     byte[] body() {
-        return body.toByteArray();
+        return body == null ? new byte[0] : body.toByteArray();
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request's pass through its route's {@link Pipeline}: runs the request side of
@@ -47,8 +48,8 @@ final class StageRun implements StageContext {
     private final ProxyContext ctx;
     private final Context loop;
     private final Outcome outcome;
-    private Caller caller;
-    private Map<Class<?>, Object> notes;
+    private @Nullable Caller caller; // once a token stage has verified one
+    private @Nullable Map<Class<?>, Object> notes; // made on the first note
     private int current;
 
     StageRun(

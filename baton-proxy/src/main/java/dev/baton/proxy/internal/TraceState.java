@@ -2,6 +2,7 @@ package dev.baton.proxy.internal;
 
 import dev.baton.config.TracingConfig;
 import dev.baton.proxy.internal.http.TraceContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request's place in a distributed trace: the W3C {@code traceparent} it came
@@ -10,20 +11,20 @@ import dev.baton.proxy.internal.http.TraceContext;
  * off, a valid client header passes on as it came and one is made only when needed.
  */
 final class TraceState {
-    private final TraceContext trace; // only while tracing is on
-    private String traceparent;
-    private String traceId;
-    private final String spanId;
-    private String trySpanId;
+    private final @Nullable TraceContext trace; // only while tracing is on
+    private @Nullable String traceparent; // made when first needed, without a valid client's
+    private @Nullable String traceId; // read off traceparent when first needed
+    private final @Nullable String spanId; // only when recorded
+    private @Nullable String trySpanId; // from the first try, when recorded
 
-    private TraceState(TraceContext trace, String traceparent, String spanId) {
+    private TraceState(@Nullable TraceContext trace, @Nullable String traceparent, @Nullable String spanId) {
         this.trace = trace;
         this.traceparent = traceparent;
         this.spanId = spanId;
     }
 
     /** The trace of a request that came with {@code clientHeader} (or null), under {@code tracing}. */
-    static TraceState of(TracingConfig tracing, String clientHeader) {
+    static TraceState of(TracingConfig tracing, @Nullable String clientHeader) {
         if (tracing.enabled()) {
             TraceContext trace = TraceContext.of(clientHeader, tracing.sampleRate());
             String header = trace.header(trace.parentId() != null ? trace.parentId() : TraceContext.randomHex(8));
@@ -42,7 +43,10 @@ final class TraceState {
 
     /** The {@code traceparent} the upstream gets: the try's span as its parent when recorded. */
     String upstreamHeader() {
-        return spanId != null ? trace.header(trySpanId) : traceparent();
+        // A recorded request (spanId) has its trace, and its try's span from newTry.
+        TraceContext recorded = trace;
+        String trySpan = trySpanId;
+        return spanId != null && recorded != null && trySpan != null ? recorded.header(trySpan) : traceparent();
     }
 
     String traceId() {
@@ -52,14 +56,17 @@ final class TraceState {
         return traceId;
     }
 
+    @Nullable
     String spanId() {
         return spanId;
     }
 
+    @Nullable
     String trySpanId() {
         return trySpanId;
     }
 
+    @Nullable
     String parentSpanId() {
         return trace == null ? null : trace.parentId();
     }

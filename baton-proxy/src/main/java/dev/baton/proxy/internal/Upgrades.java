@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,13 +128,13 @@ final class Upgrades {
 
     private RequestOptions options() {
         HttpServerRequest req = exchange.request();
-        Upstream upstream = leg.upstream();
+        Upstream upstream = Objects.requireNonNull(leg.upstream()); // chosen before the upgrade is sent
         RouteTarget route = leg.route();
         RequestOptions o = new RequestOptions()
                 .setMethod(req.method())
                 .setHost(upstream.host())
                 .setPort(upstream.port())
-                .setURI(route.upstreamUri(req.path(), req.query(), upstream))
+                .setURI(route.upstreamUri(Objects.requireNonNull(req.path()), req.query(), upstream)) // admitted
                 .setConnectTimeout(Math.min(route.timeoutMillis(), UpstreamLeg.MAX_CONNECT_TIMEOUT_MS));
         if (upstream.tls() != null) {
             o.setSsl(true).setSslOptions(upstream.tls().vertxOptions());

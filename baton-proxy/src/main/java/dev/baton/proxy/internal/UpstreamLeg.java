@@ -16,6 +16,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * side, the answers Baton makes itself and the end. Like its exchange it lives on
  * one event loop.
  */
+// Its fields follow the exchange's phases: choose() sets the attempt and its upstream
+// before anything that reads them runs, and a response head the relay; the pool gives
+// a connection or a failure. NullAway cannot follow phases, so it is told not to look
+// here; the fields still say they may be null. (To go once the package split settles.)
+@SuppressWarnings("NullAway")
 final class UpstreamLeg implements UpstreamConnection.Listener {
     private static final Logger log = LoggerFactory.getLogger(UpstreamLeg.class);
     static final long MAX_CONNECT_TIMEOUT_MS = 10_000;
@@ -38,11 +44,11 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
     private final RouteTarget route;
     private final RequestBody body;
     private final ExchangeTimer timer;
-    private final Retrying retrying; // null when the route does not retry
-    private Attempt attempt; // the current try, once an instance is chosen
-    private Upstream upstream;
-    private Upstream avoid; // the instance the last try failed on
-    private ResponseRelay relay;
+    private final @Nullable Retrying retrying; // null when the route does not retry
+    private @Nullable Attempt attempt; // the current try, once an instance is chosen
+    private @Nullable Upstream upstream; // the current try's instance, once chosen
+    private @Nullable Upstream avoid; // the instance the last try failed on
+    private @Nullable ResponseRelay relay; // once a response head came
     private boolean staleRetried;
     private int tries;
     private long upstreamNanos = -1;
@@ -54,7 +60,7 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
             RouteTarget route,
             RequestBody body,
             ExchangeTimer timer,
-            Retrying retrying) {
+            @Nullable Retrying retrying) {
         this.exchange = exchange;
         this.ctx = ctx;
         this.req = req;
@@ -88,18 +94,18 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
      * or the breaker's fallback), when the service has no available instance.
      */
     boolean choose() {
-        Assignment.Choice choice = Assignment.pick(route.service(), req, avoid, ctx.ticker());
-        if (choice instanceof Assignment.Shed) {
+        ServiceTarget.Pick pick = route.service().pick(new ServerRequestKey(req), avoid);
+        if (pick instanceof ServiceTarget.Shed) {
             Fallbacks.respond(exchange, route.service());
             return false;
         }
-        if (!(choice instanceof Assignment.Chosen chosen)) {
+        if (!(pick instanceof ServiceTarget.Picked picked)) {
             req.response().putHeader("retry-after", Long.toString(retryAfterSeconds(route.service())));
             exchange.reject(
                     503, "no available instance of service " + route.service().id(), exchange.hasUnreadBody());
             return false;
         }
-        attempt = new Attempt(chosen.assignment());
+        attempt = new Attempt(new Assignment(route.service(), picked.upstream(), ctx.ticker()));
         upstream = attempt.upstream();
         tries++;
         exchange.trace().newTry();
@@ -420,6 +426,8 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
     }
 
     /** The instance of the current or last try; null before the first. */
+    /** The current (or last) try's instance; null before one is chosen. */
+    @Nullable
     Upstream upstream() {
         return upstream;
     }

@@ -13,7 +13,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP/1.1 request one try sends upstream: the target (prefix stripped, rewritten),
@@ -36,8 +38,9 @@ final class UpstreamRequest {
             RouteTarget route,
             Upstream upstream,
             RequestBody body,
-            Retrying retrying) {
-        String uri = route.upstreamUri(req.path(), req.query(), upstream);
+            @Nullable Retrying retrying) {
+        // Admission refused every request without an absolute path.
+        String uri = route.upstreamUri(Objects.requireNonNull(req.path()), req.query(), upstream);
         if (!HeaderGate.isTarget(uri)) {
             leg.badTarget();
             return Optional.empty();
@@ -60,7 +63,10 @@ final class UpstreamRequest {
         }
         if (body.present()) {
             // Read whole for a stage, or a retry of a body kept by Retrying.
-            byte[] whole = body.whole() != null ? body.whole() : retrying.body();
+            // A body not read whole is sent from memory only by a retry, which kept it.
+            byte[] whole = body.whole() != null
+                    ? body.whole()
+                    : Objects.requireNonNull(retrying).body();
             headers.remove("transfer-encoding");
             headers.set("content-length", Integer.toString(whole.length));
             content = Unpooled.wrappedBuffer(whole);

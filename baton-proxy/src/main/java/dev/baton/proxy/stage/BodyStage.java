@@ -6,6 +6,7 @@ import dev.baton.control.RouteHmac;
 import dev.baton.control.RouteTransform;
 import dev.baton.security.SecurityViolations;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules of a route that need the whole request body, in order: its JSON check,
@@ -54,7 +55,7 @@ final class BodyStage implements Stage {
         return Step.pause();
     }
 
-    private Step check(StageContext request, byte[] body, boolean validate, JsonMapping map) {
+    private Step check(StageContext request, byte[] body, boolean validate, @Nullable JsonMapping map) {
         if (validate) {
             RequestValidation.Violation bad = json.get().checkBody(body);
             if (bad != null) {

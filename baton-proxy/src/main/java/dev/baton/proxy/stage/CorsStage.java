@@ -23,7 +23,7 @@ final class CorsStage implements Stage {
     @Override
     public void answered(StageContext request, MultiMap headers) {
         String origin = request.headers().get("origin");
-        if (cors.allows(origin)) {
+        if (origin != null && cors.allows(origin)) {
             cors.response(origin, headers);
         }
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The stages a route's requests pass, compiled from its policies: IP lists, head
@@ -56,7 +57,7 @@ public final class Pipeline {
      * no lock. The old snapshot's pipelines go with it.
      */
     public static final class Cache {
-        private Snapshot snapshot;
+        private @Nullable Snapshot snapshot; // until the loop meets its first
         private final Map<RouteTarget, Pipeline> pipelines = new IdentityHashMap<>();
 
         /** {@code route}'s pipeline in {@code snapshot}. */

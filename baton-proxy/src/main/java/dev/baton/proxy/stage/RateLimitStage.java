@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's rate limits, in order (the route's own, then its service's), each from
@@ -21,7 +22,8 @@ final class RateLimitStage implements Stage {
 
     /** The tightest decision so far, kept for the response side. */
     private static final class Shown {
-        RateDecision decision;
+        @Nullable
+        RateDecision decision; // none until a limit is passed
     }
 
     RateLimitStage(List<RateLimitPolicy> limits) {

@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,13 +94,22 @@ public final class RedisRateLimiter implements AutoCloseable {
                 });
     }
 
-    private static RateDecision decision(Response r, int burst) {
+    private static RateDecision decision(@Nullable Response r, int burst) {
         return new RateDecision(
-                r.get(0).toInteger() == 1,
+                number(r, 0) == 1,
                 burst,
-                r.get(1).toInteger(),
-                TimeUnit.MICROSECONDS.toNanos(r.get(2).toLong()),
-                TimeUnit.MICROSECONDS.toNanos(r.get(3).toLong()));
+                (int) number(r, 1),
+                TimeUnit.MICROSECONDS.toNanos(number(r, 2)),
+                TimeUnit.MICROSECONDS.toNanos(number(r, 3)));
+    }
+
+    /** Item {@code i} of the script's reply; a reply not of four numbers fails the check as Redis failing would. */
+    private static long number(@Nullable Response r, int i) {
+        Long n = r == null || r.size() <= i ? null : r.get(i).toLong();
+        if (n == null) {
+            throw new IllegalStateException("unexpected reply from the rate-limit script: " + r);
+        }
+        return n;
     }
 
     private static String sha1(String s) {

@@ -31,9 +31,10 @@ final class TokenStage implements Stage {
         RouteAuth.Verdict verdict = auth.check(request.headers().get("authorization"));
         JwksKeys jwks = auth.jwks().orElse(null);
         if (jwks != null
-                && verdict.status() == 401
+                && verdict instanceof RouteAuth.Refused refused
+                && refused.status() == 401
                 && !refreshed
-                && JwtVerifier.UNKNOWN_KEY.equals(verdict.reason())
+                && JwtVerifier.UNKNOWN_KEY.equals(refused.reason())
                 && jwks.refreshDue(true)) {
             request.await(JwksFetcher.fetch(request.vertx(), jwks), done -> check(request, true));
             return Step.pause();
@@ -41,14 +42,15 @@ final class TokenStage implements Stage {
         if (jwks != null && jwks.refreshDue(false)) {
             JwksFetcher.fetch(request.vertx(), jwks); // refresh ahead; nobody waits for it
         }
-        if (verdict.status() == 401) {
-            return Step.respond(401, verdict.reason(), Optional.of(SecurityViolations.INVALID_TOKEN))
-                    .withHeader("www-authenticate", "Bearer realm=\"baton\", error=\"invalid_token\"");
+        if (verdict instanceof RouteAuth.Refused refused) {
+            return refused.status() == 401
+                    ? Step.respond(401, refused.reason(), Optional.of(SecurityViolations.INVALID_TOKEN))
+                            .withHeader("www-authenticate", "Bearer realm=\"baton\", error=\"invalid_token\"")
+                    : Step.respond(refused.status(), refused.reason(), Optional.of(SecurityViolations.FORBIDDEN_ROLE));
         }
-        if (verdict.status() != 0) {
-            return Step.respond(verdict.status(), verdict.reason(), Optional.of(SecurityViolations.FORBIDDEN_ROLE));
+        if (verdict instanceof RouteAuth.Passed passed) {
+            request.caller(passed.caller());
         }
-        request.caller(verdict.caller());
         return Step.next();
     }
 

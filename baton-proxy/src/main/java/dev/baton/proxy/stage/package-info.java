@@ -6,4 +6,7 @@
  * dev.baton.proxy.stage.StageContext} and answers with a {@link dev.baton.proxy.stage.Step},
  * so each is tested against a fake context.
  */
+@NullMarked
 package dev.baton.proxy.stage;
+
+import org.jspecify.annotations.NullMarked;

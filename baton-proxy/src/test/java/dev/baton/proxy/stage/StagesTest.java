@@ -109,7 +109,8 @@ class StagesTest {
 
     @Test
     void theBodyStageReadsTheBodyOnlyWhenARuleNeedsItThenChecksTheSignature() {
-        FakeRequest r = FakeRequest.on("{ path: /**, service: s, auth: { hmac: { secret: kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk, max-skew: 1m } } }");
+        FakeRequest r = FakeRequest.on(
+                "{ path: /**, service: s, auth: { hmac: { secret: kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk, max-skew: 1m } } }");
         Stage body = only(r, BodyStage.class);
         r.method = "POST";
         r.hasBody = true;

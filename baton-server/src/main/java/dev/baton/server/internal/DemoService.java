@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small JSON service for {@code baton demo}: {@code GET /health}, a resource list,
@@ -21,7 +22,7 @@ public final class DemoService {
     private final int port;
     private final JsonArray items;
     private volatile String mode = "ok";
-    private HttpServer server;
+    private @Nullable HttpServer server;
 
     public DemoService(Vertx vertx, String name, int port, JsonArray items) {
         this.vertx = vertx;
@@ -43,6 +44,7 @@ public final class DemoService {
         if (name == null || port < 0) {
             System.err.println("usage: DemoService --name NAME --port PORT");
             System.exit(2);
+            return;
         }
         Vertx vertx = Vertx.vertx();
         String n = name;
@@ -78,7 +80,8 @@ public final class DemoService {
     }
 
     public Future<HttpServer> start() {
-        server = vertx.createHttpServer().requestHandler(this::handle);
+        HttpServer server = vertx.createHttpServer().requestHandler(this::handle);
+        this.server = server;
         return server.listen(port, "127.0.0.1");
     }
 
@@ -87,8 +90,8 @@ public final class DemoService {
     }
 
     private void handle(HttpServerRequest req) {
-        String path = req.path();
-        if (path.equals("/mode") && req.method().name().equals("POST")) {
+        String path = req.path(); // null for a target without one, such as *
+        if ("/mode".equals(path) && req.method().name().equals("POST")) {
             String set = req.getParam("set", "");
             if (!set.equals("ok") && !set.equals("slow") && !set.equals("fail")) {
                 json(req, 400, new JsonObject().put("error", "set must be ok, slow or fail"));
@@ -98,7 +101,7 @@ public final class DemoService {
             json(req, 200, new JsonObject().put("service", name).put("mode", mode));
             return;
         }
-        if (path.equals("/health")) {
+        if ("/health".equals(path)) {
             boolean up = !mode.equals("fail");
             json(req, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN"));
             return;
@@ -120,7 +123,7 @@ public final class DemoService {
                 .put("path", req.uri())
                 .put("requestId", req.getHeader("x-request-id"))
                 .put("forwardedFor", req.getHeader("x-forwarded-for"));
-        if (req.path().equals("/") || req.path().equals("/" + name)) {
+        if ("/".equals(req.path()) || ("/" + name).equals(req.path())) {
             body.put(name, items);
         }
         json(req, 200, body);

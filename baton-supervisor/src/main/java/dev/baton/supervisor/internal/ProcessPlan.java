@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -39,7 +40,8 @@ final class ProcessPlan {
         List<PlannedProcess> processes = new ArrayList<>();
         for (List<String> wave : graph.levels()) {
             for (String id : wave) {
-                ServiceConfig s = byId.get(id);
+                // The graph is of these services: each id it has is in byId.
+                ServiceConfig s = Objects.requireNonNull(byId.get(id));
                 s.process().ifPresent(p -> processes.addAll(processesOf(dataDir, s, p)));
             }
         }

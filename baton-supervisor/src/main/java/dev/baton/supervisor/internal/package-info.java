@@ -7,4 +7,7 @@
  * log tails. Anything in here may change without notice; the public API is
  * {@link dev.baton.supervisor.Supervisor}.
  */
+@NullMarked
 package dev.baton.supervisor.internal;
+
+import org.jspecify.annotations.NullMarked;

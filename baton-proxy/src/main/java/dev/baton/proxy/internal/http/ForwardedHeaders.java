@@ -3,6 +3,7 @@ package dev.baton.proxy.internal.http;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The headers a request and its response carry through the proxy: the
@@ -30,7 +31,7 @@ public final class ForwardedHeaders {
      */
     public static void request(
             HttpServerRequest req,
-            HostAndPort authority,
+            @Nullable HostAndPort authority,
             MultiMap to,
             boolean upgrade,
             boolean preserveHost,

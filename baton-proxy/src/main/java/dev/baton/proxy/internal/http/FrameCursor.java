@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal.http;
 
 import io.netty.buffer.ByteBuf;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Follows HTTP/2 frame boundaries in a connection's raw bytes, without decoding
@@ -22,7 +23,7 @@ public final class FrameCursor {
     private static final byte[] PREFACE_START = {'P', 'R', 'I', ' '};
     private static final int PREFACE = 24;
 
-    private Listener listener;
+    private @Nullable Listener listener; // none until one is given: frames are only counted
     private boolean started;
     private boolean lost;
     private long skip;

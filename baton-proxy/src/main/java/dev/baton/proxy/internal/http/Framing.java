@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Request-smuggling defence for HTTP/1.x: a request whose body length is ambiguous
@@ -25,7 +26,7 @@ public final class Framing {
     private Framing() {}
 
     /** Why the request's framing is unsafe, or null when it is fine. */
-    public static String problem(HttpServerRequest request) {
+    public static @Nullable String problem(HttpServerRequest request) {
         if (request.version() == HttpVersion.HTTP_2) {
             return null;
         }
@@ -63,7 +64,7 @@ public final class Framing {
      * Content-Length and Transfer-Encoding (RFC 9112 §6.3 says to treat it as an
      * error and close), which Netty's decoder hides by dropping Content-Length.
      */
-    public static String responseProblem(io.netty.handler.codec.http.HttpResponse head) {
+    public static @Nullable String responseProblem(io.netty.handler.codec.http.HttpResponse head) {
         io.netty.handler.codec.http.HttpHeaders h = head.headers();
         if (h.contains("transfer-encoding") && (h.contains("content-length") || dropped(head.decoderResult(), h))) {
             return "both Content-Length and Transfer-Encoding";

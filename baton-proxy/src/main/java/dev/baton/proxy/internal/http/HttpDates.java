@@ -17,7 +17,7 @@ public final class HttpDates {
 
     private final LongSupplier millis;
     private long second = Long.MIN_VALUE;
-    private String value;
+    private String value = ""; // of second; made on the first call, as second matches nothing
 
     public HttpDates(LongSupplier millis) {
         this.millis = millis;

@@ -2,6 +2,7 @@ package dev.baton.proxy.internal.http;
 
 import dev.baton.security.SecurityViolations;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Request targets no upstream should ever see: a NUL byte (raw or {@code %00}), or
@@ -14,7 +15,7 @@ public final class PathSafety {
     private PathSafety() {}
 
     /** The violation type, or null when the target is safe. */
-    public static String problem(String uri) {
+    public static @Nullable String problem(@Nullable String uri) {
         if (uri == null || (uri.indexOf("..") < 0 && uri.indexOf('%') < 0 && uri.indexOf('\0') < 0)) {
             return null; // the common case, with no allocation
         }

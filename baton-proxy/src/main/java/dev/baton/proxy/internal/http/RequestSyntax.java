@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The checks of a request head that no route can relax, made before anything else
@@ -26,7 +27,8 @@ public final class RequestSyntax {
     public record Problem(String message, String violation) {}
 
     /** The result of reading a head: the authority to route on and forward, or a problem. */
-    public record Head(HostAndPort authority, Problem problem) {}
+    public record Head(
+            @Nullable HostAndPort authority, @Nullable Problem problem) {}
 
     private static final Head NO_AUTHORITY = new Head(null, null);
 
@@ -83,7 +85,7 @@ public final class RequestSyntax {
                 : new Head(parsed, null);
     }
 
-    private static Problem http2(HttpServerRequest req) {
+    private static @Nullable Problem http2(HttpServerRequest req) {
         if (!FieldSyntax.isToken(req.method().name())) {
             return new Problem("invalid :method", HEADER);
         }
@@ -107,7 +109,7 @@ public final class RequestSyntax {
         return found[0];
     }
 
-    private static Problem http2Field(String name, String value) {
+    private static @Nullable Problem http2Field(String name, String value) {
         if (name.startsWith(":")) {
             return null; // pseudo-headers are checked by their accessors above
         }
@@ -153,7 +155,7 @@ public final class RequestSyntax {
     }
 
     /** The authority of {@code scheme://authority/path...}, or null when it has none. */
-    static String targetAuthority(String uri) {
+    static @Nullable String targetAuthority(String uri) {
         int scheme = uri.indexOf("://");
         if (scheme <= 0) {
             return null;

@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal.http;
 
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request's W3C trace context ({@code traceparent}, Trace Context level 1): the
@@ -11,10 +12,10 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class TraceContext {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private final String traceId;
-    private final String parentId; // the client's span, or null for a new trace
+    private final @Nullable String parentId; // the client's span, or null for a new trace
     private final String flags;
 
-    private TraceContext(String traceId, String parentId, String flags) {
+    private TraceContext(String traceId, @Nullable String parentId, String flags) {
         this.traceId = traceId;
         this.parentId = parentId;
         this.flags = flags;
@@ -24,7 +25,7 @@ public final class TraceContext {
      * From a request's {@code traceparent} header; null or invalid starts a new trace,
      * sampled with probability {@code sampleRate} (a client's own decision is kept).
      */
-    public static TraceContext of(String header, double sampleRate) {
+    public static TraceContext of(@Nullable String header, double sampleRate) {
         if (header != null && valid(header)) {
             return new TraceContext(header.substring(3, 35), header.substring(36, 52), header.substring(53, 55));
         }
@@ -109,7 +110,7 @@ public final class TraceContext {
     }
 
     /** The client's span id, or null when Baton started the trace. */
-    public String parentId() {
+    public @Nullable String parentId() {
         return parentId;
     }
 

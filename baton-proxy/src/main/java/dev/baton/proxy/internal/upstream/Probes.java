@@ -18,8 +18,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Health probes (HTTP GET or TCP connect) on one event loop, over the same raw
@@ -111,8 +113,8 @@ public final class Probes implements Prober {
         private final Optional<String> bodyContains;
         private final int timeoutMillis;
         private final Result result;
-        private UpstreamConnection connection;
-        private StringBuilder body;
+        private @Nullable UpstreamConnection connection; // while the probe holds it
+        private @Nullable StringBuilder body; // from the head, when the body is looked into
         private int status;
         private boolean finished;
 
@@ -142,13 +144,14 @@ public final class Probes implements Prober {
                 } else if (failure != null) {
                     finish(false, describe(failure));
                 } else {
-                    connection = conn;
+                    UpstreamConnection c = Objects.requireNonNull(conn); // the pool gives a connection or a failure
+                    connection = c;
                     DefaultFullHttpRequest req = new DefaultFullHttpRequest(
                             HttpVersion.HTTP_1_1, HttpMethod.GET, uri, Unpooled.EMPTY_BUFFER);
                     req.headers()
                             .set(HttpHeaderNames.HOST, upstream.authority())
                             .set(HttpHeaderNames.USER_AGENT, "baton-health-check");
-                    conn.start(this, req, true);
+                    c.start(this, req, true);
                 }
             });
         }
@@ -207,7 +210,7 @@ public final class Probes implements Prober {
             }
         }
 
-        private void finish(boolean passed, String error) {
+        private void finish(boolean passed, @Nullable String error) {
             if (!finished) {
                 finished = true;
                 result.done(passed, error);

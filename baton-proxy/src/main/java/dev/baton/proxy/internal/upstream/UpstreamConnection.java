@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpClosedException;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One HTTP/1.1 connection to an upstream, driven by Netty directly on the event loop
@@ -42,8 +43,11 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     private final UpstreamPool pool;
     final String key;
+    // Set by the pool's channel initializer, before the connection is handed to anyone.
+    @SuppressWarnings("NullAway.Init")
     Channel channel;
-    private Listener listener;
+
+    private @Nullable Listener listener; // the exchange using it; null while idle
     private boolean reused;
     private boolean requestDone;
     private boolean responseDone;
@@ -189,9 +193,11 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(Throwable cause) {
-        Listener l = listener;
+        Listener l = listener; // callers have checked there is one
         listener = null;
         channel.close();
-        l.onFailure(cause);
+        if (l != null) {
+            l.onFailure(cause);
+        }
     }
 }

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One event loop's keep-alive connections to upstreams, keyed by {@code host:port}.
@@ -33,9 +34,9 @@ public final class UpstreamPool {
     /** Idle connections kept per upstream; more than that are closed when released. */
     static final int MAX_IDLE_PER_UPSTREAM = 512;
 
-    /** Gets the outcome of {@link #acquire}: a connection, or why there is none. */
+    /** Gets the outcome of {@link #acquire}: a connection, or why there is none (the other is null). */
     public interface Acquired {
-        void acquired(UpstreamConnection connection, Throwable failure);
+        void acquired(@Nullable UpstreamConnection connection, @Nullable Throwable failure);
     }
 
     private final Bootstrap bootstrap;
