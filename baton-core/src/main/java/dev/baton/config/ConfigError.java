@@ -18,7 +18,12 @@ public record ConfigError(String file, int line, String path, String message) {
         return file + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + message;
     }
 
-    private static String oneLine(String s) {
+    /**
+     * {@code s} on one line: line breaks, tabs and other control characters as the
+     * escapes {@code \n}, {@code \r}, {@code \t} and {@code \xNN} (which YAML's
+     * double-quoted strings read back as the characters).
+     */
+    public static String oneLine(String s) {
         if (s.chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
             return s;
         }

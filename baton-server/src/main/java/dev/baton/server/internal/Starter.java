@@ -1,5 +1,7 @@
 package dev.baton.server.internal;
 
+import dev.baton.config.ConfigError;
+
 /**
  * The config {@code baton init} writes: one application behind the gateway, with a
  * health check, every line commented for someone who has not read the README yet.
@@ -39,22 +41,8 @@ public final class Starter {
                 """.formatted(port, port, admin, quoted(upstream), quoted(health));
     }
 
-    /** A YAML double-quoted scalar: backslash, quote and control characters escaped. */
+    /** A YAML double-quoted scalar: backslash and quote escaped, control characters as escapes. */
     static String quoted(String value) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        b.append(String.format("\\x%02x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        return "\"" + ConfigError.oneLine(value.replace("\\", "\\\\").replace("\"", "\\\"")) + "\"";
     }
 }
