@@ -10,6 +10,8 @@ import dev.baton.events.EventBus;
 import dev.baton.events.EventFilter;
 import dev.baton.events.EventType;
 import dev.baton.security.SecurityViolations;
+import dev.baton.supervisor.ProcessState;
+import dev.baton.supervisor.ProcessStatus;
 import dev.baton.supervisor.Supervisor;
 import dev.baton.telemetry.Alerts;
 import dev.baton.telemetry.Stats;
@@ -200,7 +202,7 @@ public final class Baton implements AutoCloseable {
 
     /**
      * Waits until every instance of every service is available (up by its health
-     * check, not ejected), or {@code timeout} has passed; returns the ids of the
+     * check, not ejected) and every process Baton launches for it is RUNNING, or {@code timeout} has passed; returns the ids of the
      * services still short of an instance, empty once all are ready. For a banner
      * or a deploy script: a request made after it finds every instance up. Woken
      * by the health and process events, and looks again every 200 ms besides: an
@@ -235,9 +237,14 @@ public final class Baton implements AutoCloseable {
     }
 
     private List<String> notReady() {
+        // A process's checks can pass a moment before the supervisor calls it RUNNING.
+        Map<String, List<ProcessStatus>> processes =
+                running.map(w -> w.supervisor().processes()).orElse(Map.of());
         return base.plane().snapshot().services().values().stream()
                 .filter(t -> t.instances().isEmpty()
-                        || !t.instances().stream().allMatch(u -> u.endpoint().available()))
+                        || !t.instances().stream().allMatch(u -> u.endpoint().available())
+                        || !processes.getOrDefault(t.id(), List.of()).stream()
+                                .allMatch(p -> p.state() == ProcessState.RUNNING))
                 .map(ServiceTarget::id)
                 .sorted()
                 .toList();
