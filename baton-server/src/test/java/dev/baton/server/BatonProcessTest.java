@@ -153,7 +153,8 @@ class BatonProcessTest {
 
     @Test
     void anApplicationThatExitsWithoutStoppingBatonTakesItsProgramsAlong() throws Exception {
-        List<String> cmd = TestService.command(config.toString(), "3000");
+        // Long enough for its processes to be up on a loaded machine before it exits (3 s was not, once).
+        List<String> cmd = TestService.command(config.toString(), "8000");
         cmd.set(cmd.indexOf(TestService.class.getName()), ExitingEmbedder.class.getName());
         baton = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
