@@ -107,7 +107,6 @@ public final class AdminApi {
     private @Nullable HttpServer server;
     private @Nullable Router router;
     private @Nullable EventStream stream;
-    private @Nullable AllowedMethods allowed; // read off the router once every route is on it
 
     /** The admin API on {@code listen}; {@code clock} dates audit entries and measures uptime. */
     public AdminApi(Vertx vertx, HostPort listen, Backend backend, String version, Clock clock) {
@@ -158,19 +157,8 @@ public final class AdminApi {
                 .handler(new BrowserGuard(
                         listen, () -> backend.snapshot().config().security(), backend::violations)::handle);
         router.route().handler(new AdminAuth(backend::snapshot, backend::violations)::handle);
-        // Not an OPTIONS route: a route without a path would match every path, and
-        // Vert.x would answer 405 instead of 404 for any path with another method.
-        router.route().handler(rc -> {
-            AllowedMethods routes = this.allowed;
-            String allow = rc.request().method() == HttpMethod.OPTIONS && routes != null
-                    ? routes.header(Replies.path(rc))
-                    : "";
-            if (allow.isEmpty()) {
-                rc.next(); // not OPTIONS, or a 404
-            } else {
-                rc.response().setStatusCode(204).putHeader("allow", allow).end();
-            }
-        });
+        AllowedMethods allowed = new AllowedMethods();
+        router.route().handler(allowed::options);
         router.get("/audit").handler(rc -> {
             int limit = 100;
             try {
@@ -211,13 +199,7 @@ public final class AdminApi {
         router.get("/alerts").handler(this::alerts);
         router.get("/config").handler(rc -> json(rc, 200, ConfigJson.config(backend.fileConfig())));
         router.post("/config/reload").handler(this::reload);
-        // HEAD wherever GET (Vert.x sends a HEAD's headers without the body), and
-        // OPTIONS everywhere, after every other route, so that both see them all.
-        router.getRoutes().stream()
-                .filter(r -> r.methods() != null && r.methods().contains(HttpMethod.GET))
-                .forEach(r -> r.method(HttpMethod.HEAD));
-        AllowedMethods allowed = AllowedMethods.of(router);
-        this.allowed = allowed;
+        allowed.readOff(router); // after every other route, so that it sees them all
         router.errorHandler(
                 404,
                 rc -> error(
@@ -228,7 +210,7 @@ public final class AdminApi {
         router.errorHandler(
                 405,
                 rc -> error(
-                        allowing(rc, allowed),
+                        allowed.stated(rc),
                         405,
                         "method " + rc.request().method() + " not allowed on "
                                 + rc.request().path()));
@@ -278,12 +260,6 @@ public final class AdminApi {
             stream.close();
         }
         return server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS);
-    }
-
-    /** A 405 says what the path does allow (RFC 9110 §15.5.6). */
-    private static RoutingContext allowing(RoutingContext rc, AllowedMethods allowed) {
-        rc.response().putHeader("allow", allowed.header(Replies.path(rc)));
-        return rc;
     }
 
     /** An operator opens (forced), closes or resets a service's breaker(s). */
