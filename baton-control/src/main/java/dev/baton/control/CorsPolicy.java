@@ -3,6 +3,7 @@ package dev.baton.control;
 import dev.baton.config.RouteConfig;
 import io.vertx.core.MultiMap;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -28,12 +29,12 @@ public final class CorsPolicy {
     /**
      * Writes a preflight's answer headers (the origin's come with every response of
      * the route, see {@link #response}); returns why not when the requested method
-     * or headers are not allowed, else null. {@code method} and {@code requestHeaders}
+     * or headers are not allowed, else empty. {@code method} and {@code requestHeaders}
      * are the request's Access-Control-Request-* headers, null when it has none.
      */
-    public @Nullable String preflight(@Nullable String method, @Nullable String requestHeaders, MultiMap out) {
+    public Optional<String> preflight(@Nullable String method, @Nullable String requestHeaders, MultiMap out) {
         if (method == null || !config.allowMethods().contains(method.toUpperCase(Locale.ROOT))) {
-            return "method " + method + " is not allowed cross-origin";
+            return Optional.of("method " + method + " is not allowed cross-origin");
         }
         if (requestHeaders != null
                 && !requestHeaders.isBlank()
@@ -41,7 +42,7 @@ public final class CorsPolicy {
             for (String h : requestHeaders.split(",")) {
                 String name = h.trim();
                 if (!name.isEmpty() && config.allowHeaders().stream().noneMatch(a -> a.equalsIgnoreCase(name))) {
-                    return "request header " + name + " is not allowed cross-origin";
+                    return Optional.of("request header " + name + " is not allowed cross-origin");
                 }
             }
         }
@@ -50,7 +51,7 @@ public final class CorsPolicy {
             out.set("access-control-allow-headers", requestHeaders);
         }
         out.set("access-control-max-age", Long.toString(config.maxAge().toSeconds()));
-        return null;
+        return Optional.empty();
     }
 
     /** The headers of an actual cross-origin response from an allowed origin. */

@@ -81,8 +81,8 @@ class ProxyFuzzRegressionTest {
 
     /**
      * Found by the fuzz harness's check for unhandled exceptions: for an HTTP/2 request
-     * whose HEADERS end the stream, Exchange.send resumes the ended request once it has
-     * been sent upstream (Exchange.finish, once Baton has refused it), and Vert.x throws
+     * whose HEADERS end the stream, UpstreamLeg.send resumes the ended request once it has
+     * been sent upstream (Answers, once Baton has refused it), and Vert.x throws
      * IllegalStateException ("Request has already been read") out of the pool's
      * callback or the request's end handler. The answer still comes; the exception is
      * logged as unhandled, on every such request.
@@ -96,7 +96,7 @@ class ProxyFuzzRegressionTest {
                 assertThat(h2.awaitStream(1, Duration.ofSeconds(5)).status()).isEqualTo(200);
             }
         }
-        // Refused ones too: Exchange.finish resumes them the same way.
+        // Refused ones too: Answers resumes them the same way.
         try (RawH2 h2 = RawH2.connect(proxy.port())) {
             h2.headers(1, true, true, RawH2.request("GET", "http", "a", "/a/../b"));
             assertThat(h2.awaitStream(1, Duration.ofSeconds(5)).status()).isEqualTo(400);

@@ -10,7 +10,6 @@ import dev.baton.proxy.stage.Step;
 import dev.baton.resilience.Bulkhead;
 import dev.baton.security.SecurityViolations;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -19,7 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,15 +63,11 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
     private final long startMillis;
     private final RequestBody body;
     private final ExchangeTimer timer;
+    private final String requestId;
+    private final boolean idInvalid; // the client sent a request id that RequestIds refuses
+    private final TraceState trace;
+    private final Answers answers;
     private Phase phase = Phase.HEAD;
-    // Set at the top of start(), which the verticle calls as soon as it has made the
-    // exchange; one dropped before (its connection is closing) never reads them.
-    @SuppressWarnings("NullAway.Init")
-    private String requestId;
-
-    @SuppressWarnings("NullAway.Init")
-    private TraceState trace;
-
     // Each from the step that finds it; null for a request refused before.
     private @Nullable HostAndPort authority;
     private @Nullable String clientAddress;
@@ -96,6 +91,12 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
         this.body = new RequestBody(req, limits.maxBodySize(), this);
         this.timer = new ExchangeTimer(
                 ctx.deadlines(), ctx.ticker(), limits.bodyTimeout().toNanos(), this::timedOut);
+        RequestIdConfig ids = snapshot.config().server().requestId();
+        String given = req.getHeader(ids.header());
+        this.idInvalid = given != null && !RequestIds.isValid(given);
+        this.requestId = given != null && !idInvalid ? given : RequestIds.generate();
+        this.trace = TraceState.of(snapshot.config().observability().tracing(), req.getHeader("traceparent"));
+        this.answers = new Answers(ctx, req, body, ids.header(), requestId, this::decorate);
     }
 
     public void start() {
@@ -105,14 +106,11 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
             return;
         }
         RequestIdConfig ids = snapshot.config().server().requestId();
-        String given = req.getHeader(ids.header());
-        boolean valid = given != null && RequestIds.isValid(given);
-        requestId = given != null && valid ? given : RequestIds.generate();
-        trace = TraceState.of(snapshot.config().observability().tracing(), req.getHeader("traceparent"));
-        Admission.Head head = Admission.head(
-                req, given == null || valid || ids.replaceInvalid() ? Optional.empty() : Optional.of(ids.name()));
-        if (head.refusal() != null) {
-            refuse(head.refusal());
+        boolean refuseId = idInvalid && !ids.replaceInvalid();
+        Admission.Head head = Admission.head(req, refuseId ? Optional.of(ids.name()) : Optional.empty());
+        Admission.Refuse refusal = head.refusal();
+        if (refusal != null) {
+            end(a -> a.refuse(refusal));
             return;
         }
         authority = head.authority();
@@ -145,11 +143,12 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
         Admission.Verdict verdict = Admission.check(req, snapshot, authority);
         if (verdict instanceof Admission.Preflight preflight) {
             route = preflight.route();
-            answerPreflight();
+            // Admission finds preflights only on CORS routes.
+            end(a -> a.preflight(preflight.route().cors().orElseThrow()));
             return;
         }
         if (verdict instanceof Admission.Refuse refuse) {
-            refuse(refuse);
+            end(a -> a.refuse(refuse));
             return;
         }
         Admission.Admit admit = (Admission.Admit) verdict;
@@ -165,37 +164,6 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
         stages.run();
     }
 
-    private void refuse(Admission.Refuse refuse) {
-        if (refuse.violation() != null) {
-            ctx.violations().count(refuse.violation());
-        }
-        if (refuse.allow() != null) {
-            res.putHeader("allow", refuse.allow());
-        }
-        reject(refuse.status(), refuse.message(), refuse.close());
-    }
-
-    /** A CORS preflight: 204 with what the route allows, or 403; never sent upstream. */
-    private void answerPreflight() {
-        RouteTarget route = route();
-        var cors = route.cors().orElseThrow(); // Admission finds preflights only on CORS routes
-        String origin = req.getHeader("origin");
-        if (!cors.allows(origin)) {
-            reject(403, "origin " + origin + " is not allowed on this route", false);
-            return;
-        }
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        String why = cors.preflight(
-                req.getHeader("access-control-request-method"),
-                req.getHeader("access-control-request-headers"),
-                headers);
-        if (why != null) {
-            reject(403, why, false);
-        } else {
-            answer(204, headers, new byte[0]);
-        }
-    }
-
     @Override
     public boolean over() {
         return phase == Phase.DONE;
@@ -208,14 +176,12 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
 
     @Override
     public void refused(Step.Respond answer) {
-        answer.violation().ifPresent(ctx.violations()::count);
-        answer.headers().forEach(h -> res.headers().add(h.getKey(), h.getValue()));
-        reject(answer.status(), answer.message(), answer.close() || body.unread());
+        end(a -> a.refused(answer));
     }
 
     /** Admitted and through its stages: the bulkhead, retries, upgrade or the upstream call. */
     private void proceed() {
-        RouteTarget route = route();
+        RouteTarget route = Objects.requireNonNull(this.route, "not admitted");
         Bulkhead bulkhead = route.service().bulkhead();
         if (bulkhead != null) {
             if (!bulkhead.tryEnter()) {
@@ -232,10 +198,19 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
         timer.route(
                 TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis()),
                 retrying == null ? Long.MAX_VALUE : retrying.perTryTimeoutNanos());
-        leg = new UpstreamLeg(this, ctx, req, route, body, timer, retrying);
+        Admitted admitted = new Admitted(
+                requestId,
+                answers.idHeader(),
+                authority,
+                trace,
+                route,
+                Objects.requireNonNull(pipeline, "not admitted"),
+                Optional.ofNullable(stages),
+                created);
+        leg = new UpstreamLeg(this, admitted, ctx, req, body, timer, retrying);
         if (Upgrades.isUpgrade(req)) {
             phase = Phase.TUNNEL;
-            new Upgrades(leg).start();
+            new Upgrades(this, leg, ctx, req).start();
             return;
         }
         if (body.present() && !body.complete() && "100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
@@ -284,26 +259,18 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
 
     /** Answers with Baton's JSON error; {@code close} drops the connection after it (unread body, bad framing). */
     void reject(int status, String message, boolean close) {
-        finish(close, () -> ErrorResponses.send(res, status, message, idHeader(), requestId));
+        end(a -> a.error(status, message, close));
     }
 
-    /**
-     * Answers with a response Baton makes itself (a breaker's fallback, a preflight)
-     * without calling an upstream; an unread request body closes the connection after it.
-     */
+    /** Answers with a whole response of Baton's own (a breaker's fallback) without calling an upstream. */
     void answer(int status, Iterable<Map.Entry<String, String>> headers, byte[] content) {
-        finish(body.unread(), () -> {
-            headers.forEach(h -> res.headers().add(h.getKey(), h.getValue()));
-            res.headers().set(idHeader(), requestId);
-            return res.setStatusCode(status).end(Buffer.buffer(content));
-        });
+        end(a -> a.content(status, headers, content));
     }
 
-    private void finish(boolean close, Supplier<io.vertx.core.Future<Void>> write) {
+    /** Ends the exchange with one of Baton's own answers: counted as over before the client sees it. */
+    private void end(Consumer<Answers> answer) {
         release();
-        if (ErrorResponses.answer(req, ctx, close, this::decorate, write) && !close) {
-            body.resume();
-        }
+        answer.accept(answers);
         observe();
     }
 
@@ -434,51 +401,6 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
         if (phase != Phase.DONE) {
             phase = next;
         }
-    }
-
-    long created() {
-        return created;
-    }
-
-    HttpServerRequest request() {
-        return req;
-    }
-
-    ProxyContext context() {
-        return ctx;
-    }
-
-    /** The route, once admitted: what asks for it (the leg, upgrades, fallbacks) comes after. */
-    RouteTarget route() {
-        return Objects.requireNonNull(route, "not admitted");
-    }
-
-    String requestId() {
-        return requestId;
-    }
-
-    /** The header the request id travels in: X-Request-ID unless {@code server.request-id} names another. */
-    String idHeader() {
-        return snapshot.config().server().requestId().header();
-    }
-
-    @Nullable
-    HostAndPort authority() {
-        return authority;
-    }
-
-    TraceState trace() {
-        return trace;
-    }
-
-    /** The route's pipeline, once admitted (see {@link #route}). */
-    Pipeline pipeline() {
-        return Objects.requireNonNull(pipeline, "not admitted");
-    }
-
-    /** The route's stages as they ran; empty for a route without any. */
-    Optional<StageRun> stages() {
-        return Optional.ofNullable(stages);
     }
 
     void resumeRequest() {

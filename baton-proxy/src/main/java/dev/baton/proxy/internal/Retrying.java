@@ -3,6 +3,7 @@ package dev.baton.proxy.internal;
 import dev.baton.config.ServiceConfig;
 import dev.baton.control.RouteTarget;
 import dev.baton.control.ServiceTarget;
+import dev.baton.proxy.internal.upstream.Failures;
 import dev.baton.resilience.Backoff;
 import dev.baton.resilience.Outcome;
 import dev.baton.resilience.RetryBudget;
@@ -50,6 +51,17 @@ final class Retrying {
                 || route.retryMethods().contains(req.method().name())
                 || req.headers().contains("idempotency-key");
         return new Retrying(policy, budget, allowed, hasBody);
+    }
+
+    /**
+     * Whether a request that failed on a reused pooled connection before any response
+     * goes once more on a fresh one, whatever the route's policy: the upstream closed
+     * the connection while idle, racing with the request, so nothing reached the
+     * application and a bodiless idempotent request is safe to send again. This hides
+     * the race (Spring Cloud Gateway's "Connection prematurely closed BEFORE response").
+     */
+    static boolean onFreshConnection(HttpServerRequest req, boolean hasBody, Throwable cause) {
+        return !hasBody && idempotent(req.method()) && Failures.isStaleConnection(cause);
     }
 
     static boolean idempotent(HttpMethod m) {

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,12 +25,18 @@ import org.slf4j.LoggerFactory;
  */
 final class Upgrades {
     private static final Logger log = LoggerFactory.getLogger(Upgrades.class);
-    private final UpstreamLeg leg;
     private final Exchange exchange;
+    private final UpstreamLeg leg;
+    private final ProxyContext ctx;
+    private final HttpServerRequest req;
+    private final Admitted admitted;
 
-    Upgrades(UpstreamLeg leg) {
+    Upgrades(Exchange exchange, UpstreamLeg leg, ProxyContext ctx, HttpServerRequest req) {
+        this.exchange = exchange;
         this.leg = leg;
-        this.exchange = leg.exchange();
+        this.ctx = ctx;
+        this.req = req;
+        this.admitted = leg.admitted();
     }
 
     /**
@@ -71,14 +78,13 @@ final class Upgrades {
     }
 
     void start() {
-        HttpServerRequest req = exchange.request();
         if (!leg.choose()) {
             return;
         }
-
+        Upstream upstream = Objects.requireNonNull(leg.upstream()); // chosen just now
         Future<HttpClientRequest> request;
         try {
-            request = exchange.context().tunnels().request(options());
+            request = ctx.tunnels().request(options(upstream));
         } catch (IllegalStateException closed) { // shutdown's grace ran out
             exchange.abort(503, "the gateway is shutting down");
             return;
@@ -90,9 +96,12 @@ final class Upgrades {
                     // (Vert.x logs one for a request without a handler).
                     creq.exceptionHandler(e -> log.debug(
                             "request {}: upgrade connection to upstream ended: {}",
-                            exchange.requestId(),
+                            admitted.requestId(),
                             e.toString()));
-                    if (!leg.copyHeaders(creq.headers(), true)) {
+                    Optional<UpstreamRequest.Unwritable> unwritable =
+                            UpstreamRequest.headers(admitted, req, upstream, creq.headers(), true);
+                    if (unwritable.isPresent()) {
+                        leg.unwritable(unwritable.get());
                         creq.reset();
                         return Future.failedFuture("invalid header: the client was answered");
                     }
@@ -113,23 +122,21 @@ final class Upgrades {
                     }
                     leg.upgraded();
                     HopByHop.copy(resp.headers(), req.response().headers(), true);
-                    req.response().headers().set(exchange.idHeader(), exchange.requestId());
+                    req.response().headers().set(admitted.idHeader(), admitted.requestId());
                     req.toNetSocket().onComplete(sar -> {
-                        NetSocket upstream = resp.netSocket();
+                        NetSocket tunnel = resp.netSocket();
                         if (sar.failed()) {
-                            upstream.close();
+                            tunnel.close();
                             exchange.complete();
                             return;
                         }
-                        pipe(sar.result(), upstream);
+                        pipe(sar.result(), tunnel);
                     });
                 });
     }
 
-    private RequestOptions options() {
-        HttpServerRequest req = exchange.request();
-        Upstream upstream = Objects.requireNonNull(leg.upstream()); // chosen before the upgrade is sent
-        RouteTarget route = leg.route();
+    private RequestOptions options(Upstream upstream) {
+        RouteTarget route = admitted.route();
         RequestOptions o = new RequestOptions()
                 .setMethod(req.method())
                 .setHost(upstream.host())
@@ -151,7 +158,7 @@ final class Upgrades {
     /** The upstream answered the upgrade with a plain response: relay it as one. */
     private void relayRefusal(HttpClientResponse response) {
         leg.responseStarted(response.statusCode());
-        HttpServerResponse res = exchange.request().response();
+        HttpServerResponse res = req.response();
         res.setStatusCode(response.statusCode());
         if (response.statusMessage() != null) {
             res.setStatusMessage(response.statusMessage());
@@ -159,9 +166,9 @@ final class Upgrades {
         ForwardedHeaders.response(
                 response.headers(),
                 res.headers(),
-                exchange.idHeader(),
-                exchange.requestId(),
-                exchange.request().version() == io.vertx.core.http.HttpVersion.HTTP_2);
+                admitted.idHeader(),
+                admitted.requestId(),
+                req.version() == HttpVersion.HTTP_2);
         if (response.getHeader("content-length") == null) {
             res.setChunked(true);
         }

@@ -4,16 +4,15 @@ import dev.baton.control.RouteTarget;
 import dev.baton.control.ServiceTarget;
 import dev.baton.control.Upstream;
 import dev.baton.proxy.internal.Exchange.Phase;
-import dev.baton.proxy.internal.http.ForwardedHeaders;
-import dev.baton.proxy.internal.http.HeaderGate;
 import dev.baton.proxy.internal.upstream.Failures;
 import dev.baton.proxy.internal.upstream.UpstreamConnection;
+import dev.baton.proxy.internal.upstream.UpstreamPool;
 import dev.baton.resilience.Outcome;
 import dev.baton.security.SecurityViolations;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponse;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -29,24 +28,19 @@ import org.slf4j.LoggerFactory;
  * side, the answers Baton makes itself and the end. Like its exchange it lives on
  * one event loop.
  */
-// Its fields follow the exchange's phases: choose() sets the attempt and its upstream
-// before anything that reads them runs, and a response head the relay; the pool gives
-// a connection or a failure. NullAway cannot follow phases, so it is told not to look
-// here; the fields still say they may be null. (To go once the package split settles.)
-@SuppressWarnings("NullAway")
-final class UpstreamLeg implements UpstreamConnection.Listener {
+final class UpstreamLeg implements UpstreamConnection.Listener, UpstreamPool.Acquired {
     private static final Logger log = LoggerFactory.getLogger(UpstreamLeg.class);
     static final long MAX_CONNECT_TIMEOUT_MS = 10_000;
 
     private final Exchange exchange;
+    private final Admitted admitted;
     private final ProxyContext ctx;
     private final HttpServerRequest req;
     private final RouteTarget route;
     private final RequestBody body;
     private final ExchangeTimer timer;
     private final @Nullable Retrying retrying; // null when the route does not retry
-    private @Nullable Attempt attempt; // the current try, once an instance is chosen
-    private @Nullable Upstream upstream; // the current try's instance, once chosen
+    private @Nullable Attempt attempt; // the current (or last) try, once an instance is chosen
     private @Nullable Upstream avoid; // the instance the last try failed on
     private @Nullable ResponseRelay relay; // once a response head came
     private boolean staleRetried;
@@ -55,16 +49,17 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
 
     UpstreamLeg(
             Exchange exchange,
+            Admitted admitted,
             ProxyContext ctx,
             HttpServerRequest req,
-            RouteTarget route,
             RequestBody body,
             ExchangeTimer timer,
             @Nullable Retrying retrying) {
         this.exchange = exchange;
+        this.admitted = admitted;
         this.ctx = ctx;
         this.req = req;
-        this.route = route;
+        this.route = admitted.route();
         this.body = body;
         this.timer = timer;
         this.retrying = retrying;
@@ -76,17 +71,25 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
             return;
         }
         int connectTimeout = (int) Math.min(route.timeoutMillis(), MAX_CONNECT_TIMEOUT_MS);
-        ctx.upstreams().acquire(upstream, fresh, connectTimeout, (c, failure) -> {
-            if (failure instanceof IllegalStateException) {
-                exchange.abort(503, "the gateway is shutting down");
-            } else if (failure != null) {
-                upstreamFailed(failure, false);
-            } else if (exchange.over()) {
-                c.abandon();
-            } else {
-                send(c);
-            }
-        });
+        ctx.upstreams().acquire(current().upstream(), fresh, connectTimeout, this);
+    }
+
+    @Override
+    public void connected(UpstreamConnection c) {
+        if (exchange.over()) {
+            c.abandon();
+        } else {
+            send(c);
+        }
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+        if (failure instanceof IllegalStateException) {
+            exchange.abort(503, "the gateway is shutting down");
+        } else {
+            upstreamFailed(failure, false);
+        }
     }
 
     /**
@@ -96,77 +99,37 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
     boolean choose() {
         ServiceTarget.Pick pick = route.service().pick(new ServerRequestKey(req), avoid);
         if (pick instanceof ServiceTarget.Shed) {
-            Fallbacks.respond(exchange, route.service());
+            Unavailable.breakerOpen(exchange, req, route, ctx.clock());
             return false;
         }
         if (!(pick instanceof ServiceTarget.Picked picked)) {
-            req.response().putHeader("retry-after", Long.toString(retryAfterSeconds(route.service())));
-            exchange.reject(
-                    503, "no available instance of service " + route.service().id(), exchange.hasUnreadBody());
+            Unavailable.noInstance(exchange, req, route.service());
             return false;
         }
         attempt = new Attempt(new Assignment(route.service(), picked.upstream(), ctx.ticker()));
-        upstream = attempt.upstream();
         tries++;
-        exchange.trace().newTry();
+        admitted.trace().newTry();
         return true;
     }
 
-    /**
-     * When to try a service without an available instance again: instances come
-     * back at a passing health check (a process still starting, one restarting), so
-     * after one check interval; a second without checks.
-     */
-    private static long retryAfterSeconds(ServiceTarget service) {
-        return service.config()
-                .healthCheck()
-                .map(h -> Math.max(1, (h.interval().toMillis() + 999) / 1000))
-                .orElse(1L);
-    }
-
-    /**
-     * Writes the upstream request's headers (see {@link ForwardedHeaders#request}) and
-     * the stages' rewrites; false, with the client answered 400, when one of them
-     * cannot be written: a value with a line break or another control character, from
-     * the client, a claim or a transform, must never reach an HTTP/1.1 upstream.
-     */
-    boolean copyHeaders(MultiMap headers, boolean upgrade) {
-        ForwardedHeaders.request(
-                req,
-                exchange.authority(),
-                headers,
-                upgrade,
-                route.preserveHost(),
-                upstream.authority(),
-                exchange.idHeader(),
-                exchange.requestId());
-        headers.set("traceparent", exchange.trace().upstreamHeader());
-        exchange.stages().ifPresent(s -> s.forward(headers));
-        String invalid = HeaderGate.firstInvalid(headers);
-        if (invalid != null) {
-            ctx.violations().count(SecurityViolations.INVALID_HEADER);
-            exchange.reject(400, "header " + invalid + " has an invalid name or value and cannot be forwarded", true);
-            return false;
-        }
-        return true;
-    }
-
-    /** The request target holds a space or a control character: refused before it is written anywhere. */
-    void badTarget() {
+    /** The request cannot be written upstream (see {@link UpstreamRequest.Unwritable}): 400, and the connection closes. */
+    void unwritable(UpstreamRequest.Unwritable why) {
         ctx.violations().count(SecurityViolations.INVALID_HEADER);
-        exchange.reject(400, "the request target holds a space or a control character", true);
+        exchange.reject(400, why.message(), true);
     }
 
     private void send(UpstreamConnection c) {
-        Optional<UpstreamRequest.Sending> sending = UpstreamRequest.build(this, req, route, upstream, body, retrying);
-        if (sending.isEmpty()) {
-            c.abandon(); // the client has been answered
+        Attempt attempt = current();
+        UpstreamRequest.Built built = UpstreamRequest.build(admitted, req, attempt.upstream(), body, retrying);
+        if (!(built instanceof UpstreamRequest.Sending sending)) {
+            c.abandon();
+            unwritable((UpstreamRequest.Unwritable) built);
             return;
         }
         attempt.sent(c);
         exchange.enter(Phase.SENT);
-        c.start(this, sending.get().head(), sending.get().whole());
-        if (sending.get().whole()) {
+        c.start(this, sending.head(), sending.whole());
+        if (sending.whole()) {
             timer.arm();
             body.resume();
             return;
@@ -183,8 +146,9 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
                     exchange.abort(413, "request body exceeds the limit of " + body.max() + " bytes");
                 },
                 () -> {
-                    if (attempt.connection() != null) {
-                        attempt.connection().end();
+                    UpstreamConnection sent = attempt.connection();
+                    if (sent != null) {
+                        sent.end();
                         timer.arm();
                     }
                 });
@@ -204,6 +168,7 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
             return;
         }
         int status = head.status().code();
+        Attempt attempt = current();
         attempt.assignment().answered(status);
         upstreamNanos = ctx.ticker().nanos() - attempt.start();
         reportTry(Outcome.ANSWERED, status);
@@ -211,17 +176,18 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
             return;
         }
         timer.activity();
-        relay = new ResponseRelay(req, route, exchange.idHeader());
+        ResponseRelay relay = new ResponseRelay(req, route, admitted.idHeader());
+        this.relay = relay;
         Optional<String> invalid = relay.head(
                 head,
-                exchange.requestId(),
+                admitted.requestId(),
                 ctx.dates().now(),
-                exchange.pipeline(),
-                exchange.stages().orElse(null),
+                admitted.pipeline(),
+                admitted.stages().orElse(null),
                 attempt.assignment());
         if (invalid.isPresent()) {
             String what = describe();
-            log.warn("request {}: {} sent an invalid header {}", exchange.requestId(), what, invalid.get());
+            log.warn("request {}: {} sent an invalid header {}", admitted.requestId(), what, invalid.get());
             attempt.assignment().failed(Outcome.RESET);
             exchange.abort(502, what + " answered with an invalid header " + invalid.get());
             return;
@@ -234,31 +200,28 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
     public void onContent(ByteBuf content) {
         if (!exchange.over()) {
             timer.activity();
-            relay.content(content, attempt.connection(), exchange::over);
+            relaying().content(content, Objects.requireNonNull(current().connection(), "not sent"), exchange::over);
         }
     }
 
     @Override
     public void onEnd(ByteBuf last) {
         if (!exchange.over()) {
-            attempt.released(); // back in the pool, or closed: no longer ours
+            current().released(); // back in the pool, or closed: no longer ours
             // Counted as finished before the client can see the end, so counters never lag it.
             exchange.release();
-            relay.end(last, ctx.clock().millis());
+            relaying().end(last, ctx.clock().millis());
             exchange.observe();
         }
     }
 
     @Override
     public void onFailure(Throwable cause) {
-        boolean reused = attempt.connection() != null && attempt.connection().reused();
+        Attempt attempt = current();
+        UpstreamConnection c = attempt.connection();
+        boolean reused = c != null && c.reused();
         attempt.released();
         upstreamFailed(cause, reused);
-    }
-
-    /** A try failed before any response: a timeout, reset or refused connection. */
-    void failed(Throwable cause) {
-        upstreamFailed(cause, false);
     }
 
     private void upstreamFailed(Throwable cause, boolean reusedConnection) {
@@ -268,17 +231,11 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
         if (exchange.phase() == Phase.SENT
                 && reusedConnection
                 && !staleRetried
-                && !body.present()
-                && Retrying.idempotent(req.method())
-                && Failures.isStaleConnection(cause)) {
-            // The pooled connection was closed by the upstream while idle, racing with
-            // our request: nothing reached the application, so one retry on a new
-            // connection is safe and hides the race (Spring Cloud Gateway's
-            // "Connection prematurely closed BEFORE response").
+                && Retrying.onFreshConnection(req, body.present(), cause)) {
             staleRetried = true;
             timer.cancel();
-            attempt.done();
-            log.debug("request {}: retrying on a fresh connection after {}", exchange.requestId(), cause.toString());
+            current().done();
+            log.debug("request {}: retrying on a fresh connection after {}", admitted.requestId(), cause.toString());
             connect(true);
             return;
         }
@@ -291,10 +248,10 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
             return;
         }
         int status = Failures.isTimeout(cause) ? 504 : 502;
-        String what = upstream == null ? "upstream" : describe();
+        String what = attempt == null ? "upstream" : describe();
         log.warn(
                 "request {}: {} {}: {}",
-                exchange.requestId(),
+                admitted.requestId(),
                 what,
                 status == 504 ? "timed out" : "failed",
                 cause.toString());
@@ -305,9 +262,9 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
     void timedOut() {
         long idle = TimeUnit.NANOSECONDS.toMillis(timer.silentNanos());
         String what = describe();
-        log.warn("request {}: {} sent nothing for {} ms", exchange.requestId(), what, idle);
+        log.warn("request {}: {} sent nothing for {} ms", admitted.requestId(), what, idle);
         if (exchange.phase() != Phase.RESPONDING) {
-            attempt.assignment().failed(Outcome.TIMEOUT);
+            current().assignment().failed(Outcome.TIMEOUT);
             reportTry(Outcome.TIMEOUT, 0);
             if (retryLater(Outcome.TIMEOUT, 0)) {
                 return;
@@ -326,9 +283,10 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
         if (retrying == null || (phase != Phase.CONNECTING && phase != Phase.SENT)) {
             return false;
         }
-        long start = timer.deadlineStart() != 0 ? timer.deadlineStart() : exchange.created();
+        long start = timer.deadlineStart() != 0 ? timer.deadlineStart() : admitted.created();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis());
-        boolean sent = attempt != null && attempt.wasSent();
+        Attempt attempt = current(); // every failure that may retry comes after choose()
+        boolean sent = attempt.wasSent();
         long wait = retrying.retryWait(
                 outcome,
                 status,
@@ -336,18 +294,18 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
                 body.complete(),
                 ctx.ticker().nanos(),
                 deadline,
-                () -> Retrying.anotherInstanceAvailable(route.service(), upstream));
+                () -> Retrying.anotherInstanceAvailable(route.service(), attempt.upstream()));
         if (wait < 0) {
             return false;
         }
-        Upstream previous = upstream;
+        Upstream previous = attempt.upstream();
         timer.cancel();
         attempt.done();
         reset();
         exchange.enter(Phase.CONNECTING);
         log.debug(
                 "request {}: try {} of {} after {} ms ({} {})",
-                exchange.requestId(),
+                admitted.requestId(),
                 retrying.tries(),
                 route.service().id(),
                 wait,
@@ -364,13 +322,13 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
 
     /** The upstream accepted an upgrade (101): a success for its breaker. */
     void upgraded() {
-        attempt.assignment().answered(101);
+        current().assignment().answered(101);
     }
 
     /** The upstream answered an upgrade with {@code status}: no retries from here. */
     void responseStarted(int status) {
         exchange.enter(Phase.RESPONDING);
-        attempt.assignment().answered(status);
+        current().assignment().answered(status);
     }
 
     /** The client went away mid-try: the try is reported abandoned, not judged (see Assignment). */
@@ -398,12 +356,13 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
     }
 
     private void reportTry(Outcome outcome, int status) {
+        Attempt attempt = this.attempt;
         if (attempt != null && attempt.report()) {
             try {
                 ctx.observer()
                         .tried(
                                 exchange.record(),
-                                upstream,
+                                attempt.upstream(),
                                 outcome,
                                 status,
                                 ctx.ticker().nanos() - attempt.start());
@@ -414,22 +373,31 @@ final class UpstreamLeg implements UpstreamConnection.Listener {
     }
 
     private String describe() {
+        Upstream upstream = current().upstream();
         return "upstream " + upstream.id() + " (" + upstream.authority() + ")";
     }
 
-    Exchange exchange() {
-        return exchange;
+    /**
+     * The current try: what hears the upstream, sends, fails or times out comes after
+     * {@link #choose} made it, so its absence is a bug in the phases, not a state.
+     */
+    private Attempt current() {
+        return Objects.requireNonNull(attempt, "no try chosen");
     }
 
-    RouteTarget route() {
-        return route;
+    /** The response being relayed: content and its end come only after the head that made it. */
+    private ResponseRelay relaying() {
+        return Objects.requireNonNull(relay, "no response head");
     }
 
-    /** The instance of the current or last try; null before the first. */
+    Admitted admitted() {
+        return admitted;
+    }
+
     /** The current (or last) try's instance; null before one is chosen. */
     @Nullable
     Upstream upstream() {
-        return upstream;
+        return attempt == null ? null : attempt.upstream();
     }
 
     int tries() {

@@ -1,7 +1,7 @@
 package dev.baton.proxy.internal;
 
-import dev.baton.control.RouteTarget;
 import dev.baton.control.Upstream;
+import dev.baton.proxy.internal.http.ForwardedHeaders;
 import dev.baton.proxy.internal.http.HeaderGate;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.util.Objects;
@@ -25,36 +26,42 @@ import org.jspecify.annotations.Nullable;
 final class UpstreamRequest {
     private UpstreamRequest() {}
 
+    /** A request built for one try: what to send, or why it cannot be sent. */
+    sealed interface Built permits Sending, Unwritable {}
+
     /** The head to write, and whether it carries the whole request ({@code whole}) or a body streams after it. */
-    record Sending(HttpRequest head, boolean whole) {}
+    record Sending(HttpRequest head, boolean whole) implements Built {}
 
     /**
-     * The request for {@code upstream}; empty, with the client answered 400, when the
-     * target or a header cannot be written.
+     * The target or a header holds what must never reach an HTTP/1.1 upstream (a line
+     * break or another control character, from the client, a claim or a transform):
+     * the client is answered 400 and its connection closed.
      */
-    static Optional<Sending> build(
-            UpstreamLeg leg,
+    record Unwritable(String message) implements Built {}
+
+    /** The request for {@code upstream}, or why its target or a header cannot be written. */
+    static Built build(
+            Admitted admitted,
             HttpServerRequest req,
-            RouteTarget route,
             Upstream upstream,
             RequestBody body,
             @Nullable Retrying retrying) {
         // Admission refused every request without an absolute path.
-        String uri = route.upstreamUri(Objects.requireNonNull(req.path()), req.query(), upstream);
+        String uri = admitted.route().upstreamUri(Objects.requireNonNull(req.path()), req.query(), upstream);
         if (!HeaderGate.isTarget(uri)) {
-            leg.badTarget();
-            return Optional.empty();
+            return new Unwritable("the request target holds a space or a control character");
         }
         HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
-        if (!leg.copyHeaders(headers, false)) {
-            return Optional.empty();
+        Optional<Unwritable> unwritable = headers(admitted, req, upstream, headers, false);
+        if (unwritable.isPresent()) {
+            return unwritable.get();
         }
         HttpMethod method = req.method().toNetty();
         if (body.present() && !body.complete()) {
             if (req.getHeader("content-length") == null) {
                 headers.add("transfer-encoding", "chunked");
             }
-            return Optional.of(new Sending(new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, headers), false));
+            return new Sending(new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, headers), false);
         }
         ByteBuf content = Unpooled.EMPTY_BUFFER;
         if (!body.present() && HeaderGate.expectsContent(req.method())) {
@@ -71,9 +78,34 @@ final class UpstreamRequest {
             headers.set("content-length", Integer.toString(whole.length));
             content = Unpooled.wrappedBuffer(whole);
         }
-        return Optional.of(new Sending(
+        return new Sending(
                 new DefaultFullHttpRequest(
                         HttpVersion.HTTP_1_1, method, uri, content, headers, EmptyHttpHeaders.INSTANCE),
-                true));
+                true);
+    }
+
+    /**
+     * Writes the upstream request's headers (see {@link ForwardedHeaders#request}), the
+     * trace context and the stages' rewrites into {@code headers}, for a request or an
+     * upgrade's handshake; why not, when one of them cannot be written.
+     */
+    static Optional<Unwritable> headers(
+            Admitted admitted, HttpServerRequest req, Upstream upstream, MultiMap headers, boolean upgrade) {
+        ForwardedHeaders.request(
+                req,
+                admitted.authority(),
+                headers,
+                upgrade,
+                admitted.route().preserveHost(),
+                upstream.authority(),
+                admitted.idHeader(),
+                admitted.requestId());
+        headers.set("traceparent", admitted.trace().upstreamHeader());
+        admitted.stages().ifPresent(s -> s.forward(headers));
+        String invalid = HeaderGate.firstInvalid(headers);
+        return invalid == null
+                ? Optional.empty()
+                : Optional.of(
+                        new Unwritable("header " + invalid + " has an invalid name or value and cannot be forwarded"));
     }
 }

@@ -18,7 +18,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -105,7 +104,7 @@ public final class Probes implements Prober {
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }
 
-    private final class HttpProbe implements UpstreamConnection.Listener, Probe {
+    private final class HttpProbe implements UpstreamConnection.Listener, UpstreamPool.Acquired, Probe {
         private final Upstream upstream;
         private final String uri;
         private final int minStatus;
@@ -136,24 +135,29 @@ public final class Probes implements Prober {
         }
 
         void start(boolean fresh) {
-            pool.acquire(upstream, fresh, timeoutMillis, (conn, failure) -> {
-                if (finished) {
-                    if (conn != null) {
-                        conn.abandon();
-                    }
-                } else if (failure != null) {
-                    finish(false, describe(failure));
-                } else {
-                    UpstreamConnection c = Objects.requireNonNull(conn); // the pool gives a connection or a failure
-                    connection = c;
-                    DefaultFullHttpRequest req = new DefaultFullHttpRequest(
-                            HttpVersion.HTTP_1_1, HttpMethod.GET, uri, Unpooled.EMPTY_BUFFER);
-                    req.headers()
-                            .set(HttpHeaderNames.HOST, upstream.authority())
-                            .set(HttpHeaderNames.USER_AGENT, "baton-health-check");
-                    c.start(this, req, true);
-                }
-            });
+            pool.acquire(upstream, fresh, timeoutMillis, this);
+        }
+
+        @Override
+        public void connected(UpstreamConnection c) {
+            if (finished) {
+                c.abandon();
+                return;
+            }
+            connection = c;
+            DefaultFullHttpRequest req =
+                    new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri, Unpooled.EMPTY_BUFFER);
+            req.headers()
+                    .set(HttpHeaderNames.HOST, upstream.authority())
+                    .set(HttpHeaderNames.USER_AGENT, "baton-health-check");
+            c.start(this, req, true);
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            if (!finished) {
+                finish(false, describe(failure));
+            }
         }
 
         @Override

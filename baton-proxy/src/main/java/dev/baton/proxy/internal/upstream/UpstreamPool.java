@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One event loop's keep-alive connections to upstreams, keyed by {@code host:port}.
@@ -34,9 +33,13 @@ public final class UpstreamPool {
     /** Idle connections kept per upstream; more than that are closed when released. */
     static final int MAX_IDLE_PER_UPSTREAM = 512;
 
-    /** Gets the outcome of {@link #acquire}: a connection, or why there is none (the other is null). */
+    /** Hears the outcome of {@link #acquire}: a connection, or why there is none. */
     public interface Acquired {
-        void acquired(@Nullable UpstreamConnection connection, @Nullable Throwable failure);
+        /** A connection, idle or just opened: the caller's until it ends or abandons it. */
+        void connected(UpstreamConnection connection);
+
+        /** None: the connect failed, or the pool is closed (an {@link IllegalStateException}). */
+        void failed(Throwable failure);
     }
 
     private final Bootstrap bootstrap;
@@ -68,7 +71,7 @@ public final class UpstreamPool {
     /** An idle connection to {@code upstream} unless {@code fresh}, else a new one; on the loop. */
     public void acquire(Upstream upstream, boolean fresh, int connectTimeoutMillis, Acquired then) {
         if (closed) {
-            then.acquired(null, new IllegalStateException("the gateway is shutting down"));
+            then.failed(new IllegalStateException("the gateway is shutting down"));
             return;
         }
         String key = upstream.poolKey();
@@ -80,7 +83,7 @@ public final class UpstreamPool {
                 stats.idle(-1);
                 if (c.channel.isActive() && now - c.idleSince < keepAliveNanos) {
                     stats.reused();
-                    then.acquired(c, null);
+                    then.connected(c);
                     return;
                 }
                 c.channel.close();
@@ -114,10 +117,10 @@ public final class UpstreamPool {
                     if (f.isSuccess()) {
                         stats.opened();
                         conn.channel.closeFuture().addListener(closed -> stats.closed());
-                        then.acquired(conn, null);
+                        then.connected(conn);
                     } else {
                         stats.failed();
-                        then.acquired(null, f.cause());
+                        then.failed(f.cause());
                     }
                 });
     }
