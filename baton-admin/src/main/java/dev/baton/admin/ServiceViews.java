@@ -6,8 +6,6 @@ import dev.baton.control.ServiceTarget;
 import dev.baton.control.Snapshot;
 import dev.baton.control.Upstream;
 import dev.baton.health.HealthStatus;
-import dev.baton.resilience.Bulkhead;
-import dev.baton.resilience.RetryBudget;
 import dev.baton.supervisor.ProcessStatus;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.json.JsonArray;
@@ -82,13 +80,10 @@ final class ServiceViews {
                 .put("circuitBreaker", circuitBreaker(s))
                 .put("retry", retry(s))
                 .put("bulkhead", bulkhead(s))
-                .put("rateLimit", rateLimit(s.rateLimit()));
+                .put("rateLimit", s.rateLimit().map(ServiceViews::rateLimit).orElse(null));
     }
 
-    private static @Nullable JsonObject rateLimit(@Nullable RateLimitPolicy p) {
-        if (p == null) {
-            return null;
-        }
+    private static JsonObject rateLimit(RateLimitPolicy p) {
         ServiceConfig.RateLimit l = p.config();
         JsonObject json = new JsonObject()
                 .put("requestsPerSecond", l.requestsPerSecond())
@@ -103,24 +98,22 @@ final class ServiceViews {
     }
 
     private static @Nullable JsonObject bulkhead(ServiceTarget s) {
-        Bulkhead b = s.bulkhead();
-        return b == null
-                ? null
-                : new JsonObject()
+        return s.bulkhead()
+                .map(b -> new JsonObject()
                         .put("maxConcurrent", b.max())
                         .put("inUse", b.inUse())
-                        .put("rejected", b.rejected());
+                        .put("rejected", b.rejected()))
+                .orElse(null);
     }
 
     /** What the retry budget has let through and refused, until metrics show it. */
     private static @Nullable JsonObject retry(ServiceTarget s) {
-        RetryBudget b = s.retryBudget();
-        return b == null
-                ? null
-                : new JsonObject()
+        return s.retryBudget()
+                .map(b -> new JsonObject()
                         .put("retried", b.retried())
                         .put("budgetExhausted", b.exhausted())
-                        .put("activeRetries", b.activeRetries());
+                        .put("activeRetries", b.activeRetries()))
+                .orElse(null);
     }
 
     /** The service's breaker: its state, its scope and, service-wide, its numbers. */

@@ -108,11 +108,6 @@ public final class ControlPlane {
         return stopped;
     }
 
-    /** The active checker, or null while stopped or before start. */
-    public @Nullable HealthChecker checker() {
-        return checker;
-    }
-
     /**
      * An instance's health: its active checks' verdict when it has them; without
      * them, UNHEALTHY while outlier detection has it ejected, else UNKNOWN.

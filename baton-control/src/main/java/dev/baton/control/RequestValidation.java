@@ -14,6 +14,7 @@ import io.vertx.core.MultiMap;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -55,23 +56,23 @@ public final class RequestValidation {
         return config.json();
     }
 
-    /** Checks what arrived before the body: the request target and the headers; null when they pass. */
-    public @Nullable Violation checkHead(String uri, MultiMap headers, boolean hasBody) {
+    /** Checks what arrived before the body: the request target and the headers; empty when they pass. */
+    public Optional<Violation> checkHead(String uri, MultiMap headers, boolean hasBody) {
         if (config.maxUrlLength().isPresent()
                 && uri.length() > config.maxUrlLength().getAsInt()) {
-            return new Violation(
+            return Optional.of(new Violation(
                     400,
                     SecurityViolations.URL_TOO_LONG,
                     "request target of " + uri.length() + " characters exceeds max-url-length "
-                            + config.maxUrlLength().getAsInt());
+                            + config.maxUrlLength().getAsInt()));
         }
         if (config.maxHeaders().isPresent()
                 && headers.size() > config.maxHeaders().getAsInt()) {
-            return new Violation(
+            return Optional.of(new Violation(
                     400,
                     SecurityViolations.TOO_MANY_HEADERS,
                     headers.size() + " headers exceed max-headers "
-                            + config.maxHeaders().getAsInt());
+                            + config.maxHeaders().getAsInt()));
         }
         if (config.maxHeaderBytes().isPresent()) {
             long size = 0;
@@ -79,11 +80,11 @@ public final class RequestValidation {
                 size += h.getKey().length() + h.getValue().length() + 4;
             }
             if (size > config.maxHeaderBytes().getAsLong()) {
-                return new Violation(
+                return Optional.of(new Violation(
                         400,
                         SecurityViolations.HEADERS_TOO_LARGE,
                         "headers of " + size + " bytes exceed max-header-size "
-                                + config.maxHeaderBytes().getAsLong());
+                                + config.maxHeaderBytes().getAsLong()));
             }
         }
         if (hasBody && (!config.contentTypes().isEmpty() || config.json())) {
@@ -94,41 +95,42 @@ public final class RequestValidation {
             if (!allowed || (config.json() && !isJson(type))) {
                 Set<String> expected =
                         config.contentTypes().isEmpty() ? Set.of("application/json") : config.contentTypes();
-                return new Violation(
+                return Optional.of(new Violation(
                         415,
                         SecurityViolations.CONTENT_TYPE,
                         "content type " + (type.isEmpty() ? "(none)" : type) + " is not accepted (expected "
-                                + expected.stream().sorted().collect(Collectors.joining(", ")) + ")");
+                                + expected.stream().sorted().collect(Collectors.joining(", ")) + ")"));
             }
         }
-        return null;
+        return Optional.empty();
     }
 
-    /** Checks a JSON body: well-formed, no deeper than max-depth, valid against the schema; null when it passes. */
-    public @Nullable Violation checkBody(byte[] body) {
+    /** Checks a JSON body: well-formed, no deeper than max-depth, valid against the schema; empty when it passes. */
+    public Optional<Violation> checkBody(byte[] body) {
         try (JsonParser p = JSON.createParser(body)) {
             int depth = 0;
             JsonToken t;
             while ((t = p.nextToken()) != null) {
                 if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                     if (++depth > config.maxJsonDepth()) {
-                        return new Violation(
+                        return Optional.of(new Violation(
                                 400,
                                 SecurityViolations.JSON_TOO_DEEP,
-                                "JSON nested deeper than max-depth " + config.maxJsonDepth());
+                                "JSON nested deeper than max-depth " + config.maxJsonDepth()));
                     }
                 } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
                     depth--;
                 }
             }
         } catch (IOException e) {
-            return new Violation(400, SecurityViolations.INVALID_JSON, "malformed JSON body: " + firstLine(e));
+            return Optional.of(
+                    new Violation(400, SecurityViolations.INVALID_JSON, "malformed JSON body: " + firstLine(e)));
         }
         if (schema != null) {
             try {
                 Set<ValidationMessage> errors = schema.validate(MAPPER.readTree(body));
                 if (!errors.isEmpty()) {
-                    return new Violation(
+                    return Optional.of(new Violation(
                             400,
                             SecurityViolations.SCHEMA,
                             "body does not match the route's JSON Schema: "
@@ -136,13 +138,14 @@ public final class RequestValidation {
                                             .map(ValidationMessage::getMessage)
                                             .sorted()
                                             .limit(5)
-                                            .collect(Collectors.joining("; ")));
+                                            .collect(Collectors.joining("; "))));
                 }
             } catch (IOException e) {
-                return new Violation(400, SecurityViolations.INVALID_JSON, "malformed JSON body: " + firstLine(e));
+                return Optional.of(
+                        new Violation(400, SecurityViolations.INVALID_JSON, "malformed JSON body: " + firstLine(e)));
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     private static String firstLine(IOException e) {

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
@@ -46,10 +47,10 @@ public final class RouteHmac {
     }
 
     /**
-     * Null when the request is authentic, else why it is not (for a 401).
+     * Why the request is not authentic (for a 401); empty when it is.
      * {@code timestamp} and {@code signature} are the request's headers, null when absent.
      */
-    public @Nullable String check(
+    public Optional<String> check(
             String method,
             String pathAndQuery,
             @Nullable String timestamp,
@@ -57,32 +58,32 @@ public final class RouteHmac {
             byte[] body,
             long nowSeconds) {
         if (timestamp == null || signature == null) {
-            return "X-Baton-Timestamp and X-Baton-Signature are required";
+            return Optional.of("X-Baton-Timestamp and X-Baton-Signature are required");
         }
         long ts;
         try {
             ts = Long.parseLong(timestamp.trim());
         } catch (NumberFormatException e) {
-            return "X-Baton-Timestamp must be Unix seconds";
+            return Optional.of("X-Baton-Timestamp must be Unix seconds");
         }
         if (Math.abs(nowSeconds - ts) > config.maxSkew().toSeconds()) {
-            return "X-Baton-Timestamp is outside the allowed clock skew of "
-                    + config.maxSkew().toSeconds() + " s";
+            return Optional.of("X-Baton-Timestamp is outside the allowed clock skew of "
+                    + config.maxSkew().toSeconds() + " s");
         }
         String given = signature.trim();
         if (!given.regionMatches(true, 0, "sha256=", 0, 7)) {
-            return "X-Baton-Signature must be sha256=<hex>";
+            return Optional.of("X-Baton-Signature must be sha256=<hex>");
         }
         String expected = sign(ts + "\n" + method + "\n" + pathAndQuery + "\n" + sha256Hex(body));
         if (!MessageDigest.isEqual(
                 expected.getBytes(StandardCharsets.US_ASCII),
                 given.substring(7).toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
-            return "signature does not match";
+            return Optional.of("signature does not match");
         }
         if (seen.asMap().putIfAbsent(expected, Boolean.TRUE) != null) {
-            return "signature already used (replay)";
+            return Optional.of("signature already used (replay)");
         }
-        return null;
+        return Optional.empty();
     }
 
     String sign(String text) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -57,32 +58,30 @@ public final class RouteTransform {
 
     /**
      * The request body mapping, when this request's body qualifies: JSON with a
-     * Content-Length within max-size; else null. The arguments are the request's
+     * Content-Length within max-size; else empty. The arguments are the request's
      * headers, null when absent.
      */
-    public @Nullable JsonMapping requestBody(@Nullable String contentType, @Nullable String contentLength) {
-        return qualifies(config.requestBody().orElse(null), contentType, contentLength);
+    public Optional<JsonMapping> requestBody(@Nullable String contentType, @Nullable String contentLength) {
+        return config.requestBody().filter(m -> qualifies(m, contentType, contentLength));
     }
 
-    /** The response body mapping, when this response qualifies; else null. */
-    public @Nullable JsonMapping responseBody(@Nullable String contentType, @Nullable String contentLength) {
-        return qualifies(config.responseBody().orElse(null), contentType, contentLength);
+    /** The response body mapping, when this response qualifies; else empty. */
+    public Optional<JsonMapping> responseBody(@Nullable String contentType, @Nullable String contentLength) {
+        return config.responseBody().filter(m -> qualifies(m, contentType, contentLength));
     }
 
-    private static @Nullable JsonMapping qualifies(
-            @Nullable JsonMapping m, @Nullable String contentType, @Nullable String contentLength) {
-        if (m == null || contentLength == null) {
-            return null;
+    private static boolean qualifies(JsonMapping m, @Nullable String contentType, @Nullable String contentLength) {
+        if (contentLength == null) {
+            return false;
         }
         String type = RequestValidation.mediaType(contentType);
         if (!type.equals("application/json") && !type.endsWith("+json")) {
-            return null;
+            return false;
         }
         try {
-            long n = Long.parseLong(contentLength.trim());
-            return n <= m.maxSize() ? m : null;
+            return Long.parseLong(contentLength.trim()) <= m.maxSize();
         } catch (NumberFormatException e) {
-            return null;
+            return false;
         }
     }
 

@@ -37,10 +37,10 @@ public final class ServiceTarget {
     private final Balancer balancer;
     private final OutlierDetector outliers;
     private final Breakers breakers;
-    private final @Nullable ResponseCache fallbackCache;
-    private final @Nullable RetryBudget retryBudget;
-    private final @Nullable Bulkhead bulkhead;
-    private final @Nullable RateLimitPolicy rateLimit;
+    private final Optional<ResponseCache> fallbackCache;
+    private final Optional<RetryBudget> retryBudget;
+    private final Optional<Bulkhead> bulkhead;
+    private final Optional<RateLimitPolicy> rateLimit;
     private final AtomicLong panicNext = new AtomicLong();
 
     /** What {@link #pick} made of a request: an instance, a request shed, or none available. */
@@ -76,19 +76,14 @@ public final class ServiceTarget {
     public ServiceTarget(ServiceConfig config, Clock clock, Ticker ticker, EventSink events) {
         this.config = config;
         this.breakers = Breakers.of(config, clock, events);
-        this.rateLimit = config.rateLimit()
-                .map(l -> new RateLimitPolicy("service:" + config.id(), l, ticker))
-                .orElse(null);
+        this.rateLimit = config.rateLimit().map(l -> new RateLimitPolicy("service:" + config.id(), l, ticker));
         this.bulkhead = config.maxConcurrent().isPresent()
-                ? new Bulkhead(config.id(), config.maxConcurrent().getAsInt())
-                : null;
-        this.retryBudget = config.retry()
-                .map(r -> new RetryBudget(r.budgetPercent(), r.budgetMinRetries()))
-                .orElse(null);
+                ? Optional.of(new Bulkhead(config.id(), config.maxConcurrent().getAsInt()))
+                : Optional.empty();
+        this.retryBudget = config.retry().map(r -> new RetryBudget(r.budgetPercent(), r.budgetMinRetries()));
         this.fallbackCache = config.circuitBreaker()
                 .flatMap(cb -> cb.fallback().cacheTtl())
-                .map(ttl -> new ResponseCache(ttl, ticker))
-                .orElse(null);
+                .map(ttl -> new ResponseCache(ttl, ticker));
         UpstreamTls tls = config.tls().map(UpstreamTls::new).orElse(null);
         List<Upstream> list = new ArrayList<>();
         for (int i = 0; i < config.instances().size(); i++) {
@@ -153,18 +148,18 @@ public final class ServiceTarget {
         return breakers.enabled() ? SHED : NONE_AVAILABLE;
     }
 
-    /** The service's own rate limit, or null. */
-    public @Nullable RateLimitPolicy rateLimit() {
+    /** The service's own rate limit, if it has one. */
+    public Optional<RateLimitPolicy> rateLimit() {
         return rateLimit;
     }
 
-    /** The service's {@code max-concurrent} bulkhead, or null when it has none. */
-    public @Nullable Bulkhead bulkhead() {
+    /** The service's {@code max-concurrent} bulkhead, if it has one. */
+    public Optional<Bulkhead> bulkhead() {
         return bulkhead;
     }
 
-    /** The retry budget, or null when the service does not retry. */
-    public @Nullable RetryBudget retryBudget() {
+    /** The retry budget; empty when the service does not retry. */
+    public Optional<RetryBudget> retryBudget() {
         return retryBudget;
     }
 
@@ -203,8 +198,8 @@ public final class ServiceTarget {
         return breakers;
     }
 
-    /** Last good GET responses for the breaker's {@code fallback.cache}, or null when it has none. */
-    public @Nullable ResponseCache fallbackCache() {
+    /** Last good GET responses for the breaker's {@code fallback.cache}, if it keeps them. */
+    public Optional<ResponseCache> fallbackCache() {
         return fallbackCache;
     }
 

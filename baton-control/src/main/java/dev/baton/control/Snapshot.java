@@ -140,9 +140,7 @@ public final class Snapshot {
                 routeLimits.put(r.id(), p);
                 limits.add(p);
             });
-            if (service.rateLimit() != null) {
-                limits.add(service.rateLimit());
-            }
+            service.rateLimit().ifPresent(limits::add);
             RouteTarget target = new RouteTarget(
                     r.id(),
                     service,
@@ -173,7 +171,7 @@ public final class Snapshot {
                         Optional.of(prefix),
                         timeout,
                         false,
-                        s.rateLimit() == null ? List.of() : List.of(s.rateLimit()),
+                        s.rateLimit().map(List::of).orElse(List.of()),
                         Set.of(),
                         Optional.empty(),
                         Optional.empty(),

@@ -48,7 +48,7 @@ class BulkheadTest extends ProxyTestSupport {
         assertThat(proxy.get("/t/x").statusCode())
                 .as("another service is not affected")
                 .isEqualTo(200);
-        Bulkhead bulkhead = proxy.snapshot.get().services().get("s").bulkhead();
+        Bulkhead bulkhead = proxy.snapshot.get().services().get("s").bulkhead().orElseThrow();
         assertThat(bulkhead.rejected()).isEqualTo(1);
         assertThat(bulkhead.inUse()).isEqualTo(3);
 

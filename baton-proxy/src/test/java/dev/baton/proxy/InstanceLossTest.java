@@ -73,8 +73,13 @@ class InstanceLossTest {
             assertThat(pool.awaitTermination(120, TimeUnit.SECONDS)).isTrue();
             assertThat(outcomes).as("outcomes of %d GETs", clients * perClient).containsOnlyKeys("200");
             assertThat(b.requests()).isNotEmpty();
-            long retried =
-                    proxy.snapshot.get().services().get("s").retryBudget().retried();
+            long retried = proxy.snapshot
+                    .get()
+                    .services()
+                    .get("s")
+                    .retryBudget()
+                    .orElseThrow()
+                    .retried();
             assertThat(retried)
                     .as("requests that lost their instance went elsewhere")
                     .isPositive();

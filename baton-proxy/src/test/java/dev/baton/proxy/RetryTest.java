@@ -56,7 +56,13 @@ class RetryTest extends ProxyTestSupport {
         for (int i = 0; i < 20; i++) {
             assertThat(proxy.get("/x").statusCode()).isEqualTo(200);
         }
-        assertThat(proxy.snapshot.get().services().get("s").retryBudget().retried())
+        assertThat(proxy.snapshot
+                        .get()
+                        .services()
+                        .get("s")
+                        .retryBudget()
+                        .orElseThrow()
+                        .retried())
                 .isBetween(1L, 20L);
     }
 
@@ -121,7 +127,7 @@ class RetryTest extends ProxyTestSupport {
         for (var f : all) {
             assertThat(f.get().statusCode()).isEqualTo(503);
         }
-        var budget = proxy.snapshot.get().services().get("s").retryBudget();
+        var budget = proxy.snapshot.get().services().get("s").retryBudget().orElseThrow();
         assertThat(calls.get()).as("without a budget: 60 calls").isLessThan(35);
         assertThat(budget.exhausted()).isGreaterThanOrEqualTo(10);
         assertThat(budget.activeRequests()).isZero();

@@ -42,9 +42,7 @@ public final class ServiceMetrics {
         Map<String, RateLimitPolicy> limits = new HashMap<>();
         for (ServiceTarget s : snapshot.services().values()) {
             wanted.put(s, () -> bindService(s));
-            if (s.rateLimit() != null) {
-                limits.put(s.rateLimit().name(), s.rateLimit());
-            }
+            s.rateLimit().ifPresent(l -> limits.put(l.name(), l));
         }
         snapshot.routeLimits().forEach(l -> limits.put(l.name(), l));
         limits.values().forEach(l -> wanted.put(l, () -> bindLimit(l)));
@@ -84,8 +82,7 @@ public final class ServiceMetrics {
                         .register(registry));
             }
         });
-        RetryBudget budget = s.retryBudget();
-        if (budget != null) {
+        s.retryBudget().ifPresent(budget -> {
             meters.add(FunctionCounter.builder("orchestrator.retries", budget, RetryBudget::retried)
                     .description("retries started")
                     .tag("service_name", name)
@@ -94,14 +91,13 @@ public final class ServiceMetrics {
                     .description("retries the retry budget refused")
                     .tag("service_name", name)
                     .register(registry));
-        }
-        Bulkhead bulkhead = s.bulkhead();
-        if (bulkhead != null) {
+        });
+        s.bulkhead().ifPresent(bulkhead -> {
             meters.add(FunctionCounter.builder("orchestrator.bulkhead.rejected", bulkhead, Bulkhead::rejected)
                     .description("requests refused because the service had max-concurrent in flight")
                     .tag("service_name", name)
                     .register(registry));
-        }
+        });
         bound.put(s, meters);
     }
 

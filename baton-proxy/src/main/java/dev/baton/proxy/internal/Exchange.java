@@ -182,7 +182,7 @@ public final class Exchange implements StageRun.Outcome, RequestBody.Events {
     /** Admitted and through its stages: the bulkhead, retries, upgrade or the upstream call. */
     private void proceed() {
         RouteTarget route = Objects.requireNonNull(this.route, "not admitted");
-        Bulkhead bulkhead = route.service().bulkhead();
+        Bulkhead bulkhead = route.service().bulkhead().orElse(null);
         if (bulkhead != null) {
             if (!bulkhead.tryEnter()) {
                 reject(

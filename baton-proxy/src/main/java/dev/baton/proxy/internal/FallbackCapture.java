@@ -41,7 +41,7 @@ final class FallbackCapture {
     /** A capture of this response, or null when it must not or need not be kept. */
     static @Nullable FallbackCapture start(
             RouteTarget route, HttpServerRequest req, int status, MultiMap responseHeaders, String idHeader) {
-        ResponseCache cache = route.service().fallbackCache();
+        ResponseCache cache = route.service().fallbackCache().orElse(null);
         if (cache == null || req.method() != HttpMethod.GET || status != 200) {
             return null;
         }

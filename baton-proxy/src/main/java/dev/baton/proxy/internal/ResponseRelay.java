@@ -71,7 +71,8 @@ final class ResponseRelay {
         if (!bodyless && route.transform().isPresent()) {
             RouteTransform t = route.transform().get();
             mapping = t.responseBody(
-                    head.headers().get("content-type"), head.headers().get("content-length"));
+                            head.headers().get("content-type"), head.headers().get("content-length"))
+                    .orElse(null);
             if (mapping != null) {
                 res.headers().remove("content-length"); // the mapped body has its own length
                 mapped = new ByteArrayOutputStream();

@@ -42,7 +42,7 @@ final class Retrying {
     static @Nullable Retrying of(RouteTarget route, HttpServerRequest req, boolean hasBody) {
         ServiceTarget service = route.service();
         ServiceConfig.Retry policy = service.config().retry().orElse(null);
-        RetryBudget budget = service.retryBudget(); // there is one exactly when there is a policy
+        RetryBudget budget = service.retryBudget().orElse(null); // there is one exactly when there is a policy
         if (policy == null || policy.attempts() < 2 || budget == null) {
             return null;
         }

@@ -29,9 +29,9 @@ final class Unavailable {
         ServiceTarget service = route.service();
         ServiceConfig.CircuitBreaker cb = service.breakers().config().orElseThrow();
         ServiceConfig.Fallback f = cb.fallback();
-        ResponseCache cache = service.fallbackCache();
-        if (cache != null && req.method() == HttpMethod.GET) {
-            Optional<ResponseCache.Entry> hit = cache.get(FallbackCapture.key(route, req));
+        Optional<ResponseCache> cache = service.fallbackCache();
+        if (cache.isPresent() && req.method() == HttpMethod.GET) {
+            Optional<ResponseCache.Entry> hit = cache.get().get(FallbackCapture.key(route, req));
             if (hit.isPresent()) {
                 ResponseCache.Entry e = hit.get();
                 List<Map.Entry<String, String>> headers = new ArrayList<>(e.headers());

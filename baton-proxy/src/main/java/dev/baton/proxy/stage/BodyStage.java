@@ -40,7 +40,7 @@ final class BodyStage implements Stage {
     public Step request(StageContext request) {
         boolean validate = request.hasBody() && json.isPresent();
         JsonMapping map = request.hasBody()
-                ? mapping.map(t -> t.requestBody(
+                ? mapping.flatMap(t -> t.requestBody(
                                 request.headers().get("content-type"),
                                 request.headers().get("content-length")))
                         .orElse(null)
@@ -57,13 +57,13 @@ final class BodyStage implements Stage {
 
     private Step check(StageContext request, byte[] body, boolean validate, @Nullable JsonMapping map) {
         if (validate) {
-            RequestValidation.Violation bad = json.get().checkBody(body);
-            if (bad != null) {
-                return Step.respond(bad.status(), bad.message(), Optional.of(bad.type()));
+            Optional<RequestValidation.Violation> bad = json.get().checkBody(body);
+            if (bad.isPresent()) {
+                return ValidationStage.refusal(bad.get());
             }
         }
         if (hmac.isPresent()) {
-            String why = hmac.get()
+            Optional<String> why = hmac.get()
                     .check(
                             request.method(),
                             request.uri(),
@@ -71,8 +71,8 @@ final class BodyStage implements Stage {
                             request.headers().get("x-baton-signature"),
                             body,
                             request.clock().millis() / 1000);
-            if (why != null) {
-                return Step.respond(401, why, Optional.of(SecurityViolations.BAD_SIGNATURE));
+            if (why.isPresent()) {
+                return Step.respond(401, why.get(), Optional.of(SecurityViolations.BAD_SIGNATURE));
             }
         }
         if (map != null) {

@@ -17,7 +17,14 @@ final class ValidationStage implements Stage {
 
     @Override
     public Step request(StageContext request) {
-        RequestValidation.Violation bad = validation.checkHead(request.uri(), request.headers(), request.hasBody());
-        return bad == null ? Step.next() : Step.respond(bad.status(), bad.message(), Optional.of(bad.type()));
+        return validation
+                .checkHead(request.uri(), request.headers(), request.hasBody())
+                .map(ValidationStage::refusal)
+                .orElseGet(Step::next);
+    }
+
+    /** A failed check's answer: its status and message, counted as its type of violation. */
+    static Step refusal(RequestValidation.Violation bad) {
+        return Step.respond(bad.status(), bad.message(), Optional.of(bad.type()));
     }
 }
