@@ -11,6 +11,7 @@ import dev.baton.config.ConfigException;
 import dev.baton.config.HostPort;
 import dev.baton.config.RequestIdConfig;
 import dev.baton.control.DataStore;
+import dev.baton.control.RuntimeRoutes;
 import dev.baton.control.RuntimeServices;
 import dev.baton.control.ServiceTarget;
 import dev.baton.control.Snapshot;
@@ -33,6 +34,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +76,12 @@ public final class AdminApi {
 
         /** Registrations and discovery; null until the gateway has started. */
         RuntimeServices runtime();
+
+        /** Routes added at run time. */
+        RuntimeRoutes routes();
+
+        /** Run-time routes the config file makes impossible, by id, each with why. */
+        Map<String, String> idleRoutes();
 
         /** The lifecycle event bus. */
         dev.baton.events.EventBus events();
@@ -186,6 +194,7 @@ public final class AdminApi {
         router.get("/loadbalancer/:type").handler(this::loadBalancer);
         router.post("/services/:id/circuit-breaker/:action").handler(this::breakerAction);
         new RegistrationRoutes(vertx, backend, views).mount(router);
+        new RouteDefinitions(vertx, backend).mount(router);
         new ApiDocs().mount(router);
         EventStream stream = new EventStream(
                 vertx,
@@ -376,8 +385,16 @@ public final class AdminApi {
                     return backend.reloadCount();
                 })
                 .onSuccess(n -> Audit.after(rc, configSummary()))
-                .onSuccess(n ->
-                        json(rc, 200, new JsonObject().put("reloaded", true).put("configReloads", n)))
+                .onSuccess(n -> json(
+                        rc,
+                        200,
+                        new JsonObject()
+                                .put("reloaded", true)
+                                .put("configReloads", n)
+                                .put(
+                                        "warnings",
+                                        new JsonArray(new ArrayList<>(
+                                                backend.fileConfig().warnings())))))
                 .onFailure(err -> {
                     if (err instanceof ConfigException ce) {
                         JsonObject body = errorBody(rc, 400, "invalid config; the last good config keeps serving")

@@ -101,8 +101,8 @@ final class AdminAuth {
             }
             return path.equals("/config") ? "config:read" : "registry:read";
         }
-        if (path.equals("/config/reload")) {
-            return "config:write";
+        if (path.equals("/config/reload") || path.equals("/routes") || path.startsWith("/routes/")) {
+            return "config:write"; // routes are config, whether from the file or the API
         }
         if (path.startsWith("/orchestrator/") || path.matches("/services/[^/]+/circuit-breaker/[^/]+")) {
             return "operations:write";

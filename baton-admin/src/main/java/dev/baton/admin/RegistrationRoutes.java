@@ -1,23 +1,18 @@
 package dev.baton.admin;
 
 import static dev.baton.admin.Replies.error;
-import static dev.baton.admin.Replies.errorBody;
 import static dev.baton.admin.Replies.json;
 import static dev.baton.admin.Replies.pathParam;
 
-import dev.baton.config.ConfigException;
 import dev.baton.control.RuntimeServices;
 import dev.baton.control.ServiceTarget;
 import dev.baton.registry.Registry;
-import dev.baton.store.StoreException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /services/register}, {@code DELETE /services/{id}} and
@@ -26,7 +21,6 @@ import org.slf4j.LoggerFactory;
  * and routable.
  */
 final class RegistrationRoutes {
-    private static final Logger log = LoggerFactory.getLogger(RegistrationRoutes.class);
     /** Registrations are small; a megabyte is far beyond any real one. */
     static final long MAX_BODY = 1 << 20;
 
@@ -127,26 +121,10 @@ final class RegistrationRoutes {
     }
 
     private static void failed(RoutingContext rc, Throwable err, String what) {
-        if (err instanceof ConfigException ce) {
-            JsonArray errors = new JsonArray();
-            ce.errors()
-                    .forEach(e -> errors.add(new JsonObject()
-                            .put("field", e.path())
-                            .put("message", e.message())
-                            .put("line", e.line())));
-            json(
-                    rc,
-                    400,
-                    errorBody(rc, 400, "invalid " + what + ": " + ce.errors().size() + " problem(s)")
-                            .put("errors", errors));
-        } else if (err instanceof RuntimeServices.NotRegistered nr) {
+        if (err instanceof RuntimeServices.NotRegistered nr) {
             error(rc, 409, "defined_in_config", Replies.why(nr));
-        } else if (err instanceof StoreException se) {
-            log.error("{} not stored: {}", what, se.getMessage());
-            error(rc, 503, "cannot store the " + what + ", nothing was changed: " + se.getMessage());
         } else {
-            log.error("{} failed", what, err);
-            error(rc, 500, what + " failed: " + err);
+            Replies.failed(rc, err, what);
         }
     }
 }

@@ -1,13 +1,18 @@
 package dev.baton.admin;
 
+import dev.baton.config.ConfigException;
 import dev.baton.http.ErrorBody;
 import dev.baton.http.RequestIds;
+import dev.baton.store.StoreException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** How the admin API answers: JSON bodies, and Baton's JSON error. */
 final class Replies {
+    private static final Logger log = LoggerFactory.getLogger(Replies.class);
     static final String REQUEST_ID = "requestId";
 
     private Replies() {}
@@ -59,6 +64,33 @@ final class Replies {
      */
     static void error(RoutingContext rc, int status, String code, String message) {
         json(rc, status, errorBody(rc, status, message).put("error", code));
+    }
+
+    /**
+     * A change that failed: 400 listing every problem of an invalid body (each with
+     * its field and line), 503 when the store cannot keep it (nothing was changed),
+     * 500 for anything else. {@code what} names the change ("registration").
+     */
+    static void failed(RoutingContext rc, Throwable err, String what) {
+        if (err instanceof ConfigException ce) {
+            JsonArray errors = new JsonArray();
+            ce.errors()
+                    .forEach(e -> errors.add(new JsonObject()
+                            .put("field", e.path())
+                            .put("message", e.message())
+                            .put("line", e.line())));
+            json(
+                    rc,
+                    400,
+                    errorBody(rc, 400, "invalid " + what + ": " + ce.errors().size() + " problem(s)")
+                            .put("errors", errors));
+        } else if (err instanceof StoreException se) {
+            log.error("{} not stored: {}", what, se.getMessage());
+            error(rc, 503, "cannot store the " + what + ", nothing was changed: " + se.getMessage());
+        } else {
+            log.error("{} failed", what, err);
+            error(rc, 500, what + " failed: " + err);
+        }
     }
 
     /** A JSON answer; indented when the request asks with {@code ?pretty} (a person at a terminal). */

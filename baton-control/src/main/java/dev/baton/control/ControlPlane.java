@@ -9,10 +9,13 @@ import dev.baton.time.Ticker;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where every source of services meets: the config file as last
@@ -22,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * checks follow it.
  */
 public final class ControlPlane {
+    private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
     private volatile Snapshot snapshot; // swapped whole by rebuild, under lock
     private final Registry registry;
     private final Clock clock;
@@ -34,6 +38,7 @@ public final class ControlPlane {
     private volatile Config fileConfig;
     private volatile boolean stopped;
     private volatile @Nullable HealthChecker checker; // null while stopped or before start
+    private volatile Map<String, String> idleRoutes = Map.of();
 
     /**
      * Compiles the first snapshot; IllegalArgumentException when a file the config
@@ -80,6 +85,13 @@ public final class ControlPlane {
     public void rebuild() {
         synchronized (lock) {
             Registry.Merged merged = registry.merge(fileConfig);
+            Map<String, String> before = idleRoutes;
+            merged.idle().forEach((id, why) -> {
+                if (!why.equals(before.get(id))) {
+                    log.warn("run-time route '{}' is not served: {}", id, why);
+                }
+            });
+            idleRoutes = merged.idle();
             Snapshot next = Snapshot.compile(merged.config(), snapshot, merged.sources(), events, clock, ticker)
                     .stopped(stopped);
             snapshot = next;
@@ -106,6 +118,11 @@ public final class ControlPlane {
 
     public boolean stopped() {
         return stopped;
+    }
+
+    /** Run-time routes the config file now makes impossible, by id, each with why (see {@link Registry.Merged}). */
+    public Map<String, String> idleRoutes() {
+        return idleRoutes;
     }
 
     /**

@@ -8,7 +8,7 @@ import dev.baton.events.EventType;
 import dev.baton.lifecycle.Component;
 import dev.baton.registry.Registry;
 import dev.baton.registry.Source;
-import dev.baton.store.Registrations;
+import dev.baton.store.Documents;
 import dev.baton.store.Store;
 import dev.baton.store.StoreException;
 import java.time.Clock;
@@ -77,10 +77,10 @@ public final class RuntimeServices implements Component<Snapshot> {
         if (!data.exists()) {
             return;
         }
-        List<Registrations.Row> rows = store().registrations().all();
+        List<Documents.Row> rows = store().registrations().all();
         Set<String> known = new HashSet<>(registry.ids(fileConfig.get()));
         rows.forEach(r -> known.add(r.id()));
-        for (Registrations.Row row : rows) {
+        for (Documents.Row row : rows) {
             try {
                 registry.register(ServiceRegistration.parse(row.body(), known));
             } catch (ConfigException e) {

@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class ServiceTarget {
     private static final Logger log = LoggerFactory.getLogger(ServiceTarget.class);
     private final ServiceConfig config;
+    private final boolean defined;
     private final List<Upstream> instances;
     private final Map<Endpoint, Upstream> byEndpoint = new IdentityHashMap<>();
     private final Balancer balancer;
@@ -74,7 +75,21 @@ public final class ServiceTarget {
      * hears the breakers' transitions.
      */
     public ServiceTarget(ServiceConfig config, Clock clock, Ticker ticker, EventSink events) {
+        this(config, true, clock, ticker, events);
+    }
+
+    /**
+     * What a route's service is while no source defines it ({@link
+     * ServiceConfig#undefined}): no instance to pick, so its route answers 503 saying
+     * the service is not registered.
+     */
+    public static ServiceTarget undefined(String id, Clock clock, Ticker ticker) {
+        return new ServiceTarget(ServiceConfig.undefined(id), false, clock, ticker, EventSink.NONE);
+    }
+
+    private ServiceTarget(ServiceConfig config, boolean defined, Clock clock, Ticker ticker, EventSink events) {
         this.config = config;
+        this.defined = defined;
         this.breakers = Breakers.of(config, clock, events);
         this.rateLimit = config.rateLimit().map(l -> new RateLimitPolicy("service:" + config.id(), l, ticker));
         this.bulkhead = config.maxConcurrent().isPresent()
@@ -104,6 +119,11 @@ public final class ServiceTarget {
 
     public String id() {
         return config.id();
+    }
+
+    /** False for a route's service that no source defines yet (see {@link #undefined}). */
+    public boolean defined() {
+        return defined;
     }
 
     public ServiceConfig config() {

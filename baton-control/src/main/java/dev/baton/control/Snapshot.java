@@ -97,9 +97,11 @@ public final class Snapshot {
      * {@code ticker} (fake ones in tests, so that none has to sleep for time to pass).
      * The clock is what new services' breakers and a new JWT verifier's key refreshes
      * tell time by; the ticker times new instances' ejections, local rate-limit
-     * buckets, fallback caches and HMAC replay memories. IllegalArgumentException when
-     * a route names a service the config lacks, or asks for JWT auth without
-     * {@code security.jwt} (which {@link dev.baton.config.ConfigLoader} never lets through).
+     * buckets, fallback caches and HMAC replay memories. A route to a service
+     * the config lacks gets an undefined one ({@link ServiceTarget#undefined}) and answers
+     * 503 until a source defines it. IllegalArgumentException when a route asks for JWT
+     * auth without {@code security.jwt} (which {@link dev.baton.config.ConfigLoader} never
+     * lets through).
      */
     public static Snapshot compile(
             Config config,
@@ -127,11 +129,13 @@ public final class Snapshot {
                                 .equals(config.security().jwt())
                 ? previous.verifier
                 : config.security().jwt().map(j -> JwtVerifier.of(j, clock)).orElse(null);
+        Map<String, ServiceTarget> undefined = new LinkedHashMap<>();
         for (RouteConfig r : config.routes()) {
-            ServiceTarget service = services.get(r.service());
-            if (service == null) {
-                throw new IllegalArgumentException("route " + r.id() + " names unknown service '" + r.service() + "'");
-            }
+            ServiceTarget defined = services.get(r.service());
+            // A service that may register later: until it does, the route answers 503.
+            ServiceTarget service = defined != null
+                    ? defined
+                    : undefined.computeIfAbsent(r.service(), id -> ServiceTarget.undefined(id, clock, ticker));
             List<RateLimitPolicy> limits = new ArrayList<>();
             r.rateLimit().ifPresent(l -> {
                 RateLimitPolicy old = previous == null ? null : previous.routeLimits.get(r.id());

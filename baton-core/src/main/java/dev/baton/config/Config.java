@@ -6,6 +6,10 @@ import java.util.Map;
 /**
  * A whole, validated Baton configuration. Immutable: a reload builds a new one.
  * Services keep their file order, which is also the order of generated routes.
+ * {@code warnings} are what the file says that was accepted but is probably not
+ * meant (a route to a service the file does not define), each as {@code
+ * FILE:LINE: key: message}; {@code baton validate} prints them and a start or reload
+ * logs them.
  */
 public record Config(
         ServerConfig server,
@@ -16,15 +20,24 @@ public record Config(
         RedisConfig redis,
         ObservabilityConfig observability,
         Map<String, ServiceConfig> services,
-        List<RouteConfig> routes) {
+        List<RouteConfig> routes,
+        List<ConfigError> warnings) {
 
     public Config {
         services = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(services));
         routes = List.copyOf(routes);
+        warnings = List.copyOf(warnings);
     }
 
     /** This config with {@code services} in place of its own (the registry layers run-time services in). */
     public Config withServices(Map<String, ServiceConfig> services) {
-        return new Config(server, limits, security, health, discovery, redis, observability, services, routes);
+        return new Config(
+                server, limits, security, health, discovery, redis, observability, services, routes, warnings);
+    }
+
+    /** This config with {@code routes} in place of its own (the registry layers run-time routes in). */
+    public Config withRoutes(List<RouteConfig> routes) {
+        return new Config(
+                server, limits, security, health, discovery, redis, observability, services, routes, warnings);
     }
 }

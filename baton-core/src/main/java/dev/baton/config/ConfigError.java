@@ -18,6 +18,11 @@ public record ConfigError(String file, int line, String path, String message) {
         return file + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + message;
     }
 
+    /** As a warning, in the form compilers print theirs: {@code FILE:LINE: warning: path.to.key: message}. */
+    public String asWarning() {
+        return file + ":" + line + ": warning: " + (path.isEmpty() ? "" : path + ": ") + message;
+    }
+
     /**
      * {@code s} on one line: line breaks, tabs and other control characters as the
      * escapes {@code \n}, {@code \r}, {@code \t} and {@code \xNN} (which YAML's

@@ -42,6 +42,32 @@ public record ServiceConfig(
     }
 
     /**
+     * What a route's service is while no source defines it (it may register at run
+     * time): no instances and no policies, so the route answers 503 until it does.
+     */
+    public static ServiceConfig undefined(String id) {
+        return new ServiceConfig(
+                id,
+                id,
+                "default",
+                "round-robin",
+                Optional.empty(),
+                "baton-sticky",
+                OutlierDetection.DEFAULT,
+                false,
+                List.of(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                Optional.empty(),
+                OptionalInt.empty(),
+                Optional.empty());
+    }
+
+    /**
      * An upstream address; {@code weight} biases round-robin (0 takes no traffic).
      * {@code zone}, {@code tags} and {@code metadata} describe it for operators and
      * tooling. {@code ttl}, given only by run-time registrations, is the lease the

@@ -1,6 +1,8 @@
 package dev.baton.registry;
 
 import dev.baton.config.Config;
+import dev.baton.config.RouteConfig;
+import dev.baton.config.RuntimeRoute;
 import dev.baton.config.ServiceConfig;
 import dev.baton.config.ServiceRegistration;
 import java.time.Clock;
@@ -14,10 +16,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The services Baton knows besides its config file: run-time registrations with
- * their instances' leases, and services found in discovery files. {@link #merge}
- * layers them over the config file's services (see {@link Source}); the caller
- * compiles the result into a snapshot. Time comes from an injected clock so leases
+ * The services and routes Baton knows besides its config file: run-time
+ * registrations with their instances' leases, services found in discovery files, and
+ * routes added through the admin API. {@link #merge} layers them over the config
+ * file's (see {@link Source}); the caller compiles the result into a snapshot. Time comes from an injected clock so leases
  * are tested without sleeping. Thread-safe; every method is short and never blocks
  * on I/O, which stays with the caller.
  */
@@ -25,6 +27,7 @@ public final class Registry {
     private final Clock clock;
     private final Map<String, Registered> registered = new LinkedHashMap<>();
     private Map<String, Discovered> discovered = Map.of();
+    private final Map<String, RuntimeRoute> routes = new LinkedHashMap<>();
 
     public Registry(Clock clock) {
         this.clock = clock;
@@ -35,10 +38,16 @@ public final class Registry {
     /** A service found in a discovery file. */
     public record Discovered(ServiceConfig service, String file) {}
 
-    /** The config file's services with discovered and registered ones layered over them, and each one's source. */
-    public record Merged(Config config, Map<String, Source> sources) {
+    /**
+     * The config file's services with discovered and registered ones layered over
+     * them, and each one's source; its routes with the run-time ones after them,
+     * except those {@code idle}: run-time routes the file now makes impossible (one of
+     * its routes has their id, or they need what it lacks), each with why.
+     */
+    public record Merged(Config config, Map<String, Source> sources, Map<String, String> idle) {
         public Merged {
             sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
+            idle = Collections.unmodifiableMap(new LinkedHashMap<>(idle));
         }
     }
 
@@ -169,6 +178,24 @@ public final class Registry {
         return new DiscoveryChange(added, changed, removed);
     }
 
+    /** Adds or replaces a run-time route; true if it replaced one. */
+    public synchronized boolean putRoute(RuntimeRoute route) {
+        return routes.put(route.id(), route) != null;
+    }
+
+    public synchronized Optional<RuntimeRoute> removeRoute(String id) {
+        return Optional.ofNullable(routes.remove(id));
+    }
+
+    public synchronized Optional<RuntimeRoute> route(String id) {
+        return Optional.ofNullable(routes.get(id));
+    }
+
+    /** The run-time routes in the order they were first added. */
+    public synchronized List<RuntimeRoute> routes() {
+        return List.copyOf(routes.values());
+    }
+
     /** Every service id from any source, for validating {@code depends-on}. */
     public synchronized Set<String> ids(Config file) {
         Set<String> ids = new java.util.LinkedHashSet<>(file.services().keySet());
@@ -197,6 +224,20 @@ public final class Registry {
             services.put(r.registration().id(), r.registration().service());
             sources.put(r.registration().id(), Source.REGISTRATION);
         }
-        return new Merged(file.withServices(services), sources);
+        List<RouteConfig> merged = new ArrayList<>(file.routes());
+        Set<String> fileRoutes = new java.util.HashSet<>();
+        file.routes().forEach(r -> fileRoutes.add(r.id()));
+        Map<String, String> idle = new LinkedHashMap<>();
+        for (RuntimeRoute r : routes.values()) {
+            Optional<String> unmet = fileRoutes.contains(r.id())
+                    ? Optional.of("the config file defines a route '" + r.id() + "' too, and the file's is served")
+                    : r.unmetBy(file);
+            if (unmet.isPresent()) {
+                idle.put(r.id(), unmet.get());
+            } else {
+                merged.add(r.route());
+            }
+        }
+        return new Merged(file.withServices(services).withRoutes(merged), sources, idle);
     }
 }

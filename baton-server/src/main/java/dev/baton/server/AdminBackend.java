@@ -3,10 +3,12 @@ package dev.baton.server;
 import dev.baton.admin.AdminApi;
 import dev.baton.admin.AuditLog;
 import dev.baton.config.Config;
+import dev.baton.control.RuntimeRoutes;
 import dev.baton.control.RuntimeServices;
 import dev.baton.control.Snapshot;
 import dev.baton.control.Upstream;
 import dev.baton.health.HealthStatus;
+import java.util.Map;
 
 /**
  * What the admin API reads of a {@link Baton} and asks of it: the run's components
@@ -72,6 +74,16 @@ final class AdminBackend implements AdminApi.Backend {
     @Override
     public RuntimeServices runtime() {
         return run.runtime();
+    }
+
+    @Override
+    public RuntimeRoutes routes() {
+        return run.routes();
+    }
+
+    @Override
+    public Map<String, String> idleRoutes() {
+        return baton.plane().idleRoutes();
     }
 
     @Override

@@ -84,6 +84,7 @@ public final class Baton implements AutoCloseable {
                 watch ? configFile : Optional.empty(),
                 reloads::fileChanged);
         running = Optional.of(wiring);
+        config.warnings().forEach(w -> log.warn("{}", w.asWarning()));
         log.info(
                 "Baton listening: proxy {}:{}, admin {}:{}",
                 config.server().listen().host(),

@@ -196,11 +196,17 @@ public final class Main implements Runnable {
     static final class Validate extends ConfigCommand {
         @Override
         int call(Config c) {
+            PrintWriter err = spec.commandLine().getErr();
+            c.warnings().forEach(w -> err.println(w.asWarning()));
+            err.flush();
             spec.commandLine()
                     .getOut()
                     .printf(
-                            "%s: ok (%d services, %d routes)%n",
-                            file.config, c.services().size(), c.routes().size());
+                            "%s: ok (%d services, %d routes%s)%n",
+                            file.config,
+                            c.services().size(),
+                            c.routes().size(),
+                            c.warnings().isEmpty() ? "" : ", " + c.warnings().size() + " warning(s)");
             return 0;
         }
     }

@@ -80,6 +80,7 @@ final class Reloads {
         }
         plane.apply(config);
         applied.incrementAndGet();
+        config.warnings().forEach(w -> log.warn("{}", w.asWarning()));
     }
 
     /** Re-reads the config file and applies it; ConfigException, and the old config kept, when it is invalid. */

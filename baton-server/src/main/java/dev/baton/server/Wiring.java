@@ -7,6 +7,7 @@ import dev.baton.config.ConfigLoader;
 import dev.baton.control.ControlPlane;
 import dev.baton.control.DataStore;
 import dev.baton.control.HealthChecker;
+import dev.baton.control.RuntimeRoutes;
 import dev.baton.control.RuntimeServices;
 import dev.baton.control.Snapshot;
 import dev.baton.control.watch.CertificateWatch;
@@ -56,6 +57,7 @@ final class Wiring implements AutoCloseable {
     private final Webhooks webhooks;
     private final Supervisor supervisor;
     private final RuntimeServices runtime;
+    private final RuntimeRoutes routes;
     private final Orchestration orchestration;
 
     /**
@@ -109,10 +111,18 @@ final class Wiring implements AutoCloseable {
             try {
                 runtime = life.start(() -> new RuntimeServices(
                         plane.registry(), data, plane::fileConfig, plane::rebuild, base.events(), base.clock()));
+                // After the registrations: a stored route is read against the services they define.
+                routes = life.start(() -> new RuntimeRoutes(
+                        plane.registry(),
+                        data,
+                        plane::fileConfig,
+                        () -> plane.registry().merge(plane.fileConfig()).config(),
+                        plane::rebuild,
+                        base.clock()));
             } catch (StoreException e) {
                 throw new BatonException(BatonException.why(e), e);
             }
-            // The first snapshot with the stored registrations, given to every component started so far.
+            // The first snapshot with the stored registrations and routes, given to every component started so far.
             plane.rebuild();
             life.start(() -> new Listener(
                     "proxy",
@@ -190,6 +200,10 @@ final class Wiring implements AutoCloseable {
 
     RuntimeServices runtime() {
         return runtime;
+    }
+
+    RuntimeRoutes routes() {
+        return routes;
     }
 
     Orchestration orchestration() {

@@ -153,8 +153,7 @@ class AdminApiTest {
         assertThat(new JsonObject(ok.body()).getLong("configReloads")).isEqualTo(1);
         assertThat(new JsonArray(call("GET", "/services").body())).hasSize(3);
 
-        Files.writeString(
-                file, "services: { bad: { instances: [ nope ] } }\nroutes: [ { path: /x, service: gone } ]\n");
+        Files.writeString(file, "services: { bad: { instances: [ nope ] } }\nroutes: [ { service: bad } ]\n");
         HttpResponse<String> bad = call("POST", "/config/reload");
         assertThat(bad.statusCode()).isEqualTo(400);
         JsonObject body = new JsonObject(bad.body());

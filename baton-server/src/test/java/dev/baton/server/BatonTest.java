@@ -171,7 +171,7 @@ class BatonTest {
     @Test
     void anInvalidFileFailsTheBuildWithEveryError() throws Exception {
         Path file = dir.resolve("baton.yaml");
-        Files.writeString(file, "services:\n  app: { instances: [] }\nroutes:\n  - { path: /x, service: nope }\n");
+        Files.writeString(file, "services:\n  app: { instances: [] }\nroutes:\n  - { service: app }\n");
         assertThatThrownBy(() -> Baton.builder().configFile(file).build())
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).errors()).hasSizeGreaterThanOrEqualTo(2));

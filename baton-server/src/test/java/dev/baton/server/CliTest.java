@@ -114,6 +114,23 @@ class CliTest {
     }
 
     @Test
+    void validateWarnsOfARouteToAServiceItDoesNotDefine() throws Exception {
+        Path file = config("""
+                services:
+                  app: { instances: [ "http://127.0.0.1:1" ] }
+                routes:
+                  - { path: /x/**, service: app }
+                  - { path: /echo/**, service: echo }
+                """);
+        Outcome o = run("validate", "-c", file.toString());
+        assertThat(o.exit()).isZero();
+        assertThat(o.err())
+                .containsExactly(file + ":5: warning: routes[1].service: service 'echo' is not defined here;"
+                        + " the route answers 503 until it registers");
+        assertThat(o.out()).contains("ok (1 services, 2 routes, 1 warning(s))");
+    }
+
+    @Test
     void validatePrintsEveryErrorWithFileAndLine() throws Exception {
         Path file = config("""
                 server: { listen: 127.0.0.1:99999 }

@@ -25,13 +25,15 @@ public final class Store implements AutoCloseable {
 
     private final FileChannel lockFile;
     private final JdbcConnectionPool pool;
-    private final Registrations registrations;
+    private final Documents registrations;
+    private final Documents routes;
     private final DeadLetters deadLetters;
 
     private Store(FileChannel lockFile, JdbcConnectionPool pool) {
         this.lockFile = lockFile;
         this.pool = pool;
-        this.registrations = new Registrations(pool);
+        this.registrations = new Documents(pool, "registrations", "registration");
+        this.routes = new Documents(pool, "routes", "route");
         this.deadLetters = new DeadLetters(pool);
     }
 
@@ -107,8 +109,13 @@ public final class Store implements AutoCloseable {
     }
 
     /** Run-time service registrations. */
-    public Registrations registrations() {
+    public Documents registrations() {
         return registrations;
+    }
+
+    /** Routes added through the admin API. */
+    public Documents routes() {
+        return routes;
     }
 
     /** Webhook deliveries that failed every attempt. */

@@ -86,7 +86,17 @@ public final class ConfigReader {
         if (needsRedis && redis.url().isEmpty()) {
             top.error("redis", "rate limits with store: redis need redis.url (e.g. redis://127.0.0.1:6379)");
         }
-        return new Config(server, limits, security, health, discovery, redis, observability, services, routes);
+        return new Config(
+                server,
+                limits,
+                security,
+                health,
+                discovery,
+                redis,
+                observability,
+                services,
+                routes,
+                problems.warnings());
     }
 
     private ServerConfig server(Section s) {

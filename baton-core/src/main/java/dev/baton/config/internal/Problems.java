@@ -10,13 +10,15 @@ import java.util.Map;
 
 /**
  * What a config read needs besides the tree: the file name for messages, the
- * environment for {@code ${VAR}} expansion, and the list that collects errors.
+ * environment for {@code ${VAR}} expansion, and the lists that collect errors and
+ * warnings (what is accepted but probably not what was meant).
  */
 public final class Problems {
     private final String file;
     private final Map<String, String> env;
     private final Path base;
     private final List<ConfigError> errors = new ArrayList<>();
+    private final List<ConfigError> warnings = new ArrayList<>();
 
     /** Problems of text that is not a file's (an admin request): relative paths are from the working directory. */
     public Problems(String file, Map<String, String> env) {
@@ -46,6 +48,18 @@ public final class Problems {
 
     public void add(int line, String path, String message) {
         errors.add(new ConfigError(file, line, path, message));
+    }
+
+    /** Something the config may say but probably does not mean; it is read all the same. */
+    public void warn(int line, String path, String message) {
+        warnings.add(new ConfigError(file, line, path, message));
+    }
+
+    /** Warnings in file order. */
+    public List<ConfigError> warnings() {
+        List<ConfigError> sorted = new ArrayList<>(warnings);
+        sorted.sort(Comparator.comparingInt(ConfigError::line));
+        return sorted;
     }
 
     /** What {@code e} says is wrong: its message, or its class when it has none. */

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * tree are reported under the flat field names the caller sent.
  */
 public final class RegistrationReader {
-    static final String SOURCE = "request body";
+    static final String SOURCE = JsonBodies.SOURCE;
 
     /** Flat fields and the config paths they become, for error messages. */
     private static final Map<String, String> FLAT_PATHS = Map.of(
@@ -41,23 +41,8 @@ public final class RegistrationReader {
 
     public ServiceRegistration read(@Nullable String body, Set<String> knownServices) {
         String text = body == null ? "" : body;
-        // Registrations never expand ${VAR}: an admin caller must not read the gateway's environment.
         Problems problems = new Problems(SOURCE, Map.of());
-        List<String> duplicates = new ArrayList<>();
-        YamlNode root;
-        try {
-            root = YamlTreeParser.json().parse(text, duplicates);
-        } catch (YamlTreeParser.SyntaxException e) {
-            throw new ConfigException(List.of(new ConfigError(SOURCE, e.line(), "", e.getMessage())));
-        }
-        for (String d : duplicates) {
-            int colon = d.indexOf(':');
-            problems.add(Integer.parseInt(d.substring(0, colon)), d.substring(colon + 1), "duplicate key");
-        }
-        if (!(root instanceof YamlNode.Mapping mapping) || mapping.entries().isEmpty()) {
-            throw new ConfigException(List.of(new ConfigError(
-                    SOURCE, root.line(), "", "expected a JSON object describing the service, got " + describe(root))));
-        }
+        YamlNode.Mapping mapping = JsonBodies.object(text, problems, "the service");
         String id = id(mapping, problems);
         Map<String, YamlNode> entries = new LinkedHashMap<>(mapping.entries());
         Map<String, Integer> lines = new LinkedHashMap<>(mapping.keyLines());
@@ -186,9 +171,5 @@ public final class RegistrationReader {
         }
         s.finish();
         return new YamlNode.Mapping(out, lines, flat.line());
-    }
-
-    private static String describe(YamlNode node) {
-        return node instanceof YamlNode.Mapping ? "an empty object" : node.kind();
     }
 }

@@ -74,9 +74,11 @@ final class RouteReader {
         if (service.isEmpty()) {
             s.error("service", "is required");
         } else if (!services.containsKey(service.get())) {
-            s.error(
+            // Services may register at run time, as lb://name routes in Spring Cloud
+            // Gateway wait for theirs: the route answers 503 until one does.
+            s.warn(
                     "service",
-                    "unknown service '" + service.get() + "'"
+                    "service '" + service.get() + "' is not defined here; the route answers 503 until it registers"
                             + DidYouMean.closest(service.get(), services.keySet())
                                     .map(k -> " (did you mean '" + k + "'?)")
                                     .orElse(""));

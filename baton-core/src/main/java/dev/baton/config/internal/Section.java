@@ -83,6 +83,11 @@ final class Section {
         problems.add(line(key), path(key), message);
     }
 
+    /** A warning at {@code key} (see {@link Problems#warn}). */
+    public void warn(String key, String message) {
+        problems.warn(line(key), path(key), message);
+    }
+
     public Section section(String key) {
         known.add(key);
         return Section.of(node.entries().get(key), path(key), problems);

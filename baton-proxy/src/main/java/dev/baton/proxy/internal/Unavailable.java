@@ -63,9 +63,15 @@ final class Unavailable {
     /**
      * The service has no available instance. Instances come back at a passing health
      * check (a process still starting, one restarting), so the client is told to try
-     * again after one check interval; a second without checks.
+     * again after one check interval; a second without checks. A route to a service
+     * no source defines yet says so, with a second's wait.
      */
     static void noInstance(Exchange ex, HttpServerRequest req, ServiceTarget service) {
+        if (!service.defined()) {
+            req.response().putHeader("retry-after", "1");
+            ex.reject(503, "no instance of service '" + service.id() + "' is registered", ex.hasUnreadBody());
+            return;
+        }
         long retryAfter = service.config()
                 .healthCheck()
                 .map(h -> Math.max(1, (h.interval().toMillis() + 999) / 1000))

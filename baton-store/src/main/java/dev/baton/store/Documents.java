@@ -11,25 +11,30 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * The table of run-time registrations: one row per service id holding the JSON
- * body that was accepted. Writes are whole rows in one transaction, so a crash
- * leaves either the old registration or the new one, never half of each.
+ * A table of what the admin API accepted, one row per id holding the JSON body as
+ * it was given: run-time service registrations, run-time routes. Writes are whole
+ * rows in one transaction, so a crash leaves either the old body or the new one,
+ * never half of each.
  */
-public final class Registrations {
-    /** One stored registration. */
-    public record Row(String id, String body, Instant registeredAt, Instant updatedAt) {}
+public final class Documents {
+    /** One stored body: {@code createdAt} is when its id was first stored, kept across replacements. */
+    public record Row(String id, String body, Instant createdAt, Instant updatedAt) {}
 
     private final DataSource dataSource;
+    private final String table; // one of ours, never a caller's text
+    private final String what; // "registration", "route": for messages
 
-    Registrations(DataSource dataSource) {
+    Documents(DataSource dataSource, String table, String what) {
         this.dataSource = dataSource;
+        this.table = table;
+        this.what = what;
     }
 
-    /** Every registration, oldest first, which is the order they were made in. */
+    /** Every row, oldest first, which is the order they were made in. */
     public List<Row> all() {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement st = c.prepareStatement(
-                        "SELECT id, body, registered_at, updated_at FROM registrations ORDER BY registered_at, id");
+                        "SELECT id, body, created_at, updated_at FROM " + table + " ORDER BY created_at, id");
                 ResultSet rs = st.executeQuery()) {
             List<Row> out = new ArrayList<>();
             while (rs.next()) {
@@ -41,34 +46,34 @@ public final class Registrations {
             }
             return out;
         } catch (SQLException e) {
-            throw new StoreException("cannot read registrations: " + e.getMessage(), e);
+            throw new StoreException("cannot read " + what + "s: " + e.getMessage(), e);
         }
     }
 
-    /** Stores {@code body} as the registration of {@code id}, replacing any before it. */
+    /** Stores {@code body} under {@code id}, replacing any before it. */
     public void put(String id, String body, Instant now) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Timestamp registered = Timestamp.from(now);
+                Timestamp created = Timestamp.from(now);
                 try (PreparedStatement q =
-                        c.prepareStatement("SELECT registered_at FROM registrations WHERE id = ? FOR UPDATE")) {
+                        c.prepareStatement("SELECT created_at FROM " + table + " WHERE id = ? FOR UPDATE")) {
                     q.setString(1, id);
                     try (ResultSet rs = q.executeQuery()) {
                         if (rs.next()) {
-                            registered = rs.getTimestamp(1);
+                            created = rs.getTimestamp(1);
                         }
                     }
                 }
-                try (PreparedStatement d = c.prepareStatement("DELETE FROM registrations WHERE id = ?")) {
+                try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
                     d.setString(1, id);
                     d.executeUpdate();
                 }
                 try (PreparedStatement i = c.prepareStatement(
-                        "INSERT INTO registrations (id, body, registered_at, updated_at) VALUES (?, ?, ?, ?)")) {
+                        "INSERT INTO " + table + " (id, body, created_at, updated_at) VALUES (?, ?, ?, ?)")) {
                     i.setString(1, id);
                     i.setString(2, body);
-                    i.setTimestamp(3, registered);
+                    i.setTimestamp(3, created);
                     i.setTimestamp(4, Timestamp.from(now));
                     i.executeUpdate();
                 }
@@ -78,18 +83,18 @@ public final class Registrations {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot store registration '" + id + "': " + e.getMessage(), e);
+            throw new StoreException("cannot store " + what + " '" + id + "': " + e.getMessage(), e);
         }
     }
 
-    /** Removes the registration of {@code id}; false if there was none. */
+    /** Removes the row of {@code id}; false if there was none. */
     public boolean delete(String id) {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement d = c.prepareStatement("DELETE FROM registrations WHERE id = ?")) {
+                PreparedStatement d = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
             d.setString(1, id);
             return d.executeUpdate() > 0;
         } catch (SQLException e) {
-            throw new StoreException("cannot delete registration '" + id + "': " + e.getMessage(), e);
+            throw new StoreException("cannot delete " + what + " '" + id + "': " + e.getMessage(), e);
         }
     }
 }
