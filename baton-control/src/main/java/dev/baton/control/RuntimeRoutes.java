@@ -88,7 +88,7 @@ public final class RuntimeRoutes implements Component<Snapshot> {
         List<Documents.Row> rows = store().routes().all();
         for (Documents.Row row : rows) {
             try {
-                registry.putRoute(RuntimeRoute.parse(row.body(), Optional.of(row.id()), context.get()));
+                registry.putRoute(RuntimeRoute.restore(row.body(), row.id(), context.get()));
             } catch (ConfigException e) {
                 log.error("stored route '{}' is no longer valid and is skipped: {}", row.id(), e.getMessage());
             }

@@ -30,7 +30,16 @@ public record RuntimeRoute(RouteConfig route, String body, List<String> warnings
      * ConfigException} listing every problem, each with the JSON field it is about.
      */
     public static RuntimeRoute parse(@Nullable String body, Optional<String> id, Config context) {
-        return new RuntimeRouteReader().read(body, id, context);
+        return new RuntimeRouteReader().read(body, id, context, true);
+    }
+
+    /**
+     * Reads a route stored by an earlier run: as {@link #parse}, except that what it
+     * needs from the config file is not checked, so that a route the file no longer
+     * allows is kept, idle, rather than lost (see {@link #unmetBy}).
+     */
+    public static RuntimeRoute restore(String body, String id, Config context) {
+        return new RuntimeRouteReader().read(body, Optional.of(id), context, false);
     }
 
     public String id() {

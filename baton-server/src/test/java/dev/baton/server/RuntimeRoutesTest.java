@@ -51,15 +51,21 @@ class RuntimeRoutesTest {
     }
 
     String yaml(String routes) {
+        return yaml(routes, "");
+    }
+
+    /** {@code routes} are more entries of routes:, {@code top} more top-level sections. */
+    String yaml(String routes, String top) {
         return """
                 server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, data-dir: %s }
+                %s
                 services:
                   orders: { instances: [ "%s" ] }
                 routes:
                   - { id: orders, path: /orders/**, service: orders }
                   - { id: later, path: /echo/**, service: echo }
                 %s
-                """.formatted(dir.resolve("data"), orders.url(), routes);
+                """.formatted(dir.resolve("data"), top, orders.url(), routes);
     }
 
     @BeforeEach
@@ -199,6 +205,15 @@ class RuntimeRoutesTest {
         assertThat(mismatch.statusCode()).isEqualTo(400);
         assertThat(mismatch.body()).contains("differs from the id in the path");
 
+        HttpResponse<String> file = admin("POST", "/routes", """
+                {"id": "f", "path": "/f/**", "service": "orders",
+                 "validate": {"json": {"schema": "/etc/passwd"}}}""");
+        assertThat(file.statusCode()).isEqualTo(400);
+        assertThat(file.body())
+                .contains("validate.json.schema")
+                .contains("cannot read files")
+                .doesNotContain("root");
+
         assertThat(admin("POST", "/routes", "[1]").statusCode()).isEqualTo(400);
         assertThat(admin("POST", "/routes", "{").statusCode()).isEqualTo(400);
         assertThat(new JsonObject(admin("GET", "/routes", null).body()).getJsonArray("routes"))
@@ -245,6 +260,29 @@ class RuntimeRoutesTest {
         assertThat(admin("POST", "/config/reload", null).statusCode()).isEqualTo(200);
         assertThat(proxy("/v2/x").body()).isEqualTo("orders /v2/x");
         assertThat(route("v2").getString("source")).isEqualTo("api");
+    }
+
+    @Test
+    void aStoredRouteThatNeedsWhatTheFileNoLongerGivesIsKeptIdle() throws Exception {
+        String jwt = "security: { jwt: { secret: \"0123456789abcdef0123456789abcdef\" } }";
+        Files.writeString(file, yaml("", jwt));
+        restart();
+        HttpResponse<String> added = admin("POST", "/routes", """
+                {"id": "secure", "path": "/secure/**", "service": "orders", "auth": {"jwt": true}}""");
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        assertThat(proxy("/secure/x").statusCode()).isEqualTo(401);
+
+        Files.writeString(file, yaml(""));
+        restart();
+        JsonObject idle = route("secure");
+        assertThat(idle.getBoolean("active")).isFalse();
+        assertThat(idle.getString("reason")).contains("security.jwt");
+        assertThat(proxy("/secure/x").statusCode()).isEqualTo(404);
+
+        Files.writeString(file, yaml("", jwt));
+        assertThat(admin("POST", "/config/reload", null).statusCode()).isEqualTo(200);
+        assertThat(route("secure").getBoolean("active")).isTrue();
+        assertThat(proxy("/secure/x").statusCode()).isEqualTo(401);
     }
 
     @Test

@@ -61,7 +61,7 @@ public final class ConfigReader {
         serviceReader.checkDependencies(servicesSection, services);
 
         List<RouteConfig> routes = new ArrayList<>();
-        RouteReader routeReader = new RouteReader(limits.requestTimeout());
+        RouteReader routeReader = new RouteReader(limits.requestTimeout(), true);
         List<YamlNode> routeNodes = top.list("routes");
         for (int i = 0; i < routeNodes.size(); i++) {
             routeReader.read(Section.of(routeNodes.get(i), "routes[" + i + "]", problems), i, services, routes);

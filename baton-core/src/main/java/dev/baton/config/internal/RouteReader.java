@@ -43,10 +43,17 @@ final class RouteReader {
             "(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
 
     private final Duration defaultTimeout;
+    private final boolean files;
     private final Set<String> ids = new HashSet<>();
 
-    RouteReader(Duration defaultTimeout) {
+    /**
+     * {@code files}: whether a route may name a file to read (a JSON Schema). Only the
+     * config file's may: a route from an admin request must not make the gateway read
+     * its disk, whose contents a parse error would echo back.
+     */
+    RouteReader(Duration defaultTimeout, boolean files) {
         this.defaultTimeout = defaultTimeout;
+        this.files = files;
     }
 
     void read(Section s, int index, Map<String, ServiceConfig> services, List<RouteConfig> out) {
@@ -107,7 +114,7 @@ final class RouteReader {
         Optional<RouteConfig.Transform> transform =
                 s.has("transform") ? Optional.of(transform(s.section("transform"))) : Optional.empty();
         Optional<RouteConfig.Validation> validate =
-                s.has("validate") ? Optional.of(validation(s.section("validate"))) : Optional.empty();
+                s.has("validate") ? Optional.of(validation(s.section("validate"), files)) : Optional.empty();
         s.finish();
         out.add(new RouteConfig(
                 id,
@@ -236,7 +243,7 @@ final class RouteReader {
         return new RouteConfig.HeaderEdits(add, set, remove, rename);
     }
 
-    private static RouteConfig.Validation validation(Section s) {
+    private static RouteConfig.Validation validation(Section s, boolean files) {
         OptionalInt url = s.has("max-url-length")
                 ? OptionalInt.of(s.integer("max-url-length", 2048, 16, 1_000_000))
                 : OptionalInt.empty();
@@ -258,7 +265,12 @@ final class RouteReader {
             json = true;
             Section j = s.section("json");
             depth = j.integer("max-depth", 32, 1, 1000);
-            Optional<java.nio.file.Path> file = j.value("schema", j.problems()::path);
+            if (!files && j.has("schema")) {
+                j.error(
+                        "schema",
+                        "a route added through the admin API cannot read files; define it in the config file");
+            }
+            Optional<java.nio.file.Path> file = files ? j.value("schema", j.problems()::path) : Optional.empty();
             if (file.isPresent()) {
                 try {
                     String text = java.nio.file.Files.readString(file.get());

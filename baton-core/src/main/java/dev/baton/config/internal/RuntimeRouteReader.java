@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RuntimeRouteReader {
 
-    public RuntimeRoute read(@Nullable String body, Optional<String> pathId, Config context) {
+    /** {@code needs}: whether to refuse a route that needs what {@code context} lacks (see {@link RuntimeRoute#needs}). */
+    public RuntimeRoute read(@Nullable String body, Optional<String> pathId, Config context, boolean needs) {
         String text = body == null ? "" : body;
         Problems problems = new Problems(JsonBodies.SOURCE, Map.of());
         YamlNode.Mapping mapping = JsonBodies.object(text, problems, "the route");
@@ -44,10 +45,12 @@ public final class RuntimeRouteReader {
                     "'" + scalar.text() + "' differs from the id in the path ('" + pathId.get() + "')");
         }
         List<RouteConfig> out = new ArrayList<>();
-        new RouteReader(context.limits().requestTimeout())
+        new RouteReader(context.limits().requestTimeout(), false)
                 .read(Section.of(definition, "", problems), 0, context.services(), out);
         RouteConfig route = out.get(0);
-        RuntimeRoute.needs(route, context).ifPresent(m -> problems.add(mapping.line(), "", m));
+        if (needs) {
+            RuntimeRoute.needs(route, context).ifPresent(m -> problems.add(mapping.line(), "", m));
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.errors());
         }
