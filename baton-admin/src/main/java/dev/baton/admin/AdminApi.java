@@ -115,6 +115,7 @@ public final class AdminApi {
     private @Nullable HttpServer server;
     private @Nullable Router router;
     private @Nullable EventStream stream;
+    private @Nullable Dashboard dashboard;
 
     /** The admin API on {@code listen}; {@code clock} dates audit entries and measures uptime. */
     public AdminApi(Vertx vertx, HostPort listen, Backend backend, String version, Clock clock) {
@@ -196,6 +197,9 @@ public final class AdminApi {
         new RegistrationRoutes(vertx, backend, views).mount(router);
         new RouteDefinitions(vertx, backend).mount(router);
         new ApiDocs().mount(router);
+        Dashboard dashboard = new Dashboard(vertx, backend, version);
+        this.dashboard = dashboard;
+        dashboard.mount(router);
         EventStream stream = new EventStream(
                 vertx,
                 backend.events(),
@@ -244,7 +248,11 @@ public final class AdminApi {
         }
         SortedSet<String> out = new TreeSet<>();
         for (Route r : router.getRoutes()) {
-            if (r.getPath() == null || r.methods() == null || r.getPath().startsWith("/docs/assets")) {
+            // The dashboard's pages are for people, not part of the JSON API the document describes.
+            if (r.getPath() == null
+                    || r.methods() == null
+                    || r.getPath().startsWith("/docs/assets")
+                    || Dashboard.isPage(r.getPath())) {
                 continue;
             }
             String path = r.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
@@ -267,6 +275,9 @@ public final class AdminApi {
     public Future<Void> stop() {
         if (stream != null) {
             stream.close();
+        }
+        if (dashboard != null) {
+            dashboard.close();
         }
         return server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS);
     }

@@ -219,15 +219,28 @@ public final class Stats implements RequestObserver, Component<Snapshot> {
      * is still filling); empty when nothing was ever recorded for it.
      */
     public Optional<Summary> summary(String key, Duration window) {
+        long now = clockSeconds();
+        long seconds = Math.max(1, Math.min(SECONDS - 1, window.toSeconds()));
+        return between(key, now - seconds, now - 1);
+    }
+
+    /**
+     * The seconds {@code from} to {@code to} (epoch seconds, both included, within the
+     * last fifteen minutes) of {@code key}; empty when nothing was ever recorded for it.
+     */
+    public Optional<Summary> between(String key, long from, long to) {
         Series s = series.get(key);
-        if (s == null) {
+        if (s == null || to < from) {
             return Optional.empty();
         }
-        long now = Math.floorDiv(clock.millis(), 1000);
-        long seconds = Math.max(1, Math.min(SECONDS - 1, window.toSeconds()));
         long[] sum = new long[WIDTH];
-        s.sum(now - seconds, now - 1, sum);
-        return Optional.of(summarize(sum, seconds));
+        s.sum(from, to, sum);
+        return Optional.of(summarize(sum, to - from + 1));
+    }
+
+    /** The epoch second now, by the clock the buckets are kept on. */
+    public long clockSeconds() {
+        return Math.floorDiv(clock.millis(), 1000);
     }
 
     /** {@code key}'s last {@code window} in steps of {@code step}, oldest first. */

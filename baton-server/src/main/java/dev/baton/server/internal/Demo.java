@@ -23,8 +23,9 @@ public final class Demo {
                         ? "Baton demo is running."
                         : "Baton demo is running; still starting: " + String.join(", ", starting)
                                 + " (503 with Retry-After until ready).",
-                "  proxy:  " + p,
-                "  admin:  " + a + "/health",
+                "  proxy:      " + p,
+                "  dashboard:  " + a + "/   (open it in a browser: live health, traffic, the service map)",
+                "  admin API:  " + a + "/health",
                 "",
                 "Try:",
                 "  curl -s " + p + "/api/orders                 # routed to the orders service",

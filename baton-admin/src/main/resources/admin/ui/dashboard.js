@@ -1,0 +1,124 @@
+// Baton's dashboard: draws the overview's sparklines with uPlot from the live feed's
+// "series" and "point" events, and keeps each chart across the feed's HTML swaps by
+// moving its canvas into the new row's placeholder. No inline script, no eval: the
+// page's Content-Security-Policy allows only files from this origin.
+(function () {
+  'use strict';
+
+  var METRICS = ['rps', 'err', 'p99'];
+  var COLOURS = { rps: '#2563eb', err: '#d97706', p99: '#7c3aed' };
+  var MAX_POINTS = 180; // 15 minutes of 5-second steps
+  var times = [];
+  var data = {}; // service id -> { rps: [], err: [], p99: [] }
+  var charts = {}; // "id|metric" -> uPlot
+
+  function series(id) {
+    if (!data[id]) {
+      data[id] = { rps: [], err: [], p99: [] };
+      for (var i = 0; i < times.length; i++) {
+        METRICS.forEach(function (m) { data[id][m].push(null); });
+      }
+    }
+    return data[id];
+  }
+
+  function make(el, id, metric) {
+    var opts = {
+      width: 96,
+      height: 24,
+      class: 'sparkline',
+      cursor: { show: false },
+      legend: { show: false },
+      select: { show: false },
+      scales: { x: { time: false } },
+      axes: [{ show: false }, { show: false }],
+      series: [{}, { stroke: COLOURS[metric], width: 1, fill: COLOURS[metric] + '22', spanGaps: false }]
+    };
+    return new uPlot(opts, [times, series(id)[metric]], el);
+  }
+
+  // After every swap, put each service's charts back in their placeholders; drop the
+  // charts of services that are gone.
+  function attach() {
+    if (typeof uPlot === 'undefined') {
+      return;
+    }
+    var seen = {};
+    document.querySelectorAll('.spark').forEach(function (el) {
+      var id = el.getAttribute('data-service');
+      var metric = el.getAttribute('data-metric');
+      var key = id + '|' + metric;
+      seen[key] = true;
+      var chart = charts[key];
+      if (!chart) {
+        charts[key] = make(el, id, metric);
+      } else if (chart.root.parentNode !== el) {
+        el.appendChild(chart.root);
+      }
+    });
+    Object.keys(charts).forEach(function (key) {
+      if (!seen[key]) {
+        charts[key].destroy();
+        delete charts[key];
+      }
+    });
+  }
+
+  function redraw() {
+    Object.keys(charts).forEach(function (key) {
+      var parts = key.split('|');
+      var metric = parts.pop();
+      var id = parts.join('|');
+      charts[key].setData([times, series(id)[metric]]);
+    });
+  }
+
+  function onSeries(msg) {
+    times = msg.t.slice();
+    data = {};
+    Object.keys(msg.services).forEach(function (id) {
+      var s = msg.services[id];
+      data[id] = { rps: s.rps.slice(), err: s.err.slice(), p99: s.p99.slice() };
+    });
+    redraw();
+  }
+
+  function onPoint(msg) {
+    if (times.length && msg.t <= times[times.length - 1]) {
+      return; // already have it (a reconnect re-sent it)
+    }
+    times.push(msg.t);
+    Object.keys(data).forEach(function (id) {
+      var p = msg.services[id] || [null, null, null];
+      METRICS.forEach(function (m, i) { data[id][m].push(p[i]); });
+    });
+    Object.keys(msg.services).forEach(function (id) {
+      if (!data[id]) {
+        var s = series(id); // a new service: nulls before, this point now
+        METRICS.forEach(function (m, i) { s[m][s[m].length - 1] = msg.services[id][i]; });
+      }
+    });
+    if (times.length > MAX_POINTS) {
+      times.shift();
+      Object.keys(data).forEach(function (id) {
+        METRICS.forEach(function (m) { data[id][m].shift(); });
+      });
+    }
+    redraw();
+  }
+
+  document.addEventListener('htmx:sseBeforeMessage', function (e) {
+    var type = e.detail && e.detail.type;
+    if (type === 'series' || type === 'point') {
+      e.preventDefault(); // data for the charts, not HTML to swap
+      var msg = JSON.parse(e.detail.data);
+      if (type === 'series') {
+        onSeries(msg);
+      } else {
+        onPoint(msg);
+      }
+    }
+  });
+  document.addEventListener('htmx:sseMessage', attach);
+  document.addEventListener('DOMContentLoaded', attach);
+})();

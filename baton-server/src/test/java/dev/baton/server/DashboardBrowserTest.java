@@ -1,0 +1,234 @@
+package dev.baton.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.testing.TestUpstream;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+
+/**
+ * The dashboard in a real browser: Debian's chromium, headless, through
+ * chromium-driver ({@code .ci/run} installs both). Each test saves a screenshot
+ * under {@code target/screenshots/}, and none may leave an error in the console (a
+ * script the page's policy refused, a failed request).
+ */
+class DashboardBrowserTest {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+    static Vertx vertx;
+    static TestUpstream db;
+    static TestUpstream api;
+    static final AtomicBoolean dbUp = new AtomicBoolean(true);
+
+    @TempDir
+    Path dir;
+
+    Baton baton;
+    WebDriver browser;
+
+    @BeforeAll
+    static void upstreams() {
+        for (Path p : List.of(CHROMIUM, DRIVER)) {
+            if (!Files.isExecutable(p)) {
+                throw new IllegalStateException(
+                        p + " is missing: apt-get install -y chromium chromium-driver (.ci/run does)");
+            }
+        }
+        vertx = Vertx.vertx();
+        db = TestUpstream.start(vertx, req -> {
+            if (req.path().equals("/health") && !dbUp.get()) {
+                req.response().setStatusCode(503).end("down");
+            } else {
+                req.response().end("db");
+            }
+        });
+        api = TestUpstream.start(vertx, req -> req.response().end("api " + req.path()));
+    }
+
+    @AfterAll
+    static void closeUpstreams() throws Exception {
+        db.close();
+        api.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @BeforeEach
+    void start(@TempDir Path profile) throws Exception {
+        dbUp.set(true);
+        Path file = dir.resolve("baton.yaml");
+        Files.writeString(file, """
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, data-dir: %s }
+                services:
+                  api:
+                    type: core
+                    instances: [ "%s" ]
+                    depends-on: [db]
+                  db:
+                    instances: [ "%s" ]
+                    health-check: { path: /health, interval: 100ms, unhealthy-threshold: 1, healthy-threshold: 1 }
+                routes:
+                  - { path: /api/**, service: api }
+                """.formatted(dir.resolve("data"), api.url(), db.url()));
+        baton = Baton.builder().configFile(file).watch(false).build().start();
+
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments(
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--no-first-run",
+                        "--user-data-dir=" + profile);
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().window().setSize(new Dimension(1280, 800));
+    }
+
+    @AfterEach
+    void stop(TestInfo test) throws Exception {
+        try {
+            Path shots = Path.of("target", "screenshots");
+            Files.createDirectories(shots);
+            byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+            Files.write(shots.resolve(test.getTestMethod().orElseThrow().getName() + ".png"), png);
+        } finally {
+            browser.quit();
+            baton.close();
+        }
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + baton.adminPort() + path;
+    }
+
+    List<String> consoleErrors() {
+        return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .toList();
+    }
+
+    /** Read in one script: the live feed may swap the row between two WebDriver calls. */
+    String statusOf(String service) {
+        Object text = ((JavascriptExecutor) browser)
+                .executeScript(
+                        "var s = document.querySelector(\"tr[data-service='\" + arguments[0] + \"'] .status\");"
+                                + " return s ? s.textContent : '';",
+                        service);
+        return String.valueOf(text);
+    }
+
+    @Test
+    void theOverviewListsTheServicesAndFollowsTheirHealthWithoutAReload() {
+        browser.get(url("/"));
+        assertThat(browser.getTitle()).isEqualTo("Baton · Overview");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(statusOf("db")).isEqualTo("✓ HEALTHY"));
+        assertThat(browser.findElements(By.cssSelector("svg.map g.node")))
+                .extracting(e -> e.getAttribute("data-service"))
+                .contains("api", "db");
+        assertThat(browser.findElements(By.cssSelector("svg.map path.edge"))).hasSize(2); // gateway→api, api→db
+        // A mark that a reload would wipe: the page must change in place.
+        ((JavascriptExecutor) browser).executeScript("window.batonTestMark = 42;");
+
+        dbUp.set(false);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(statusOf("db")).isEqualTo("✕ UNHEALTHY"));
+        assertThat(browser.findElement(By.cssSelector("svg.map g.node[data-service='db']"))
+                        .getAttribute("class"))
+                .contains("unhealthy");
+        dbUp.set(true);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(statusOf("db")).isEqualTo("✓ HEALTHY"));
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.batonTestMark;"))
+                .as("no full page reload")
+                .isEqualTo(42L);
+        assertThat(consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void theSparklinesDrawTheTraffic() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            assertThat(Calls.get(baton.proxyPort(), "/api/x").statusCode()).isEqualTo(200);
+        }
+        browser.get(url("/"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(browser.findElements(By.cssSelector("tr[data-service='api'] .spark canvas")))
+                                .hasSize(3));
+        // The last minute's numbers count whole seconds: the feed shows these once theirs is over.
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(((JavascriptExecutor) browser)
+                                .executeScript("var c = document.querySelector(\"tr[data-service='api'] td.num\");"
+                                        + " return c ? c.textContent : '';"))
+                        .isNotEqualTo("0.0")
+                        .isNotEqualTo(""));
+        assertThat(consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void thePagesComeWithAPolicyThatAllowsNothingInline() throws Exception {
+        var page = Calls.get(baton.adminPort(), "/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("content-type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(page.headers().firstValue("content-security-policy"))
+                .hasValueSatisfying(p -> assertThat(p)
+                        .contains("script-src 'self'")
+                        .doesNotContain("unsafe-inline")
+                        .doesNotContain("http"));
+        assertThat(page.body()).doesNotContain("<script>").doesNotContain("style=");
+        for (String asset : List.of("htmx.min.js", "sse.js", "uPlot.iife.min.js", "dashboard.js", "dashboard.css")) {
+            assertThat(Calls.get(baton.adminPort(), "/ui/assets/" + asset).statusCode())
+                    .as(asset)
+                    .isEqualTo(200);
+        }
+        assertThat(Calls.get(baton.adminPort(), "/ui/assets/nope.js").statusCode())
+                .isEqualTo(404);
+        browser.get(url("/"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(statusOf("api")).isNotEmpty());
+        assertThat(consoleErrors()).isEmpty();
+        Map<?, ?> size = (Map<?, ?>)
+                ((JavascriptExecutor) browser).executeScript("return {w: document.documentElement.scrollWidth, h: 0};");
+        assertThat(((Number) size.get("w")).intValue())
+                .as("no sideways scroll at 1280")
+                .isLessThanOrEqualTo(1280);
+    }
+}
