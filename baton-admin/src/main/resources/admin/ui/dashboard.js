@@ -122,3 +122,46 @@
   document.addEventListener('htmx:sseMessage', attach);
   document.addEventListener('DOMContentLoaded', attach);
 })();
+
+// The controls post to the admin API itself: as JSON without a body (which is what
+// the API takes from a browser), with the page's CSRF token; what the API answers is
+// shown beside them, and the live parts refresh at once.
+(function () {
+  'use strict';
+
+  function token() {
+    var meta = document.querySelector('meta[name="baton-csrf"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
+
+  document.addEventListener('htmx:configRequest', function (e) {
+    if (e.detail.verb !== 'get') {
+      e.detail.headers['Content-Type'] = 'application/json';
+      e.detail.headers['X-CSRF-Token'] = token();
+    }
+  });
+
+  document.addEventListener('htmx:afterRequest', function (e) {
+    var xhr = e.detail.xhr;
+    var elt = e.detail.elt;
+    if (!xhr || !elt || elt.tagName !== 'BUTTON') {
+      return;
+    }
+    var group = elt.closest('.controls');
+    var out = group ? group.querySelector('output.result') : null;
+    var text = elt.textContent + ': ';
+    try {
+      var body = JSON.parse(xhr.responseText);
+      text += e.detail.successful ? 'done' : (body.message || xhr.status);
+    } catch (err) {
+      text += e.detail.successful ? 'done' : 'failed (' + xhr.status + ')';
+    }
+    if (out) {
+      out.textContent = text;
+      out.className = 'result ' + (e.detail.successful ? 'ok' : 'failed');
+    }
+    document.querySelectorAll('[hx-trigger*="refresh"]').forEach(function (el) {
+      htmx.trigger(el, 'refresh');
+    });
+  });
+})();

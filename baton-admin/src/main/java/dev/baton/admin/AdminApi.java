@@ -197,7 +197,7 @@ public final class AdminApi {
         new RegistrationRoutes(vertx, backend, views).mount(router);
         new RouteDefinitions(vertx, backend).mount(router);
         new ApiDocs().mount(router);
-        Dashboard dashboard = new Dashboard(vertx, backend, version);
+        Dashboard dashboard = new Dashboard(vertx, backend, views, version);
         this.dashboard = dashboard;
         dashboard.mount(router);
         EventStream stream = new EventStream(

@@ -79,10 +79,7 @@ final class AdminAuth {
         }
         rc.put(CALLER, caller); // the audit log names who was refused, too
         String needed = permission(method, path);
-        boolean granted = caller.roles().stream()
-                .map(role -> security.roles().getOrDefault(role, Set.of()))
-                .anyMatch(perms -> perms.contains(needed));
-        if (!granted) {
+        if (!grants(rc, snapshot, needed)) {
             violations.get().count(SecurityViolations.FORBIDDEN_ROLE);
             error(
                     rc,
@@ -91,6 +88,23 @@ final class AdminAuth {
             return;
         }
         rc.next();
+    }
+
+    /**
+     * Whether the request's caller holds {@code permission}: always without
+     * admin-auth; else by its token's roles (see {@link #handle}, which put the caller
+     * in the context). The dashboard shows a control only to whom it would be allowed.
+     */
+    static boolean grants(RoutingContext rc, Snapshot snapshot, String permission) {
+        SecurityConfig security = snapshot.config().security();
+        if (!security.adminAuth()) {
+            return true;
+        }
+        Caller caller = rc.get(CALLER);
+        return caller != null
+                && caller.roles().stream()
+                        .map(role -> security.roles().getOrDefault(role, Set.of()))
+                        .anyMatch(perms -> perms.contains(permission));
     }
 
     /** The permission an endpoint needs; an endpoint not listed needs the strongest. */

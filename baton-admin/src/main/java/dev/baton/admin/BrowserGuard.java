@@ -31,10 +31,16 @@ import org.jspecify.annotations.Nullable;
  * GET, HEAD and OPTIONS) needs a JSON body or none (415: forms and
  * {@code text/plain} fetches are what a page can send without asking), and must
  * not come from a foreign {@code Origin} nor say {@code Sec-Fetch-Site: cross-site}
- * (403). Clients that are not browsers send neither header and pass. Each refusal
- * is counted as a security violation.
+ * (403). Clients that are not browsers send neither header and pass. A browser
+ * that holds the dashboard's CSRF cookie ({@link #CSRF_COOKIE}, set by its pages,
+ * SameSite=Strict) must also send its value in {@link #CSRF_HEADER}, which only a
+ * page of this origin can read from the page it was given. Each refusal is counted
+ * as a security violation.
  */
 final class BrowserGuard {
+    static final String CSRF_COOKIE = "baton_csrf";
+    static final String CSRF_HEADER = "x-csrf-token";
+
     /** Where a browser page can reach the admin without the operator giving it out. */
     private static final CidrSet LOCAL = CidrSet.parse(List.of(
             "127.0.0.0/8",
@@ -116,6 +122,15 @@ final class BrowserGuard {
                                     + ", or list it in security.admin-origins)"
                             : "a cross-site request (Sec-Fetch-Site: cross-site) may not change the admin API"
                                     + " (send it from " + allowed + ")");
+            return;
+        }
+        io.vertx.core.http.Cookie csrf = req.getCookie(CSRF_COOKIE);
+        if (csrf != null && !csrf.getValue().equals(req.getHeader(CSRF_HEADER))) {
+            refuse(
+                    rc,
+                    403,
+                    SecurityViolations.ADMIN_CSRF,
+                    "the dashboard's CSRF token is missing or wrong: reload the page and try again");
             return;
         }
         rc.next();

@@ -1,5 +1,6 @@
 package dev.baton.admin;
 
+import dev.baton.control.ServiceTarget;
 import dev.baton.health.HealthStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -35,14 +36,17 @@ final class Dashboard {
             "favicon.svg", "admin/ui/favicon.svg");
 
     private final Vertx vertx;
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
     private final AdminApi.Backend backend;
+    private final ServiceViews views;
     private final String version;
     private final DashboardFeed feed;
     private final Map<String, byte[]> assets;
 
-    Dashboard(Vertx vertx, AdminApi.Backend backend, String version) {
+    Dashboard(Vertx vertx, AdminApi.Backend backend, ServiceViews views, String version) {
         this.vertx = vertx;
         this.backend = backend;
+        this.views = views;
         this.version = version;
         this.feed = new DashboardFeed(vertx, backend);
         this.assets = load();
@@ -57,6 +61,9 @@ final class Dashboard {
         router.get("/").handler(this::overview);
         router.get("/ui/").handler(this::overview);
         router.get("/ui/assets/:file").handler(this::asset);
+        router.get("/ui/services/:id").handler(this::service);
+        router.get("/ui/services/:id/live").handler(this::serviceLive);
+        router.get("/ui/services/:id/logs").handler(this::serviceLogs);
         feed.mount(router);
     }
 
@@ -77,6 +84,56 @@ final class Dashboard {
                                 + "</section><div id=\"series\" sse-swap=\"series,point\" hx-swap=\"none\""
                                 + " hidden></div></div>"))
                 .onFailure(rc::fail);
+    }
+
+    private void service(RoutingContext rc) {
+        String id = Replies.pathParam(rc, "id");
+        ServiceTarget s = backend.snapshot().services().get(id);
+        if (s == null) {
+            missing(rc, id);
+            return;
+        }
+        boolean controls = AdminAuth.grants(rc, backend.snapshot(), "operations:write");
+        vertx.executeBlocking(() -> ServicePage.body(backend, views, s, controls), false)
+                .onSuccess(body -> page(rc, s.id(), "", body))
+                .onFailure(rc::fail);
+    }
+
+    private void serviceLive(RoutingContext rc) {
+        String id = Replies.pathParam(rc, "id");
+        ServiceTarget s = backend.snapshot().services().get(id);
+        if (s == null) {
+            fragment(rc, 404, "<p class=\"gone\">Service " + Html.text(id) + " is gone.</p>");
+            return;
+        }
+        vertx.executeBlocking(() -> ServicePage.live(backend, views.service(s), s), false)
+                .onSuccess(html -> fragment(rc, 200, html))
+                .onFailure(rc::fail);
+    }
+
+    private void serviceLogs(RoutingContext rc) {
+        String id = Replies.pathParam(rc, "id");
+        var sup = backend.supervisor();
+        if (sup == null || !backend.snapshot().services().containsKey(id)) {
+            fragment(rc, 404, "");
+            return;
+        }
+        vertx.executeBlocking(() -> ServicePage.logs(sup, id), false)
+                .onSuccess(html -> fragment(rc, 200, html))
+                .onFailure(rc::fail);
+    }
+
+    private void missing(RoutingContext rc, String id) {
+        rc.response().setStatusCode(404);
+        page(rc, "Not found", "", "<p>No service <code>" + Html.text(id) + "</code>. <a href=\"/\">Overview</a></p>");
+    }
+
+    private static void fragment(RoutingContext rc, int status, String html) {
+        rc.response()
+                .setStatusCode(status)
+                .putHeader("content-type", "text/html; charset=utf-8")
+                .putHeader("cache-control", "no-store")
+                .end(html);
     }
 
     /** The overview's live part: the totals, the map and the table of services. */
@@ -105,8 +162,11 @@ final class Dashboard {
             String id = Html.attr(c.id());
             out.append("<tr data-service=\"")
                     .append(id)
-                    .append("\"><th scope=\"row\">")
+                    .append("\"><th scope=\"row\"><a href=\"/ui/services/")
+                    .append(id)
+                    .append("\">")
                     .append(Html.text(c.id()))
+                    .append("</a>")
                     .append("<span class=\"type\">")
                     .append(Html.text(c.type()))
                     .append("</span></th><td>")
@@ -195,6 +255,24 @@ final class Dashboard {
         return Double.isNaN(seconds) ? "–" : String.format(Locale.ROOT, "%.1f ms", seconds * 1000);
     }
 
+    /** The CSRF token of this browser: its cookie's, or a new one set now (see {@link BrowserGuard}). */
+    private String csrf(RoutingContext rc) {
+        io.vertx.core.http.Cookie given = rc.request().getCookie(BrowserGuard.CSRF_COOKIE);
+        if (given != null && given.getValue().matches("[A-Za-z0-9_-]{32,64}")) {
+            return given.getValue();
+        }
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        rc.response()
+                .addCookie(io.vertx.core.http.Cookie.cookie(BrowserGuard.CSRF_COOKIE, token)
+                        .setPath("/")
+                        .setHttpOnly(true)
+                        .setSameSite(io.vertx.core.http.CookieSameSite.STRICT)
+                        .setSecure(rc.request().isSSL()));
+        return token;
+    }
+
     private void page(RoutingContext rc, String title, String current, String main) {
         StringBuilder nav = new StringBuilder();
         for (Map.Entry<String, String> p : PAGES) {
@@ -211,6 +289,7 @@ final class Dashboard {
                 // No inline styles or eval from htmx: the page's policy allows neither.
                 + "<meta name=\"htmx-config\" content=\"{&quot;includeIndicatorStyles&quot;:false,"
                 + "&quot;allowEval&quot;:false,&quot;allowScriptTags&quot;:false}\">"
+                + "<meta name=\"baton-csrf\" content=\"" + csrf(rc) + "\">"
                 + "<title>Baton · " + Html.text(title) + "</title>"
                 + "<link rel=\"icon\" href=\"/ui/assets/favicon.svg\" type=\"image/svg+xml\">"
                 + "<link rel=\"stylesheet\" href=\"/ui/assets/uPlot.min.css\">"

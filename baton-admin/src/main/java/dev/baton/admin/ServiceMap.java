@@ -127,7 +127,9 @@ final class ServiceMap {
 
     private static void node(StringBuilder out, Overview.Card c, Box b) {
         String status = c.status().name().toLowerCase(java.util.Locale.ROOT);
-        out.append("<g class=\"node ")
+        out.append("<a href=\"/ui/services/")
+                .append(Html.attr(c.id()))
+                .append("\"><g class=\"node ")
                 .append(status)
                 .append("\" data-service=\"")
                 .append(Html.attr(c.id()))
@@ -155,7 +157,7 @@ final class ServiceMap {
                 .append(b.y() + 35)
                 .append("\">")
                 .append(Html.text(String.join(" · ", Dashboard.badges(c))))
-                .append("</text></g>");
+                .append("</text></g></a>");
     }
 
     /** A long id cut to fit its box; the full id is in the node's title. */

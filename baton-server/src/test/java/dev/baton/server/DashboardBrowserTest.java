@@ -91,6 +91,7 @@ class DashboardBrowserTest {
                     type: core
                     instances: [ "%s" ]
                     depends-on: [db]
+                    circuit-breaker: { minimum-calls: 5, open-duration: 30s }
                   db:
                     instances: [ "%s" ]
                     health-check: { path: /health, interval: 100ms, unhealthy-threshold: 1, healthy-threshold: 1 }
@@ -200,6 +201,62 @@ class DashboardBrowserTest {
                         .isNotEqualTo("0.0")
                         .isNotEqualTo(""));
         assertThat(consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void opening_a_breaker_from_a_service_page_is_an_audited_api_call() throws Exception {
+        browser.get(url("/"));
+        browser.findElement(By.cssSelector("tr[data-service='api'] th a")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getTitle().equals("Baton · api"));
+        assertThat(browser.findElement(By.cssSelector("#service-live")).getText())
+                .contains("Instances")
+                .contains("Routes into it")
+                .contains("/api/**");
+        browser.findElement(By.xpath("//button[normalize-space()='Breaker: open']"))
+                .click();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                new io.vertx.core.json.JsonObject(Calls.get(baton.adminPort(), "/services/api")
+                                                .body())
+                                        .getJsonObject("circuitBreaker")
+                                        .getString("state"))
+                        .isEqualTo("FORCED_OPEN"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(browser.findElement(By.cssSelector("output.result"))
+                                .getText())
+                        .isEqualTo("Breaker: open: done"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(Calls.get(baton.adminPort(), "/audit").body())
+                                .contains("/services/api/circuit-breaker/open")
+                                .contains("FORCED_OPEN"));
+        assertThat(consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void aChangeWithTheDashboardsCookieButNotItsTokenIsRefused() throws Exception {
+        var page = Calls.get(baton.adminPort(), "/");
+        String cookie = page.headers().firstValue("set-cookie").orElseThrow();
+        assertThat(cookie)
+                .startsWith("baton_csrf=")
+                .containsIgnoringCase("HttpOnly")
+                .contains("SameSite=Strict");
+        String value = cookie.substring("baton_csrf=".length(), cookie.indexOf(';'));
+        var http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpRequest.Builder> post = token -> {
+            var b = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(url("/services/api/circuit-breaker/reset")))
+                    .header("cookie", "baton_csrf=" + value)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody());
+            return token == null ? b : b.header("x-csrf-token", token);
+        };
+        var without = http.send(post.apply(null).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(without.statusCode()).isEqualTo(403);
+        assertThat(without.body()).contains("CSRF token");
+        var wrong = http.send(post.apply("nope").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(403);
+        var right = http.send(post.apply(value).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(right.statusCode()).isEqualTo(200);
     }
 
     @Test

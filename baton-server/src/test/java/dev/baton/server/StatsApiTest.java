@@ -71,13 +71,13 @@ class StatsApiTest {
             assertThat(Calls.get(baton.proxyPort(), "/orchestrator/broken/x").statusCode())
                     .isEqualTo(502);
         }
-        // The current second is left out: wait for it to end.
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> get("/stats")
-                                .getJsonObject("services")
-                                .getJsonObject("orders")
-                                .getLong("requests")
-                        == 5);
+        // The current second is left out: wait for it to end, for both services (their
+        // requests may have ended in different seconds).
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            JsonObject services = get("/stats").getJsonObject("services");
+            return services.getJsonObject("orders").getLong("requests") == 5
+                    && services.getJsonObject("broken").getLong("requests") == 3;
+        });
         JsonObject all = get("/stats?window=30s");
         assertThat(all.getString("window")).isEqualTo("30s");
         JsonObject orders = all.getJsonObject("services").getJsonObject("orders");
