@@ -165,3 +165,47 @@
     });
   });
 })();
+
+// Signing in: the token goes as JSON with the CSRF token, as every change here does;
+// the server keeps it in an HttpOnly cookie, which no script can read.
+(function () {
+  'use strict';
+
+  function token() {
+    var meta = document.querySelector('meta[name="baton-csrf"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
+
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (form.id !== 'login') {
+      return;
+    }
+    e.preventDefault();
+    var out = form.querySelector('output.result');
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', '/ui/login');
+    xhr.setRequestHeader('Content-Type', 'application/json');
+    xhr.setRequestHeader('X-CSRF-Token', token());
+    xhr.onload = function () {
+      if (xhr.status === 204) {
+        window.location.assign('/');
+        return;
+      }
+      var message = 'sign-in failed (' + xhr.status + ')';
+      try {
+        message = JSON.parse(xhr.responseText).message || message;
+      } catch (err) { /* not JSON: keep the status */ }
+      out.textContent = message;
+      out.className = 'result failed';
+    };
+    xhr.send(JSON.stringify({ token: form.querySelector('#token').value }));
+  });
+
+  document.addEventListener('htmx:afterRequest', function (e) {
+    var path = e.detail.requestConfig && e.detail.requestConfig.path;
+    if (path === '/ui/logout' || (e.detail.xhr && e.detail.xhr.status === 401)) {
+      window.location.assign('/ui/login');
+    }
+  });
+})();

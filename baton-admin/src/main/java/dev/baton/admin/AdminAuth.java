@@ -9,8 +9,10 @@ import dev.baton.security.Caller;
 import dev.baton.security.JwtVerifier;
 import dev.baton.security.SecurityViolations;
 import dev.baton.security.TokenException;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -25,9 +27,16 @@ import java.util.function.Supplier;
  * in {@code orchestrator_security_violations_total} as the proxy counts its own
  * ({@code ip_denied}, {@code invalid_token}, {@code forbidden_role}), so that a
  * scan of the admin port shows there too.
+ *
+ * <p>A browser signs in on the dashboard's login page instead: the token it gives
+ * is kept in the {@link #SESSION_COOKIE} (HttpOnly, SameSite=Strict) and read here
+ * when a request has no Authorization header; a change made with it must also carry
+ * the dashboard's CSRF token (see {@link BrowserGuard}). A browser without one that
+ * asks for a dashboard page is sent to the login page rather than answered 401.
  */
 final class AdminAuth {
     static final String CALLER = "caller";
+    static final String SESSION_COOKIE = "baton_session";
 
     private final Supplier<Snapshot> snapshots;
     private final Supplier<SecurityViolations> violations;
@@ -53,26 +62,50 @@ final class AdminAuth {
                 return;
             }
         }
-        if (!security.adminAuth()
-                || ((method == HttpMethod.GET || method == HttpMethod.HEAD) && path.equals("/health"))) {
+        if (!security.adminAuth() || open(method, path)) {
             rc.next();
             return;
         }
         String header = rc.request().getHeader("authorization");
+        Cookie session = header == null ? rc.request().getCookie(SESSION_COOKIE) : null;
         JwtVerifier verifier = snapshot.jwtVerifier().orElse(null);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || verifier == null) {
+        boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
+        if ((!bearer && session == null) || verifier == null) {
+            if (!bearer && signInFirst(rc)) {
+                rc.redirect("/ui/login"); // a person at a browser: sign in, not a JSON 401
+                return;
+            }
             unauthorized(rc, "a Bearer token is required (baton token -c FILE --role ROLE makes one)");
             return;
         }
+        if (!bearer && !(method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS)) {
+            Cookie csrf = rc.request().getCookie(BrowserGuard.CSRF_COOKIE);
+            if (csrf == null || !csrf.getValue().equals(rc.request().getHeader(BrowserGuard.CSRF_HEADER))) {
+                violations.get().count(SecurityViolations.ADMIN_CSRF);
+                error(rc, 403, "a change signed in by cookie needs the dashboard's CSRF token: reload the page");
+                return;
+            }
+        }
+        String token = header != null && bearer
+                ? header.substring(7).trim()
+                : Objects.requireNonNull(session).getValue(); // one of them, checked above
         Caller caller;
         try {
-            caller = verifier.verify(header.substring(7).trim());
+            caller = verifier.verify(token);
         } catch (TokenException e) {
             var jwks = verifier.jwks().orElse(null);
             if (jwks != null && JwtVerifier.UNKNOWN_KEY.equals(e.getMessage()) && jwks.refreshDue(true)) {
                 // A key the JWKS did not have: fetch it (never blocking the loop), then try once more.
                 JwksFetcher.fetch(rc.vertx(), jwks).onComplete(ar -> handle(rc));
                 return;
+            }
+            if (!bearer) {
+                rc.response().addCookie(Dashboard.expired(SESSION_COOKIE)); // expired or no longer trusted
+                if (signInFirst(rc)) {
+                    violations.get().count(SecurityViolations.INVALID_TOKEN);
+                    rc.redirect("/ui/login");
+                    return;
+                }
             }
             unauthorized(rc, e.getMessage());
             return;
@@ -105,6 +138,26 @@ final class AdminAuth {
                 && caller.roles().stream()
                         .map(role -> security.roles().getOrDefault(role, Set.of()))
                         .anyMatch(perms -> perms.contains(permission));
+    }
+
+    /**
+     * A page a person opened: sent to sign in rather than answered 401. Not the live
+     * feed nor a part a page fetches for itself (htmx says so in {@code HX-Request}):
+     * the page's script sees their 401 and goes to sign in as a whole page.
+     */
+    private static boolean signInFirst(RoutingContext rc) {
+        String path = Replies.path(rc);
+        return rc.request().method() == HttpMethod.GET
+                && Dashboard.isPage(path)
+                && !path.equals("/ui/stream")
+                && rc.request().getHeader("hx-request") == null;
+    }
+
+    /** What needs no token: the liveness probe, and what a browser needs to sign in. */
+    private static boolean open(HttpMethod method, String path) {
+        boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+        return (read && (path.equals("/health") || path.equals("/ui/login") || path.startsWith("/ui/assets/")))
+                || (method == HttpMethod.POST && (path.equals("/ui/login") || path.equals("/ui/logout")));
     }
 
     /** The permission an endpoint needs; an endpoint not listed needs the strongest. */

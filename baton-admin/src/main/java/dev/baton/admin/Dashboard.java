@@ -2,10 +2,16 @@ package dev.baton.admin;
 
 import dev.baton.control.ServiceTarget;
 import dev.baton.health.HealthStatus;
+import dev.baton.security.SecurityViolations;
+import dev.baton.security.TokenException;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -61,6 +67,11 @@ final class Dashboard {
         router.get("/").handler(this::overview);
         router.get("/ui/").handler(this::overview);
         router.get("/ui/assets/:file").handler(this::asset);
+        router.get("/ui/login").handler(this::loginPage);
+        router.post("/ui/login")
+                .handler(BodyHandler.create(false).setBodyLimit(16 * 1024))
+                .handler(this::login);
+        router.post("/ui/logout").handler(this::logout);
         router.get("/ui/services/:id").handler(this::service);
         router.get("/ui/services/:id/live").handler(this::serviceLive);
         router.get("/ui/services/:id/logs").handler(this::serviceLogs);
@@ -121,6 +132,79 @@ final class Dashboard {
         vertx.executeBlocking(() -> ServicePage.logs(sup, id), false)
                 .onSuccess(html -> fragment(rc, 200, html))
                 .onFailure(rc::fail);
+    }
+
+    private void loginPage(RoutingContext rc) {
+        if (!backend.snapshot().config().security().adminAuth()) {
+            rc.redirect("/"); // nothing to sign in to
+            return;
+        }
+        page(
+                rc,
+                "Sign in",
+                "",
+                "<form class=\"login\" id=\"login\" action=\"/ui/login\" method=\"post\">"
+                        + "<p>The admin API needs a token. Paste one here; <code>./baton token -c baton.yaml"
+                        + " --role admin</code> makes one. It is kept in a cookie this browser sends only to"
+                        + " this admin listener, until it expires or you sign out.</p>"
+                        + "<label for=\"token\">Token</label>"
+                        + "<textarea id=\"token\" name=\"token\" rows=\"4\" required autocomplete=\"off\""
+                        + " spellcheck=\"false\"></textarea>"
+                        + "<button type=\"submit\">Sign in</button>"
+                        + "<output class=\"result\" aria-live=\"polite\"></output></form>");
+    }
+
+    /**
+     * Takes {@code {"token": "..."}} (as JSON, like every change here), checks it as
+     * the admin API would, and keeps it in the session cookie for as long as it is
+     * valid; 401 when it is not.
+     */
+    private void login(RoutingContext rc) {
+        var snapshot = backend.snapshot();
+        var verifier = snapshot.jwtVerifier().orElse(null);
+        if (!snapshot.config().security().adminAuth() || verifier == null) {
+            Replies.error(rc, 409, "admin_auth_off", "admin-auth is off: there is nothing to sign in to");
+            return;
+        }
+        String token;
+        try {
+            JsonObject given = rc.body().asJsonObject();
+            token = given == null ? "" : given.getString("token", "").trim();
+        } catch (RuntimeException e) {
+            Replies.error(rc, 400, "expected {\"token\": \"...\"}");
+            return;
+        }
+        try {
+            verifier.verify(token);
+        } catch (TokenException e) {
+            backend.violations().count(SecurityViolations.INVALID_TOKEN);
+            Replies.error(rc, 401, "this token is not accepted: " + e.getMessage());
+            return;
+        }
+        rc.response()
+                .addCookie(Cookie.cookie(AdminAuth.SESSION_COOKIE, token)
+                        .setPath("/")
+                        .setHttpOnly(true)
+                        .setSameSite(CookieSameSite.STRICT)
+                        .setSecure(rc.request().isSSL()))
+                .setStatusCode(204)
+                .end();
+    }
+
+    private void logout(RoutingContext rc) {
+        rc.response()
+                .addCookie(expired(AdminAuth.SESSION_COOKIE))
+                .setStatusCode(204)
+                .end();
+    }
+
+    /** A cookie that tells the browser to forget {@code name}. */
+    static Cookie expired(String name) {
+        return Cookie.cookie(name, "")
+                .setPath("/")
+                .setHttpOnly(true)
+                .setSameSite(CookieSameSite.STRICT)
+                .setMaxAge(0);
     }
 
     private void missing(RoutingContext rc, String id) {
@@ -257,7 +341,7 @@ final class Dashboard {
 
     /** The CSRF token of this browser: its cookie's, or a new one set now (see {@link BrowserGuard}). */
     private String csrf(RoutingContext rc) {
-        io.vertx.core.http.Cookie given = rc.request().getCookie(BrowserGuard.CSRF_COOKIE);
+        Cookie given = rc.request().getCookie(BrowserGuard.CSRF_COOKIE);
         if (given != null && given.getValue().matches("[A-Za-z0-9_-]{32,64}")) {
             return given.getValue();
         }
@@ -265,10 +349,10 @@ final class Dashboard {
         random.nextBytes(bytes);
         String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         rc.response()
-                .addCookie(io.vertx.core.http.Cookie.cookie(BrowserGuard.CSRF_COOKIE, token)
+                .addCookie(Cookie.cookie(BrowserGuard.CSRF_COOKIE, token)
                         .setPath("/")
                         .setHttpOnly(true)
-                        .setSameSite(io.vertx.core.http.CookieSameSite.STRICT)
+                        .setSameSite(CookieSameSite.STRICT)
                         .setSecure(rc.request().isSSL()));
         return token;
     }
@@ -300,7 +384,11 @@ final class Dashboard {
                 + "<script src=\"/ui/assets/dashboard.js\" defer></script>"
                 + "</head><body><header><a class=\"brand\" href=\"/\">Baton</a><nav aria-label=\"Pages\">"
                 + nav
-                + "</nav><span class=\"version\">" + Html.text(version) + "</span></header><main><h1>"
+                + "</nav><span class=\"version\">" + Html.text(version) + "</span>"
+                + (rc.request().getCookie(AdminAuth.SESSION_COOKIE) != null
+                        ? "<button type=\"button\" class=\"signout\" hx-post=\"/ui/logout\" hx-swap=\"none\">Sign out</button>"
+                        : "")
+                + "</header><main><h1>"
                 + Html.text(title) + "</h1>" + main + "</main></body></html>";
         rc.response()
                 .putHeader("content-type", "text/html; charset=utf-8")

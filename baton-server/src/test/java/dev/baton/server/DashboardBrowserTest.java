@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,17 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * The dashboard in a real browser: Debian's chromium, headless, through
@@ -40,9 +28,6 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * script the page's policy refused, a failed request).
  */
 class DashboardBrowserTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-
     static Vertx vertx;
     static TestUpstream db;
     static TestUpstream api;
@@ -52,16 +37,11 @@ class DashboardBrowserTest {
     Path dir;
 
     Baton baton;
-    WebDriver browser;
+    Browser browser;
 
     @BeforeAll
     static void upstreams() {
-        for (Path p : List.of(CHROMIUM, DRIVER)) {
-            if (!Files.isExecutable(p)) {
-                throw new IllegalStateException(
-                        p + " is missing: apt-get install -y chromium chromium-driver (.ci/run does)");
-            }
-        }
+        Browser.requireInstalled();
         vertx = Vertx.vertx();
         db = TestUpstream.start(vertx, req -> {
             if (req.path().equals("/health") && !dbUp.get()) {
@@ -81,7 +61,7 @@ class DashboardBrowserTest {
     }
 
     @BeforeEach
-    void start(@TempDir Path profile) throws Exception {
+    void start(@TempDir Path profile, TestInfo test) throws Exception {
         dbUp.set(true);
         Path file = dir.resolve("baton.yaml");
         Files.writeString(file, """
@@ -100,36 +80,14 @@ class DashboardBrowserTest {
                 """.formatted(dir.resolve("data"), api.url(), db.url()));
         baton = Baton.builder().configFile(file).watch(false).build().start();
 
-        ChromeOptions options = new ChromeOptions()
-                .setBinary(CHROMIUM.toFile())
-                .addArguments(
-                        "--headless",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--no-first-run",
-                        "--user-data-dir=" + profile);
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(DRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().window().setSize(new Dimension(1280, 800));
+        browser = new Browser(profile, test.getTestMethod().orElseThrow().getName());
     }
 
     @AfterEach
-    void stop(TestInfo test) throws Exception {
+    void stop() throws Exception {
         try {
-            Path shots = Path.of("target", "screenshots");
-            Files.createDirectories(shots);
-            byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-            Files.write(shots.resolve(test.getTestMethod().orElseThrow().getName() + ".png"), png);
+            browser.close();
         } finally {
-            browser.quit();
             baton.close();
         }
     }
@@ -138,49 +96,38 @@ class DashboardBrowserTest {
         return "http://127.0.0.1:" + baton.adminPort() + path;
     }
 
-    List<String> consoleErrors() {
-        return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage)
-                .toList();
-    }
-
-    /** Read in one script: the live feed may swap the row between two WebDriver calls. */
     String statusOf(String service) {
-        Object text = ((JavascriptExecutor) browser)
-                .executeScript(
-                        "var s = document.querySelector(\"tr[data-service='\" + arguments[0] + \"'] .status\");"
-                                + " return s ? s.textContent : '';",
-                        service);
-        return String.valueOf(text);
+        return browser.text("tr[data-service='" + service + "'] .status");
     }
 
     @Test
     void theOverviewListsTheServicesAndFollowsTheirHealthWithoutAReload() {
-        browser.get(url("/"));
-        assertThat(browser.getTitle()).isEqualTo("Baton · Overview");
+        browser.driver().get(url("/"));
+        assertThat(browser.driver().getTitle()).isEqualTo("Baton · Overview");
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(statusOf("db")).isEqualTo("✓ HEALTHY"));
-        assertThat(browser.findElements(By.cssSelector("svg.map g.node")))
+        assertThat(browser.driver().findElements(By.cssSelector("svg.map g.node")))
                 .extracting(e -> e.getAttribute("data-service"))
                 .contains("api", "db");
-        assertThat(browser.findElements(By.cssSelector("svg.map path.edge"))).hasSize(2); // gateway→api, api→db
+        assertThat(browser.driver().findElements(By.cssSelector("svg.map path.edge")))
+                .hasSize(2); // gateway→api, api→db
         // A mark that a reload would wipe: the page must change in place.
-        ((JavascriptExecutor) browser).executeScript("window.batonTestMark = 42;");
+        browser.js("window.batonTestMark = 42;");
 
         dbUp.set(false);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(statusOf("db")).isEqualTo("✕ UNHEALTHY"));
-        assertThat(browser.findElement(By.cssSelector("svg.map g.node[data-service='db']"))
+        assertThat(browser.driver()
+                        .findElement(By.cssSelector("svg.map g.node[data-service='db']"))
                         .getAttribute("class"))
                 .contains("unhealthy");
         dbUp.set(true);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(statusOf("db")).isEqualTo("✓ HEALTHY"));
-        assertThat(((JavascriptExecutor) browser).executeScript("return window.batonTestMark;"))
+        assertThat(browser.js("return window.batonTestMark;"))
                 .as("no full page reload")
                 .isEqualTo(42L);
-        assertThat(consoleErrors()).isEmpty();
+        assertThat(browser.consoleErrors()).isEmpty();
     }
 
     @Test
@@ -188,31 +135,35 @@ class DashboardBrowserTest {
         for (int i = 0; i < 20; i++) {
             assertThat(Calls.get(baton.proxyPort(), "/api/x").statusCode()).isEqualTo(200);
         }
-        browser.get(url("/"));
+        browser.driver().get(url("/"));
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(
-                        () -> assertThat(browser.findElements(By.cssSelector("tr[data-service='api'] .spark canvas")))
-                                .hasSize(3));
+                .untilAsserted(() -> assertThat(
+                                browser.driver().findElements(By.cssSelector("tr[data-service='api'] .spark canvas")))
+                        .hasSize(3));
         // The last minute's numbers count whole seconds: the feed shows these once theirs is over.
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(((JavascriptExecutor) browser)
-                                .executeScript("var c = document.querySelector(\"tr[data-service='api'] td.num\");"
+                .untilAsserted(
+                        () -> assertThat(browser.js("var c = document.querySelector(\"tr[data-service='api'] td.num\");"
                                         + " return c ? c.textContent : '';"))
-                        .isNotEqualTo("0.0")
-                        .isNotEqualTo(""));
-        assertThat(consoleErrors()).isEmpty();
+                                .isNotEqualTo("0.0")
+                                .isNotEqualTo(""));
+        assertThat(browser.consoleErrors()).isEmpty();
     }
 
     @Test
     void opening_a_breaker_from_a_service_page_is_an_audited_api_call() throws Exception {
-        browser.get(url("/"));
-        browser.findElement(By.cssSelector("tr[data-service='api'] th a")).click();
-        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getTitle().equals("Baton · api"));
-        assertThat(browser.findElement(By.cssSelector("#service-live")).getText())
+        browser.driver().get(url("/"));
+        browser.driver()
+                .findElement(By.cssSelector("tr[data-service='api'] th a"))
+                .click();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> browser.driver().getTitle().equals("Baton · api"));
+        assertThat(browser.driver().findElement(By.cssSelector("#service-live")).getText())
                 .contains("Instances")
                 .contains("Routes into it")
                 .contains("/api/**");
-        browser.findElement(By.xpath("//button[normalize-space()='Breaker: open']"))
+        browser.driver()
+                .findElement(By.xpath("//button[normalize-space()='Breaker: open']"))
                 .click();
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(
@@ -222,7 +173,8 @@ class DashboardBrowserTest {
                                         .getString("state"))
                         .isEqualTo("FORCED_OPEN"));
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(browser.findElement(By.cssSelector("output.result"))
+                .untilAsserted(() -> assertThat(browser.driver()
+                                .findElement(By.cssSelector("output.result"))
                                 .getText())
                         .isEqualTo("Breaker: open: done"));
         await().atMost(Duration.ofSeconds(10))
@@ -230,7 +182,7 @@ class DashboardBrowserTest {
                         () -> assertThat(Calls.get(baton.adminPort(), "/audit").body())
                                 .contains("/services/api/circuit-breaker/open")
                                 .contains("FORCED_OPEN"));
-        assertThat(consoleErrors()).isEmpty();
+        assertThat(browser.consoleErrors()).isEmpty();
     }
 
     @Test
@@ -278,12 +230,11 @@ class DashboardBrowserTest {
         }
         assertThat(Calls.get(baton.adminPort(), "/ui/assets/nope.js").statusCode())
                 .isEqualTo(404);
-        browser.get(url("/"));
+        browser.driver().get(url("/"));
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(statusOf("api")).isNotEmpty());
-        assertThat(consoleErrors()).isEmpty();
-        Map<?, ?> size = (Map<?, ?>)
-                ((JavascriptExecutor) browser).executeScript("return {w: document.documentElement.scrollWidth, h: 0};");
+        assertThat(browser.consoleErrors()).isEmpty();
+        Map<?, ?> size = (Map<?, ?>) browser.js("return {w: document.documentElement.scrollWidth, h: 0};");
         assertThat(((Number) size.get("w")).intValue())
                 .as("no sideways scroll at 1280")
                 .isLessThanOrEqualTo(1280);
