@@ -209,3 +209,147 @@
     }
   });
 })();
+
+// A search box filters the rows of its table as one types (data-filter names the
+// table; each row carries its text in data-search); the address keeps the query,
+// so a filtered view can be linked to.
+(function () {
+  'use strict';
+
+  document.addEventListener('input', function (e) {
+    var input = e.target;
+    var selector = input.getAttribute && input.getAttribute('data-filter');
+    if (!selector) {
+      return;
+    }
+    var q = input.value.trim().toLowerCase();
+    var rows = document.querySelectorAll(selector + ' tbody tr[data-search]');
+    var shown = 0;
+    rows.forEach(function (row) {
+      var match = !q || row.getAttribute('data-search').indexOf(q) >= 0;
+      row.hidden = !match;
+      shown += match ? 1 : 0;
+    });
+    var count = input.form && input.form.querySelector('output.count');
+    if (count) {
+      count.textContent = shown + ' of ' + rows.length;
+    }
+    var url = new URL(window.location.href);
+    if (q) {
+      url.searchParams.set('q', input.value.trim());
+    } else {
+      url.searchParams.delete('q');
+    }
+    window.history.replaceState(null, '', url);
+  });
+})();
+
+// The event feed: follows GET /events for the ticked types, newest on top, keeping
+// at most the table's data-max rows. A change of the types re-reads the recent
+// history for them from the server, then follows from its newest id.
+(function () {
+  'use strict';
+
+  var source = null;
+
+  function summary(data) {
+    return Object.keys(data || {}).map(function (k) {
+      var v = data[k];
+      return k + '=' + (typeof v === 'string' ? v : JSON.stringify(v));
+    }).join(', ');
+  }
+
+  function cell(tag, text) {
+    var el = document.createElement(tag);
+    el.textContent = text;
+    return el;
+  }
+
+  function row(e) {
+    var tr = document.createElement('tr');
+    tr.setAttribute('data-type', e.type);
+    var th = cell('th', e.time);
+    th.setAttribute('scope', 'row');
+    tr.appendChild(th);
+    tr.appendChild(cell('td', String(e.id)));
+    tr.appendChild(cell('td', e.type));
+    var td = document.createElement('td');
+    td.appendChild(cell('code', summary(e.data)));
+    tr.appendChild(td);
+    return tr;
+  }
+
+  function types(form) {
+    return Array.prototype.filter.call(form.querySelectorAll('input[name="types"]'), function (box) {
+      return box.checked;
+    }).map(function (box) { return box.value; });
+  }
+
+  function state(text) {
+    var el = document.querySelector('.stream-state');
+    if (el) {
+      el.textContent = text;
+    }
+  }
+
+  function follow(chosen) {
+    if (source) {
+      source.close();
+      source = null;
+    }
+    var body = document.getElementById('event-rows');
+    if (!body || !chosen.length) {
+      state(chosen.length ? '' : 'No types ticked: nothing to show.');
+      return;
+    }
+    var last = body.getAttribute('data-last');
+    source = new EventSource('/events?types=' + encodeURIComponent(chosen.join(',')) +
+      '&lastEventId=' + encodeURIComponent(last));
+    source.onopen = function () { state('Live.'); };
+    source.onerror = function () { state('Disconnected; reconnecting…'); };
+    source.onmessage = function (m) {
+      var e = JSON.parse(m.data);
+      var rows = document.getElementById('event-rows');
+      rows.insertBefore(row(e), rows.firstChild);
+      rows.setAttribute('data-last', String(e.id));
+      var max = parseInt(rows.getAttribute('data-max'), 10) || 200;
+      while (rows.rows.length > max) {
+        rows.deleteRow(rows.rows.length - 1);
+      }
+    };
+  }
+
+  function reload(form) {
+    var chosen = types(form);
+    var url = new URL(window.location.href);
+    url.searchParams.set('types', chosen.join(','));
+    window.history.replaceState(null, '', url);
+    var xhr = new XMLHttpRequest();
+    xhr.open('GET', '/ui/events/rows?types=' + encodeURIComponent(chosen.join(',')));
+    xhr.onload = function () {
+      if (xhr.status === 401) {
+        window.location.assign('/ui/login');
+        return;
+      }
+      if (xhr.status !== 200) {
+        state('Cannot read the events (' + xhr.status + ').');
+        return;
+      }
+      var old = document.getElementById('event-rows');
+      var holder = document.createElement('table');
+      holder.innerHTML = xhr.responseText; // our server's HTML, escaped there
+      old.parentNode.replaceChild(holder.querySelector('tbody'), old);
+      follow(chosen);
+    };
+    xhr.send();
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var form = document.getElementById('event-types');
+    if (!form) {
+      return;
+    }
+    form.addEventListener('change', function () { reload(form); });
+    follow(types(form));
+  });
+})();

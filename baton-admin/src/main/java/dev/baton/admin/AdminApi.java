@@ -10,6 +10,7 @@ import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.HostPort;
 import dev.baton.config.RequestIdConfig;
+import dev.baton.control.ConfigRejection;
 import dev.baton.control.DataStore;
 import dev.baton.control.RuntimeRoutes;
 import dev.baton.control.RuntimeServices;
@@ -35,6 +36,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +61,9 @@ public final class AdminApi {
         void reload();
 
         long reloadCount();
+
+        /** The last change of the config file that was refused, if one was. */
+        Optional<ConfigRejection> lastRejection();
 
         /** Starts (true) or stops orchestration; false if it was already so. */
         boolean orchestrate(boolean run);
@@ -212,6 +217,11 @@ public final class AdminApi {
         router.get("/alerts").handler(this::alerts);
         router.get("/config").handler(rc -> json(rc, 200, ConfigJson.config(backend.fileConfig())));
         router.post("/config/reload").handler(this::reload);
+        router.get("/config/rejected")
+                .handler(rc -> backend.lastRejection()
+                        .ifPresentOrElse(
+                                r -> json(rc, 200, rejection(r)),
+                                () -> error(rc, 404, "no change of the config file has been rejected")));
         allowed.readOff(router); // after every other route, so that it sees them all
         router.errorHandler(
                 404,
@@ -419,7 +429,22 @@ public final class AdminApi {
                 });
     }
 
+    /** A refused config change as the API shows it: {@code appliedSince} tells whether it still stands. */
+    JsonObject rejection(ConfigRejection r) {
+        return new JsonObject()
+                .put("at", r.at().toString())
+                .put("cause", r.cause())
+                .put("file", r.file())
+                .put("errors", new JsonArray(r.errors()))
+                .put("appliedSince", Math.max(0, backend.reloadCount() - r.appliedBefore()));
+    }
+
     private void alerts(RoutingContext rc) {
+        json(rc, 200, alertList(backend));
+    }
+
+    /** The alert rules with their states, as {@code GET /alerts} and the dashboard show them. */
+    static JsonArray alertList(Backend backend) {
         JsonArray out = new JsonArray();
         Snapshot snap = backend.snapshot();
         for (Alerts.Alert a : backend.alerts().alerts()) {
@@ -438,6 +463,6 @@ public final class AdminApi {
             }
             out.add(json);
         }
-        json(rc, 200, out);
+        return out;
     }
 }

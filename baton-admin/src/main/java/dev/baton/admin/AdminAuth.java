@@ -100,7 +100,7 @@ final class AdminAuth {
                 return;
             }
             if (!bearer) {
-                rc.response().addCookie(Dashboard.expired(SESSION_COOKIE)); // expired or no longer trusted
+                rc.response().addCookie(SignIn.expired(SESSION_COOKIE)); // expired or no longer trusted
                 if (signInFirst(rc)) {
                     violations.get().count(SecurityViolations.INVALID_TOKEN);
                     rc.redirect("/ui/login");
@@ -163,10 +163,16 @@ final class AdminAuth {
     /** The permission an endpoint needs; an endpoint not listed needs the strongest. */
     static String permission(HttpMethod method, String path) {
         if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
-            if (path.equals("/audit")) {
+            // The dashboard's page of a thing needs what the thing's endpoint needs.
+            if (path.equals("/audit") || path.equals("/ui/audit") || path.startsWith("/ui/audit/")) {
                 return "audit:read";
             }
-            return path.equals("/config") ? "config:read" : "registry:read";
+            return path.equals("/config")
+                            || path.startsWith("/config/")
+                            || path.equals("/ui/config")
+                            || path.startsWith("/ui/config/")
+                    ? "config:read"
+                    : "registry:read";
         }
         if (path.equals("/config/reload") || path.equals("/routes") || path.startsWith("/routes/")) {
             return "config:write"; // routes are config, whether from the file or the API

@@ -2,16 +2,10 @@ package dev.baton.admin;
 
 import dev.baton.control.ServiceTarget;
 import dev.baton.health.HealthStatus;
-import dev.baton.security.SecurityViolations;
-import dev.baton.security.TokenException;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.Cookie;
-import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,12 +20,9 @@ import java.util.Map;
  * Server-Sent Events ({@link DashboardFeed}); its scripts and styles are files
  * under {@code /ui/assets/} from this jar (htmx, its SSE extension and uPlot as
  * webjars), so it works offline and under a policy that allows nothing inline and
- * nothing from another origin. New pages join the navigation in {@link #PAGES}.
+ * nothing from another origin. New pages join the navigation in {@link Shell#PAGES}.
  */
 final class Dashboard {
-    /** The navigation: path and label, in order. Each page still to come adds its line. */
-    static final List<Map.Entry<String, String>> PAGES = List.of(Map.entry("/", "Overview"), Map.entry("/docs", "API"));
-
     private static final Map<String, String> ASSETS = Map.of(
             "htmx.min.js", "META-INF/resources/webjars/htmx.org/2.0.4/dist/htmx.min.js",
             "sse.js", "META-INF/resources/webjars/htmx-ext-sse/2.2.2/sse.js",
@@ -42,10 +33,9 @@ final class Dashboard {
             "favicon.svg", "admin/ui/favicon.svg");
 
     private final Vertx vertx;
-    private final java.security.SecureRandom random = new java.security.SecureRandom();
     private final AdminApi.Backend backend;
     private final ServiceViews views;
-    private final String version;
+    private final Shell shell;
     private final DashboardFeed feed;
     private final Map<String, byte[]> assets;
 
@@ -53,7 +43,7 @@ final class Dashboard {
         this.vertx = vertx;
         this.backend = backend;
         this.views = views;
-        this.version = version;
+        this.shell = new Shell(version);
         this.feed = new DashboardFeed(vertx, backend);
         this.assets = load();
     }
@@ -67,11 +57,8 @@ final class Dashboard {
         router.get("/").handler(this::overview);
         router.get("/ui/").handler(this::overview);
         router.get("/ui/assets/:file").handler(this::asset);
-        router.get("/ui/login").handler(this::loginPage);
-        router.post("/ui/login")
-                .handler(BodyHandler.create(false).setBodyLimit(16 * 1024))
-                .handler(this::login);
-        router.post("/ui/logout").handler(this::logout);
+        new SignIn(backend, shell).mount(router);
+        new OperationsPages(vertx, backend, shell).mount(router);
         router.get("/ui/services/:id").handler(this::service);
         router.get("/ui/services/:id/live").handler(this::serviceLive);
         router.get("/ui/services/:id/logs").handler(this::serviceLogs);
@@ -85,7 +72,7 @@ final class Dashboard {
     /** Rendered on a worker thread: a large fleet's page must not hold up an event loop. */
     private void overview(RoutingContext rc) {
         vertx.executeBlocking(() -> overviewFragment(Overview.of(backend)), false)
-                .onSuccess(fragment -> page(
+                .onSuccess(fragment -> shell.page(
                         rc,
                         "Overview",
                         "/",
@@ -106,7 +93,7 @@ final class Dashboard {
         }
         boolean controls = AdminAuth.grants(rc, backend.snapshot(), "operations:write");
         vertx.executeBlocking(() -> ServicePage.body(backend, views, s, controls), false)
-                .onSuccess(body -> page(rc, s.id(), "", body))
+                .onSuccess(body -> shell.page(rc, s.id(), "", body))
                 .onFailure(rc::fail);
     }
 
@@ -114,11 +101,11 @@ final class Dashboard {
         String id = Replies.pathParam(rc, "id");
         ServiceTarget s = backend.snapshot().services().get(id);
         if (s == null) {
-            fragment(rc, 404, "<p class=\"gone\">Service " + Html.text(id) + " is gone.</p>");
+            Shell.fragment(rc, 404, "<p class=\"gone\">Service " + Html.text(id) + " is gone.</p>");
             return;
         }
         vertx.executeBlocking(() -> ServicePage.live(backend, views.service(s), s), false)
-                .onSuccess(html -> fragment(rc, 200, html))
+                .onSuccess(html -> Shell.fragment(rc, 200, html))
                 .onFailure(rc::fail);
     }
 
@@ -126,98 +113,21 @@ final class Dashboard {
         String id = Replies.pathParam(rc, "id");
         var sup = backend.supervisor();
         if (sup == null || !backend.snapshot().services().containsKey(id)) {
-            fragment(rc, 404, "");
+            Shell.fragment(rc, 404, "");
             return;
         }
         vertx.executeBlocking(() -> ServicePage.logs(sup, id), false)
-                .onSuccess(html -> fragment(rc, 200, html))
+                .onSuccess(html -> Shell.fragment(rc, 200, html))
                 .onFailure(rc::fail);
-    }
-
-    private void loginPage(RoutingContext rc) {
-        if (!backend.snapshot().config().security().adminAuth()) {
-            rc.redirect("/"); // nothing to sign in to
-            return;
-        }
-        page(
-                rc,
-                "Sign in",
-                "",
-                "<form class=\"login\" id=\"login\" action=\"/ui/login\" method=\"post\">"
-                        + "<p>The admin API needs a token. Paste one here; <code>./baton token -c baton.yaml"
-                        + " --role admin</code> makes one. It is kept in a cookie this browser sends only to"
-                        + " this admin listener, until it expires or you sign out.</p>"
-                        + "<label for=\"token\">Token</label>"
-                        + "<textarea id=\"token\" name=\"token\" rows=\"4\" required autocomplete=\"off\""
-                        + " spellcheck=\"false\"></textarea>"
-                        + "<button type=\"submit\">Sign in</button>"
-                        + "<output class=\"result\" aria-live=\"polite\"></output></form>");
-    }
-
-    /**
-     * Takes {@code {"token": "..."}} (as JSON, like every change here), checks it as
-     * the admin API would, and keeps it in the session cookie for as long as it is
-     * valid; 401 when it is not.
-     */
-    private void login(RoutingContext rc) {
-        var snapshot = backend.snapshot();
-        var verifier = snapshot.jwtVerifier().orElse(null);
-        if (!snapshot.config().security().adminAuth() || verifier == null) {
-            Replies.error(rc, 409, "admin_auth_off", "admin-auth is off: there is nothing to sign in to");
-            return;
-        }
-        String token;
-        try {
-            JsonObject given = rc.body().asJsonObject();
-            token = given == null ? "" : given.getString("token", "").trim();
-        } catch (RuntimeException e) {
-            Replies.error(rc, 400, "expected {\"token\": \"...\"}");
-            return;
-        }
-        try {
-            verifier.verify(token);
-        } catch (TokenException e) {
-            backend.violations().count(SecurityViolations.INVALID_TOKEN);
-            Replies.error(rc, 401, "this token is not accepted: " + e.getMessage());
-            return;
-        }
-        rc.response()
-                .addCookie(Cookie.cookie(AdminAuth.SESSION_COOKIE, token)
-                        .setPath("/")
-                        .setHttpOnly(true)
-                        .setSameSite(CookieSameSite.STRICT)
-                        .setSecure(rc.request().isSSL()))
-                .setStatusCode(204)
-                .end();
-    }
-
-    private void logout(RoutingContext rc) {
-        rc.response()
-                .addCookie(expired(AdminAuth.SESSION_COOKIE))
-                .setStatusCode(204)
-                .end();
-    }
-
-    /** A cookie that tells the browser to forget {@code name}. */
-    static Cookie expired(String name) {
-        return Cookie.cookie(name, "")
-                .setPath("/")
-                .setHttpOnly(true)
-                .setSameSite(CookieSameSite.STRICT)
-                .setMaxAge(0);
     }
 
     private void missing(RoutingContext rc, String id) {
         rc.response().setStatusCode(404);
-        page(rc, "Not found", "", "<p>No service <code>" + Html.text(id) + "</code>. <a href=\"/\">Overview</a></p>");
-    }
-
-    private static void fragment(RoutingContext rc, int status, String html) {
-        rc.response()
-                .setStatusCode(status)
-                .putHeader("content-type", "text/html; charset=utf-8")
-                .putHeader("cache-control", "no-store")
-                .end(html);
+        shell.page(
+                rc,
+                "Not found",
+                "",
+                "<p>No service <code>" + Html.text(id) + "</code>. <a href=\"/\">Overview</a></p>");
     }
 
     /** The overview's live part: the totals, the map and the table of services. */
@@ -337,63 +247,6 @@ final class Dashboard {
 
     static String millis(double seconds) {
         return Double.isNaN(seconds) ? "–" : String.format(Locale.ROOT, "%.1f ms", seconds * 1000);
-    }
-
-    /** The CSRF token of this browser: its cookie's, or a new one set now (see {@link BrowserGuard}). */
-    private String csrf(RoutingContext rc) {
-        Cookie given = rc.request().getCookie(BrowserGuard.CSRF_COOKIE);
-        if (given != null && given.getValue().matches("[A-Za-z0-9_-]{32,64}")) {
-            return given.getValue();
-        }
-        byte[] bytes = new byte[24];
-        random.nextBytes(bytes);
-        String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        rc.response()
-                .addCookie(Cookie.cookie(BrowserGuard.CSRF_COOKIE, token)
-                        .setPath("/")
-                        .setHttpOnly(true)
-                        .setSameSite(CookieSameSite.STRICT)
-                        .setSecure(rc.request().isSSL()));
-        return token;
-    }
-
-    private void page(RoutingContext rc, String title, String current, String main) {
-        StringBuilder nav = new StringBuilder();
-        for (Map.Entry<String, String> p : PAGES) {
-            nav.append("<a href=\"")
-                    .append(p.getKey())
-                    .append('"')
-                    .append(p.getKey().equals(current) ? " aria-current=\"page\"" : "")
-                    .append('>')
-                    .append(p.getValue())
-                    .append("</a>");
-        }
-        String html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                // No inline styles or eval from htmx: the page's policy allows neither.
-                + "<meta name=\"htmx-config\" content=\"{&quot;includeIndicatorStyles&quot;:false,"
-                + "&quot;allowEval&quot;:false,&quot;allowScriptTags&quot;:false}\">"
-                + "<meta name=\"baton-csrf\" content=\"" + csrf(rc) + "\">"
-                + "<title>Baton · " + Html.text(title) + "</title>"
-                + "<link rel=\"icon\" href=\"/ui/assets/favicon.svg\" type=\"image/svg+xml\">"
-                + "<link rel=\"stylesheet\" href=\"/ui/assets/uPlot.min.css\">"
-                + "<link rel=\"stylesheet\" href=\"/ui/assets/dashboard.css\">"
-                + "<script src=\"/ui/assets/htmx.min.js\" defer></script>"
-                + "<script src=\"/ui/assets/sse.js\" defer></script>"
-                + "<script src=\"/ui/assets/uPlot.iife.min.js\" defer></script>"
-                + "<script src=\"/ui/assets/dashboard.js\" defer></script>"
-                + "</head><body><header><a class=\"brand\" href=\"/\">Baton</a><nav aria-label=\"Pages\">"
-                + nav
-                + "</nav><span class=\"version\">" + Html.text(version) + "</span>"
-                + (rc.request().getCookie(AdminAuth.SESSION_COOKIE) != null
-                        ? "<button type=\"button\" class=\"signout\" hx-post=\"/ui/logout\" hx-swap=\"none\">Sign out</button>"
-                        : "")
-                + "</header><main><h1>"
-                + Html.text(title) + "</h1>" + main + "</main></body></html>";
-        rc.response()
-                .putHeader("content-type", "text/html; charset=utf-8")
-                .putHeader("cache-control", "no-store")
-                .end(html);
     }
 
     private void asset(RoutingContext rc) {

@@ -3,12 +3,14 @@ package dev.baton.server;
 import dev.baton.admin.AdminApi;
 import dev.baton.admin.AuditLog;
 import dev.baton.config.Config;
+import dev.baton.control.ConfigRejection;
 import dev.baton.control.RuntimeRoutes;
 import dev.baton.control.RuntimeServices;
 import dev.baton.control.Snapshot;
 import dev.baton.control.Upstream;
 import dev.baton.health.HealthStatus;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the admin API reads of a {@link Baton} and asks of it: the run's components
@@ -44,6 +46,11 @@ final class AdminBackend implements AdminApi.Backend {
     @Override
     public long reloadCount() {
         return baton.reloadCount();
+    }
+
+    @Override
+    public Optional<ConfigRejection> lastRejection() {
+        return reloads.lastRejection();
     }
 
     @Override

@@ -63,7 +63,7 @@ public final class Baton implements AutoCloseable {
         Config initial =
                 b.config != null ? b.config : loader.load(configFile.orElseThrow()); // build checks one is given
         this.base = Base.build(initial, configFile);
-        this.reloads = new Reloads(configFile, loader, base.plane(), base.events(), this);
+        this.reloads = new Reloads(configFile, loader, base.plane(), base.events(), this, base.clock());
     }
 
     public static Builder builder() {

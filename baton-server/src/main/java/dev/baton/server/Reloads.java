@@ -3,10 +3,12 @@ package dev.baton.server;
 import dev.baton.config.Config;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
+import dev.baton.control.ConfigRejection;
 import dev.baton.control.ControlPlane;
 import dev.baton.events.EventSink;
 import dev.baton.events.EventType;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,13 +33,16 @@ final class Reloads {
     private final Object lock;
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private volatile Optional<ConfigRejection> lastRejection = Optional.empty();
+    private final Clock clock;
 
     /**
      * {@code lock} is the one a Baton starts and stops under: a config is never
      * applied to components half started or half closed.
      */
-    Reloads(Optional<Path> file, ConfigLoader loader, ControlPlane plane, EventSink events, Object lock) {
+    Reloads(Optional<Path> file, ConfigLoader loader, ControlPlane plane, EventSink events, Object lock, Clock clock) {
         this.file = file;
+        this.clock = clock;
         this.loader = loader;
         this.plane = plane;
         this.events = events;
@@ -97,24 +102,27 @@ final class Reloads {
         try {
             reload();
         } catch (ConfigException e) {
-            rejected.incrementAndGet();
             log.error("config change rejected ({}), still serving the last good config:\n{}", cause, e.getMessage());
-            events.publish(
-                    EventType.CONFIG_REJECTED,
-                    Map.of(
-                            "file",
-                            name,
-                            "errors",
-                            e.errors().stream().map(Object::toString).toList()));
+            rejected(cause, name, e.errors().stream().map(Object::toString).toList());
             throw e;
         } catch (RuntimeException e) {
-            rejected.incrementAndGet();
             log.error("config change rejected ({}): {}", cause, e.toString());
-            events.publish(EventType.CONFIG_REJECTED, Map.of("file", name, "errors", List.of(e.toString())));
+            rejected(cause, name, List.of(e.toString()));
             throw e;
         }
         log.info("config reloaded from {} ({})", name, cause);
         events.publish(EventType.CONFIG_RELOADED, Map.of("source", "file", "file", name, "reloads", applied.get()));
+    }
+
+    private void rejected(String cause, String name, List<String> errors) {
+        rejected.incrementAndGet();
+        lastRejection = Optional.of(new ConfigRejection(clock.instant(), cause, name, errors, applied.get()));
+        events.publish(EventType.CONFIG_REJECTED, Map.of("file", name, "errors", errors));
+    }
+
+    /** The last change of the file that was refused, if any was, across a Baton's starts. */
+    Optional<ConfigRejection> lastRejection() {
+        return lastRejection;
     }
 
     /** What the file watcher calls: a change of the file on disk. */

@@ -160,6 +160,10 @@ class DashboardLoginTest {
                 send("POST", "/services/api/circuit-breaker/open", List.of("cookie", cookies, "x-csrf-token", csrf));
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(new JsonObject(refused.body()).getString("error")).isEqualTo("forbidden");
+        assertThat(send("GET", "/ui/audit", List.of("cookie", cookies)).statusCode())
+                .as("the audit page needs audit:read, as GET /audit does")
+                .isEqualTo(403);
+        assertThat(send("GET", "/ui/config", List.of("cookie", cookies)).statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -1,0 +1,277 @@
+package dev.baton.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.testing.TestUpstream;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+
+/**
+ * The dashboard's operations pages in a real browser: routes with their search, the
+ * live event feed and its type filter, alerts, dead letters with replay, the audit
+ * log, and the config with reload and the last refused change. Every page is
+ * checked for console errors and for fitting a phone's width.
+ */
+class DashboardPagesTest {
+    static Vertx vertx;
+    static TestUpstream api;
+    static TestUpstream hooks;
+    static final AtomicBoolean hooksUp = new AtomicBoolean(false);
+
+    @TempDir
+    Path dir;
+
+    Path file;
+    Baton baton;
+    Browser browser;
+
+    @BeforeAll
+    static void upstreams() {
+        Browser.requireInstalled();
+        vertx = Vertx.vertx();
+        api = TestUpstream.start(vertx, req -> req.response().end("api"));
+        hooks = TestUpstream.start(
+                vertx,
+                req -> req.response().setStatusCode(hooksUp.get() ? 204 : 500).end());
+    }
+
+    @AfterAll
+    static void closeUpstreams() throws Exception {
+        api.close();
+        hooks.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    String config(String extraRoute) {
+        return """
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, data-dir: %s }
+                services:
+                  api: { instances: [ "%s" ] }
+                  billing: { instances: [ "%s" ] }
+                routes:
+                  - { id: api, path: /api/**, service: api, timeout: 5s }
+                  - { id: billing, path: /billing/**, service: billing, methods: [GET, POST] }
+                  - { id: later, path: /later/**, service: reports }
+                %s
+                alerts:
+                  - { name: api-errors, when: "error-rate(api) > 50%%", severity: page }
+                events:
+                  webhooks:
+                    - { url: "%s/hook", types: [SERVICE_REGISTERED], backoff: 20ms, max-backoff: 20ms, max-attempts: 1 }
+                """.formatted(dir.resolve("data"), api.url(), api.url(), extraRoute, hooks.url());
+    }
+
+    @BeforeEach
+    void start(@TempDir Path profile, TestInfo test) throws Exception {
+        hooksUp.set(false);
+        file = Files.writeString(dir.resolve("baton.yaml"), config(""));
+        baton = Baton.builder().configFile(file).watch(false).build().start();
+        browser = new Browser(profile, test.getTestMethod().orElseThrow().getName());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            browser.close();
+        } finally {
+            baton.close();
+        }
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + baton.adminPort() + path;
+    }
+
+    void open(String path, String title) {
+        browser.driver().get(url(path));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> browser.driver().getTitle().equals("Baton · " + title));
+    }
+
+    int visibleRows(String table) {
+        return ((Number) browser.js(
+                        "return Array.prototype.filter.call(document.querySelectorAll(arguments[0] + ' tbody tr'),"
+                                + " function (r) { return !r.hidden; }).length;",
+                        table))
+                .intValue();
+    }
+
+    @Test
+    void theRoutesPageListsEveryRouteAndFiltersAsOneTypes() {
+        open("/ui/routes", "Routes");
+        assertThat(visibleRows("table.routes")).isEqualTo(3);
+        assertThat(browser.text("table.routes tr[data-search*='later']"))
+                .as("a route to a service not registered yet")
+                .contains("not registered");
+        assertThat(browser.text("table.routes tr[data-search*='/api/']")).contains("timeout 5s");
+        var search = browser.driver().findElement(By.id("route-search"));
+        search.sendKeys("billing");
+        await().atMost(Duration.ofSeconds(5)).until(() -> visibleRows("table.routes") == 1);
+        assertThat(browser.text("form.search output.count")).isEqualTo("1 of 3");
+        assertThat(browser.driver().getCurrentUrl()).endsWith("?q=billing");
+        search.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+        await().atMost(Duration.ofSeconds(5)).until(() -> visibleRows("table.routes") == 3);
+
+        open("/ui/routes?q=timeout", "Routes");
+        assertThat(visibleRows("table.routes"))
+                .as("?q= filters on the server too")
+                .isEqualTo(1);
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void theEventFeedIsLiveAndFollowsTheTypesTicked() throws Exception {
+        open("/ui/events", "Events");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> browser.text(".stream-state").equals("Live."));
+        ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeScript("window.batonTestMark = 7;");
+        assertThat(Calls.send(
+                                baton.adminPort(),
+                                "POST",
+                                "/services/register",
+                                "{\"id\":\"reports\",\"endpoint\":\"" + api.url() + "\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(browser.text("#event-rows tr:first-child"))
+                        .contains("SERVICE_REGISTERED")
+                        .contains("service=reports"));
+
+        // Only config events now: the registration goes from the table, a reload comes in live.
+        browser.js("document.querySelectorAll('#event-types input').forEach(function (b) {"
+                + " b.checked = b.value.indexOf('CONFIG_') === 0; });"
+                + " document.getElementById('event-types').dispatchEvent(new Event('change'));");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !browser.text("#event-rows").contains("SERVICE_REGISTERED"));
+        assertThat(browser.driver().getCurrentUrl()).contains("types=CONFIG_RELOADED%2CCONFIG_REJECTED");
+        assertThat(Calls.send(baton.adminPort(), "POST", "/config/reload", null).statusCode())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() ->
+                        assertThat(browser.text("#event-rows tr:first-child")).contains("CONFIG_RELOADED"));
+        assertThat(browser.js("return window.batonTestMark;"))
+                .as("no full page reload")
+                .isEqualTo(7L);
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void aDeadLetterIsReplayedFromItsPageAndTheAuditLogSaysSo() throws Exception {
+        assertThat(Calls.send(
+                                baton.adminPort(),
+                                "POST",
+                                "/services/register",
+                                "{\"id\":\"reports\",\"endpoint\":\"" + api.url() + "\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> new JsonArray(Calls.get(baton.adminPort(), "/events/dead-letters")
+                                        .body())
+                                .size()
+                        == 1);
+        open("/ui/dead-letters", "Dead letters");
+        assertThat(browser.text("table.dead-letters tbody"))
+                .contains("SERVICE_REGISTERED")
+                .contains("500");
+        hooksUp.set(true);
+        browser.driver()
+                .findElement(By.xpath("//button[normalize-space()='Replay']"))
+                .click();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() ->
+                        assertThat(browser.text("table.dead-letters tbody")).contains("No dead letters"));
+        assertThat(new JsonArray(
+                        Calls.get(baton.adminPort(), "/events/dead-letters").body()))
+                .isEmpty();
+
+        open("/ui/audit", "Audit");
+        assertThat(browser.text("table.audit tbody"))
+                .contains("POST /events/dead-letters/")
+                .contains("POST /services/register")
+                .contains("from 127.0.0.1");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void theConfigPageReloadsAndShowsWhyAChangeWasRefused() throws Exception {
+        open("/ui/config", "Config");
+        assertThat(browser.text("pre.config")).contains("\"billing\"");
+        assertThat(browser.text("#config-state")).contains("No change of the config file has been refused");
+
+        Files.writeString(file, config("  - { id: broken, path: nope, service: api }"));
+        browser.driver()
+                .findElement(By.xpath("//button[normalize-space()='Reload from file']"))
+                .click();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(browser.text(".controls output.result"))
+                        .startsWith("Reload from file: invalid config"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(browser.text("#config-state"))
+                        .contains("Last refused change")
+                        .contains("baton.yaml:")
+                        .contains("routes[3].path")
+                        .contains("the last good config below is still serving"));
+        assertThat(Calls.get(baton.adminPort(), "/config/rejected").body()).contains("routes[3].path");
+        assertThat(browser.consoleErrors())
+                .as("only the refused reload's 400")
+                .allMatch(e -> e.contains("/config/reload") && e.contains("400"));
+
+        Files.writeString(file, config(""));
+        browser.driver()
+                .findElement(By.xpath("//button[normalize-space()='Reload from file']"))
+                .click();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(browser.text("#config-state")).contains("1 config has been applied since"));
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void everyPageHasTheNavigationNoConsoleErrorsAndFitsAPhone() {
+        List<String> pages = List.of(
+                "/",
+                "/ui/services/api",
+                "/ui/routes",
+                "/ui/events",
+                "/ui/alerts",
+                "/ui/dead-letters",
+                "/ui/audit",
+                "/ui/config");
+        browser.size(390, 844);
+        for (String page : pages) {
+            browser.driver().get(url(page));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> browser.js("return document.readyState").equals("complete"));
+            assertThat(browser.driver().findElements(By.cssSelector("header nav a")))
+                    .as(page)
+                    .extracting(e -> e.getText())
+                    .containsExactly(
+                            "Overview", "Routes", "Events", "Alerts", "Dead letters", "Audit", "Config", "API");
+            int width = ((Number) browser.js("return document.documentElement.scrollWidth;")).intValue();
+            assertThat(width)
+                    .as(page + ": no sideways scroll of the page at phone width")
+                    .isLessThanOrEqualTo(390);
+            assertThat(browser.consoleErrors()).as(page).isEmpty();
+        }
+        open("/ui/alerts", "Alerts");
+        assertThat(browser.text("table.alerts tr[data-alert='api-errors']"))
+                .contains("INACTIVE")
+                .contains("page");
+    }
+}
