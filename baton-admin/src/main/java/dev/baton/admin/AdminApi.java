@@ -12,6 +12,7 @@ import dev.baton.config.HostPort;
 import dev.baton.config.RequestIdConfig;
 import dev.baton.control.ConfigRejection;
 import dev.baton.control.DataStore;
+import dev.baton.control.HealthChecker;
 import dev.baton.control.RuntimeRoutes;
 import dev.baton.control.RuntimeServices;
 import dev.baton.control.ServiceTarget;
@@ -56,6 +57,9 @@ public final class AdminApi {
 
         /** An instance's health: its checks' verdict, or UNHEALTHY while ejected, else UNKNOWN. */
         HealthStatus health(Upstream instance);
+
+        /** The instance's last few active health checks, newest first. */
+        List<HealthChecker.RecentCheck> recentChecks(Upstream instance);
 
         /** Re-reads the config file; throws ConfigException (invalid) or IllegalStateException (no file). */
         void reload();

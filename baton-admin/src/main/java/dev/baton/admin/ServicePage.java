@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A service's page on the dashboard ({@code /ui/services/{id}}): its instances with
@@ -78,7 +79,7 @@ final class ServicePage {
         out.append("<h2>Instances</h2><table class=\"grid\"><thead><tr><th scope=\"col\">Instance</th>"
                 + "<th scope=\"col\">URL</th><th scope=\"col\">Health</th><th scope=\"col\">Ejected</th>"
                 + "<th scope=\"col\" class=\"num\">In flight</th><th scope=\"col\">Breaker</th>"
-                + "<th scope=\"col\">Process</th></tr></thead><tbody>");
+                + "<th scope=\"col\">Last checks</th><th scope=\"col\">Process</th></tr></thead><tbody>");
         JsonArray instances = json.getJsonArray("instances");
         for (int i = 0; i < instances.size(); i++) {
             JsonObject in = instances.getJsonObject(i);
@@ -103,6 +104,8 @@ final class ServicePage {
                     .append(in.getValue("activeRequests"))
                     .append("</td><td>")
                     .append(cb == null ? "–" : Html.text(cb.getString("state")))
+                    .append("</td><td class=\"checks\">")
+                    .append(checks(in.getJsonArray("lastChecks")))
                     .append("</td><td>")
                     .append(proc == null ? "–" : process(proc))
                     .append("</td></tr>");
@@ -207,6 +210,46 @@ final class ServicePage {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * An instance's recent checks, newest first, as ✓ and ✕ (each titled with its age,
+     * time and error), then the newest in words: "2.1 s ago, 3 ms" or why it failed.
+     */
+    static String checks(@Nullable JsonArray checks) {
+        if (checks == null) {
+            return "no active checks";
+        }
+        if (checks.isEmpty()) {
+            return "none yet";
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < checks.size(); i++) {
+            JsonObject c = checks.getJsonObject(i);
+            boolean passed = c.getBoolean("passed");
+            String title = age(c.getLong("ageMillis")) + ", " + c.getLong("latencyMillis") + " ms"
+                    + (passed ? "" : ": " + c.getString("error", "failed"));
+            out.append("<span class=\"")
+                    .append(passed ? "pass" : "fail")
+                    .append("\" title=\"")
+                    .append(Html.attr(title))
+                    .append("\">")
+                    .append(passed ? "✓" : "✕")
+                    .append("</span>");
+        }
+        JsonObject newest = checks.getJsonObject(0);
+        out.append(' ')
+                .append(Html.text(age(newest.getLong("ageMillis")) + ", " + newest.getLong("latencyMillis") + " ms"));
+        if (!newest.getBoolean("passed")) {
+            out.append(": ").append(Html.text(newest.getString("error", "failed")));
+        }
+        return out.toString();
+    }
+
+    private static String age(long millis) {
+        return millis < 60_000
+                ? String.format(java.util.Locale.ROOT, "%.1f s ago", millis / 1000.0)
+                : millis / 60_000 + " min ago";
     }
 
     private static String process(JsonObject p) {

@@ -59,6 +59,17 @@ final class ServiceViews {
                 json.put("circuitBreaker", breaker(own));
             }
             lease.ifPresent(at -> json.put("leaseExpiresAt", at.toString()));
+            if (s.config().healthCheck().isPresent()) {
+                JsonArray checks = new JsonArray();
+                for (var c : backend.recentChecks(u)) {
+                    checks.add(new JsonObject()
+                            .put("ageMillis", c.ageMillis())
+                            .put("passed", c.passed())
+                            .put("latencyMillis", c.latencyMillis())
+                            .put("error", c.error().orElse(null)));
+                }
+                json.put("lastChecks", checks);
+            }
             if (processes != null) {
                 processes.stream()
                         .filter(p -> p.instance().filter(u.id()::equals).isPresent())

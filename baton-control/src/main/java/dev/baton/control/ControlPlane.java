@@ -138,6 +138,12 @@ public final class ControlPlane {
         return u.endpoint().ejected() ? HealthStatus.UNHEALTHY : HealthStatus.UNKNOWN;
     }
 
+    /** The instance's last few active checks, newest first; empty without active checks. */
+    public List<HealthChecker.RecentCheck> recentChecks(Upstream u) {
+        HealthChecker c = checker;
+        return c == null ? List.of() : c.recentChecks(u);
+    }
+
     /**
      * What the supervisor reads and asks of health checking: active checks' verdicts
      * only (an ejection is no reason to restart), and instances taken out of

@@ -21,6 +21,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,6 +60,9 @@ public final class HealthChecker implements AutoCloseable {
     private final ArrayDeque<Check> waiting = new ArrayDeque<>();
     private final List<Check> running = new ArrayList<>();
     private final Map<Endpoint, HealthStatus> statuses = new ConcurrentHashMap<>();
+    /** Each checked instance's last few checks, oldest first; written on the checker's loop, read anywhere. */
+    private final Map<Endpoint, List<Checked>> recent = new ConcurrentHashMap<>();
+
     private long tickTimer = -1;
     private long idleCloser = -1;
     private boolean closed;
@@ -140,6 +144,10 @@ public final class HealthChecker implements AutoCloseable {
                             c = byKey.remove(Check.key(s.id(), u, cfg));
                             if (c != null) {
                                 statuses.remove(c.upstream.endpoint());
+                                List<Checked> seen = recent.remove(c.upstream.endpoint());
+                                if (seen != null) {
+                                    recent.put(u.endpoint(), seen);
+                                }
                                 c.upstream = u;
                                 u.endpoint().setAvailable(c.health.status() != HealthStatus.UNHEALTHY);
                                 statuses.put(u.endpoint(), c.health.status());
@@ -179,6 +187,31 @@ public final class HealthChecker implements AutoCloseable {
             tickTimer = -1;
             idleCloser = -1;
         }
+    }
+
+    /** Checks kept per instance for {@link #recentChecks}. */
+    public static final int RECENT = 5;
+
+    /** One finished check: when (on the checker's ticker), its verdict, how long it took, and why it failed. */
+    public record Checked(long atNanos, boolean passed, long latencyMillis, Optional<String> error) {}
+
+    /** One of an instance's recent checks as a reader sees it: how long ago it finished, in milliseconds. */
+    public record RecentCheck(long ageMillis, boolean passed, long latencyMillis, Optional<String> error) {}
+
+    /** The instance's last {@link #RECENT} checks, newest first; empty when it is not checked or not yet. */
+    public List<RecentCheck> recentChecks(Upstream instance) {
+        List<Checked> seen = recent.getOrDefault(instance.endpoint(), List.of());
+        long now = ticker.nanos();
+        List<RecentCheck> out = new ArrayList<>(seen.size());
+        for (int i = seen.size() - 1; i >= 0; i--) {
+            Checked c = seen.get(i);
+            out.add(new RecentCheck(
+                    TimeUnit.NANOSECONDS.toMillis(Math.max(0, now - c.atNanos())),
+                    c.passed(),
+                    c.latencyMillis(),
+                    c.error()));
+        }
+        return out;
     }
 
     /** The last status of an instance, UNKNOWN if it is not checked. */
@@ -271,6 +304,12 @@ public final class HealthChecker implements AutoCloseable {
         if (c.cancelled || closed) {
             return;
         }
+        Checked check = new Checked(ticker.nanos(), passed, millis, Optional.ofNullable(error));
+        recent.merge(c.upstream.endpoint(), List.of(check), (was, one) -> {
+            List<Checked> next = new ArrayList<>(was.subList(Math.max(0, was.size() - (RECENT - 1)), was.size()));
+            next.add(check);
+            return List.copyOf(next);
+        });
         HealthStatus before = c.health.status();
         if (c.health.record(passed, millis, error)) {
             changed(c, before, error);
@@ -334,6 +373,7 @@ public final class HealthChecker implements AutoCloseable {
     private void cancel(Check c) {
         c.cancelled = true; // left in the queue; skipped when it comes due
         statuses.remove(c.upstream.endpoint());
+        recent.remove(c.upstream.endpoint());
     }
 
     @Override

@@ -138,6 +138,28 @@ class HealthCheckerTest {
     }
 
     @Test
+    void theLastFiveChecksAreKeptNewestFirstWithTheirAgeOnTheClock() throws Exception {
+        start("{ path: /health, interval: 1s, timeout: 500ms, unhealthy-threshold: 1, healthy-threshold: 1 }");
+        assertThat(checker.recentChecks(instance)).as("none before the first").isEmpty();
+        after(1_000);
+        prober.passing = false;
+        for (int i = 0; i < 5; i++) {
+            after(20_000); // past any back-off: one check each time
+        }
+        assertThat(prober.probes).hasSize(6);
+        after(300);
+        List<HealthChecker.RecentCheck> recent = checker.recentChecks(instance);
+        assertThat(recent).hasSize(HealthChecker.RECENT);
+        assertThat(recent.get(0).passed()).isFalse();
+        assertThat(recent.get(0).error()).contains("status 503");
+        assertThat(recent.get(0).ageMillis()).isEqualTo(300);
+        assertThat(recent.get(4).ageMillis())
+                .as("the oldest kept: the first, passing one has gone")
+                .isEqualTo(80_300);
+        assertThat(recent).noneMatch(HealthChecker.RecentCheck::passed);
+    }
+
+    @Test
     void aCheckWithoutAnAnswerTimesOutOnTheClock() throws Exception {
         start("{ path: /health, interval: 1s, timeout: 500ms, unhealthy-threshold: 1 }");
         prober.silent = true;

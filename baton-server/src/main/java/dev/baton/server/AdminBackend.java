@@ -4,11 +4,13 @@ import dev.baton.admin.AdminApi;
 import dev.baton.admin.AuditLog;
 import dev.baton.config.Config;
 import dev.baton.control.ConfigRejection;
+import dev.baton.control.HealthChecker;
 import dev.baton.control.RuntimeRoutes;
 import dev.baton.control.RuntimeServices;
 import dev.baton.control.Snapshot;
 import dev.baton.control.Upstream;
 import dev.baton.health.HealthStatus;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,6 +38,11 @@ final class AdminBackend implements AdminApi.Backend {
     @Override
     public HealthStatus health(Upstream instance) {
         return baton.plane().health(instance);
+    }
+
+    @Override
+    public List<HealthChecker.RecentCheck> recentChecks(Upstream instance) {
+        return baton.plane().recentChecks(instance);
     }
 
     @Override

@@ -186,6 +186,22 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aServicePageShowsEachInstancesLastChecks() {
+        browser.driver().get(url("/ui/services/db"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(browser.text("#service-live td.checks"))
+                        .startsWith("✓")
+                        .contains("s ago"));
+        dbUp.set(false);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(browser.text("#service-live td.checks"))
+                        .startsWith("✕")
+                        .contains("503"));
+        dbUp.set(true);
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
     void aChangeWithTheDashboardsCookieButNotItsTokenIsRefused() throws Exception {
         var page = Calls.get(baton.adminPort(), "/");
         String cookie = page.headers().firstValue("set-cookie").orElseThrow();

@@ -163,7 +163,8 @@ class DashboardLoginTest {
         assertThat(send("GET", "/ui/audit", List.of("cookie", cookies)).statusCode())
                 .as("the audit page needs audit:read, as GET /audit does")
                 .isEqualTo(403);
-        assertThat(send("GET", "/ui/config", List.of("cookie", cookies)).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/ui/config", List.of("cookie", cookies)).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
