@@ -19,6 +19,9 @@ final class ServiceMap {
     static final int NODE_H = 44;
     static final int COL_GAP = 70;
     static final int ROW_GAP = 14;
+    /** Above the nodes: where an edge that skips a column runs, so no node hides it. */
+    static final int LANE = 18;
+
     static final int PAD = 10;
 
     private ServiceMap() {}
@@ -46,13 +49,14 @@ final class ServiceMap {
             List<String> level = levels.get(col);
             for (int row = 0; row < level.size(); row++) {
                 boxes.put(
-                        level.get(row), new Box(PAD + (col + 1) * (NODE_W + COL_GAP), PAD + row * (NODE_H + ROW_GAP)));
+                        level.get(row),
+                        new Box(PAD + (col + 1) * (NODE_W + COL_GAP), PAD + LANE + row * (NODE_H + ROW_GAP)));
             }
             rows = Math.max(rows, level.size());
         }
-        Box gateway = new Box(PAD, PAD);
+        Box gateway = new Box(PAD, PAD + LANE);
         int width = PAD * 2 + (levels.size() + 1) * (NODE_W + COL_GAP) - COL_GAP;
-        int height = PAD * 2 + rows * (NODE_H + ROW_GAP) - ROW_GAP;
+        int height = PAD * 2 + LANE + rows * (NODE_H + ROW_GAP) - ROW_GAP;
         StringBuilder out = new StringBuilder(256 + cards.size() * 400);
         out.append("<svg class=\"map\" role=\"img\" aria-label=\"Service map\" viewBox=\"0 0 ")
                 .append(width)
@@ -103,26 +107,62 @@ final class ServiceMap {
     private static void edge(StringBuilder out, Box from, Box to, String kind) {
         int x1 = from.x() + NODE_W;
         int x2 = to.x();
-        int mid = (x1 + x2) / 2;
+        int y1 = from.midY();
+        int y2 = to.midY();
         out.append("<path class=\"edge ")
                 .append(kind)
                 .append("\" d=\"M")
                 .append(x1)
                 .append(',')
-                .append(from.midY())
-                .append(" C")
-                .append(mid)
-                .append(',')
-                .append(from.midY())
-                .append(' ')
-                .append(mid)
-                .append(',')
-                .append(to.midY())
-                .append(' ')
-                .append(x2)
-                .append(',')
-                .append(to.midY())
-                .append("\"/>");
+                .append(y1);
+        if (x2 - x1 > COL_GAP) {
+            // It would cross the columns between: up into the lane, along it, and down.
+            int lane = PAD + LANE / 2;
+            int half = COL_GAP / 2;
+            out.append(" C")
+                    .append(x1 + half)
+                    .append(',')
+                    .append(y1)
+                    .append(' ')
+                    .append(x1 + half)
+                    .append(',')
+                    .append(lane)
+                    .append(' ')
+                    .append(x1 + COL_GAP)
+                    .append(',')
+                    .append(lane)
+                    .append(" L")
+                    .append(x2 - COL_GAP)
+                    .append(',')
+                    .append(lane)
+                    .append(" C")
+                    .append(x2 - half)
+                    .append(',')
+                    .append(lane)
+                    .append(' ')
+                    .append(x2 - half)
+                    .append(',')
+                    .append(y2)
+                    .append(' ')
+                    .append(x2)
+                    .append(',')
+                    .append(y2);
+        } else {
+            int mid = (x1 + x2) / 2;
+            out.append(" C")
+                    .append(mid)
+                    .append(',')
+                    .append(y1)
+                    .append(' ')
+                    .append(mid)
+                    .append(',')
+                    .append(y2)
+                    .append(' ')
+                    .append(x2)
+                    .append(',')
+                    .append(y2);
+        }
+        out.append("\"/>");
     }
 
     private static void node(StringBuilder out, Overview.Card c, Box b) {

@@ -36,8 +36,8 @@ class DemoTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    @Test
-    void theDemoRoutesBalancesAndSwitchesModes() throws Exception {
+    /** The shipped demo config, written into {@code dir} with free ports and its data there. */
+    static Path demoConfig(Path dir) throws java.io.IOException {
         String yaml = Files.readString(Path.of("..", "examples", "demo.yaml"))
                 .replace("127.0.0.1:8080", "127.0.0.1:0")
                 .replace("127.0.0.1:9090", "127.0.0.1:0")
@@ -45,8 +45,12 @@ class DemoTest {
         for (String port : new String[] {"9101", "9102", "9103"}) {
             yaml = yaml.replace("127.0.0.1:" + port, "127.0.0.1:" + freePort());
         }
-        Path file = dir.resolve("demo.yaml");
-        Files.writeString(file, yaml);
+        return Files.writeString(dir.resolve("demo.yaml"), yaml);
+    }
+
+    @Test
+    void theDemoRoutesBalancesAndSwitchesModes() throws Exception {
+        Path file = demoConfig(dir);
         try (Baton baton =
                 Baton.builder().configFile(file).env(Main.environment()).build().start()) {
             URI base = URI.create("http://127.0.0.1:" + baton.proxyPort());
