@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +24,10 @@ import org.jspecify.annotations.Nullable;
  * step, which the page's script draws with uPlot. One render per tick serves every
  * browser, made on a worker thread, never on an event loop the proxy could need.
  * Browsers are bounded: past {@link #MAX_CLIENTS} a new one gets 503, and one that
- * cannot keep up is dropped and reconnects (its EventSource does) to a fresh state.
+ * cannot keep up is dropped and reconnects (its EventSource does). Each point's
+ * {@code id} is its step's epoch second, so a browser that reconnects says in
+ * {@code Last-Event-ID} what it has: it gets the points it missed rather than the
+ * whole series again (the whole series when what it has is older than the series).
  */
 final class DashboardFeed {
     static final int MAX_CLIENTS = 64;
@@ -39,6 +43,12 @@ final class DashboardFeed {
     private long lastStep; // guarded by this: the epoch second of the last point sent
 
     private record Client(HttpServerResponse res, Context context) {}
+
+    /** What one tick sends every browser: the overview if it changed, the new step's point if there is one. */
+    private record Tick(@Nullable String overview, @Nullable String point, long step) {}
+
+    /** One message of the stream; {@code id} is -1 for one without (the overview, which is whole each time). */
+    private record Message(String event, long id, String data) {}
 
     DashboardFeed(Vertx vertx, AdminApi.Backend backend) {
         this.vertx = vertx;
@@ -66,18 +76,44 @@ final class DashboardFeed {
         }
         Client client = new Client(res, vertx.getOrCreateContext());
         res.write("retry: 2000\n\n");
-        vertx.executeBlocking(() -> List.of(Dashboard.overviewFragment(Overview.of(backend)), series().encode()), false)
+        long had = lastEventId(rc.request().getHeader("last-event-id"));
+        vertx.executeBlocking(() -> catchUp(had), false)
                 .onSuccess(first -> {
                     if (res.closed()) {
                         return;
                     }
-                    send(client, "overview", first.get(0));
-                    send(client, "series", first.get(1));
+                    for (Message m : first) {
+                        send(client, m.event(), m.id(), m.data());
+                    }
                     clients.add(client);
                     res.closeHandler(v -> leave(client));
                     start();
                 })
                 .onFailure(e -> res.reset());
+    }
+
+    /** The step a reconnecting browser says it has, or -1 for none (or nothing a step could be). */
+    private static long lastEventId(@Nullable String header) {
+        if (header == null || !header.trim().matches("\\d{1,18}")) {
+            return -1;
+        }
+        return Long.parseLong(header.trim());
+    }
+
+    /** What a browser gets first: the overview, then the points after {@code had}, or the whole series. */
+    private List<Message> catchUp(long had) {
+        List<Message> out = new ArrayList<>();
+        out.add(new Message("overview", -1, Dashboard.overviewFragment(Overview.of(backend))));
+        long step = currentStep();
+        long size = STEP.toSeconds();
+        if (had >= 0 && had <= step && had % size == 0 && step - had <= HISTORY.toSeconds()) {
+            for (long t = had + size; t <= step; t += size) {
+                out.add(new Message("point", t, point(t).encode()));
+            }
+        } else {
+            out.add(new Message("series", step, series().encode()));
+        }
+        return out;
     }
 
     private synchronized void start() {
@@ -107,24 +143,24 @@ final class DashboardFeed {
                                 lastOverview = overview;
                                 String point = step > lastStep ? point(step).encode() : null;
                                 lastStep = Math.max(lastStep, step);
-                                return new String[] {changed, point};
+                                return new Tick(changed, point, step);
                             }
                         },
                         false)
                 .onSuccess(out -> {
                     for (Client c : clients) {
-                        if (out[0] != null) {
-                            send(c, "overview", out[0]);
+                        if (out.overview() != null) {
+                            send(c, "overview", -1, out.overview());
                         }
-                        if (out[1] != null) {
-                            send(c, "point", out[1]);
+                        if (out.point() != null) {
+                            send(c, "point", out.step(), out.point());
                         }
                     }
                 });
     }
 
     /** Writes one event on the client's own context; a client whose queue is full is dropped. */
-    private void send(Client c, String event, String data) {
+    private void send(Client c, String event, long id, String data) {
         c.context().runOnContext(v -> {
             if (c.res().closed() || c.res().ended()) {
                 leave(c);
@@ -140,6 +176,9 @@ final class DashboardFeed {
                     .append("event: ")
                     .append(event)
                     .append('\n');
+            if (id >= 0) {
+                b.append("id: ").append(id).append('\n');
+            }
             for (String line : data.split("\n", -1)) {
                 b.append("data: ").append(line).append('\n');
             }
