@@ -186,6 +186,26 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void theOverviewWorksFromTheKeyboard() {
+        browser.driver().get(url("/"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(statusOf("api")).isNotEmpty());
+        java.util.List<String> reached = new java.util.ArrayList<>();
+        for (int i = 0; i < 20 && !reached.contains("table:api"); i++) {
+            browser.driver().switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.TAB);
+            reached.add(String.valueOf(browser.js("var e = document.activeElement;"
+                    + " if (e.closest('svg')) { return 'map:' + e.getAttribute('href'); }"
+                    + " if (e.closest('table')) { return 'table:' + e.textContent; }"
+                    + " return e.tagName + ':' + e.textContent;")));
+        }
+        assertThat(reached)
+                .contains("A:Routes", "A:Config", "map:/ui/services/api", "map:/ui/services/db", "table:api");
+        browser.driver().switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> browser.driver().getTitle().equals("Baton · api"));
+    }
+
+    @Test
     void aServicePageShowsEachInstancesLastChecks() {
         browser.driver().get(url("/ui/services/db"));
         await().atMost(Duration.ofSeconds(10))
