@@ -168,6 +168,45 @@ class DashboardLoginTest {
     }
 
     @Test
+    void anotherSitesPageCannotUseTheSignedInBrowser() throws Exception {
+        signIn(token("admin"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> browser.driver().getTitle().equals("Baton · Overview"));
+        String target = url("/services/api/circuit-breaker/open");
+        // A page on another origin (localhost is another site than 127.0.0.1) that tries
+        // both ways a page can: a form posted at once, and a fetch with the cookies.
+        TestUpstream evil = TestUpstream.start(
+                vertx,
+                req -> req.response()
+                        .putHeader("content-type", "text/html")
+                        .end("<!doctype html><html><body><iframe name=\"sink\"></iframe>"
+                                + "<form id=\"f\" method=\"post\" target=\"sink\" enctype=\"text/plain\" action=\""
+                                + target + "\"><input name=\"a\" value=\"b\"></form><script>"
+                                + "document.getElementById('f').submit();"
+                                + "fetch('" + target + "', {method: 'POST', credentials: 'include',"
+                                + " headers: {'Content-Type': 'application/json'}, body: '{}'})"
+                                + ".then(function () { document.title = 'sent'; }, function () { document.title = 'blocked'; });"
+                                + "</script></body></html>"));
+        try {
+            browser.driver().get(evil.url().toString().replace("127.0.0.1", "localhost") + "/");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> browser.driver().getTitle().equals("blocked"));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(call("GET", "/metrics", "Bearer " + token("admin"), null)
+                                    .body())
+                            .contains("violation_type=\"admin_content_type\"} 1.0"));
+            var api = call("GET", "/services/api", "Bearer " + token("admin"), null);
+            assertThat(new JsonObject(api.body())
+                            .getJsonObject("circuitBreaker")
+                            .getString("state"))
+                    .as("neither the form nor the fetch changed anything")
+                    .isEqualTo("CLOSED");
+        } finally {
+            evil.close();
+        }
+    }
+
+    @Test
     void theSessionCookieIsHttpOnlyStrictAndChangesNeedTheCsrfToken() throws Exception {
         var login = send(
                 "POST",
