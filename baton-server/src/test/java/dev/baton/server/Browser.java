@@ -85,6 +85,36 @@ final class Browser implements AutoCloseable {
         return String.valueOf(js("var e = document.querySelector(arguments[0]); return e ? e.textContent : '';", css));
     }
 
+    /** Visible text whose colour against its background is below 4.5:1, as "text: ratio". */
+    @SuppressWarnings("unchecked")
+    List<String> lowContrast() {
+        return (List<String>) js("""
+                function rgb(c) { var m = c.match(/[\\d.]+/g).map(Number); return m.length > 3 ? m : m.concat([1]); }
+                function lum(c) {
+                  var v = c.slice(0, 3).map(function (x) { x /= 255;
+                    return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+                  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+                }
+                function background(el) {
+                  for (; el; el = el.parentElement) {
+                    var b = rgb(getComputedStyle(el).backgroundColor);
+                    if (b[3] > 0) { return b; }
+                  }
+                  return [255, 255, 255, 1];
+                }
+                var out = [];
+                document.querySelectorAll('body *').forEach(function (el) {
+                  var own = Array.prototype.some.call(el.childNodes, function (n) {
+                    return n.nodeType === 3 && n.textContent.trim(); });
+                  if (!own || !el.getClientRects().length || el.closest('svg')) { return; }
+                  var a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+                  var ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+                  if (ratio < 4.5) { out.push(el.textContent.trim().slice(0, 40) + ': ' + ratio.toFixed(2)); }
+                });
+                return out;
+                """);
+    }
+
     /** The console's errors since the last call: a refused script, a failed request. */
     List<String> consoleErrors() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream()

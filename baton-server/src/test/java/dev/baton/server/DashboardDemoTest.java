@@ -49,6 +49,7 @@ class DashboardDemoTest {
             assertThat(browser.driver().findElements(By.cssSelector("svg.map g.node")))
                     .extracting(e -> e.getAttribute("data-service"))
                     .contains("orders", "inventory");
+            assertThat(browser.lowContrast()).as("text below WCAG AA's 4.5:1").isEmpty();
             browser.js("window.batonTestMark = 1;");
 
             long pid = new JsonObject(

@@ -268,6 +268,9 @@ class DashboardPagesTest {
                     .as(page + ": no sideways scroll of the page at phone width")
                     .isLessThanOrEqualTo(390);
             assertThat(browser.consoleErrors()).as(page).isEmpty();
+            assertThat(browser.lowContrast())
+                    .as(page + ": text below WCAG AA's 4.5:1")
+                    .isEmpty();
         }
         open("/ui/alerts", "Alerts");
         assertThat(browser.text("table.alerts tr[data-alert='api-errors']"))
