@@ -45,6 +45,12 @@ final class ConfigJson {
         if (value instanceof String || value instanceof Number || value instanceof Boolean) {
             return value;
         }
+        if (value instanceof dev.baton.config.Template t) {
+            return t.source(); // as written, {{…}} and all
+        }
+        if (value instanceof com.fasterxml.jackson.databind.JsonNode n) {
+            return io.vertx.core.json.Json.decodeValue(n.toString()); // a saga's body: the JSON it is
+        }
         if (value instanceof Map<?, ?> m) {
             JsonObject out = new JsonObject();
             m.forEach((k, v) -> putIfPresent(out, String.valueOf(k), render(v)));

@@ -9,7 +9,7 @@ import java.util.Map;
  * {@code warnings} are what the file says that was accepted but is probably not
  * meant (a route to a service the file does not define), each as {@code
  * FILE:LINE: key: message}; {@code baton validate} prints them and a start or reload
- * logs them.
+ * logs them. {@code sagas} are the saga definitions, by name.
  */
 public record Config(
         ServerConfig server,
@@ -21,23 +21,25 @@ public record Config(
         ObservabilityConfig observability,
         Map<String, ServiceConfig> services,
         List<RouteConfig> routes,
+        Map<String, SagaConfig> sagas,
         List<ConfigError> warnings) {
 
     public Config {
         services = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(services));
         routes = List.copyOf(routes);
+        sagas = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sagas));
         warnings = List.copyOf(warnings);
     }
 
     /** This config with {@code services} in place of its own (the registry layers run-time services in). */
     public Config withServices(Map<String, ServiceConfig> services) {
         return new Config(
-                server, limits, security, health, discovery, redis, observability, services, routes, warnings);
+                server, limits, security, health, discovery, redis, observability, services, routes, sagas, warnings);
     }
 
     /** This config with {@code routes} in place of its own (the registry layers run-time routes in). */
     public Config withRoutes(List<RouteConfig> routes) {
         return new Config(
-                server, limits, security, health, discovery, redis, observability, services, routes, warnings);
+                server, limits, security, health, discovery, redis, observability, services, routes, sagas, warnings);
     }
 }

@@ -66,6 +66,7 @@ public final class ConfigReader {
         for (int i = 0; i < routeNodes.size(); i++) {
             routeReader.read(Section.of(routeNodes.get(i), "routes[" + i + "]", problems), i, services, routes);
         }
+        Map<String, dev.baton.config.SagaConfig> sagas = SagaReader.read(top, services);
         observability = observability.withAlerts(ObservabilityReader.alerts(
                 top, routes.stream().map(RouteConfig::id).collect(java.util.stream.Collectors.toSet())));
         top.finish();
@@ -96,6 +97,7 @@ public final class ConfigReader {
                 observability,
                 services,
                 routes,
+                sagas,
                 problems.warnings());
     }
 

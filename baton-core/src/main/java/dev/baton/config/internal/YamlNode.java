@@ -13,8 +13,16 @@ public sealed interface YamlNode {
 
     int line();
 
-    /** A scalar as written, before any type conversion. */
-    record Scalar(String text, int line) implements YamlNode {}
+    /**
+     * A scalar as written, before any type conversion. {@code string} is false for
+     * one written as a number, boolean or other plain non-string value ({@code 3},
+     * {@code true}): where a config holds JSON (a saga's body), it keeps that type.
+     */
+    record Scalar(String text, int line, boolean string) implements YamlNode {
+        public Scalar(String text, int line) {
+            this(text, line, true);
+        }
+    }
 
     /** A mapping in document order; {@code keyLines} gives the line of each key. */
     record Mapping(Map<String, YamlNode> entries, Map<String, Integer> keyLines, int line) implements YamlNode {

@@ -132,7 +132,7 @@ public final class YamlTreeParser {
             case VALUE_NULL:
                 return new YamlNode.Null(line);
             default:
-                return new YamlNode.Scalar(parser.getText(), line);
+                return new YamlNode.Scalar(parser.getText(), line, token == JsonToken.VALUE_STRING);
         }
     }
 
