@@ -104,6 +104,9 @@ public final class AdminApi {
         /** Recent traffic per service and route. */
         Stats stats();
 
+        /** The sagas and their definitions. */
+        dev.baton.saga.Sagas sagas();
+
         /** The alert rules and their states. */
         Alerts alerts();
 
@@ -216,6 +219,7 @@ public final class AdminApi {
         this.stream = stream;
         stream.mount(router);
         new DeadLetterRoutes(vertx, backend).mount(router);
+        new SagaRoutes(backend).mount(router);
         new StatsRoutes(backend.stats(), backend::snapshot).mount(router);
         new ProcessRoutes(vertx, backend, views).mount(router);
         router.get("/alerts").handler(this::alerts);

@@ -162,7 +162,11 @@ final class AdminAuth {
 
     /** The permission an endpoint needs; an endpoint not listed needs the strongest. */
     static String permission(HttpMethod method, String path) {
+        boolean saga = path.equals("/sagas") || path.startsWith("/sagas/");
         if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
+            if (saga || path.equals("/ui/sagas") || path.startsWith("/ui/sagas/")) {
+                return "sagas:read";
+            }
             // The dashboard's page of a thing needs what the thing's endpoint needs.
             if (path.equals("/audit") || path.equals("/ui/audit") || path.startsWith("/ui/audit/")) {
                 return "audit:read";
@@ -173,6 +177,9 @@ final class AdminAuth {
                             || path.startsWith("/ui/config/")
                     ? "config:read"
                     : "registry:read";
+        }
+        if (saga) {
+            return "sagas:write";
         }
         if (path.equals("/config/reload") || path.equals("/routes") || path.startsWith("/routes/")) {
             return "config:write"; // routes are config, whether from the file or the API

@@ -32,13 +32,20 @@ public record SecurityConfig(
         List<String> adminOrigins,
         List<String> adminHosts) {
 
-    public static final Set<String> PERMISSIONS =
-            Set.of("config:read", "config:write", "registry:read", "registry:write", "operations:write", "audit:read");
+    public static final Set<String> PERMISSIONS = Set.of(
+            "config:read",
+            "config:write",
+            "registry:read",
+            "registry:write",
+            "operations:write",
+            "audit:read",
+            "sagas:read",
+            "sagas:write");
 
     /** The built-in roles: readonly may read, user may also operate, admin may do everything. */
     public static final Map<String, Set<String>> DEFAULT_ROLES = Map.of(
             "readonly", Set.of("config:read", "registry:read"),
-            "user", Set.of("config:read", "registry:read", "operations:write"),
+            "user", Set.of("config:read", "registry:read", "operations:write", "sagas:read", "sagas:write"),
             "admin", PERMISSIONS);
 
     public SecurityConfig {

@@ -109,13 +109,23 @@ public record Template(String source, List<Part> parts) {
 
     /** The rendered text; {@link Unresolved} when {@code lookup} finds nothing for a reference. */
     public String text(Function<Reference, Optional<JsonNode>> lookup) {
+        return text(lookup, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * The rendered text with each referenced value passed through {@code escape}
+     * (a path segment's encoding: a value must not add a {@code /} or {@code ?} to
+     * the path it goes into), the literal text as it is.
+     */
+    public String text(
+            Function<Reference, Optional<JsonNode>> lookup, java.util.function.UnaryOperator<String> escape) {
         StringBuilder out = new StringBuilder();
         for (Part p : parts) {
             if (p instanceof Text t) {
                 out.append(t.text());
             } else {
                 JsonNode v = resolve((Reference) p, lookup);
-                out.append(v.isTextual() ? v.textValue() : v.toString());
+                out.append(escape.apply(v.isTextual() ? v.textValue() : v.toString()));
             }
         }
         return out.toString();

@@ -111,6 +111,11 @@ final class AdminBackend implements AdminApi.Backend {
     }
 
     @Override
+    public dev.baton.saga.Sagas sagas() {
+        return run.sagas();
+    }
+
+    @Override
     public dev.baton.control.DataStore data() {
         return run.data();
     }

@@ -18,6 +18,7 @@ import dev.baton.lifecycle.Lifecycle;
 import dev.baton.proxy.ProxyServer;
 import dev.baton.proxy.RequestObservers;
 import dev.baton.proxy.UpstreamProbes;
+import dev.baton.saga.Sagas;
 import dev.baton.store.StoreException;
 import dev.baton.supervisor.Supervisor;
 import dev.baton.telemetry.Metrics;
@@ -58,6 +59,7 @@ final class Wiring implements AutoCloseable {
     private final Supervisor supervisor;
     private final RuntimeServices runtime;
     private final RuntimeRoutes routes;
+    private final Sagas sagas;
     private final Orchestration orchestration;
 
     /**
@@ -124,6 +126,14 @@ final class Wiring implements AutoCloseable {
             }
             // The first snapshot with the stored registrations and routes, given to every component started so far.
             plane.rebuild();
+            try {
+                // Before the listeners: an unfinished saga is running again before anyone can ask for it.
+                sagas = life.start(() -> new Sagas(
+                        vertx, data, plane::snapshot, base.events(), base.clock(), base.ticker(), Sagas.timers(vertx)));
+                sagas.apply(plane.snapshot());
+            } catch (StoreException e) {
+                throw new BatonException(BatonException.why(e), e);
+            }
             life.start(() -> new Listener(
                     "proxy",
                     config.server().listen(),
@@ -192,6 +202,10 @@ final class Wiring implements AutoCloseable {
 
     Webhooks webhooks() {
         return webhooks;
+    }
+
+    Sagas sagas() {
+        return sagas;
     }
 
     Supervisor supervisor() {

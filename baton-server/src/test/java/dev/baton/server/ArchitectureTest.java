@@ -70,6 +70,8 @@ class ArchitectureTest {
                 .definedBy("dev.baton.supervisor..")
                 .layer("control")
                 .definedBy("dev.baton.control..")
+                .layer("saga")
+                .definedBy("dev.baton.saga..")
                 .layer("proxy")
                 .definedBy("dev.baton.proxy..")
                 .layer("telemetry")
@@ -84,14 +86,16 @@ class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("server")
                 .whereLayer("telemetry")
                 .mayOnlyBeAccessedByLayers("admin", "server")
+                .whereLayer("saga")
+                .mayOnlyBeAccessedByLayers("admin", "server")
                 .whereLayer("proxy")
                 .mayOnlyBeAccessedByLayers("telemetry", "admin", "server")
                 .whereLayer("control")
-                .mayOnlyBeAccessedByLayers("proxy", "telemetry", "admin", "server")
+                .mayOnlyBeAccessedByLayers("saga", "proxy", "telemetry", "admin", "server")
                 .whereLayer("supervisor")
                 .mayOnlyBeAccessedByLayers("control", "telemetry", "admin", "server")
                 .whereLayer("store")
-                .mayOnlyBeAccessedByLayers("control", "telemetry", "admin", "server")
+                .mayOnlyBeAccessedByLayers("control", "saga", "telemetry", "admin", "server")
                 .check(baton);
     }
 

@@ -49,6 +49,7 @@ class DocsExamplesTest {
             "redis",
             "services",
             "routes",
+            "sagas",
             "events",
             "access-log",
             "alerts",
@@ -61,6 +62,7 @@ class DocsExamplesTest {
               orders: { instances: [http://127.0.0.1:9101] }
               inventory: { instances: [http://127.0.0.1:9102] }
               payments: { instances: [http://127.0.0.1:9103] }
+              shipping: { instances: [http://127.0.0.1:9104] }
             routes:
               - { id: checkout, path: /checkout/**, service: orders }
             """;

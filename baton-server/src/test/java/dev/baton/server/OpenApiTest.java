@@ -24,8 +24,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OpenApiTest {
     /** Values for path parameters, so every operation can be called for real. */
-    static final Map<String, String> PARAMS =
-            Map.of("id", "orders", "type", "core", "instanceId", "orders-0", "action", "reset", "service", "orders");
+    static final Map<String, String> PARAMS = Map.of(
+            "id",
+            "orders",
+            "type",
+            "core",
+            "instanceId",
+            "orders-0",
+            "action",
+            "reset",
+            "service",
+            "orders",
+            "name",
+            "orders");
 
     @TempDir
     Path dir;

@@ -28,6 +28,7 @@ public final class Store implements AutoCloseable {
     private final Documents registrations;
     private final Documents routes;
     private final DeadLetters deadLetters;
+    private final SagaRecords sagas;
 
     private Store(FileChannel lockFile, JdbcConnectionPool pool) {
         this.lockFile = lockFile;
@@ -35,6 +36,7 @@ public final class Store implements AutoCloseable {
         this.registrations = new Documents(pool, "registrations", "registration");
         this.routes = new Documents(pool, "routes", "route");
         this.deadLetters = new DeadLetters(pool);
+        this.sagas = new SagaRecords(pool);
     }
 
     /** Whether {@code dataDir} holds a store already (without opening or creating one). */
@@ -121,6 +123,11 @@ public final class Store implements AutoCloseable {
     /** Webhook deliveries that failed every attempt. */
     public DeadLetters deadLetters() {
         return deadLetters;
+    }
+
+    /** Sagas, each with its whole state, and the definitions registered at run time. */
+    public SagaRecords sagas() {
+        return sagas;
     }
 
     @Override

@@ -1,0 +1,277 @@
+package dev.baton.saga.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.baton.balance.RequestKey;
+import dev.baton.control.ServiceTarget;
+import dev.baton.control.Snapshot;
+import dev.baton.control.Upstream;
+import dev.baton.resilience.Outcome;
+import dev.baton.time.Ticker;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Saga calls to services, through what the proxy uses too: the service's balancer
+ * picks the instance (healthy, not ejected), its breaker must allow the call, and
+ * the outcome is recorded to both, so a saga's failures open the breaker like a
+ * client's. Every call carries the saga's id and an idempotency key. An answer's
+ * body is read up to {@link #MAX_BODY}; a larger one fails the attempt.
+ */
+final class ServiceCalls implements AutoCloseable {
+    static final int MAX_BODY = 256 * 1024;
+    static final int MAX_HEADERS = 64;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How a call ended. */
+    sealed interface Result permits Answered, Failed {}
+
+    /** The service answered; {@code retryAfter} is what its Retry-After said, if anything. */
+    record Answered(
+            int status,
+            Map<String, String> headers,
+            JsonNode body,
+            @Nullable Duration retryAfter) implements Result {}
+
+    /** No answer: {@code sent} when the request may have reached the service (its outcome is unknown). */
+    record Failed(Kind kind, boolean sent, String error) implements Result {}
+
+    /** Why a call had no answer. */
+    enum Kind {
+        /** No service of that name, or no instance to take it: nothing was sent. */
+        UNAVAILABLE,
+        /** The service's breaker refuses: wait for it, without counting an attempt. */
+        BREAKER_OPEN,
+        CONNECT,
+        TIMEOUT,
+        RESET
+    }
+
+    /** A call on its way; {@link #abort} ends it as failed with {@code kind}, as its timeout does. */
+    static final class Call {
+        final Future<Result> result;
+        private final Runnable abort;
+
+        Call(Future<Result> result, Runnable abort) {
+            this.result = result;
+            this.abort = abort;
+        }
+
+        void abort() {
+            abort.run();
+        }
+    }
+
+    private final HttpClient client;
+    private final Supplier<Snapshot> snapshots;
+    private final Ticker ticker;
+    private final java.time.Clock clock;
+
+    ServiceCalls(Vertx vertx, Supplier<Snapshot> snapshots, Ticker ticker, java.time.Clock clock) {
+        this.clock = clock;
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setKeepAlive(true)
+                .setConnectTimeout(5000)
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(32 * 1024));
+        this.snapshots = snapshots;
+        this.ticker = ticker;
+    }
+
+    /** Sends {@code request} with {@code key} as its Idempotency-Key; {@code timeout} is a backstop to the engine's. */
+    Call send(String sagaId, String key, Requests.Request request, Duration timeout) {
+        ServiceTarget target = snapshots.get().services().get(request.service());
+        if (target == null) {
+            return done(new Failed(Kind.UNAVAILABLE, false, "no service '" + request.service() + "' is registered"));
+        }
+        ServiceTarget.Pick pick = target.pick(RequestKey.NONE);
+        if (pick instanceof ServiceTarget.Shed) {
+            return done(
+                    new Failed(Kind.BREAKER_OPEN, false, "the circuit breaker of '" + request.service() + "' is open"));
+        }
+        if (!(pick instanceof ServiceTarget.Picked picked)) {
+            return done(new Failed(
+                    Kind.UNAVAILABLE, false, "no instance of service '" + request.service() + "' is available"));
+        }
+        Upstream u = picked.upstream();
+        long started = ticker.nanos();
+        Promise<Result> promise = Promise.promise();
+        AtomicBoolean settled = new AtomicBoolean();
+        AtomicBoolean sent = new AtomicBoolean();
+        Holder<HttpClientRequest> out = new Holder<>();
+        Runnable abort = () -> {
+            if (settled.compareAndSet(false, true)) {
+                target.failed(u, Outcome.TIMEOUT, ticker.nanos() - started);
+                HttpClientRequest r = out.value;
+                if (r != null) {
+                    r.reset();
+                }
+                promise.tryComplete(
+                        new Failed(Kind.TIMEOUT, sent.get(), "no answer within " + timeout.toMillis() + " ms"));
+            }
+        };
+        RequestOptions options = new RequestOptions()
+                .setHost(u.host())
+                .setPort(u.port())
+                .setSsl(u.tls() != null)
+                .setMethod(HttpMethod.valueOf(request.method()))
+                .setURI(u.basePath() + request.path())
+                .setIdleTimeout(timeout.toMillis() + 5000)
+                .putHeader("host", u.authority())
+                .putHeader("idempotency-key", key)
+                .putHeader("x-baton-saga-id", sagaId);
+        request.headers().forEach(options::putHeader);
+        client.request(options)
+                .onFailure(e -> {
+                    if (settled.compareAndSet(false, true)) {
+                        target.failed(u, Outcome.CONNECT_FAILURE, ticker.nanos() - started);
+                        promise.tryComplete(new Failed(
+                                Kind.CONNECT, false, "cannot connect to " + u.authority() + ": " + message(e)));
+                    }
+                })
+                .onSuccess(req -> {
+                    out.value = req;
+                    if (settled.get()) {
+                        req.reset();
+                        return;
+                    }
+                    req.exceptionHandler(e -> {
+                        if (settled.compareAndSet(false, true)) {
+                            target.failed(u, Outcome.RESET, ticker.nanos() - started);
+                            promise.tryComplete(new Failed(
+                                    Kind.RESET,
+                                    sent.get(),
+                                    "the connection to " + u.authority() + " broke: " + message(e)));
+                        }
+                    });
+                    req.response().onSuccess(resp -> read(resp, target, u, started, settled, promise));
+                    sent.set(true);
+                    if (request.body().isPresent()) {
+                        req.putHeader("content-type", "application/json");
+                        req.end(Buffer.buffer(request.body().get()));
+                    } else {
+                        req.end();
+                    }
+                });
+        return new Call(promise.future(), abort);
+    }
+
+    private void read(
+            HttpClientResponse resp,
+            ServiceTarget target,
+            Upstream u,
+            long started,
+            AtomicBoolean settled,
+            Promise<Result> promise) {
+        Buffer body = Buffer.buffer();
+        resp.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_BODY) {
+                if (settled.compareAndSet(false, true)) {
+                    target.answered(u, resp.statusCode(), ticker.nanos() - started);
+                    resp.request().reset();
+                    promise.tryComplete(
+                            new Failed(Kind.RESET, true, "the answer's body is over " + MAX_BODY + " bytes"));
+                }
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        resp.exceptionHandler(e -> {
+            if (settled.compareAndSet(false, true)) {
+                target.failed(u, Outcome.RESET, ticker.nanos() - started);
+                promise.tryComplete(
+                        new Failed(Kind.RESET, true, "the answer from " + u.authority() + " broke off: " + message(e)));
+            }
+        });
+        resp.endHandler(v -> {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            target.answered(u, resp.statusCode(), ticker.nanos() - started);
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (String name : resp.headers().names()) {
+                if (headers.size() < MAX_HEADERS) {
+                    String value = String.join(", ", resp.headers().getAll(name));
+                    headers.put(
+                            name.toLowerCase(Locale.ROOT), value.length() > 1000 ? value.substring(0, 1000) : value);
+                }
+            }
+            promise.tryComplete(new Answered(
+                    resp.statusCode(),
+                    headers,
+                    body(body),
+                    retryAfter(resp.getHeader("retry-after"), clock.instant())));
+        });
+    }
+
+    /** The body as JSON when it is JSON, else as text; none as null. */
+    private static JsonNode body(Buffer body) {
+        if (body.length() == 0) {
+            return JsonNodeFactory.instance.nullNode();
+        }
+        String text = body.toString(StandardCharsets.UTF_8);
+        try {
+            JsonNode n = JSON.readTree(text);
+            return n == null ? JsonNodeFactory.instance.textNode(text) : n;
+        } catch (java.io.IOException e) {
+            return JsonNodeFactory.instance.textNode(text);
+        }
+    }
+
+    /** Retry-After as seconds or as an HTTP date; null when absent or neither. */
+    static @Nullable Duration retryAfter(@Nullable String value, Instant now) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.trim();
+        if (v.matches("\\d{1,9}")) {
+            return Duration.ofSeconds(Long.parseLong(v));
+        }
+        try {
+            Instant at =
+                    ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Duration d = Duration.between(now, at);
+            return d.isNegative() ? Duration.ZERO : d;
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static Call done(Result r) {
+        return new Call(Future.succeededFuture(r), () -> {});
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** A slot filled later, read by the abort. */
+    private static final class Holder<T> {
+        volatile @Nullable T value;
+    }
+}

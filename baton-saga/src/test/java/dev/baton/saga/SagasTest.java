@@ -1,0 +1,396 @@
+package dev.baton.saga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.config.Config;
+import dev.baton.config.ConfigLoader;
+import dev.baton.control.DataStore;
+import dev.baton.control.Snapshot;
+import dev.baton.events.EventSink;
+import dev.baton.testing.FakeClock;
+import dev.baton.testing.TestUpstream;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sagas against real upstreams on a real store, with time on a fake clock: each
+ * test moves the clock past a backoff or a deadline rather than waiting for it.
+ * The services: inventory reserves and releases, payments charges and refunds,
+ * shipping ships; each answers what the test tells it to.
+ */
+class SagasTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    final Vertx vertx = Vertx.vertx();
+    final FakeClock clock = new FakeClock();
+    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final List<String> calls = new CopyOnWriteArrayList<>(); // "METHOD path key"
+    final AtomicReference<Integer> chargeStatus = new AtomicReference<>(201);
+    final AtomicInteger chargeFailures = new AtomicInteger(); // answered 503 this many times first
+    final AtomicReference<Integer> releaseStatus = new AtomicReference<>(204);
+    final AtomicReference<Integer> shipStatus = new AtomicReference<>(201);
+    TestUpstream inventory;
+    TestUpstream payments;
+    TestUpstream shipping;
+    DataStore data;
+    Snapshot snapshot;
+    Sagas sagas;
+
+    void record(HttpServerRequest req) {
+        calls.add(req.method() + " " + req.path() + " " + req.getHeader("idempotency-key"));
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        inventory = TestUpstream.start(
+                vertx,
+                req -> req.body().onSuccess(body -> {
+                    record(req);
+                    if (req.method().name().equals("POST")) {
+                        req.response().setStatusCode(201).end("{\"id\":\"r1\",\"got\":" + body + "}");
+                    } else {
+                        req.response().setStatusCode(releaseStatus.get()).end();
+                    }
+                }));
+        payments = TestUpstream.start(
+                vertx,
+                req -> req.body().onSuccess(body -> {
+                    record(req);
+                    if (req.path().endsWith("/refund")) {
+                        req.response().setStatusCode(200).end();
+                    } else if (chargeFailures.getAndDecrement() > 0) {
+                        req.response().setStatusCode(503).end("{\"error\":\"busy\"}");
+                    } else {
+                        req.response().setStatusCode(chargeStatus.get()).end("{\"id\":\"c1\"}");
+                    }
+                }));
+        shipping = TestUpstream.start(
+                vertx,
+                req -> req.body().onSuccess(body -> {
+                    record(req);
+                    req.response().setStatusCode(shipStatus.get()).end("{\"shipment\":\"s1\"}");
+                }));
+        data = new DataStore(dir.resolve("data"));
+        sagas = sagas(config("", ""));
+    }
+
+    Config config(String stepExtra, String timeout) {
+        return config(stepExtra, timeout, "retry: { attempts: 3, backoff: 1s, max-backoff: 4s }");
+    }
+
+    Config config(String stepExtra, String timeout, String chargeRetry) {
+        return new ConfigLoader(Map.of())
+                .parse(
+                        """
+                services:
+                  inventory: { instances: [ "%s" ] }
+                  payments: { instances: [ "%s" ] }
+                  shipping: { instances: [ "%s" ] }
+                sagas:
+                  place-order:
+                    timeout: %s
+                    compensation-deadline: 1m
+                    steps:
+                      - id: reserve
+                        call: { service: inventory, method: POST, path: /reservations,
+                                body: { sku: "{{input.sku}}", qty: "{{input.qty}}" } }
+                        compensate: { service: inventory, method: DELETE,
+                                      path: "/reservations/{{steps.reserve.response.body.id}}" }
+                        retry: { attempts: 3, backoff: 1s, max-backoff: 4s }
+                      - id: charge
+                        call: { service: payments, method: POST, path: /charges,
+                                body: { order: "{{saga.id}}", amount: "{{input.amount}}" } }
+                        compensate: { service: payments, method: POST,
+                                      path: "/charges/{{steps.charge.response.body.id}}/refund" }
+                        %s
+                        %s
+                      - id: ship
+                        call: { service: shipping, method: POST, path: /shipments, body: "{{input}}" }
+                        retry: { attempts: 2, backoff: 1s }
+                """.formatted(
+                                        inventory.url(),
+                                        payments.url(),
+                                        shipping.url(),
+                                        timeout.isEmpty() ? "2m" : timeout,
+                                        chargeRetry,
+                                        stepExtra),
+                        "baton.yaml");
+    }
+
+    Sagas sagas(Config config) {
+        snapshot = Snapshot.compile(config);
+        Sagas s = new Sagas(vertx, data, () -> snapshot, EventSink.NONE, clock, clock::nanos, scheduler);
+        s.start();
+        s.apply(snapshot);
+        return s;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        sagas.close();
+        data.close();
+        for (TestUpstream u : List.of(inventory, payments, shipping)) {
+            u.close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    static JsonNode input() throws Exception {
+        return JSON.readTree("{\"sku\":\"A-1\",\"qty\":2,\"amount\":9.5}");
+    }
+
+    Saga begin() throws Exception {
+        return sagas.start("place-order", input(), Optional.empty())
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    Saga now(String id) throws Exception {
+        return sagas.get(id).toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow();
+    }
+
+    void awaitState(String id, SagaState state) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(now(id).state()).isEqualTo(state));
+    }
+
+    /** Waits until the saga has scheduled its next wake-up, then moves the clock past it. */
+    void advance(Duration d) {
+        await().atMost(WAIT).until(() -> scheduler.pending() > 0);
+        scheduler.advance(d);
+    }
+
+    Saga.Step step(Saga s, String id) {
+        return s.steps().stream().filter(st -> st.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void everyStepSucceedsAndEachCallCarriesItsIdempotencyKey() throws Exception {
+        Saga s = begin();
+        awaitState(s.id(), SagaState.COMPLETED);
+        assertThat(calls)
+                .containsExactly(
+                        "POST /reservations " + s.id() + ":reserve:call",
+                        "POST /charges " + s.id() + ":charge:call",
+                        "POST /shipments " + s.id() + ":ship:call");
+        Saga done = now(s.id());
+        assertThat(done.steps()).extracting(Saga.Step::state).containsOnly(StepState.SUCCEEDED);
+        JsonNode got = step(done, "reserve").response().orElseThrow().body().get("got");
+        assertThat(got.get("qty").isInt())
+                .as("a value that is one template keeps its JSON type")
+                .isTrue();
+        assertThat(got.get("sku").asText()).isEqualTo("A-1");
+        assertThat(payments.last().headers().get("x-baton-saga-id")).isEqualTo(s.id());
+        assertThat(done.endedAt()).isPresent();
+        assertThat(done.trail()).extracting(Saga.Entry::what).contains("completed");
+    }
+
+    @Test
+    void aBusinessRefusalIsNotRetriedAndCompensatesWhatWentBefore() throws Exception {
+        chargeStatus.set(402);
+        Saga s = begin();
+        awaitState(s.id(), SagaState.COMPENSATED);
+        assertThat(calls)
+                .containsExactly(
+                        "POST /reservations " + s.id() + ":reserve:call",
+                        "POST /charges " + s.id() + ":charge:call",
+                        "DELETE /reservations/r1 " + s.id() + ":reserve:compensate");
+        Saga done = now(s.id());
+        assertThat(step(done, "charge").state()).isEqualTo(StepState.FAILED);
+        assertThat(step(done, "charge").attempts()).isEqualTo(1);
+        assertThat(step(done, "reserve").state()).isEqualTo(StepState.COMPENSATED);
+        assertThat(step(done, "ship").state()).isEqualTo(StepState.PENDING);
+        assertThat(done.reason())
+                .hasValueSatisfying(r -> assertThat(r).startsWith("step charge was refused: answered 402"));
+    }
+
+    @Test
+    void aTransientFailureIsRetriedWithBackoffThenCompensatesWhenItLasts() throws Exception {
+        chargeFailures.set(2);
+        Saga ok = begin();
+        await().atMost(WAIT).until(() -> step(now(ok.id()), "charge").attempts() == 1);
+        advance(Duration.ofMillis(1200)); // 1s ± 20%
+        await().atMost(WAIT).until(() -> step(now(ok.id()), "charge").attempts() == 2);
+        advance(Duration.ofMillis(2400)); // doubled
+        awaitState(ok.id(), SagaState.COMPLETED);
+        assertThat(step(now(ok.id()), "charge").attempts()).isEqualTo(3);
+
+        calls.clear();
+        chargeFailures.set(100);
+        Saga failing = begin();
+        await().atMost(WAIT).until(() -> step(now(failing.id()), "charge").attempts() == 1);
+        advance(Duration.ofMillis(1200));
+        await().atMost(WAIT).until(() -> step(now(failing.id()), "charge").attempts() == 2);
+        advance(Duration.ofMillis(2400));
+        awaitState(failing.id(), SagaState.COMPENSATED);
+        assertThat(calls).filteredOn(c -> c.startsWith("POST /charges")).hasSize(3);
+        assertThat(calls).last().isEqualTo("DELETE /reservations/r1 " + failing.id() + ":reserve:compensate");
+        assertThat(now(failing.id()).reason())
+                .hasValueSatisfying(r -> assertThat(r).startsWith("step charge failed after 3 attempts: answered 503"));
+    }
+
+    @Test
+    void aCompensationThatKeepsFailingIsStuckUntilAnOperatorRetriesOrSkips() throws Exception {
+        chargeStatus.set(402);
+        releaseStatus.set(500);
+        Saga s = begin();
+        await().atMost(WAIT)
+                .until(() -> step(now(s.id()), "reserve")
+                        .compensation()
+                        .map(c -> c.attempts() == 1)
+                        .orElse(false));
+        for (int i = 0; i < 20 && now(s.id()).state() != SagaState.STUCK; i++) {
+            advance(Duration.ofSeconds(5)); // capped at 4s ± 20%
+            Thread.onSpinWait();
+        }
+        awaitState(s.id(), SagaState.STUCK);
+        Saga stuck = now(s.id());
+        assertThat(stuck.reason())
+                .hasValueSatisfying(r ->
+                        assertThat(r).startsWith("the compensation of step reserve has failed for 1m: answered 500"));
+        assertThatThrownBy(() -> sagas.cancel(s.id()).toCompletableFuture().join())
+                .hasCauseInstanceOf(SagaRefused.class);
+
+        releaseStatus.set(204);
+        sagas.retry(s.id()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        awaitState(s.id(), SagaState.COMPENSATED);
+        assertThat(step(now(s.id()), "reserve").state()).isEqualTo(StepState.COMPENSATED);
+
+        releaseStatus.set(500);
+        Saga other = begin();
+        await().atMost(WAIT)
+                .until(() -> step(now(other.id()), "reserve").compensation().isPresent());
+        for (int i = 0; i < 20 && now(other.id()).state() != SagaState.STUCK; i++) {
+            advance(Duration.ofSeconds(5));
+        }
+        awaitState(other.id(), SagaState.STUCK);
+        sagas.skip(other.id()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        awaitState(other.id(), SagaState.COMPENSATED);
+        assertThat(step(now(other.id()), "reserve").state()).isEqualTo(StepState.SKIPPED);
+    }
+
+    @Test
+    void aCancelledSagaCompensatesItsCompletedStepsAndEndsCancelled() throws Exception {
+        chargeFailures.set(100);
+        Saga s = begin();
+        await().atMost(WAIT).until(() -> step(now(s.id()), "charge").attempts() == 1);
+        sagas.cancel(s.id()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        awaitState(s.id(), SagaState.CANCELLED);
+        assertThat(calls).last().isEqualTo("DELETE /reservations/r1 " + s.id() + ":reserve:compensate");
+        assertThat(now(s.id()).reason()).hasValue("cancelled by an operator");
+        assertThatThrownBy(() -> sagas.cancel(s.id()).toCompletableFuture().join())
+                .hasCauseInstanceOf(SagaRefused.class)
+                .hasMessageContaining("has ended CANCELLED");
+    }
+
+    @Test
+    void pastThePivotASagaOnlyGoesForward() throws Exception {
+        sagas.close();
+        sagas = sagas(config("pivot: true", ""));
+        shipStatus.set(400);
+        Saga s = begin();
+        await().atMost(WAIT).until(() -> step(now(s.id()), "ship").attempts() >= 1);
+        assertThatThrownBy(() -> sagas.cancel(s.id()).toCompletableFuture().join())
+                .hasCauseInstanceOf(SagaRefused.class)
+                .hasMessageContaining("past its pivot");
+        advance(Duration.ofMillis(1200));
+        await().atMost(WAIT).until(() -> step(now(s.id()), "ship").attempts() >= 2);
+        assertThat(now(s.id()).state())
+                .as("a refusal past the pivot is retried, not compensated")
+                .isEqualTo(SagaState.RUNNING);
+        shipStatus.set(201);
+        advance(Duration.ofSeconds(3));
+        awaitState(s.id(), SagaState.COMPLETED);
+        assertThat(calls).noneMatch(c -> c.contains(":compensate"));
+    }
+
+    @Test
+    void theSagaTimeoutCompensates() throws Exception {
+        chargeFailures.set(100);
+        sagas.close();
+        sagas = sagas(config("", "", "retry: { attempts: 100, backoff: 30s, max-backoff: 30s }"));
+        Saga s = begin();
+        await().atMost(WAIT).until(() -> step(now(s.id()), "charge").attempts() == 1);
+        for (int i = 0; i < 10 && now(s.id()).state() == SagaState.RUNNING; i++) {
+            advance(Duration.ofSeconds(40));
+        }
+        awaitState(s.id(), SagaState.COMPENSATED);
+        assertThat(now(s.id()).reason()).hasValue("timed out after 2m");
+    }
+
+    @Test
+    void aStartWithTheSameKeyIsTheSameSaga() throws Exception {
+        Saga a = sagas.start("place-order", input(), Optional.of("order-7"))
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        Saga b = sagas.start("place-order", input(), Optional.of("order-7"))
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        assertThat(b.id()).isEqualTo(a.id());
+        awaitState(a.id(), SagaState.COMPLETED);
+        assertThat(calls).filteredOn(c -> c.startsWith("POST /reservations")).hasSize(1);
+        assertThatThrownBy(() -> sagas.start("nope", input(), Optional.empty())
+                        .toCompletableFuture()
+                        .join())
+                .hasCauseInstanceOf(SagaRefused.class)
+                .hasMessageContaining("no saga definition 'nope'");
+    }
+
+    @Test
+    void aSagaLeftUnfinishedIsResumedByTheNextStartWithTheSameKeys() throws Exception {
+        chargeFailures.set(1);
+        Saga s = begin();
+        await().atMost(WAIT).until(() -> step(now(s.id()), "charge").attempts() == 1);
+        sagas.close(); // as a crash: nothing more is written
+        sagas = sagas(config("", ""));
+        awaitState(s.id(), SagaState.RUNNING);
+        advance(Duration.ofMillis(1200));
+        awaitState(s.id(), SagaState.COMPLETED);
+        assertThat(calls)
+                .containsExactly(
+                        "POST /reservations " + s.id() + ":reserve:call",
+                        "POST /charges " + s.id() + ":charge:call",
+                        "POST /charges " + s.id() + ":charge:call",
+                        "POST /shipments " + s.id() + ":ship:call");
+        assertThat(now(s.id()).trail()).extracting(Saga.Entry::what).contains("resumed after a restart");
+    }
+
+    @Test
+    void aRedefinedSagaGetsANewVersionAndARunningOneKeepsItsOwn() throws Exception {
+        assertThat(sagas.definitions().get("place-order").version()).isEqualTo(1);
+        chargeFailures.set(1);
+        Saga s = begin();
+        await().atMost(WAIT).until(() -> step(now(s.id()), "charge").attempts() == 1);
+        snapshot = Snapshot.compile(config("", "3m"));
+        sagas.apply(snapshot);
+        assertThat(sagas.definitions().get("place-order").version()).isEqualTo(2);
+        sagas.apply(snapshot);
+        assertThat(sagas.definitions().get("place-order").version())
+                .as("the same again is no new version")
+                .isEqualTo(2);
+        advance(Duration.ofMillis(1200));
+        awaitState(s.id(), SagaState.COMPLETED);
+        assertThat(now(s.id()).version()).isEqualTo(1);
+        assertThat(begin().version()).isEqualTo(2);
+    }
+}
