@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sagas implements Component<Snapshot> {
     private static final Logger log = LoggerFactory.getLogger(Sagas.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** One version of a definition; {@code source} is {@code config} or {@code api}. */
     public record Definition(String name, int version, SagaConfig config, String source, Instant createdAt) {}
@@ -47,6 +49,7 @@ public final class Sagas implements Component<Snapshot> {
     private final Clock clock;
     private final Ticker ticker;
     private final Scheduler scheduler;
+    private final SagaMeters meters = new SagaMeters();
     private final Map<String, List<Definition>> versions = new LinkedHashMap<>(); // guarded by this
     private @Nullable Engine engine;
 
@@ -78,7 +81,7 @@ public final class Sagas implements Component<Snapshot> {
 
     @Override
     public void start() {
-        engine = new Engine(vertx, this::records, snapshots, events, clock, ticker, scheduler);
+        engine = new Engine(vertx, this::records, snapshots, events, clock, ticker, scheduler, meters);
         if (data.exists()) {
             synchronized (this) {
                 for (SagaRecords.Definition d : records().definitions()) {
@@ -165,6 +168,15 @@ public final class Sagas implements Component<Snapshot> {
                 .toCompletionStage();
     }
 
+    /**
+     * Starts saga {@code name} with {@code input} (anything Jackson turns into JSON:
+     * a map, a record, a JsonNode) and gives a handle on it.
+     */
+    public CompletionStage<SagaHandle> start(String name, Object input) {
+        JsonNode json = input instanceof JsonNode n ? n : JSON.valueToTree(input);
+        return start(name, json, Optional.empty()).thenApply(s -> new SagaHandle(this, s));
+    }
+
     public CompletionStage<Optional<Saga>> get(String id) {
         return data.exists()
                 ? engine().get(id).toCompletionStage()
@@ -193,6 +205,11 @@ public final class Sagas implements Component<Snapshot> {
 
     public CompletionStage<Saga> skip(String id) {
         return engine().skip(id).toCompletionStage();
+    }
+
+    /** The sagas' meters, to bind to the registry. */
+    public SagaMeters meters() {
+        return meters;
     }
 
     private SagaRecords records() {

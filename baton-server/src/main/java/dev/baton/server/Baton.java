@@ -252,6 +252,14 @@ public final class Baton implements AutoCloseable {
     }
 
     /** The lifecycle event bus: subscribe to follow health changes and reloads. */
+    /**
+     * The sagas: start one ({@code sagas().start("place-order", input)}), read,
+     * cancel, retry or skip them. Only while the gateway runs.
+     */
+    public dev.baton.saga.Sagas sagas() {
+        return run().sagas();
+    }
+
     public EventBus events() {
         return base.events();
     }

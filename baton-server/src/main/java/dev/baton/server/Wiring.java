@@ -131,6 +131,7 @@ final class Wiring implements AutoCloseable {
                 sagas = life.start(() -> new Sagas(
                         vertx, data, plane::snapshot, base.events(), base.clock(), base.ticker(), Sagas.timers(vertx)));
                 sagas.apply(plane.snapshot());
+                metrics.bind("sagas", sagas.meters());
             } catch (StoreException e) {
                 throw new BatonException(BatonException.why(e), e);
             }

@@ -63,6 +63,7 @@ public final class Engine implements AutoCloseable {
     private final Clock clock;
     private final Scheduler scheduler;
     private final ServiceCalls calls;
+    private final dev.baton.saga.SagaMeters meters;
     private final Map<String, Run> live = new HashMap<>(); // on the context only
     private final Map<String, List<Promise<Saga>>> waiting = new HashMap<>(); // on the context only
     private boolean closed;
@@ -74,8 +75,10 @@ public final class Engine implements AutoCloseable {
             EventSink events,
             Clock clock,
             Ticker ticker,
-            Scheduler scheduler) {
+            Scheduler scheduler,
+            dev.baton.saga.SagaMeters meters) {
         this.vertx = vertx;
+        this.meters = meters;
         this.context = vertx.getOrCreateContext();
         this.store = store;
         this.snapshots = snapshots;
@@ -102,6 +105,7 @@ public final class Engine implements AutoCloseable {
             Promise<Saga> p = Promise.promise();
             context.runOnContext(v -> {
                 live.put(run.id, run);
+                meters.started(name, true);
                 publish(EventType.SAGA_STARTED, run, null, Map.of("version", version));
                 drive(run);
                 p.complete(run.view());
@@ -127,6 +131,9 @@ public final class Engine implements AutoCloseable {
                             try {
                                 Run run = read(row);
                                 live.put(run.id, run);
+                                if (run.state != SagaState.STUCK) {
+                                    meters.started(run.name, false);
+                                }
                                 run.note(clock.instant(), null, "resumed after a restart");
                                 drive(run);
                                 n++;
@@ -221,6 +228,7 @@ public final class Engine implements AutoCloseable {
                 run.state = SagaState.RUNNING;
             }
             run.note(now, s.config.id(), "retried by an operator");
+            meters.unstuck(run.name);
             persist(run, () -> drive(run));
         });
     }
@@ -240,6 +248,7 @@ public final class Engine implements AutoCloseable {
             s.state = StepState.SKIPPED;
             s.endedAt = now;
             run.note(now, s.config.id(), "skipped by an operator");
+            meters.unstuck(run.name);
             persist(run, () -> drive(run));
         });
     }
@@ -465,6 +474,7 @@ public final class Engine implements AutoCloseable {
                 run.pivoted = true;
             }
             run.note(now, id, "succeeded: " + a.status());
+            meters.step(run.name, id, "succeeded");
             publish(EventType.SAGA_STEP_SUCCEEDED, run, s, Map.of("status", a.status()));
             persist(run, () -> drive(run));
             return;
@@ -517,6 +527,7 @@ public final class Engine implements AutoCloseable {
         s.state = StepState.FAILED;
         s.endedAt = now;
         run.note(now, id, (refused ? "refused: " : "failed: ") + s.error);
+        meters.step(run.name, id, "failed");
         publish(EventType.SAGA_STEP_FAILED, run, s, Map.of("error", String.valueOf(s.error)));
         compensate(
                 run,
@@ -537,6 +548,7 @@ public final class Engine implements AutoCloseable {
             s.comp.error = null;
             s.comp.endedAt = now;
             run.note(now, id, "compensated: " + a.status());
+            meters.step(run.name, id, "compensated");
             persist(run, () -> drive(run));
             return;
         }
@@ -594,6 +606,7 @@ public final class Engine implements AutoCloseable {
         run.cancelRequested = false;
         run.reason = reason;
         run.note(now, null, "compensating: " + reason);
+        meters.reached(run.name, SagaState.COMPENSATING, null);
         publish(EventType.SAGA_COMPENSATING, run, null, Map.of("reason", reason));
         persist(run, () -> drive(run));
     }
@@ -602,6 +615,7 @@ public final class Engine implements AutoCloseable {
         run.state = SagaState.STUCK;
         run.reason = reason;
         run.note(now, null, "stuck: " + reason);
+        meters.reached(run.name, SagaState.STUCK, null);
         publish(EventType.SAGA_STUCK, run, null, Map.of("reason", reason));
         persist(run, () -> {});
     }
@@ -611,6 +625,7 @@ public final class Engine implements AutoCloseable {
         run.reason = reason;
         run.endedAt = now;
         run.note(now, null, state.name().toLowerCase(java.util.Locale.ROOT));
+        meters.reached(run.name, state, Duration.between(run.createdAt, now));
         EventType type = switch (state) {
             case COMPLETED -> EventType.SAGA_COMPLETED;
             case CANCELLED -> EventType.SAGA_CANCELLED;
