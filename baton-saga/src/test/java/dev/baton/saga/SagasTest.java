@@ -68,7 +68,9 @@ class SagasTest {
                 req -> req.body().onSuccess(body -> {
                     record(req);
                     if (req.method().name().equals("POST")) {
-                        req.response().setStatusCode(201).end("{\"id\":\"r1\",\"got\":" + body + "}");
+                        req.response()
+                                .setStatusCode(201)
+                                .end("{\"id\":\"r1\",\"got\":" + (body.length() == 0 ? "null" : body) + "}");
                     } else {
                         req.response().setStatusCode(releaseStatus.get()).end();
                     }
@@ -392,5 +394,98 @@ class SagasTest {
         awaitState(s.id(), SagaState.COMPLETED);
         assertThat(now(s.id()).version()).isEqualTo(1);
         assertThat(begin().version()).isEqualTo(2);
+    }
+
+    @Test
+    void anAttemptWithoutAnAnswerTimesOutOnTheClockAndItsStepIsCompensatedToo() throws Exception {
+        AtomicInteger charges = new AtomicInteger();
+        TestUpstream slow = TestUpstream.start(
+                vertx,
+                req -> req.body().onSuccess(body -> {
+                    record(req);
+                    if (req.path().equals("/charges") && charges.incrementAndGet() == 1) {
+                        return; // never answers: the attempt times out, its outcome unknown
+                    }
+                    req.response()
+                            .setStatusCode(req.path().equals("/charges") ? 402 : 200)
+                            .end("{}");
+                }));
+        try {
+            sagas.close();
+            sagas = sagas(new ConfigLoader(Map.of()).parse("""
+                    services:
+                      inventory: { instances: [ "%s" ] }
+                      payments: { instances: [ "%s" ] }
+                    sagas:
+                      place-order:
+                        steps:
+                          - id: reserve
+                            call: { service: inventory, path: /reservations }
+                            compensate: { service: inventory, method: DELETE, path: "/reservations/{{steps.reserve.response.body.id}}" }
+                          - id: charge
+                            call: { service: payments, path: /charges }
+                            compensate: { service: payments, path: /refunds, body: { order: "{{saga.id}}" } }
+                            timeout: 3s
+                            retry: { attempts: 2, backoff: 1s }
+                    """.formatted(inventory.url(), slow.url()), "baton.yaml"));
+            Saga s = begin();
+            await().atMost(WAIT).until(() -> charges.get() == 1);
+            advance(Duration.ofSeconds(3));
+            await().atMost(WAIT).until(() -> step(now(s.id()), "charge").unknownOutcome());
+            assertThat(step(now(s.id()), "charge").error()).hasValue("no answer within 3000 ms");
+            advance(Duration.ofMillis(1200));
+            await().atMost(WAIT)
+                    .until(() -> now(s.id()).state().ended() || now(s.id()).state() == SagaState.STUCK);
+            assertThat(now(s.id()).state())
+                    .as(now(s.id()).reason() + " " + calls)
+                    .isEqualTo(SagaState.COMPENSATED);
+            assertThat(calls)
+                    .containsExactly(
+                            "POST /reservations " + s.id() + ":reserve:call",
+                            "POST /charges " + s.id() + ":charge:call",
+                            "POST /charges " + s.id() + ":charge:call",
+                            "POST /refunds " + s.id() + ":charge:compensate",
+                            "DELETE /reservations/r1 " + s.id() + ":reserve:compensate");
+        } finally {
+            slow.close();
+        }
+    }
+
+    @Test
+    void whileTheBreakerIsOpenTheSagaWaitsWithoutSpendingAttempts() throws Exception {
+        sagas.close();
+        sagas = sagas(new ConfigLoader(Map.of()).parse("""
+                services:
+                  inventory: { instances: [ "%s" ] }
+                  payments:
+                    instances: [ "%s" ]
+                    circuit-breaker: { minimum-calls: 2, failure-rate-threshold: 50, open-duration: 5m }
+                sagas:
+                  place-order:
+                    steps:
+                      - id: reserve
+                        call: { service: inventory, path: /reservations }
+                      - id: charge
+                        call: { service: payments, path: /charges }
+                        retry: { attempts: 5, backoff: 1s, max-backoff: 1s }
+                """.formatted(inventory.url(), payments.url()), "baton.yaml"));
+        chargeFailures.set(2);
+        Saga s = begin();
+        await().atMost(WAIT).until(() -> step(now(s.id()), "charge").attempts() == 1);
+        advance(Duration.ofMillis(1200));
+        await().atMost(WAIT).until(() -> step(now(s.id()), "charge").attempts() == 2);
+        assertThat(snapshot.services().get("payments").breakers().state())
+                .hasValue(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN);
+        for (int i = 0; i < 5; i++) {
+            advance(Duration.ofMillis(1200));
+        }
+        assertThat(step(now(s.id()), "charge").attempts())
+                .as("no attempt while the breaker is open")
+                .isEqualTo(2);
+        assertThat(calls).filteredOn(c -> c.startsWith("POST /charges")).hasSize(2);
+        snapshot.services().get("payments").breakers().apply("close");
+        advance(Duration.ofMillis(1200));
+        awaitState(s.id(), SagaState.COMPLETED);
+        assertThat(step(now(s.id()), "charge").attempts()).isEqualTo(3);
     }
 }
