@@ -182,6 +182,17 @@ class SagasTest {
         scheduler.advance(d);
     }
 
+    /** Moves the clock by {@code d} at a time, each time the saga waits, until it is no longer {@code in}. */
+    void advanceWhile(String id, SagaState in, Duration d) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            await().atMost(WAIT).until(() -> scheduler.pending() > 0 || now(id).state() != in);
+            if (now(id).state() != in) {
+                return;
+            }
+            scheduler.advance(d);
+        }
+    }
+
     Saga.Step step(Saga s, String id) {
         return s.steps().stream().filter(st -> st.id().equals(id)).findFirst().orElseThrow();
     }
@@ -261,10 +272,7 @@ class SagasTest {
                         .compensation()
                         .map(c -> c.attempts() == 1)
                         .orElse(false));
-        for (int i = 0; i < 20 && now(s.id()).state() != SagaState.STUCK; i++) {
-            advance(Duration.ofSeconds(5)); // capped at 4s ± 20%
-            Thread.onSpinWait();
-        }
+        advanceWhile(s.id(), SagaState.COMPENSATING, Duration.ofSeconds(5)); // capped at 4s ± 20%
         awaitState(s.id(), SagaState.STUCK);
         Saga stuck = now(s.id());
         assertThat(stuck.reason())
@@ -282,9 +290,7 @@ class SagasTest {
         Saga other = begin();
         await().atMost(WAIT)
                 .until(() -> step(now(other.id()), "reserve").compensation().isPresent());
-        for (int i = 0; i < 20 && now(other.id()).state() != SagaState.STUCK; i++) {
-            advance(Duration.ofSeconds(5));
-        }
+        advanceWhile(other.id(), SagaState.COMPENSATING, Duration.ofSeconds(5));
         awaitState(other.id(), SagaState.STUCK);
         sagas.skip(other.id()).toCompletableFuture().get(10, TimeUnit.SECONDS);
         awaitState(other.id(), SagaState.COMPENSATED);
@@ -333,9 +339,7 @@ class SagasTest {
         sagas = sagas(config("", "", "retry: { attempts: 100, backoff: 30s, max-backoff: 30s }"));
         Saga s = begin();
         await().atMost(WAIT).until(() -> step(now(s.id()), "charge").attempts() == 1);
-        for (int i = 0; i < 10 && now(s.id()).state() == SagaState.RUNNING; i++) {
-            advance(Duration.ofSeconds(40));
-        }
+        advanceWhile(s.id(), SagaState.RUNNING, Duration.ofSeconds(40));
         awaitState(s.id(), SagaState.COMPENSATED);
         assertThat(now(s.id()).reason()).hasValue("timed out after 2m");
     }
@@ -365,8 +369,7 @@ class SagasTest {
         await().atMost(WAIT).until(() -> step(now(s.id()), "charge").attempts() == 1);
         sagas.close(); // as a crash: nothing more is written
         sagas = sagas(config("", ""));
-        awaitState(s.id(), SagaState.RUNNING);
-        advance(Duration.ofMillis(1200));
+        advanceWhile(s.id(), SagaState.RUNNING, Duration.ofMillis(1200));
         awaitState(s.id(), SagaState.COMPLETED);
         assertThat(calls)
                 .containsExactly(

@@ -66,7 +66,8 @@ public final class Engine implements AutoCloseable {
     private final dev.baton.saga.SagaMeters meters;
     private final Map<String, Run> live = new HashMap<>(); // on the context only
     private final Map<String, List<Promise<Saga>>> waiting = new HashMap<>(); // on the context only
-    private boolean closed;
+    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
 
     public Engine(
             Vertx vertx,
@@ -655,9 +656,14 @@ public final class Engine implements AutoCloseable {
         String state = run.state.name();
         String body = run.json().toString();
         long revision = run.revision;
+        writes.incrementAndGet();
         vertx.executeBlocking(() -> store.get().update(run.id, revision, state, body, now), false)
                 .onComplete(ar -> context.runOnContext(v -> {
+                    writes.decrementAndGet();
                     run.busy = false;
+                    if (closed) {
+                        return; // stopping: what is written stands, and the next start goes on from it
+                    }
                     if (ar.failed()) {
                         log.error(
                                 "saga {}: cannot write its state ({}); trying again",
@@ -747,13 +753,30 @@ public final class Engine implements AutoCloseable {
         return ": " + (text.length() > 200 ? text.substring(0, 200) + "…" : text);
     }
 
-    /** Stops driving: calls still out are left; the log lets the next start repeat them. */
+    /**
+     * Stops driving: calls still out are left (the log lets the next start repeat
+     * them, with their keys), and writes already out are waited for, up to five
+     * seconds, so that the next engine on this store reads what this one wrote.
+     */
     @Override
     public void close() {
+        closed = true;
+        java.util.concurrent.CompletableFuture<Void> stopped = new java.util.concurrent.CompletableFuture<>();
         context.runOnContext(v -> {
-            closed = true;
             live.values().forEach(Engine::cancelTimer);
+            stopped.complete(null);
         });
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        try {
+            stopped.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            while (writes.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5); // a store write takes milliseconds; this is the stop path, not a test's clock
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("sagas: the engine's thread did not stop in time");
+        }
         calls.close();
     }
 }
