@@ -59,6 +59,7 @@ final class Dashboard {
         router.get("/ui/assets/:file").handler(this::asset);
         new SignIn(backend, shell).mount(router);
         new OperationsPages(vertx, backend, shell).mount(router);
+        new SagaPages(backend, shell).mount(router);
         router.get("/ui/services/:id").handler(this::service);
         router.get("/ui/services/:id/live").handler(this::serviceLive);
         router.get("/ui/services/:id/logs").handler(this::serviceLogs);

@@ -20,6 +20,7 @@ final class Shell {
     static final List<Map.Entry<String, String>> PAGES = List.of(
             Map.entry("/", "Overview"),
             Map.entry("/ui/routes", "Routes"),
+            Map.entry("/ui/sagas", "Sagas"),
             Map.entry("/ui/events", "Events"),
             Map.entry("/ui/alerts", "Alerts"),
             Map.entry("/ui/dead-letters", "Dead letters"),

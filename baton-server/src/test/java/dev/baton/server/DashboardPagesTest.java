@@ -64,17 +64,28 @@ class DashboardPagesTest {
                 services:
                   api: { instances: [ "%s" ] }
                   billing: { instances: [ "%s" ] }
+                  flaky: { instances: [ "%s" ] }
                 routes:
                   - { id: api, path: /api/**, service: api, timeout: 5s }
                   - { id: billing, path: /billing/**, service: billing, methods: [GET, POST] }
                   - { id: later, path: /later/**, service: reports }
                 %s
+                sagas:
+                  undo:
+                    compensation-deadline: 1ms
+                    steps:
+                      - id: first
+                        call: { service: api, path: /first }
+                        compensate: { service: flaky, method: DELETE, path: "/first/{{saga.id}}" }
+                      - id: second
+                        call: { service: flaky, path: /second }
+                        retry: { attempts: 1 }
                 alerts:
                   - { name: api-errors, when: "error-rate(api) > 50%%", severity: page }
                 events:
                   webhooks:
                     - { url: "%s/hook", types: [SERVICE_REGISTERED], backoff: 20ms, max-backoff: 20ms, max-attempts: 1 }
-                """.formatted(dir.resolve("data"), api.url(), api.url(), extraRoute, hooks.url());
+                """.formatted(dir.resolve("data"), api.url(), api.url(), hooks.url(), extraRoute, hooks.url());
     }
 
     @BeforeEach
@@ -262,7 +273,15 @@ class DashboardPagesTest {
                     .as(page)
                     .extracting(e -> e.getText())
                     .containsExactly(
-                            "Overview", "Routes", "Events", "Alerts", "Dead letters", "Audit", "Config", "API");
+                            "Overview",
+                            "Routes",
+                            "Sagas",
+                            "Events",
+                            "Alerts",
+                            "Dead letters",
+                            "Audit",
+                            "Config",
+                            "API");
             int width = ((Number) browser.js("return document.documentElement.scrollWidth;")).intValue();
             assertThat(width)
                     .as(page + ": no sideways scroll of the page at phone width")
@@ -276,5 +295,38 @@ class DashboardPagesTest {
         assertThat(browser.text("table.alerts tr[data-alert='api-errors']"))
                 .contains("INACTIVE")
                 .contains("page");
+    }
+
+    @Test
+    void aStuckSagaIsRetriedFromItsPageAndItsTrailIsATimeline() throws Exception {
+        var started = Calls.send(baton.adminPort(), "POST", "/sagas/undo", "{}");
+        assertThat(started.statusCode()).isEqualTo(201);
+        String id = new io.vertx.core.json.JsonObject(started.body()).getString("id");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> new io.vertx.core.json.JsonObject(
+                                Calls.get(baton.adminPort(), "/sagas/" + id).body())
+                        .getString("state")
+                        .equals("STUCK"));
+        open("/ui/sagas", "Sagas");
+        assertThat(browser.text("table.sagas tr[data-saga='" + id + "']"))
+                .contains("STUCK")
+                .contains("undo v1");
+        hooksUp.set(true);
+        browser.driver()
+                .findElement(org.openqa.selenium.By.cssSelector("tr[data-saga='" + id + "'] button"))
+                .click();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> new io.vertx.core.json.JsonObject(
+                                Calls.get(baton.adminPort(), "/sagas/" + id).body())
+                        .getString("state")
+                        .equals("COMPENSATED"));
+        open("/ui/sagas/" + id, "Saga " + id);
+        assertThat(browser.text("table.saga-steps tr[data-step='first']")).contains("COMPENSATED");
+        assertThat(browser.text("ol.timeline"))
+                .contains("compensating: step second failed after 1 attempts")
+                .contains("stuck: the compensation of step first")
+                .contains("retried by an operator")
+                .contains("compensated");
+        assertThat(browser.consoleErrors()).allMatch(e -> e.contains("/sagas/") && e.contains("409") || e.isEmpty());
     }
 }

@@ -103,4 +103,62 @@ class DemoTest {
                     .isEqualTo(200);
         }
     }
+
+    HttpResponse<String> post(URI uri, String body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(uri)
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The README's Sagas walkthrough on the demo: a success, a refusal compensated, a stuck undo retried. */
+    @Test
+    void theDemosPlaceOrderSagaAsTheReadmeWalksThroughIt() throws Exception {
+        Path file = demoConfig(dir);
+        // A person waits the demo's 15s for the undo to be STUCK; the test need not.
+        Files.writeString(
+                file, Files.readString(file).replace("compensation-deadline: 15s", "compensation-deadline: 1s"));
+        try (Baton baton =
+                Baton.builder().configFile(file).env(Main.environment()).build().start()) {
+            assertThat(baton.awaitReady(Duration.ofSeconds(60))).isEmpty();
+            URI admin = URI.create("http://127.0.0.1:" + baton.adminPort());
+            URI proxy = URI.create("http://127.0.0.1:" + baton.proxyPort());
+            JsonObject ok = new JsonObject(
+                    post(admin.resolve("/sagas/place-order?wait=10s"), "{\"sku\":\"keyboard\",\"qty\":1}")
+                            .body());
+            assertThat(ok.getString("state")).as(ok.encode()).isEqualTo("COMPLETED");
+
+            JsonObject refused = new JsonObject(
+                    post(admin.resolve("/sagas/place-order?wait=10s"), "{\"sku\":\"monitor\",\"qty\":100}")
+                            .body());
+            assertThat(refused.getString("state")).as(refused.encode()).isEqualTo("COMPENSATED");
+            assertThat(refused.getString("reason")).contains("only 7 monitor in stock");
+            assertThat(refused.getJsonArray("steps").getJsonObject(0).getString("state"))
+                    .isEqualTo("COMPENSATED");
+
+            assertThat(send("POST", proxy.resolve("/api/orders/mode?set=stuck")).statusCode())
+                    .isEqualTo(200);
+            String id = new JsonObject(post(admin.resolve("/sagas/place-order"), "{\"sku\":\"monitor\",\"qty\":100}")
+                            .body())
+                    .getString("id");
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(40))
+                    .until(() -> new JsonObject(
+                                    send("GET", admin.resolve("/sagas/" + id)).body())
+                            .getString("state")
+                            .equals("STUCK"));
+            assertThat(send("POST", proxy.resolve("/api/orders/mode?set=ok")).statusCode())
+                    .isEqualTo(200);
+            assertThat(send("POST", admin.resolve("/sagas/" + id + "/retry")).statusCode())
+                    .isEqualTo(200);
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> new JsonObject(
+                                    send("GET", admin.resolve("/sagas/" + id)).body())
+                            .getString("state")
+                            .equals("COMPENSATED"));
+        }
+    }
 }

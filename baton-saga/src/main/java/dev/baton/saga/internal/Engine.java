@@ -221,7 +221,9 @@ public final class Engine implements AutoCloseable {
             if (s.state == StepState.COMPENSATING) {
                 s.comp.startedAt = now;
                 s.comp.notBefore = null;
+                s.comp.error = null;
                 run.state = SagaState.COMPENSATING;
+                run.reason = run.cause;
             } else {
                 s.state = StepState.PENDING;
                 s.firstFailure = null;
@@ -243,6 +245,7 @@ public final class Engine implements AutoCloseable {
                 s.comp.state = StepState.SKIPPED;
                 s.comp.endedAt = now;
                 run.state = SagaState.COMPENSATING;
+                run.reason = run.cause;
             } else {
                 run.state = SagaState.RUNNING;
             }
@@ -388,7 +391,10 @@ public final class Engine implements AutoCloseable {
                 return;
             }
             Instant began = s.comp.startedAt;
-            if (began != null && !now.isBefore(began.plus(run.definition.compensationDeadline()))) {
+            // Only once an attempt has failed: a retried compensation always gets one more.
+            if (began != null
+                    && s.comp.error != null
+                    && !now.isBefore(began.plus(run.definition.compensationDeadline()))) {
                 stuck(
                         run,
                         now,
@@ -606,6 +612,7 @@ public final class Engine implements AutoCloseable {
         run.cancelled = cancelled;
         run.cancelRequested = false;
         run.reason = reason;
+        run.cause = reason;
         run.note(now, null, "compensating: " + reason);
         meters.reached(run.name, SagaState.COMPENSATING, null);
         publish(EventType.SAGA_COMPENSATING, run, null, Map.of("reason", reason));

@@ -41,6 +41,10 @@ final class Run {
     @Nullable
     String reason;
 
+    /** Why it compensates: the reason again once a stuck compensation goes on. */
+    @Nullable
+    String cause;
+
     boolean pivoted;
     boolean cancelled; // compensating because an operator cancelled: ends CANCELLED
     boolean cancelRequested; // asked while a call was out: applied when it comes back
@@ -188,6 +192,7 @@ final class Run {
         out.set("definition", SagaDefinitions.json(definition));
         out.set("input", input);
         put(out, "reason", reason);
+        put(out, "cause", cause);
         out.put("pivoted", pivoted).put("cancelled", cancelled).put("cancelRequested", cancelRequested);
         put(out, "endedAt", endedAt);
         ArrayNode st = out.putArray("steps");
@@ -244,6 +249,7 @@ final class Run {
         Run r = new Run(id, name, version, definition, body.path("input"), key, createdAt);
         r.state = state;
         r.reason = text(body, "reason");
+        r.cause = text(body, "cause");
         r.pivoted = body.path("pivoted").asBoolean();
         r.cancelled = body.path("cancelled").asBoolean();
         r.cancelRequested = body.path("cancelRequested").asBoolean();

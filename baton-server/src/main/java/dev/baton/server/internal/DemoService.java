@@ -12,7 +12,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * A small JSON service for {@code baton demo}: {@code GET /health}, a resource list,
  * an echo of what the gateway forwarded, and a switch to make it slow or failing:
- * {@code POST /mode?set=ok|slow|fail}. Runs as its own program
+ * {@code POST /mode?set=ok|slow|fail|stuck}. For the demo's {@code place-order}
+ * saga, orders takes {@code POST /orders} and {@code DELETE /orders/{id}} (which
+ * answers 503 in mode {@code stuck}, while its health stays up), and inventory
+ * {@code POST /reservations} (409 when it has fewer in stock than asked) and
+ * {@code DELETE /reservations/{id}}. Runs as its own program
  * ({@code DemoService --name orders --port 9101}), launched by Baton from the demo
  * config.
  */
@@ -93,8 +97,8 @@ public final class DemoService {
         String path = req.path(); // null for a target without one, such as *
         if ("/mode".equals(path) && req.method().name().equals("POST")) {
             String set = req.getParam("set", "");
-            if (!set.equals("ok") && !set.equals("slow") && !set.equals("fail")) {
-                json(req, 400, new JsonObject().put("error", "set must be ok, slow or fail"));
+            if (!set.equals("ok") && !set.equals("slow") && !set.equals("fail") && !set.equals("stuck")) {
+                json(req, 400, new JsonObject().put("error", "set must be ok, slow, fail or stuck"));
                 return;
             }
             mode = set;
@@ -108,10 +112,58 @@ public final class DemoService {
         }
         if (mode.equals("fail")) {
             json(req, 500, new JsonObject().put("error", name + " is failing (demo mode 'fail')"));
+        } else if (path != null && (path.startsWith("/orders") || path.startsWith("/reservations"))) {
+            req.body().onSuccess(b -> saga(req, path, b.length() == 0 ? new JsonObject() : tryJson(b.toString())));
         } else if (mode.equals("slow")) {
             vertx.setTimer(3000, t -> answer(req));
         } else {
             answer(req);
+        }
+    }
+
+    /** What the place-order saga calls: make an order or a reservation, or undo one. */
+    private void saga(HttpServerRequest req, String path, JsonObject body) {
+        String method = req.method().name();
+        boolean orders = path.startsWith("/orders");
+        if (method.equals("DELETE") && path.matches("/(orders|reservations)/[A-Za-z0-9-]{1,64}")) {
+            if (mode.equals("stuck")) {
+                json(req, 503, new JsonObject().put("error", name + " cannot undo anything (demo mode 'stuck')"));
+            } else {
+                req.response().setStatusCode(204).end(); // undone, or never was: the same either way
+            }
+            return;
+        }
+        if (!method.equals("POST") || !(path.equals("/orders") || path.equals("/reservations"))) {
+            json(req, 404, new JsonObject().put("error", "no " + method + " " + path));
+            return;
+        }
+        String sku = String.valueOf(body.getValue("sku", ""));
+        Object qty = body.getValue("qty");
+        if (!(qty instanceof Number n) || n.intValue() < 1) {
+            json(req, 400, new JsonObject().put("error", "qty must be a number of at least 1"));
+            return;
+        }
+        if (!orders) {
+            int inStock = items.stream()
+                    .map(JsonObject.class::cast)
+                    .filter(i -> i.getString("sku").equals(sku))
+                    .mapToInt(i -> i.getInteger("inStock"))
+                    .findFirst()
+                    .orElse(0);
+            if (n.intValue() > inStock) {
+                json(req, 409, new JsonObject().put("error", "only " + inStock + " " + sku + " in stock"));
+                return;
+            }
+        }
+        String id = (orders ? "order-" : "res-") + Long.toHexString(System.nanoTime() & 0xffffffL);
+        json(req, 201, new JsonObject().put("id", id).put("sku", sku).put("qty", n.intValue()));
+    }
+
+    private static JsonObject tryJson(String text) {
+        try {
+            return new JsonObject(text);
+        } catch (io.vertx.core.json.DecodeException e) {
+            return new JsonObject();
         }
     }
 
