@@ -347,6 +347,12 @@ public final class Main implements Runnable {
                 defaultValue = "/health")
         String health;
 
+        @Option(
+                names = "--data-dir",
+                description = "Baton's state, relative to the config file's directory (default: ${DEFAULT-VALUE})",
+                defaultValue = "./data")
+        String dataDir;
+
         @Option(names = "--force", description = "overwrite an existing file")
         boolean force;
 
@@ -370,7 +376,7 @@ public final class Main implements Runnable {
                 err.println("baton: " + file.config + " already exists (--force overwrites it)");
                 return 1;
             }
-            String yaml = Starter.config(upstream, port, adminPort, health);
+            String yaml = Starter.config(upstream, port, adminPort, health, dataDir);
             try {
                 // Checked before it is written: a bad --upstream leaves no file behind.
                 new ConfigLoader(environment()).parse(yaml, file.config.toString());

@@ -231,6 +231,17 @@ class CliTest {
     }
 
     @Test
+    void initPutsTheDataDirectoryWhereItIsTold() throws Exception {
+        Path file = dir.resolve("etc/baton.yaml");
+        Files.createDirectories(file.getParent());
+        Path state = dir.resolve("var/lib/baton");
+        Outcome init = run("init", "-c", file.toString(), "--data-dir", state.toString());
+        assertThat(init.exit()).as(String.join("\n", init.err())).isZero();
+        assertThat(Files.readString(file)).contains("  data-dir: \"" + state + "\"");
+        assertThat(run("validate", "-c", file.toString()).exit()).isZero();
+    }
+
+    @Test
     void initRefusesWhatWouldNotRunAndWritesNothing() throws Exception {
         Path file = dir.resolve("x.yaml");
         Outcome bad = run("init", "-c", file.toString(), "--upstream", "ftp://example.com\"\nevil: 1");

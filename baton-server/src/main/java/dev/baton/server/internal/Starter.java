@@ -13,9 +13,10 @@ public final class Starter {
 
     /**
      * The config proxying {@code port} to {@code upstream}, checked at {@code
-     * health}, with the admin API on {@code admin}.
+     * health}, with the admin API on {@code admin} and Baton's state in {@code
+     * dataDir} (relative to the file's directory).
      */
-    public static String config(String upstream, int port, int admin, String health) {
+    public static String config(String upstream, int port, int admin, String health, String dataDir) {
         return """
                 # Baton in front of one application. Written by `baton init`.
                 #   baton validate   checks this file and prints every problem with its line
@@ -25,7 +26,7 @@ public final class Starter {
                 server:
                   listen: 127.0.0.1:%d          # where clients connect; 0.0.0.0:%d for other machines
                   admin: 127.0.0.1:%d           # the admin API: /health, /services, /routes, /metrics
-                  data-dir: ./data                # Baton's state; relative paths are from this file's directory
+                  data-dir: %s # Baton's state; relative paths are from this file's directory
 
                 services:
                   app:                            # the id routes use
@@ -38,7 +39,7 @@ public final class Starter {
                 routes:
                   - path: /**                     # every path...
                     service: app                  # ...goes to the app
-                """.formatted(port, port, admin, quoted(upstream), quoted(health));
+                """.formatted(port, port, admin, "%-21s".formatted(quoted(dataDir)), quoted(upstream), quoted(health));
     }
 
     /** A YAML double-quoted scalar: backslash and quote escaped, control characters as escapes. */
