@@ -491,4 +491,36 @@ class SagasTest {
         awaitState(s.id(), SagaState.COMPLETED);
         assertThat(step(now(s.id()), "charge").attempts()).isEqualTo(3);
     }
+
+    @Test
+    void aRetryWaitsForTheServicesRetryBudget() throws Exception {
+        sagas.close();
+        sagas = sagas(new ConfigLoader(Map.of()).parse("""
+                services:
+                  inventory: { instances: [ "%s" ] }
+                  payments:
+                    instances: [ "%s" ]
+                    retry: { attempts: 2, budget: { percent: 0, min-retries: 0 } }
+                sagas:
+                  place-order:
+                    steps:
+                      - id: charge
+                        call: { service: payments, path: /charges }
+                        retry: { attempts: 3, backoff: 1s, max-backoff: 1s }
+                """.formatted(inventory.url(), payments.url()), "baton.yaml"));
+        chargeFailures.set(1);
+        Saga s = begin();
+        await().atMost(WAIT).until(() -> step(now(s.id()), "charge").attempts() == 1);
+        for (int i = 0; i < 4; i++) {
+            advance(Duration.ofMillis(1200));
+        }
+        assertThat(calls).as("the budget allows no retry").hasSize(1);
+        assertThat(snapshot.services()
+                        .get("payments")
+                        .retryBudget()
+                        .orElseThrow()
+                        .exhausted())
+                .isPositive();
+        assertThat(now(s.id()).state()).isEqualTo(SagaState.RUNNING);
+    }
 }

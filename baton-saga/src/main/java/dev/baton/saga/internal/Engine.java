@@ -446,7 +446,8 @@ public final class Engine implements AutoCloseable {
 
     private void call(Run run, Run.StepRun s, Requests.Request request, boolean compensation) {
         String key = run.id + ":" + s.config.id() + (compensation ? ":compensate" : ":call");
-        ServiceCalls.Call c = calls.send(run.id, key, request, s.config.timeout());
+        int attempts = compensation ? s.comp.attempts : s.attempts;
+        ServiceCalls.Call c = calls.send(run.id, key, request, s.config.timeout(), attempts > 1);
         run.busy = true;
         Scheduler.Cancellable timeout = scheduler.after(s.config.timeout(), () -> context.runOnContext(v -> c.abort()));
         c.result.onComplete(ar -> context.runOnContext(v -> {
@@ -486,7 +487,7 @@ public final class Engine implements AutoCloseable {
             persist(run, () -> drive(run));
             return;
         }
-        if (r instanceof ServiceCalls.Failed f && f.kind() == ServiceCalls.Kind.BREAKER_OPEN) {
+        if (r instanceof ServiceCalls.Failed f && f.kind() == ServiceCalls.Kind.HELD_BACK) {
             s.attempts--; // nothing was sent: the breaker refused at the pick
             s.state = StepState.PENDING;
             s.notBefore = now.plus(RECHECK);
@@ -559,7 +560,7 @@ public final class Engine implements AutoCloseable {
             persist(run, () -> drive(run));
             return;
         }
-        if (r instanceof ServiceCalls.Failed f && f.kind() == ServiceCalls.Kind.BREAKER_OPEN) {
+        if (r instanceof ServiceCalls.Failed f && f.kind() == ServiceCalls.Kind.HELD_BACK) {
             s.comp.attempts--;
             s.comp.notBefore = now.plus(RECHECK);
             drive(run);

@@ -60,8 +60,8 @@ final class ServiceCalls implements AutoCloseable {
     enum Kind {
         /** No service of that name, or no instance to take it: nothing was sent. */
         UNAVAILABLE,
-        /** The service's breaker refuses: wait for it, without counting an attempt. */
-        BREAKER_OPEN,
+        /** The service's breaker refuses, or its retry budget is spent: wait, without counting an attempt. */
+        HELD_BACK,
         CONNECT,
         TIMEOUT,
         RESET
@@ -98,8 +98,12 @@ final class ServiceCalls implements AutoCloseable {
         this.ticker = ticker;
     }
 
-    /** Sends {@code request} with {@code key} as its Idempotency-Key; {@code timeout} is a backstop to the engine's. */
-    Call send(String sagaId, String key, Requests.Request request, Duration timeout) {
+    /**
+     * Sends {@code request} with {@code key} as its Idempotency-Key; {@code timeout} is
+     * a backstop to the engine's. A {@code retry} takes a slot of the service's retry
+     * budget, as the proxy's retries do, or is refused without a call while none is free.
+     */
+    Call send(String sagaId, String key, Requests.Request request, Duration timeout, boolean retry) {
         ServiceTarget target = snapshots.get().services().get(request.service());
         if (target == null) {
             return done(new Failed(Kind.UNAVAILABLE, false, "no service '" + request.service() + "' is registered"));
@@ -107,13 +111,19 @@ final class ServiceCalls implements AutoCloseable {
         ServiceTarget.Pick pick = target.pick(RequestKey.NONE);
         if (pick instanceof ServiceTarget.Shed) {
             return done(
-                    new Failed(Kind.BREAKER_OPEN, false, "the circuit breaker of '" + request.service() + "' is open"));
+                    new Failed(Kind.HELD_BACK, false, "the circuit breaker of '" + request.service() + "' is open"));
         }
         if (!(pick instanceof ServiceTarget.Picked picked)) {
             return done(new Failed(
                     Kind.UNAVAILABLE, false, "no instance of service '" + request.service() + "' is available"));
         }
         Upstream u = picked.upstream();
+        var budget = target.retryBudget();
+        if (retry && budget.isPresent() && !budget.get().tryRetry()) {
+            target.abandoned(u);
+            return done(new Failed(Kind.HELD_BACK, false, "the retry budget of '" + request.service() + "' is spent"));
+        }
+        budget.ifPresent(b -> b.requestStarted());
         long started = ticker.nanos();
         Promise<Result> promise = Promise.promise();
         AtomicBoolean settled = new AtomicBoolean();
@@ -173,7 +183,14 @@ final class ServiceCalls implements AutoCloseable {
                         req.end();
                     }
                 });
-        return new Call(promise.future(), abort);
+        Future<Result> result = promise.future()
+                .onComplete(ar -> budget.ifPresent(b -> {
+                    b.requestEnded();
+                    if (retry) {
+                        b.retryEnded();
+                    }
+                }));
+        return new Call(result, abort);
     }
 
     private void read(
