@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,7 +49,7 @@ public final class DeadLetters {
             try (PreparedStatement i = c.prepareStatement(
                     "INSERT INTO dead_letters (webhook, event_id, event_type, body, attempts, last_error, failed_at)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
+                    new String[] {"id"})) {
                 i.setString(1, webhook);
                 i.setLong(2, eventId);
                 i.setString(3, eventType);
@@ -71,7 +70,7 @@ public final class DeadLetters {
             }
             return id;
         } catch (SQLException e) {
-            throw new StoreException("cannot keep a dead letter: " + e.getMessage(), e);
+            throw new StoreException("cannot keep a dead letter: " + StoreException.why(e), e);
         }
     }
 
@@ -88,7 +87,7 @@ public final class DeadLetters {
                 return out;
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot read dead letters: " + e.getMessage(), e);
+            throw new StoreException("cannot read dead letters: " + StoreException.why(e), e);
         }
     }
 
@@ -100,7 +99,7 @@ public final class DeadLetters {
                 return rs.next() ? Optional.of(row(rs)) : Optional.empty();
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot read dead letter " + id + ": " + e.getMessage(), e);
+            throw new StoreException("cannot read dead letter " + id + ": " + StoreException.why(e), e);
         }
     }
 
@@ -128,7 +127,7 @@ public final class DeadLetters {
             binder.bind(st);
             return st.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreException("cannot update dead letters: " + e.getMessage(), e);
+            throw new StoreException("cannot update dead letters: " + StoreException.why(e), e);
         }
     }
 
