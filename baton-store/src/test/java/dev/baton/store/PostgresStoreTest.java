@@ -2,10 +2,12 @@ package dev.baton.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.baton.testing.Ports;
 import dev.baton.testing.RequiredServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +72,35 @@ class PostgresStoreTest {
                 .isInstanceOf(StoreException.class)
                 .hasMessage("cannot connect to the store at postgresql://" + RequiredServer.POSTGRESQL.address()
                         + "/baton_no_such_db: FATAL: database \"baton_no_such_db\" does not exist");
+    }
+
+    @Test
+    void aServerThatGoesAwaySaysSoInOneLineAndIsUsedAgainOnceBack() throws Exception {
+        Postgres direct = fresh.server().orElseThrow();
+        try (TcpRelay relay = TcpRelay.to("127.0.0.1", 5432)) {
+            Postgres relayed = new Postgres(
+                    direct.url().replace(RequiredServer.POSTGRESQL.address(), "127.0.0.1:" + relay.port()),
+                    direct.user(),
+                    direct.password(),
+                    2);
+            Instant t0 = Instant.parse("2026-12-05T10:00:00Z");
+            try (Store store = Store.open(relayed)) {
+                store.routes().put("before", "{}", t0);
+                relay.cut();
+                // Refused, or the connection in hand broken, as the pool finds it: either way one line, in seconds.
+                assertThatThrownBy(() -> store.routes().put("during", "{}", t0))
+                        .isInstanceOf(StoreException.class)
+                        .message()
+                        .startsWith("cannot store route 'during': ")
+                        .doesNotContain("\n");
+                relay.resume();
+                // The pool drops each broken connection as it meets it and opens new ones.
+                await().atMost(Duration.ofSeconds(30))
+                        .ignoreException(StoreException.class)
+                        .untilAsserted(() -> store.routes().put("after", "{}", t0.plusSeconds(1)));
+                assertThat(store.routes().all()).extracting(Documents.Row::id).containsExactly("before", "after");
+            }
+        }
     }
 
     @Test
