@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +55,7 @@ public final class DeadLetters {
                 i.setString(4, body);
                 i.setInt(5, attempts);
                 i.setString(6, error.length() > 1024 ? error.substring(0, 1024) : error);
-                i.setTimestamp(7, Timestamp.from(at));
+                i.setObject(7, Times.utc(at));
                 i.executeUpdate();
                 try (ResultSet keys = i.getGeneratedKeys()) {
                     keys.next();
@@ -107,7 +106,7 @@ public final class DeadLetters {
     public void failedAgain(long id, String error, Instant at) {
         update("UPDATE dead_letters SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ?", st -> {
             st.setString(1, error.length() > 1024 ? error.substring(0, 1024) : error);
-            st.setTimestamp(2, Timestamp.from(at));
+            st.setObject(2, Times.utc(at));
             st.setLong(3, id);
         });
     }
@@ -140,6 +139,6 @@ public final class DeadLetters {
                 rs.getString(5),
                 rs.getInt(6),
                 rs.getString(7),
-                rs.getTimestamp(8).toInstant());
+                Times.instant(rs, 8));
     }
 }

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,11 +40,7 @@ public final class Documents {
                 ResultSet rs = st.executeQuery()) {
             List<Row> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(new Row(
-                        rs.getString(1),
-                        rs.getString(2),
-                        rs.getTimestamp(3).toInstant(),
-                        rs.getTimestamp(4).toInstant()));
+                out.add(new Row(rs.getString(1), rs.getString(2), Times.instant(rs, 3), Times.instant(rs, 4)));
             }
             return out;
         } catch (SQLException e) {
@@ -83,7 +78,7 @@ public final class Documents {
         try (PreparedStatement u =
                 c.prepareStatement("UPDATE " + table + " SET body = ?, updated_at = ? WHERE id = ?")) {
             u.setString(1, body);
-            u.setTimestamp(2, Timestamp.from(now));
+            u.setObject(2, Times.utc(now));
             u.setString(3, id);
             return u.executeUpdate();
         }
@@ -94,8 +89,8 @@ public final class Documents {
                 "INSERT INTO " + table + " (id, body, created_at, updated_at) VALUES (?, ?, ?, ?)")) {
             i.setString(1, id);
             i.setString(2, body);
-            i.setTimestamp(3, Timestamp.from(now));
-            i.setTimestamp(4, Timestamp.from(now));
+            i.setObject(3, Times.utc(now));
+            i.setObject(4, Times.utc(now));
             i.executeUpdate();
         }
     }

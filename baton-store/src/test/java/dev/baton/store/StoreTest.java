@@ -78,6 +78,23 @@ class StoreTest {
     }
 
     @Test
+    void instantsAnHourApartInTheHourThatDaylightSavingRepeatsStayApart() {
+        // The tests run in America/New_York (see the pom): there 05:30Z and 06:30Z on
+        // 2026-11-01 are both 01:30 on the wall.
+        Instant first = Instant.parse("2026-11-01T05:30:00Z");
+        Instant second = Instant.parse("2026-11-01T06:30:00Z");
+        try (Store store = fresh.open()) {
+            store.registrations().put("first", "{}", first);
+            store.registrations().put("second", "{}", second);
+            long id = store.deadLetters().add("http://hooks.test/a", 1, "SERVICE_FAILED", "{}", 1, "HTTP 503", second);
+            assertThat(store.registrations().all())
+                    .extracting(Documents.Row::createdAt)
+                    .containsExactly(first, second);
+            assertThat(store.deadLetters().get(id).orElseThrow().failedAt()).isEqualTo(second);
+        }
+    }
+
+    @Test
     void aBodyKeepsEveryCharacter() {
         // JSON as the admin API accepted it: non-ASCII, quotes, a line break, and longer than any VARCHAR.
         String body = "{\"name\":\"Zürich ✓ \\\"quoted\\\"\",\n\"pad\":\"" + "x".repeat(100_000) + "\"}";
