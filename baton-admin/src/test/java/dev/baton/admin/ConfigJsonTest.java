@@ -47,6 +47,23 @@ class ConfigJsonTest {
     }
 
     @Test
+    void theStoresPasswordIsMaskedAndAnEmbeddedStoreLeftOut() {
+        dev.baton.config.ConfigLoader loader = new dev.baton.config.ConfigLoader(java.util.Map.of("PG", "hunter2"));
+        dev.baton.config.Config c = loader.parse(
+                "store: { url: postgresql://db/baton, user: baton, password: \"${PG}\" }\nservices: {}", "baton.yaml");
+        JsonObject store = ((JsonObject) ConfigJson.render(c)).getJsonObject("store");
+        assertThat(store.getMap())
+                .containsExactly(
+                        java.util.Map.entry("url", "postgresql://db/baton"),
+                        java.util.Map.entry("user", "baton"),
+                        java.util.Map.entry("password", ConfigJson.MASK),
+                        java.util.Map.entry("maxConnections", 8));
+        assertThat(store.encode()).doesNotContain("hunter2");
+        JsonObject embedded = (JsonObject) ConfigJson.render(loader.parse("services: {}", "baton.yaml"));
+        assertThat(embedded.containsKey("store")).isFalse();
+    }
+
+    @Test
     void aProcessEnvironmentShowsOnlyItsNames() {
         dev.baton.config.Config c = new dev.baton.config.ConfigLoader(java.util.Map.of()).parse("""
                 services:

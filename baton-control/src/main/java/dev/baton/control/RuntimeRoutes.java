@@ -76,7 +76,8 @@ public final class RuntimeRoutes implements Component<Snapshot> {
     }
 
     /**
-     * Reads back the routes of an earlier run, when the data directory has a store.
+     * Reads back the routes of an earlier run, or another Baton's on a shared
+     * PostgreSQL store, when there is a store (see {@link DataStore#exists}).
      * One that no longer reads (a later version's rules) is logged and skipped, and
      * kept in the store. StoreException when the store cannot be read.
      */
@@ -94,7 +95,7 @@ public final class RuntimeRoutes implements Component<Snapshot> {
             }
         }
         if (!rows.isEmpty()) {
-            log.info("restored {} run-time route(s) from {}", rows.size(), data.dataDir());
+            log.info("restored {} run-time route(s) from {}", rows.size(), data.where());
         }
     }
 

@@ -68,9 +68,10 @@ public final class RuntimeServices implements Component<Snapshot> {
     }
 
     /**
-     * Reads back the registrations of an earlier run, when the data directory has a
-     * store; without one, {@link #prepare} creates it later, off the start path.
-     * StoreException when the store cannot be read.
+     * Reads back the registrations of an earlier run, or another Baton's on a shared
+     * PostgreSQL store, when there is a store (see {@link DataStore#exists}); without
+     * one, {@link #prepare} creates it later, off the start path. StoreException when
+     * the store cannot be opened or read.
      */
     @Override
     public synchronized void start() {
@@ -89,7 +90,7 @@ public final class RuntimeServices implements Component<Snapshot> {
             }
         }
         if (!rows.isEmpty()) {
-            log.info("restored {} run-time registration(s) from {}", rows.size(), data.dataDir());
+            log.info("restored {} run-time registration(s) from {}", rows.size(), data.where());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.baton.config;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A whole, validated Baton configuration. Immutable: a reload builds a new one.
@@ -9,7 +10,8 @@ import java.util.Map;
  * {@code warnings} are what the file says that was accepted but is probably not
  * meant (a route to a service the file does not define), each as {@code
  * FILE:LINE: key: message}; {@code baton validate} prints them and a start or reload
- * logs them. {@code sagas} are the saga definitions, by name.
+ * logs them. {@code store} is empty for the embedded store in {@code
+ * server.data-dir}, the default. {@code sagas} are the saga definitions, by name.
  */
 public record Config(
         ServerConfig server,
@@ -18,6 +20,7 @@ public record Config(
         HealthConfig health,
         DiscoveryConfig discovery,
         RedisConfig redis,
+        Optional<StoreConfig> store,
         ObservabilityConfig observability,
         Map<String, ServiceConfig> services,
         List<RouteConfig> routes,
@@ -34,12 +37,34 @@ public record Config(
     /** This config with {@code services} in place of its own (the registry layers run-time services in). */
     public Config withServices(Map<String, ServiceConfig> services) {
         return new Config(
-                server, limits, security, health, discovery, redis, observability, services, routes, sagas, warnings);
+                server,
+                limits,
+                security,
+                health,
+                discovery,
+                redis,
+                store,
+                observability,
+                services,
+                routes,
+                sagas,
+                warnings);
     }
 
     /** This config with {@code routes} in place of its own (the registry layers run-time routes in). */
     public Config withRoutes(List<RouteConfig> routes) {
         return new Config(
-                server, limits, security, health, discovery, redis, observability, services, routes, sagas, warnings);
+                server,
+                limits,
+                security,
+                health,
+                discovery,
+                redis,
+                store,
+                observability,
+                services,
+                routes,
+                sagas,
+                warnings);
     }
 }

@@ -30,12 +30,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Sagas against real upstreams on a real store, with time on a fake clock: each
+ * Sagas against real upstreams on a real store, the embedded one and PostgreSQL
+ * (127.0.0.1:5432, database test), with time on a fake clock: each
  * test moves the clock past a backoff or a deadline rather than waiting for it.
  * The services: inventory reserves and releases, payments charges and refunds,
  * shipping ships; each answers what the test tells it to.
  */
+@org.junit.jupiter.params.ParameterizedClass(name = "{0}")
+@org.junit.jupiter.params.provider.EnumSource(dev.baton.store.StoreBackend.class)
 class SagasTest {
+    @org.junit.jupiter.params.Parameter
+    dev.baton.store.StoreBackend backend;
+
+    dev.baton.store.StoreBackend.Fresh fresh;
+
     static final ObjectMapper JSON = new ObjectMapper();
     static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -93,7 +101,12 @@ class SagasTest {
                     record(req);
                     req.response().setStatusCode(shipStatus.get()).end("{\"shipment\":\"s1\"}");
                 }));
-        data = new DataStore(dir.resolve("data"));
+        fresh = backend.fresh(dir.resolve("data"));
+        data = new DataStore(
+                fresh.dir(),
+                fresh.server()
+                        .map(p ->
+                                new dev.baton.config.StoreConfig(p.url(), p.user(), p.password(), p.maxConnections())));
         sagas = sagas(config("", ""));
     }
 
@@ -152,6 +165,7 @@ class SagasTest {
     void stop() throws Exception {
         sagas.close();
         data.close();
+        fresh.close();
         for (TestUpstream u : List.of(inventory, payments, shipping)) {
             u.close();
         }

@@ -73,6 +73,9 @@ final class Reloads {
         if (!old.server().equals(config.server())) {
             log.warn("server settings changed; listeners and event loops keep their old values until a restart");
         }
+        if (!old.store().equals(config.store())) {
+            log.warn("store settings changed; the store in use stays until a restart");
+        }
         if (!old.health().equals(config.health())) {
             log.warn("health.max-concurrent-checks changed; it keeps its old value until a restart");
         }

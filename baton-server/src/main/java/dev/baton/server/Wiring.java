@@ -97,7 +97,7 @@ final class Wiring implements AutoCloseable {
                     base.clock());
             admin = new AdminApi(vertx, config.server().admin(), backend.apply(this), Baton.version(), base.clock());
             audit = new AuditLog(dataDir);
-            data = life.start(() -> new DataStore(dataDir));
+            data = life.start(() -> new DataStore(dataDir, config.store()));
             webhooks = life.start(
                     () -> new Webhooks(base.events(), data, base.webhookClient(), base.clock(), Baton.version()));
             metrics.bind("webhooks", webhooks.meters());

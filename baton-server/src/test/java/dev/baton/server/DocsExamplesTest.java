@@ -47,6 +47,7 @@ class DocsExamplesTest {
             "health",
             "discovery",
             "redis",
+            "store",
             "services",
             "routes",
             "sagas",

@@ -4,8 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,14 +48,14 @@ public final class DeadLetters {
             try (PreparedStatement i = c.prepareStatement(
                     "INSERT INTO dead_letters (webhook, event_id, event_type, body, attempts, last_error, failed_at)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
+                    new String[] {"id"})) {
                 i.setString(1, webhook);
                 i.setLong(2, eventId);
                 i.setString(3, eventType);
                 i.setString(4, body);
                 i.setInt(5, attempts);
                 i.setString(6, error.length() > 1024 ? error.substring(0, 1024) : error);
-                i.setTimestamp(7, Timestamp.from(at));
+                i.setObject(7, Times.utc(at));
                 i.executeUpdate();
                 try (ResultSet keys = i.getGeneratedKeys()) {
                     keys.next();
@@ -71,7 +69,7 @@ public final class DeadLetters {
             }
             return id;
         } catch (SQLException e) {
-            throw new StoreException("cannot keep a dead letter: " + e.getMessage(), e);
+            throw new StoreException("cannot keep a dead letter: " + StoreException.why(e), e);
         }
     }
 
@@ -88,7 +86,7 @@ public final class DeadLetters {
                 return out;
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot read dead letters: " + e.getMessage(), e);
+            throw new StoreException("cannot read dead letters: " + StoreException.why(e), e);
         }
     }
 
@@ -100,7 +98,7 @@ public final class DeadLetters {
                 return rs.next() ? Optional.of(row(rs)) : Optional.empty();
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot read dead letter " + id + ": " + e.getMessage(), e);
+            throw new StoreException("cannot read dead letter " + id + ": " + StoreException.why(e), e);
         }
     }
 
@@ -108,7 +106,7 @@ public final class DeadLetters {
     public void failedAgain(long id, String error, Instant at) {
         update("UPDATE dead_letters SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ?", st -> {
             st.setString(1, error.length() > 1024 ? error.substring(0, 1024) : error);
-            st.setTimestamp(2, Timestamp.from(at));
+            st.setObject(2, Times.utc(at));
             st.setLong(3, id);
         });
     }
@@ -128,7 +126,7 @@ public final class DeadLetters {
             binder.bind(st);
             return st.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreException("cannot update dead letters: " + e.getMessage(), e);
+            throw new StoreException("cannot update dead letters: " + StoreException.why(e), e);
         }
     }
 
@@ -141,6 +139,6 @@ public final class DeadLetters {
                 rs.getString(5),
                 rs.getInt(6),
                 rs.getString(7),
-                rs.getTimestamp(8).toInstant());
+                Times.instant(rs, 8));
     }
 }

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,8 +64,8 @@ public final class SagaRecords {
                 st.setString(5, row.idempotencyKey().orElse(null));
                 st.setString(6, row.body());
                 st.setLong(7, row.revision());
-                st.setTimestamp(8, Timestamp.from(row.createdAt()));
-                st.setTimestamp(9, Timestamp.from(row.updatedAt()));
+                st.setObject(8, Times.utc(row.createdAt()));
+                st.setObject(9, Times.utc(row.updatedAt()));
                 st.executeUpdate();
                 return row;
             } catch (SQLException e) {
@@ -96,7 +95,7 @@ public final class SagaRecords {
             st.setString(1, state);
             st.setString(2, body);
             st.setLong(3, expected + 1);
-            st.setTimestamp(4, Timestamp.from(now));
+            st.setObject(4, Times.utc(now));
             st.setString(5, id);
             st.setLong(6, expected);
             return st.executeUpdate() == 1;
@@ -145,7 +144,7 @@ public final class SagaRecords {
             st.setString(1, d.name());
             st.setInt(2, d.version());
             st.setString(3, d.body());
-            st.setTimestamp(4, Timestamp.from(d.createdAt()));
+            st.setObject(4, Times.utc(d.createdAt()));
             st.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException(
@@ -161,11 +160,7 @@ public final class SagaRecords {
                 ResultSet rs = st.executeQuery()) {
             List<Definition> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(new Definition(
-                        rs.getString(1),
-                        rs.getInt(2),
-                        rs.getString(3),
-                        rs.getTimestamp(4).toInstant()));
+                out.add(new Definition(rs.getString(1), rs.getInt(2), rs.getString(3), Times.instant(rs, 4)));
             }
             return out;
         } catch (SQLException e) {
@@ -219,7 +214,7 @@ public final class SagaRecords {
                 Optional.ofNullable(rs.getString(5)),
                 rs.getString(6),
                 rs.getLong(7),
-                rs.getTimestamp(8).toInstant(),
-                rs.getTimestamp(9).toInstant());
+                Times.instant(rs, 8),
+                Times.instant(rs, 9));
     }
 }

@@ -1,5 +1,7 @@
 package dev.baton.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
@@ -7,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.SQLException;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -15,36 +19,42 @@ import org.h2.jdbcx.JdbcConnectionPool;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Baton's durable state: an H2 file database in the data
- * directory whose schema Flyway migrates on open. Every method blocks on JDBC, so
- * callers on an event loop hand the work to a worker thread. One Baton owns a data
- * directory at a time; a second one opening it gets a clear error, not a corrupt file.
+ * Baton's durable state: an H2 file database in the data directory, or a PostgreSQL
+ * database that several Batons may share, with one schema that the same Flyway
+ * migrations bring up to date on open, and the same SQL on both. Every method blocks
+ * on JDBC, so callers on an event loop hand the work to a worker thread. One Baton
+ * owns a data directory at a time (a second one opening it gets a clear error, not
+ * a corrupt file); a PostgreSQL store has no owner, so nothing here assumes that
+ * this Baton is the only writer of its rows.
  */
 public final class Store implements AutoCloseable {
     static final String FILE = "baton";
 
-    private final FileChannel lockFile;
-    private final JdbcConnectionPool pool;
+    /** How long a caller waits for a PostgreSQL connection, and a new one to open, before it is told why not. */
+    private static final int CONNECT_SECONDS = 5;
+
+    private static final String POSTGRES_DRIVER = "org.postgresql.Driver";
+
+    private final Runnable release;
     private final Documents registrations;
     private final Documents routes;
     private final DeadLetters deadLetters;
     private final SagaRecords sagas;
 
-    private Store(FileChannel lockFile, JdbcConnectionPool pool) {
-        this.lockFile = lockFile;
-        this.pool = pool;
-        this.registrations = new Documents(pool, "registrations", "registration");
-        this.routes = new Documents(pool, "routes", "route");
-        this.deadLetters = new DeadLetters(pool);
-        this.sagas = new SagaRecords(pool);
+    private Store(DataSource dataSource, Runnable release) {
+        this.release = release;
+        this.registrations = new Documents(dataSource, "registrations", "registration");
+        this.routes = new Documents(dataSource, "routes", "route");
+        this.deadLetters = new DeadLetters(dataSource);
+        this.sagas = new SagaRecords(dataSource);
     }
 
-    /** Whether {@code dataDir} holds a store already (without opening or creating one). */
+    /** Whether {@code dataDir} holds an embedded store already (without opening or creating one). */
     public static boolean exists(Path dataDir) {
         return Files.exists(dataDir.resolve(FILE + ".mv.db"));
     }
 
-    /** Opens (creating if needed) the store under {@code dataDir} and brings its schema up to date. */
+    /** Opens (creating if needed) the embedded store under {@code dataDir} and brings its schema up to date. */
     public static Store open(Path dataDir) {
         Path dir = dataDir.toAbsolutePath().normalize();
         try {
@@ -55,7 +65,7 @@ public final class Store implements AutoCloseable {
         FileChannel lock = lock(dir);
         // H2 shares one open database between connections of a JVM; our own lock above is
         // what keeps a second Baton, in this process or another, out of the directory.
-        String url = "jdbc:h2:file:" + dir.resolve(FILE) + ";DB_CLOSE_ON_EXIT=FALSE";
+        String url = "jdbc:h2:file:" + dir.resolve(FILE) + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "baton", "");
         pool.setMaxConnections(4);
         try (Connection c = pool.getConnection()) {
@@ -64,12 +74,73 @@ public final class Store implements AutoCloseable {
         } catch (SQLException | FlywayException e) {
             pool.dispose();
             closeQuietly(lock);
-            String message = e.getMessage();
-            String why =
-                    message == null ? e.toString() : message.lines().findFirst().orElse(e.toString());
-            throw new StoreException("cannot open the store in " + dir + ": " + why, e);
+            throw new StoreException("cannot open the store in " + dir + ": " + StoreException.why(e), e);
         }
-        return new Store(lock, pool);
+        return new Store(pool, () -> {
+            pool.dispose();
+            closeQuietly(lock);
+        });
+    }
+
+    /**
+     * Opens the store in a PostgreSQL database and brings its schema up to date.
+     * Other Batons may have it open too: Flyway holds a lock in the database while it
+     * migrates, so two that start at once do not both migrate. StoreException, with
+     * the server's address and why, when it cannot be reached or migrated.
+     */
+    public static Store open(Postgres server) {
+        Properties props = new Properties();
+        props.setProperty("user", server.user());
+        server.password().ifPresent(p -> props.setProperty("password", p));
+        props.setProperty("connectTimeout", Integer.toString(CONNECT_SECONDS));
+        props.setProperty("ApplicationName", "baton");
+        // One connection of our own first, so that a server that cannot be reached (or
+        // refuses the sign-in) is the driver's one-line reason, and no pool starts: the
+        // pool would log that failure again, with its stack. The driver itself, not
+        // DriverManager, which finds only the drivers that the thread's class loader sees
+        // (not so in every application that embeds Baton).
+        try (Connection probe = postgresDriver().connect(server.jdbcUrl(), props)) {
+            if (probe == null) {
+                throw new SQLException("the PostgreSQL driver does not take this URL");
+            }
+            probe.isValid(CONNECT_SECONDS);
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "cannot connect to the store at " + server.shown() + ": " + StoreException.why(e), e);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("baton-store");
+        config.setDriverClassName(POSTGRES_DRIVER);
+        config.setJdbcUrl(server.jdbcUrl());
+        config.setDataSourceProperties(props); // the sign-in and timeouts the probe had
+        config.setMaximumPoolSize(server.maxConnections());
+        // One kept open, the rest opened as work comes and closed when idle: the server's
+        // connections are shared with every other Baton and program that uses it.
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(CONNECT_SECONDS * 1000L);
+        config.setInitializationFailTimeout(-1); // the probe above was the check
+        HikariDataSource pool = new HikariDataSource(config);
+        try {
+            migrate(pool);
+        } catch (FlywayException e) {
+            pool.close();
+            throw new StoreException("cannot open the store at " + server.shown() + ": " + StoreException.why(e), e);
+        }
+        return new Store(pool, pool::close);
+    }
+
+    /**
+     * PostgreSQL's JDBC driver, found by name: its classes carry Checker Framework
+     * annotations that javac would warn of at every compile if this class named them.
+     */
+    private static Driver postgresDriver() {
+        try {
+            return (Driver) Class.forName(POSTGRES_DRIVER, true, Store.class.getClassLoader())
+                    .getDeclaredConstructor()
+                    .newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new StoreException("cannot load the PostgreSQL driver: " + StoreException.why(e), e);
+        }
     }
 
     private static FileChannel lock(Path dir) {
@@ -132,7 +203,6 @@ public final class Store implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.dispose();
-        closeQuietly(lockFile);
+        release.run();
     }
 }

@@ -16,7 +16,8 @@ public enum RequiredServer {
     POSTGRESQL(
             "PostgreSQL",
             5432,
-            "pg_ctlcluster $(ls /etc/postgresql) main start (trust auth for 127.0.0.1, database 'test')"),
+            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+                    + " (trust auth for 127.0.0.1, database 'test')"),
     RABBITMQ("RabbitMQ", 5672, "rabbitmq-server -detached (user guest/guest)"),
     NATS("NATS with JetStream", 4222, "nats-server -js -a 127.0.0.1 -p 4222 &");
 

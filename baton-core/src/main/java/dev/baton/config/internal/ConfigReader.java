@@ -12,6 +12,7 @@ import dev.baton.config.RouteConfig;
 import dev.baton.config.SecurityConfig;
 import dev.baton.config.ServerConfig;
 import dev.baton.config.ServiceConfig;
+import dev.baton.config.StoreConfig;
 import dev.baton.config.TlsConfig;
 import dev.baton.http.FieldSyntax;
 import dev.baton.security.Authority;
@@ -49,6 +50,7 @@ public final class ConfigReader {
         HealthConfig health = health(top.section("health"));
         DiscoveryConfig discovery = discovery(top.section("discovery"));
         RedisConfig redis = redis(top.section("redis"));
+        Optional<StoreConfig> store = StoreReader.read(top);
         ObservabilityConfig observability = ObservabilityReader.read(top);
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
@@ -94,6 +96,7 @@ public final class ConfigReader {
                 health,
                 discovery,
                 redis,
+                store,
                 observability,
                 services,
                 routes,
