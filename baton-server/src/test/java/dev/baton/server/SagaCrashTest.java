@@ -75,6 +75,27 @@ class SagaCrashTest {
                 .start();
     }
 
+    static String states(int admin) {
+        try {
+            return new JsonArray(Calls.get(admin, "/sagas?limit=1000").body())
+                    .stream()
+                            .map(o -> ((JsonObject) o).getString("state"))
+                            .collect(Collectors.groupingBy(s -> s, Collectors.counting()))
+                            .toString();
+        } catch (Exception e) {
+            return "unreadable: " + e;
+        }
+    }
+
+    String log() {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("baton.log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (java.io.IOException e) {
+            return "no log: " + e;
+        }
+    }
+
     @Test
     void aBatonKilledMidWayLeavesNoSagaUnfinishedForTheNext() throws Exception {
         TestUpstream stock = slow(-2);
@@ -116,6 +137,11 @@ class SagaCrashTest {
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(250))
                 .ignoreExceptions()
+                .conditionEvaluationListener(c -> {
+                    if (c.getRemainingTimeInMS() <= 500) { // about to give up: say what was left
+                        System.err.println("sagas: " + states(admin) + "\nbaton.log:\n" + log());
+                    }
+                })
                 .until(() -> {
                     JsonArray all =
                             new JsonArray(Calls.get(admin, "/sagas?limit=1000").body());
