@@ -537,4 +537,45 @@ class SagasTest {
                 .isPositive();
         assertThat(now(s.id()).state()).isEqualTo(SagaState.RUNNING);
     }
+
+    @Test
+    void aServiceOnHttpsIsCalledWithItsOwnCaAndAClientCertificate() throws Exception {
+        Path serverCert = dir.resolve("server.pem");
+        Path serverKey = dir.resolve("server-key.pem");
+        dev.baton.testing.TestCerts.pem(
+                dev.baton.testing.TestCerts.keystore(dir, "server", "localhost"), serverCert, serverKey);
+        Path clientCert = dir.resolve("client.pem");
+        Path clientKey = dir.resolve("client-key.pem");
+        dev.baton.testing.TestCerts.pem(
+                dev.baton.testing.TestCerts.keystore(dir, "client", "baton-client"), clientCert, clientKey);
+        TestUpstream secure = TestUpstream.start(
+                vertx,
+                new io.vertx.core.http.HttpServerOptions()
+                        .setSsl(true)
+                        .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                                .setCertPath(serverCert.toString())
+                                .setKeyPath(serverKey.toString()))
+                        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
+                        .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(clientCert.toString())),
+                req -> req.response().setStatusCode(201).end("{\"id\":\"t1\"}"));
+        try {
+            sagas.close();
+            sagas = sagas(new ConfigLoader(Map.of())
+                    .parse("""
+                    services:
+                      vault:
+                        instances: [ "https://localhost:%d" ]
+                        tls: { ca: "%s", cert: "%s", key: "%s" }
+                    sagas:
+                      place-order:
+                        steps:
+                          - { id: seal, call: { service: vault, path: /seal } }
+                    """.formatted(secure.port(), serverCert, clientCert, clientKey), "baton.yaml"));
+            Saga s = begin();
+            awaitState(s.id(), SagaState.COMPLETED);
+            assertThat(step(now(s.id()), "seal").status()).hasValue(201);
+        } finally {
+            secure.close();
+        }
+    }
 }

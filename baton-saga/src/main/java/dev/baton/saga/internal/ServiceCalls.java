@@ -143,7 +143,6 @@ final class ServiceCalls implements AutoCloseable {
         RequestOptions options = new RequestOptions()
                 .setHost(u.host())
                 .setPort(u.port())
-                .setSsl(u.tls() != null)
                 .setMethod(HttpMethod.valueOf(request.method()))
                 .setURI(u.basePath() + request.path())
                 .setIdleTimeout(timeout.toMillis() + 5000)
@@ -151,6 +150,16 @@ final class ServiceCalls implements AutoCloseable {
                 .putHeader("idempotency-key", key)
                 .putHeader("x-baton-saga-id", sagaId);
         request.headers().forEach(options::putHeader);
+        var tls = u.tls();
+        if (tls != null) {
+            // The service's own CA, client certificate and server name, as the proxy uses them.
+            options.setSsl(true).setSslOptions(tls.vertxOptions());
+            // A configured server name is what SNI carries and the certificate is checked against;
+            // the connection still goes to the instance's address.
+            tls.serverName()
+                    .ifPresent(name -> options.setHost(name)
+                            .setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(u.port(), u.host())));
+        }
         client.request(options)
                 .onFailure(e -> {
                     if (settled.compareAndSet(false, true)) {
