@@ -54,6 +54,8 @@ public final class Engine implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How often a saga looks again at an open breaker, or at a store that failed a write. */
     static final Duration RECHECK = Duration.ofSeconds(1);
+    /** Resumed sagas taken per turn of the event loop. */
+    static final int RESUME_BATCH = 200;
 
     private final Vertx vertx;
     private final Context context;
@@ -66,6 +68,9 @@ public final class Engine implements AutoCloseable {
     private final dev.baton.saga.SagaMeters meters;
     private final Map<String, Run> live = new HashMap<>(); // on the context only
     private final Map<String, List<Promise<Saga>>> waiting = new HashMap<>(); // on the context only
+    /** Definitions read back from sagas' logs, by name and version: a version never changes. */
+    private final Map<String, SagaConfig> versions = new java.util.concurrent.ConcurrentHashMap<>();
+
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -115,40 +120,57 @@ public final class Engine implements AutoCloseable {
         });
     }
 
-    /** Reads back every unfinished saga from the store and drives those that are not stuck. */
+    /**
+     * Reads back every unfinished saga from the store and drives those that are not
+     * stuck. The rows are read and decoded on a worker thread, and handed to the
+     * engine's context a batch at a time, so that ten thousand of them do not hold up
+     * the event loop it shares with the proxy.
+     */
     public Future<Integer> resume() {
         return vertx.executeBlocking(
-                        () -> store.get()
-                                .inStates(List.of(
-                                        SagaState.RUNNING.name(),
-                                        SagaState.COMPENSATING.name(),
-                                        SagaState.STUCK.name())),
-                        false)
-                .compose(rows -> {
-                    Promise<Integer> p = Promise.promise();
-                    context.runOnContext(v -> {
-                        int n = 0;
-                        for (SagaRecords.Row row : rows) {
-                            try {
-                                Run run = read(row);
-                                live.put(run.id, run);
-                                if (run.state != SagaState.STUCK) {
-                                    meters.started(run.name, false);
+                        () -> {
+                            List<Run> runs = new ArrayList<>();
+                            for (SagaRecords.Row row : store.get()
+                                    .inStates(List.of(
+                                            SagaState.RUNNING.name(),
+                                            SagaState.COMPENSATING.name(),
+                                            SagaState.STUCK.name()))) {
+                                try {
+                                    runs.add(read(row));
+                                } catch (RuntimeException e) {
+                                    log.error(
+                                            "saga {} cannot be resumed: its stored state does not read: {}",
+                                            row.id(),
+                                            e.getMessage());
                                 }
-                                run.note(clock.instant(), null, "resumed after a restart");
-                                drive(run);
-                                n++;
-                            } catch (RuntimeException e) {
-                                log.error(
-                                        "saga {} cannot be resumed: its stored state does not read: {}",
-                                        row.id(),
-                                        e.getMessage());
                             }
-                        }
-                        p.complete(n);
-                    });
+                            return runs;
+                        },
+                        false)
+                .compose(runs -> {
+                    Promise<Integer> p = Promise.promise();
+                    context.runOnContext(v -> adopt(runs, 0, p));
                     return p.future();
                 });
+    }
+
+    /** Takes {@link #RESUME_BATCH} runs from {@code from} on this turn of the loop, the rest on the next. */
+    private void adopt(List<Run> runs, int from, Promise<Integer> done) {
+        int to = Math.min(runs.size(), from + RESUME_BATCH);
+        Instant now = clock.instant();
+        for (Run run : runs.subList(from, to)) {
+            live.put(run.id, run);
+            if (run.state != SagaState.STUCK) {
+                meters.started(run.name, false);
+            }
+            run.note(now, null, "resumed after a restart");
+            drive(run);
+        }
+        if (to < runs.size()) {
+            context.runOnContext(v -> adopt(runs, to, done));
+        } else {
+            done.complete(runs.size());
+        }
     }
 
     /** The saga as it is now: from memory while it runs, else from the store. */
@@ -736,10 +758,12 @@ public final class Engine implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("saga " + row.id() + ": its stored state is not JSON", e);
         }
-        SagaConfig definition = SagaDefinitions.read(
-                row.name(),
-                body.path("definition").toString(),
-                snapshots.get().config().services());
+        SagaConfig definition = versions.computeIfAbsent(
+                row.name() + ":" + row.version(),
+                k -> SagaDefinitions.read(
+                        row.name(),
+                        body.path("definition").toString(),
+                        snapshots.get().config().services()));
         return Run.read(
                 row.id(),
                 row.name(),
