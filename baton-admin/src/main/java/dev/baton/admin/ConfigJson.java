@@ -89,6 +89,14 @@ final class ConfigJson {
                 shown = server.effectiveEventLoops(); // 0 means "one per core": say how many
             }
             putIfPresent(out, rc.getName(), shown);
+            if (value instanceof dev.baton.config.SagaConfig.Call
+                    && rc.getName().equals("headers")
+                    && v instanceof Map<?, ?> headers) {
+                JsonObject masked = new JsonObject();
+                headers.forEach(
+                        (k, h) -> masked.put(String.valueOf(k), secretHeader(String.valueOf(k)) ? MASK : render(h)));
+                out.put("headers", masked);
+            }
             if (rc.getName().equals("env") && v instanceof Map<?, ?> env) {
                 // A process's environment is where twelve-factor programs take their secrets.
                 JsonObject masked = new JsonObject();
@@ -102,6 +110,19 @@ final class ConfigJson {
     /** Records that read best as their text form. */
     private static boolean isLeaf(Object value) {
         return value instanceof dev.baton.config.HostPort;
+    }
+
+    /** A header that carries a credential: its value is never shown. */
+    static boolean secretHeader(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.equals("authorization")
+                || n.equals("proxy-authorization")
+                || n.equals("cookie")
+                || n.contains("token")
+                || n.contains("secret")
+                || n.contains("key")
+                || n.contains("password")
+                || n.contains("auth");
     }
 
     private static boolean isSecret(String name) {

@@ -74,7 +74,25 @@ final class SagaRoutes {
                 .put("createdAt", d.createdAt().toString())
                 .put(
                         "definition",
-                        new JsonObject(SagaDefinitions.json(d.config()).toString()));
+                        masked(new JsonObject(SagaDefinitions.json(d.config()).toString())));
+    }
+
+    /** The definition with every credential header's value masked, as GET /config shows them. */
+    private static JsonObject masked(JsonObject definition) {
+        for (Object step : definition.getJsonArray("steps", new JsonArray())) {
+            for (String call : java.util.List.of("call", "compensate")) {
+                JsonObject headers = ((JsonObject) step)
+                        .getJsonObject(call, new JsonObject())
+                        .getJsonObject("headers");
+                if (headers != null) {
+                    headers.fieldNames().stream()
+                            .filter(ConfigJson::secretHeader)
+                            .toList()
+                            .forEach(h -> headers.put(h, ConfigJson.MASK));
+                }
+            }
+        }
+        return definition;
     }
 
     private void define(RoutingContext rc) {

@@ -150,6 +150,12 @@ class SagaApiTest {
         JsonArray defs = new JsonArray(send("GET", "/sagas/definitions", null).body());
         assertThat(defs).hasSize(1);
         assertThat(defs.getJsonObject(0).getString("source")).isEqualTo("config");
+        String secretive = "{\"steps\":[{\"id\":\"r\",\"call\":{\"service\":\"pay\",\"path\":\"/r\","
+                + "\"headers\":{\"Authorization\":\"Bearer s3cr3t\",\"x-trace\":\"on\"}}}]}";
+        assertThat(send("PUT", "/sagas/definitions/secretive", secretive).body())
+                .doesNotContain("s3cr3t")
+                .contains("\"x-trace\":\"on\"");
+        assertThat(send("GET", "/sagas/definitions", null).body()).doesNotContain("s3cr3t");
         String refund = "{\"steps\":[{\"id\":\"refund\",\"call\":{\"service\":\"pay\",\"path\":\"/refunds\"}}]}";
         HttpResponse<String> put = send("PUT", "/sagas/definitions/refund", refund);
         assertThat(put.statusCode()).isEqualTo(200);
