@@ -12,14 +12,26 @@ final class Calls {
 
     private Calls() {}
 
-    /** {@code method path} on 127.0.0.1:{@code port}, with {@code body} as JSON when not null. */
-    static HttpResponse<String> send(int port, String method, String path, String body) throws Exception {
+    /**
+     * {@code method path} on 127.0.0.1:{@code port}, with {@code body} as JSON when not
+     * null (unless {@code headers} give a content type), and {@code headers} as name,
+     * value, name, value.
+     */
+    static HttpResponse<String> send(int port, String method, String path, String body, String... headers)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(
                         method,
                         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
+        boolean typed = false;
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            typed |= headers[i].equalsIgnoreCase("content-type");
+        }
+        if (body != null && !typed) {
             b.header("content-type", "application/json");
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -8,9 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +30,6 @@ import picocli.CommandLine;
  * token's role may not do, the page does not offer and the server refuses.
  */
 class DashboardLoginTest {
-    static final HttpClient http =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     static Vertx vertx;
     static TestUpstream api;
 
@@ -274,13 +269,6 @@ class DashboardLoginTest {
     }
 
     HttpResponse<String> send(String method, String path, List<String> headers, String body) throws Exception {
-        var b = HttpRequest.newBuilder(URI.create(url(path)))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.size(); i += 2) {
-            b.header(headers.get(i), headers.get(i + 1));
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return Calls.send(baton.adminPort(), method, path, body, headers.toArray(String[]::new));
     }
 }

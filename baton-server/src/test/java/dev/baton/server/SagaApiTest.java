@@ -8,9 +8,6 @@ import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Sagas through the admin API of a whole gateway: start, wait, read, list, act, define; and their events. */
 class SagaApiTest {
-    static final HttpClient http =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     @TempDir
     Path dir;
 
@@ -81,17 +75,7 @@ class SagaApiTest {
     }
 
     HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.adminPort() + path))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("content-type", "application/json");
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return Calls.send(baton.adminPort(), method, path, body, headers);
     }
 
     @Test
