@@ -30,6 +30,11 @@ public final class RetryBudget {
         active.decrementAndGet();
     }
 
+    /** Whether a retry would get a slot now, without taking one or counting a refusal. */
+    public boolean allowsRetry() {
+        return retrying.get() < Math.max(minRetries, (int) ((long) active.get() * percent / 100));
+    }
+
     /** Takes a retry slot if the budget allows one; false (and counted) when it does not. */
     public boolean tryRetry() {
         while (true) {

@@ -29,7 +29,12 @@ class RetryBudgetTest {
         assertThat(quiet.tryRetry()).isTrue();
         assertThat(quiet.tryRetry()).isTrue();
         assertThat(quiet.tryRetry()).isTrue();
+        assertThat(quiet.allowsRetry()).as("a look, not a take").isFalse();
         assertThat(quiet.tryRetry()).as("the floor is 3").isFalse();
+        assertThat(quiet.retried()).isEqualTo(3);
+        assertThat(quiet.exhausted()).as("looking counts no refusal").isEqualTo(1);
+        quiet.retryEnded();
+        assertThat(quiet.allowsRetry()).isTrue();
         assertThat(quiet.retried()).isEqualTo(3);
     }
 

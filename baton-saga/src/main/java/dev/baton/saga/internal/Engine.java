@@ -382,7 +382,7 @@ public final class Engine implements AutoCloseable {
             }
             return;
         }
-        if (breakerOpen(request.service())) {
+        if (heldBack(request.service(), s.attempts > 0)) {
             wake(run, now, now.plus(RECHECK));
             return;
         }
@@ -435,7 +435,7 @@ public final class Engine implements AutoCloseable {
                 stuck(run, now, "the compensation of step " + s.config.id() + " cannot be made: " + e.getMessage());
                 return;
             }
-            if (breakerOpen(request.service())) {
+            if (heldBack(request.service(), s.comp.attempts > 0)) {
                 wake(run, now, now.plus(RECHECK));
                 return;
             }
@@ -456,8 +456,18 @@ public final class Engine implements AutoCloseable {
         finish(run, now, run.cancelled ? SagaState.CANCELLED : SagaState.COMPENSATED, run.reason);
     }
 
-    private boolean breakerOpen(String service) {
+    /**
+     * Whether the service holds the call back now: its breaker is open, or it is a
+     * retry and the retry budget has no slot. Checked before the attempt is written,
+     * so a wait spends no attempt; the call itself checks again.
+     */
+    private boolean heldBack(String service, boolean retry) {
         var target = snapshots.get().services().get(service);
+        if (target != null
+                && retry
+                && target.retryBudget().filter(b -> !b.allowsRetry()).isPresent()) {
+            return true;
+        }
         return target != null
                 && target.breakers()
                         .state()
