@@ -67,6 +67,25 @@ class ServiceRegistrationTest {
     }
 
     @Test
+    void aRegistrationCannotMakeBatonReadAFile() {
+        assertThat(errors("""
+                        {"id": "vault", "instances": ["https://10.0.0.9:8443"],
+                         "tls": {"ca": "/etc/shadow", "cert": "/root/.ssh/id_rsa", "key": "/nope"}}
+                        """))
+                .containsExactly(
+                        "tls.ca: a run-time registration cannot name files; give the service its tls: in the config"
+                                + " file",
+                        "tls.cert: a run-time registration cannot name files; give the service its tls: in the"
+                                + " config file",
+                        "tls.key: a run-time registration cannot name files; give the service its tls: in the config"
+                                + " file");
+        ServiceConfig named = ServiceRegistration.parse("""
+                        {"id": "vault", "instances": ["https://10.0.0.9:8443"], "tls": {"server-name": "vault.internal"}}
+                        """, Set.of()).service();
+        assertThat(named.tls().orElseThrow().serverName()).contains("vault.internal");
+    }
+
+    @Test
     void everyProblemIsListedUnderTheFieldTheCallerSent() {
         assertThat(errors("""
                         {"id": "bad id!", "endpoint": "ftp://x", "healthCheckInterval": "soon",

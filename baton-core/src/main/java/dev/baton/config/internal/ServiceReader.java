@@ -109,7 +109,7 @@ final class ServiceReader {
         }
         List<String> dependsOn = s.strings("depends-on");
         Optional<ServiceConfig.UpstreamTls> tls =
-                s.has("tls") ? Optional.of(upstreamTls(s.section("tls"))) : Optional.empty();
+                s.has("tls") ? Optional.of(upstreamTls(s.section("tls"), !leases)) : Optional.empty();
         if (tls.isPresent()
                 && instances.stream().noneMatch(i -> i.url().getScheme().equalsIgnoreCase("https"))) {
             s.error("tls", "applies to https instances, and this service has none");
@@ -308,7 +308,24 @@ final class ServiceReader {
                 type.equals("tcp"), path, interval, timeout, unhealthy, healthy, min, max, body, degraded);
     }
 
-    private static ServiceConfig.UpstreamTls upstreamTls(Section s) {
+    /**
+     * {@code files}: whether it may name files. A run-time registration may not: its
+     * caller would make Baton read, and tell whether it can read, any path on the host.
+     */
+    private static ServiceConfig.UpstreamTls upstreamTls(Section s, boolean files) {
+        if (!files) {
+            for (String k : List.of("ca", "cert", "key")) {
+                if (s.has(k)) {
+                    s.error(
+                            k,
+                            "a run-time registration cannot name files; give the service its tls: in the"
+                                    + " config file");
+                }
+            }
+            Optional<String> serverName = s.string("server-name");
+            s.finish();
+            return new ServiceConfig.UpstreamTls(Optional.empty(), Optional.empty(), Optional.empty(), serverName);
+        }
         Optional<java.nio.file.Path> ca = s.value("ca", s.problems()::path);
         Optional<java.nio.file.Path> cert = s.value("cert", s.problems()::path);
         Optional<java.nio.file.Path> key = s.value("key", s.problems()::path);
