@@ -153,9 +153,11 @@ class DashboardBrowserTest {
     @Test
     void opening_a_breaker_from_a_service_page_is_an_audited_api_call() throws Exception {
         browser.driver().get(url("/"));
-        browser.driver()
-                .findElement(By.cssSelector("tr[data-service='api'] th a"))
-                .click();
+        // Found and clicked in one script: the live feed may swap the row in between two calls.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Boolean.TRUE.equals(
+                        browser.js("var a = document.querySelector(\"tr[data-service='api'] th a\");"
+                                + " if (a) { a.click(); } return !!a;")));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> browser.driver().getTitle().equals("Baton · api"));
         assertThat(browser.driver().findElement(By.cssSelector("#service-live")).getText())
