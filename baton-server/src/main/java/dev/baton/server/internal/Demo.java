@@ -41,6 +41,10 @@ public final class Demo {
                 "  curl -s " + a + "/services/inventory         # restarted; the gateway kept answering",
                 "  curl -s '" + a + "/services/orders/logs?tail=5'",
                 "",
+                "A saga over both (the README's Sagas walks through a failure and a stuck undo):",
+                "  curl -s -X POST '" + a + "/sagas/place-order?wait=10s' -H 'Content-Type: application/json' \\",
+                "       -d '{\"sku\":\"keyboard\",\"qty\":1}'          # COMPLETED; qty 100 is refused and compensated",
+                "",
                 "Edit examples/demo.yaml while this runs: changes apply without a restart.",
                 "Ctrl-C stops everything.",
                 "");
