@@ -35,7 +35,14 @@ import java.util.concurrent.CompletionStage;
  */
 final class SagaRoutes {
     static final long MAX_INPUT = 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** An input nested deeper than this is refused: the saga's state must stay writable. */
+    static final int MAX_DEPTH = 100;
+
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .build())
+            .build());
     private static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
     private final AdminApi.Backend backend;
@@ -112,8 +119,8 @@ final class SagaRoutes {
         Optional<Duration> wait;
         try {
             wait = Optional.ofNullable(rc.request().getParam("wait")).map(SagaRoutes::waitFor);
-        } catch (IllegalArgumentException e) {
-            error(rc, 400, "wait: " + e.getMessage());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            error(rc, 400, "wait: " + (e instanceof ArithmeticException ? "too long" : e.getMessage()));
             return;
         }
         JsonNode input;
@@ -121,7 +128,10 @@ final class SagaRoutes {
             String text = rc.body().asString();
             input = text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
         } catch (java.io.IOException e) {
-            error(rc, 400, "the input must be JSON: " + firstLine(e.getMessage()));
+            error(
+                    rc,
+                    400,
+                    "the input must be JSON nested at most " + MAX_DEPTH + " deep: " + firstLine(e.getMessage()));
             return;
         }
         Optional<String> key =

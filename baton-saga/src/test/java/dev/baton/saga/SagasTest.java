@@ -575,4 +575,79 @@ class SagasTest {
             secure.close();
         }
     }
+
+    @Test
+    void anAnswerThatComesAfterTheDeadlineStillCompletesTheSaga() throws Exception {
+        List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
+        TestUpstream slow = TestUpstream.start(
+                vertx,
+                req -> req.body().onSuccess(b -> {
+                    record(req);
+                    held.add(req);
+                }));
+        try {
+            sagas.close();
+            sagas = sagas(new ConfigLoader(Map.of()).parse("""
+                    services:
+                      shipping: { instances: [ "%s" ] }
+                    sagas:
+                      place-order:
+                        timeout: 1m
+                        steps:
+                          - { id: ship, call: { service: shipping, path: /ship }, timeout: 5m }
+                    """.formatted(slow.url()), "baton.yaml"));
+            Saga s = begin();
+            await().atMost(WAIT).until(() -> held.size() == 1);
+            scheduler.advance(Duration.ofMinutes(2)); // past the saga's deadline, the call still out
+            held.get(0).response().setStatusCode(201).end("{}");
+            awaitState(s.id(), SagaState.COMPLETED);
+        } finally {
+            slow.close();
+        }
+    }
+
+    @Test
+    void aStepWhoseOutcomeIsUnknownIsCompensatedEvenWhileItWaitsToRetry() throws Exception {
+        AtomicInteger charges = new AtomicInteger();
+        TestUpstream slow = TestUpstream.start(
+                vertx,
+                req -> req.body().onSuccess(body -> {
+                    record(req);
+                    if (req.path().equals("/charges") && charges.incrementAndGet() == 1) {
+                        return; // never answers
+                    }
+                    req.response().setStatusCode(200).end("{}");
+                }));
+        try {
+            sagas.close();
+            sagas = sagas(new ConfigLoader(Map.of()).parse("""
+                    services:
+                      inventory: { instances: [ "%s" ] }
+                      payments: { instances: [ "%s" ] }
+                    sagas:
+                      place-order:
+                        steps:
+                          - id: reserve
+                            call: { service: inventory, path: /reservations }
+                            compensate: { service: inventory, method: DELETE, path: "/reservations/{{steps.reserve.response.body.id}}" }
+                          - id: charge
+                            call: { service: payments, path: /charges }
+                            compensate: { service: payments, path: /refunds, body: { order: "{{saga.id}}" } }
+                            timeout: 3s
+                            retry: { attempts: 3, backoff: 1m }
+                    """.formatted(inventory.url(), slow.url()), "baton.yaml"));
+            Saga s = begin();
+            await().atMost(WAIT).until(() -> charges.get() == 1);
+            advance(Duration.ofSeconds(3)); // the attempt times out: its outcome unknown, a retry in a minute
+            await().atMost(WAIT)
+                    .until(() -> step(now(s.id()), "charge").unknownOutcome()
+                            && step(now(s.id()), "charge").state() == StepState.PENDING);
+            sagas.cancel(s.id()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            awaitState(s.id(), SagaState.CANCELLED);
+            assertThat(calls).contains("POST /refunds " + s.id() + ":charge:compensate");
+            assertThat(calls).last().isEqualTo("DELETE /reservations/r1 " + s.id() + ":reserve:compensate");
+        } finally {
+            slow.close();
+        }
+    }
 }

@@ -125,6 +125,12 @@ class SagaApiTest {
         assertThat(send("POST", "/sagas/order", "{nope").statusCode()).isEqualTo(400);
         assertThat(send("POST", "/sagas/ghost", "{}").statusCode()).isEqualTo(404);
         assertThat(send("POST", "/sagas/order?wait=2h", "{}").statusCode()).isEqualTo(400);
+        assertThat(send("POST", "/sagas/order?wait=999999999999999d", "{}").statusCode())
+                .isEqualTo(400);
+        String deep = "[".repeat(150) + "]".repeat(150);
+        HttpResponse<String> tooDeep = send("POST", "/sagas/order", "{\"a\":" + deep + "}");
+        assertThat(tooDeep.statusCode()).isEqualTo(400);
+        assertThat(tooDeep.body()).contains("nested at most 100 deep");
         assertThat(send("GET", "/sagas?limit=0", null).statusCode()).isEqualTo(400);
         assertThat(send("GET", "/sagas?state=DONE", null).statusCode()).isEqualTo(400);
     }

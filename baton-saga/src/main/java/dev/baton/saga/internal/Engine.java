@@ -280,6 +280,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private Run.StepRun stuckStep(Run run) {
+        if (run.busy) {
+            throw new SagaRefused("conflict", "saga " + run.id + " is writing its state; try again");
+        }
         if (run.state != SagaState.STUCK) {
             throw new SagaRefused("conflict", "saga " + run.id + " is " + run.state + ", not STUCK");
         }
@@ -346,10 +349,6 @@ public final class Engine implements AutoCloseable {
             compensate(run, now, true, "cancelled by an operator");
             return;
         }
-        if (!run.pivoted && !now.isBefore(run.deadline)) {
-            compensate(run, now, false, "timed out after " + Durations.format(run.definition.timeout()));
-            return;
-        }
         Run.StepRun s = null;
         for (Run.StepRun candidate : run.steps) {
             if (candidate.state != StepState.SUCCEEDED && candidate.state != StepState.SKIPPED) {
@@ -358,7 +357,11 @@ public final class Engine implements AutoCloseable {
             }
         }
         if (s == null) {
-            finish(run, now, SagaState.COMPLETED, null);
+            finish(run, now, SagaState.COMPLETED, null); // done in time: an answer after the deadline still counts
+            return;
+        }
+        if (!run.pivoted && !now.isBefore(run.deadline)) {
+            compensate(run, now, false, "timed out after " + Durations.format(run.definition.timeout()));
             return;
         }
         Instant wait = s.notBefore;
@@ -400,10 +403,12 @@ public final class Engine implements AutoCloseable {
     private void backward(Run run, Instant now) {
         for (int i = run.steps.size() - 1; i >= 0; i--) {
             Run.StepRun s = run.steps.get(i);
+            // A step whose call may have reached the service is undone too, whether it then
+            // failed or waits to retry.
             boolean done = s.state == StepState.SUCCEEDED
                     || s.state == StepState.COMPENSATING
                     || s.state == StepState.RUNNING
-                    || (s.state == StepState.FAILED && s.unknown);
+                    || (s.unknown && s.state != StepState.COMPENSATED && s.state != StepState.SKIPPED);
             if (!done || s.config.compensate().isEmpty()) {
                 continue; // never ran, was refused, is undone already, or has nothing to undo
             }

@@ -111,8 +111,21 @@ final class Requests {
         return at.isMissingNode() ? Optional.empty() : Optional.of(at);
     }
 
-    /** {@code value} as one path segment: everything but unreserved characters percent-encoded. */
+    /**
+     * {@code value} as one path segment: everything but unreserved characters
+     * percent-encoded. An empty value, {@code null}, a JSON object or array, and a dot
+     * segment are not segments: the step fails rather than call another resource.
+     */
     static String segment(String value) {
+        if (value.isEmpty()
+                || value.equals("null")
+                || value.equals(".")
+                || value.equals("..")
+                || value.startsWith("{")
+                || value.startsWith("[")) {
+            throw new Template.Unresolved(
+                    "'" + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "' cannot be a path segment");
+        }
         StringBuilder out = new StringBuilder(value.length() + 8);
         for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
@@ -122,8 +135,7 @@ final class Requests {
                 out.append('%').append(hex(c >> 4)).append(hex(c & 15));
             }
         }
-        String s = out.toString();
-        return s.equals(".") || s.equals("..") ? s.replace(".", "%2E") : s; // never a dot segment
+        return out.toString();
     }
 
     private static char hex(int digit) {

@@ -262,7 +262,8 @@ final class Run {
             StepRun s = r.steps.get(i);
             s.state = StepState.valueOf(j.path("state").asText("PENDING"));
             s.attempts = j.path("attempts").asInt();
-            s.unknown = j.path("unknown").asBoolean();
+            // A call that was out when the last Baton stopped may have reached the service.
+            s.unknown = j.path("unknown").asBoolean() || s.state == StepState.RUNNING;
             s.status = j.has("status") ? j.get("status").asInt() : null;
             s.error = text(j, "error");
             s.startedAt = instant(j, "startedAt");

@@ -41,7 +41,14 @@ import org.jspecify.annotations.Nullable;
 final class ServiceCalls implements AutoCloseable {
     static final int MAX_BODY = 256 * 1024;
     static final int MAX_HEADERS = 64;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Nesting past this is kept as text: a saga's state nests it a few levels deeper, within what Jackson writes. */
+    static final int MAX_DEPTH = 100;
+
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .build())
+            .build());
 
     /** How a call ended. */
     sealed interface Result permits Answered, Failed {}
