@@ -650,4 +650,19 @@ class SagasTest {
             slow.close();
         }
     }
+
+    @Test
+    void aRowThatNoLongerReadsIsLeftOutOfTheListNotTheListOfTheRest() throws Exception {
+        Saga good = begin();
+        awaitState(good.id(), SagaState.COMPLETED);
+        java.time.Instant t = clock.instant();
+        data.get()
+                .sagas()
+                .insert(new dev.baton.store.SagaRecords.Row(
+                        "broken", "place-order", 1, "COMPLETED", Optional.empty(), "{not json", 0, t, t));
+        List<Saga> all = sagas.list(Optional.empty(), Optional.empty(), 10)
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        assertThat(all).extracting(Saga::id).containsExactly(good.id());
+    }
 }

@@ -186,9 +186,21 @@ public final class Engine implements AutoCloseable {
     /** Newest first; while a saga runs, its row may be a step behind memory. */
     public Future<List<Saga>> list(Optional<String> name, Optional<SagaState> state, int limit) {
         return vertx.executeBlocking(
-                () -> store.get().list(name, state.map(Enum::name), limit).stream()
-                        .map(r -> read(r).view())
-                        .toList(),
+                () -> {
+                    List<Saga> out = new ArrayList<>();
+                    for (SagaRecords.Row r : store.get().list(name, state.map(Enum::name), limit)) {
+                        try {
+                            out.add(read(r).view());
+                        } catch (RuntimeException e) {
+                            // One row that no longer reads must not hide the others.
+                            log.warn(
+                                    "saga {} is left out of the list: its stored state does not read: {}",
+                                    r.id(),
+                                    e.getMessage());
+                        }
+                    }
+                    return out;
+                },
                 false);
     }
 
