@@ -118,7 +118,13 @@ public final class SagaThroughput {
 
     private static Sagas sagas(Vertx vertx, DataStore data, Snapshot snapshot) {
         Sagas s = new Sagas(
-                vertx, data, () -> snapshot, EventSink.NONE, Clock.systemUTC(), Ticker.system(), Sagas.timers(vertx));
+                vertx,
+                data,
+                () -> snapshot,
+                EventSink.NONE,
+                Clock.systemUTC(),
+                Ticker.system(),
+                dev.baton.control.Timers.of(vertx));
         s.start();
         s.apply(snapshot);
         return s;

@@ -10,6 +10,7 @@ import dev.baton.events.EventSink;
 import dev.baton.lifecycle.Component;
 import dev.baton.saga.internal.Engine;
 import dev.baton.store.SagaRecords;
+import dev.baton.time.Scheduler;
 import dev.baton.time.Ticker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -53,7 +54,7 @@ public final class Sagas implements Component<Snapshot> {
     private final Map<String, List<Definition>> versions = new LinkedHashMap<>(); // guarded by this
     private @Nullable Engine engine;
 
-    /** {@code scheduler} lets time pass (retries, timeouts); see {@link #timers(Vertx)} for the real one. */
+    /** {@code scheduler} lets time pass (retries, timeouts); see {@link dev.baton.control.Timers} for the real one. */
     public Sagas(
             Vertx vertx,
             DataStore data,
@@ -69,14 +70,6 @@ public final class Sagas implements Component<Snapshot> {
         this.clock = clock;
         this.ticker = ticker;
         this.scheduler = scheduler;
-    }
-
-    /** Vert.x timers as the scheduler. */
-    public static Scheduler timers(Vertx vertx) {
-        return (delay, task) -> {
-            long id = vertx.setTimer(Math.max(1, delay.toMillis()), t -> task.run());
-            return () -> vertx.cancelTimer(id);
-        };
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.baton.control.Snapshot;
 import dev.baton.events.EventSink;
 import dev.baton.testing.FakeClock;
 import dev.baton.testing.TestUpstream;
+import dev.baton.time.ManualScheduler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.nio.file.Path;

@@ -129,7 +129,13 @@ final class Wiring implements AutoCloseable {
             try {
                 // Before the listeners: an unfinished saga is running again before anyone can ask for it.
                 sagas = life.start(() -> new Sagas(
-                        vertx, data, plane::snapshot, base.events(), base.clock(), base.ticker(), Sagas.timers(vertx)));
+                        vertx,
+                        data,
+                        plane::snapshot,
+                        base.events(),
+                        base.clock(),
+                        base.ticker(),
+                        dev.baton.control.Timers.of(vertx)));
                 sagas.apply(plane.snapshot());
                 metrics.bind("sagas", sagas.meters());
             } catch (StoreException e) {

@@ -56,7 +56,7 @@ final class Run {
 
     long revision;
     boolean busy; // a write or a call is out: nothing else may start
-    dev.baton.saga.Scheduler.@Nullable Cancellable timer; // the wake-up scheduled for it, if any
+    dev.baton.time.Scheduler.@Nullable Cancellable timer; // the wake-up scheduled for it, if any
 
     /** One step's state, and its compensation's. */
     static final class StepRun {

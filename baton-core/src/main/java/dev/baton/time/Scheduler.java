@@ -1,11 +1,12 @@
-package dev.baton.saga;
+package dev.baton.time;
 
 import java.time.Duration;
 
 /**
- * Runs a task after a delay: the engine's only way to let time pass (retries,
- * backoff, attempt and saga timeouts), so that tests move a fake clock instead of
- * waiting. The tasks it runs only hand work to the engine's own thread.
+ * Runs a task after a delay: how the saga engine and the queues let time pass
+ * (retries, backoff, timeouts, leases, long polls), so that tests move a fake
+ * clock instead of waiting. The tasks it runs only hand work to their owner's
+ * own thread.
  */
 @FunctionalInterface
 public interface Scheduler {

@@ -1,4 +1,4 @@
-package dev.baton.saga;
+package dev.baton.time;
 
 import dev.baton.testing.FakeClock;
 import java.time.Duration;
@@ -8,14 +8,14 @@ import java.util.Comparator;
 import java.util.List;
 
 /** A scheduler on a fake clock: {@link #advance} moves the clock and runs what has come due, in order. */
-final class ManualScheduler implements Scheduler {
+public final class ManualScheduler implements Scheduler {
     private record Task(Instant at, long seq, Runnable run) {}
 
     private final FakeClock clock;
     private final List<Task> tasks = new ArrayList<>();
     private long seq;
 
-    ManualScheduler(FakeClock clock) {
+    public ManualScheduler(FakeClock clock) {
         this.clock = clock;
     }
 
@@ -31,7 +31,7 @@ final class ManualScheduler implements Scheduler {
     }
 
     /** Moves the clock by {@code d}, running each task as its time comes. */
-    void advance(Duration d) {
+    public void advance(Duration d) {
         Instant end = clock.instant().plus(d);
         while (true) {
             Task next;
@@ -58,7 +58,7 @@ final class ManualScheduler implements Scheduler {
     }
 
     /** How many tasks wait. */
-    synchronized int pending() {
+    public synchronized int pending() {
         return tasks.size();
     }
 }
