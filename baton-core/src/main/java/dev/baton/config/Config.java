@@ -11,7 +11,8 @@ import java.util.Optional;
  * meant (a route to a service the file does not define), each as {@code
  * FILE:LINE: key: message}; {@code baton validate} prints them and a start or reload
  * logs them. {@code store} is empty for the embedded store in {@code
- * server.data-dir}, the default. {@code sagas} are the saga definitions, by name.
+ * server.data-dir}, the default. {@code sagas} are the saga definitions, by name;
+ * {@code queues} the queues and topics.
  */
 public record Config(
         ServerConfig server,
@@ -25,6 +26,7 @@ public record Config(
         Map<String, ServiceConfig> services,
         List<RouteConfig> routes,
         Map<String, SagaConfig> sagas,
+        QueuesConfig queues,
         List<ConfigError> warnings) {
 
     public Config {
@@ -48,6 +50,7 @@ public record Config(
                 services,
                 routes,
                 sagas,
+                queues,
                 warnings);
     }
 
@@ -65,6 +68,7 @@ public record Config(
                 services,
                 routes,
                 sagas,
+                queues,
                 warnings);
     }
 }

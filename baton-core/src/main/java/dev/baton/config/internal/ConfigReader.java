@@ -69,6 +69,7 @@ public final class ConfigReader {
             routeReader.read(Section.of(routeNodes.get(i), "routes[" + i + "]", problems), i, services, routes);
         }
         Map<String, dev.baton.config.SagaConfig> sagas = SagaReader.read(top, services);
+        dev.baton.config.QueuesConfig queues = QueueReader.read(top, services);
         observability = observability.withAlerts(ObservabilityReader.alerts(
                 top, routes.stream().map(RouteConfig::id).collect(java.util.stream.Collectors.toSet())));
         top.finish();
@@ -101,6 +102,7 @@ public final class ConfigReader {
                 services,
                 routes,
                 sagas,
+                queues,
                 problems.warnings());
     }
 

@@ -19,6 +19,11 @@ final class JsonBodies {
 
     /** The body's object; {@code what} names it for the error when it is not one ("the service"). */
     static YamlNode.Mapping object(String text, Problems problems, String what) {
+        return object(text, problems, what, false);
+    }
+
+    /** As {@link #object(String, Problems, String)}; with {@code emptyOk}, {@code {}} is an object too (all defaults). */
+    static YamlNode.Mapping object(String text, Problems problems, String what, boolean emptyOk) {
         List<String> duplicates = new ArrayList<>();
         YamlNode root;
         try {
@@ -30,7 +35,7 @@ final class JsonBodies {
             int colon = d.indexOf(':');
             problems.add(Integer.parseInt(d.substring(0, colon)), d.substring(colon + 1), "duplicate key");
         }
-        if (!(root instanceof YamlNode.Mapping mapping) || mapping.entries().isEmpty()) {
+        if (!(root instanceof YamlNode.Mapping mapping) || (mapping.entries().isEmpty() && !emptyOk)) {
             String got = root instanceof YamlNode.Mapping ? "an empty object" : root.kind();
             throw new ConfigException(List.of(new ConfigError(
                     SOURCE, root.line(), "", "expected a JSON object describing " + what + ", got " + got)));
