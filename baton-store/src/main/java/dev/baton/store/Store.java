@@ -40,6 +40,7 @@ public final class Store implements AutoCloseable {
     private final Documents routes;
     private final DeadLetters deadLetters;
     private final SagaRecords sagas;
+    private final QueueRecords queues;
 
     private Store(DataSource dataSource, Runnable release) {
         this.release = release;
@@ -47,6 +48,7 @@ public final class Store implements AutoCloseable {
         this.routes = new Documents(dataSource, "routes", "route");
         this.deadLetters = new DeadLetters(dataSource);
         this.sagas = new SagaRecords(dataSource);
+        this.queues = new QueueRecords(dataSource);
     }
 
     /** Whether {@code dataDir} holds an embedded store already (without opening or creating one). */
@@ -199,6 +201,11 @@ public final class Store implements AutoCloseable {
     /** Sagas, each with its whole state, and the definitions registered at run time. */
     public SagaRecords sagas() {
         return sagas;
+    }
+
+    /** Queued messages, their attempts and dedup ids, and the queues and topics declared at run time. */
+    public QueueRecords queues() {
+        return queues;
     }
 
     @Override
