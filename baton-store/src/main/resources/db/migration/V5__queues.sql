@@ -29,7 +29,8 @@ CREATE TABLE queue_messages (
     json       BOOLEAN                  NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
-CREATE UNIQUE INDEX queue_messages_id ON queue_messages (id);
+-- A topic's message has one id in every subscription's queue.
+CREATE UNIQUE INDEX queue_messages_id ON queue_messages (queue, id);
 -- What a receive scans: the queue's ready messages, highest priority first.
 CREATE INDEX queue_messages_next ON queue_messages (queue, state, priority DESC, seq);
 -- Whether a message is the oldest of its key still to deliver.

@@ -78,12 +78,14 @@ public final class QueueRecords {
     public record Receipt(String id, String token) {}
 
     /**
-     * How a change by receipts went: done, or refused as a whole because these
-     * receipts' messages were leased again since (their lease ran out).
+     * How a change by receipts went: done ({@code dead} lists the messages that it
+     * made dead letters), or refused as a whole because these receipts' messages were
+     * leased again since (their lease ran out).
      */
-    public record Settled(int changed, List<Receipt> stale) {
+    public record Settled(int changed, List<Receipt> stale, List<String> dead) {
         public Settled {
             stale = List.copyOf(stale);
+            dead = List.copyOf(dead);
         }
 
         public boolean ok() {
@@ -260,6 +262,7 @@ public final class QueueRecords {
                 st.setLong(1, m.seq());
                 st.executeUpdate();
             }
+            return false;
         });
     }
 
@@ -272,6 +275,23 @@ public final class QueueRecords {
         return settle("give back on " + queue, queue, receipts, (c, m) -> fail(c, m, now, error, retry));
     }
 
+    /**
+     * Gives leased messages back as if never delivered (the receive that leased them
+     * had no one left to hand them to): due at {@code now}, the attempt not counted.
+     */
+    public Settled release(String queue, List<Receipt> receipts, Instant now) {
+        return settle("release on " + queue, queue, receipts, (c, m) -> {
+            try (PreparedStatement st =
+                    c.prepareStatement("UPDATE queue_messages SET state = 0, due_at = ?, attempt = ? WHERE seq = ?")) {
+                st.setObject(1, Times.utc(now));
+                st.setInt(2, Math.max(0, m.attempt() - 1));
+                st.setLong(3, m.seq());
+                st.executeUpdate();
+            }
+            return false;
+        });
+    }
+
     /** Moves the leases of these receipts to end at {@code until}; refused as a whole as {@link #nack} is. */
     public Settled extend(String queue, List<Receipt> receipts, Instant until) {
         return settle("extend on " + queue, queue, receipts, (c, m) -> {
@@ -280,11 +300,13 @@ public final class QueueRecords {
                 st.setLong(2, m.seq());
                 st.executeUpdate();
             }
+            return false;
         });
     }
 
+    /** A change of one message; true when it made the message a dead letter. */
     private interface Change {
-        void apply(Connection c, Message m) throws SQLException;
+        boolean apply(Connection c, Message m) throws SQLException;
     }
 
     /**
@@ -323,17 +345,20 @@ public final class QueueRecords {
             }
             if (!stale.isEmpty()) {
                 c.rollback();
-                return new Settled(0, stale);
+                return new Settled(0, stale, List.of());
             }
+            List<String> dead = new ArrayList<>();
             for (Message m : held) {
-                change.apply(c, m);
+                if (change.apply(c, m)) {
+                    dead.add(m.id());
+                }
             }
-            return new Settled(held.size(), List.of());
+            return new Settled(held.size(), List.of(), dead);
         });
     }
 
-    /** Records a failed attempt of a leased message and makes it due again, or dead. */
-    private static void fail(Connection c, Message m, Instant now, String error, Retry retry) throws SQLException {
+    /** Records a failed attempt of a leased message and makes it due again, or dead (then true). */
+    private static boolean fail(Connection c, Message m, Instant now, String error, Retry retry) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(
                 "INSERT INTO queue_attempts (message_seq, attempt, failed_at, error) VALUES (?, ?, ?, ?)")) {
             st.setLong(1, m.seq());
@@ -350,15 +375,18 @@ public final class QueueRecords {
             st.setLong(3, m.seq());
             st.executeUpdate();
         }
+        return again.isEmpty();
     }
+
+    /** A lease that ran out: its message is due again, or {@code dead}. */
+    public record Ended(String queue, String id, boolean dead) {}
 
     /**
      * Ends leases that ran out by {@code now}, at most {@code max}, as failed
      * attempts: each message is due again at once, or dead past its queue's {@code
-     * maxAttempts} (a queue it does not name keeps its messages leased). The
-     * messages ended, by queue.
+     * maxAttempts} (a queue it does not name keeps its messages leased).
      */
-    public Map<String, Integer> expire(Instant now, Map<String, Integer> maxAttempts, int max) {
+    public List<Ended> expire(Instant now, Map<String, Integer> maxAttempts, int max) {
         return transaction("end leases", c -> {
             List<Message> due = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM queue_messages"
@@ -371,12 +399,17 @@ public final class QueueRecords {
                     }
                 }
             }
-            Map<String, Integer> ended = new HashMap<>();
+            List<Ended> ended = new ArrayList<>();
             for (Message m : due) {
                 Integer limit = maxAttempts.get(m.queue());
                 if (limit != null) {
-                    fail(c, m, now, "lease expired", attempt -> attempt >= limit ? Optional.empty() : Optional.of(now));
-                    ended.merge(m.queue(), 1, Integer::sum);
+                    boolean dead = fail(
+                            c,
+                            m,
+                            now,
+                            "lease expired",
+                            attempt -> attempt >= limit ? Optional.empty() : Optional.of(now));
+                    ended.add(new Ended(m.queue(), m.id(), dead));
                 }
             }
             return ended;
@@ -520,11 +553,13 @@ public final class QueueRecords {
         });
     }
 
-    /** One message by id, with its attempts. */
-    public Optional<Message> get(String id) {
+    /** One message of {@code queue} by id, with its attempts. */
+    public Optional<Message> get(String queue, String id) {
         return transaction("read message " + id, c -> {
-            try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM queue_messages WHERE id = ?")) {
-                st.setString(1, id);
+            try (PreparedStatement st =
+                    c.prepareStatement("SELECT " + COLUMNS + " FROM queue_messages WHERE queue = ? AND id = ?")) {
+                st.setString(1, queue);
+                st.setString(2, id);
                 try (ResultSet rs = st.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();

@@ -6,6 +6,7 @@ import dev.baton.config.Durations;
 import dev.baton.config.SagaConfig;
 import dev.baton.config.SagaDefinitions;
 import dev.baton.config.Template;
+import dev.baton.control.ServiceCalls;
 import dev.baton.control.Snapshot;
 import dev.baton.events.EventSink;
 import dev.baton.events.EventType;
@@ -475,47 +476,33 @@ public final class Engine implements AutoCloseable {
         finish(run, now, run.cancelled ? SagaState.CANCELLED : SagaState.COMPENSATED, run.reason);
     }
 
-    /**
-     * Whether the service holds the call back now: its breaker is open, or it is a
-     * retry and the retry budget has no slot. Checked before the attempt is written,
-     * so a wait spends no attempt; the call itself checks again.
-     */
+    /** Whether the service holds the call back now (see {@link ServiceCalls#heldBack}). */
     private boolean heldBack(String service, boolean retry) {
-        var target = snapshots.get().services().get(service);
-        if (target != null
-                && retry
-                && target.retryBudget().filter(b -> !b.allowsRetry()).isPresent()) {
-            return true;
-        }
-        return target != null
-                && target.breakers()
-                        .state()
-                        .filter(s -> s == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN
-                                || s == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.FORCED_OPEN)
-                        .isPresent();
+        return calls.heldBack(service, retry).isPresent();
     }
 
     private void call(Run run, Run.StepRun s, Requests.Request request, boolean compensation) {
         String key = run.id + ":" + s.config.id() + (compensation ? ":compensate" : ":call");
         int attempts = compensation ? s.comp.attempts : s.attempts;
-        ServiceCalls.Call c = calls.send(run.id, key, request, s.config.timeout(), attempts > 1);
+        ServiceCalls.Call c = calls.send(request.call(run.id, key), s.config.timeout(), attempts > 1);
         run.busy = true;
         Scheduler.Cancellable timeout = scheduler.after(s.config.timeout(), () -> context.runOnContext(v -> c.abort()));
-        c.result.onComplete(ar -> context.runOnContext(v -> {
-            timeout.cancel();
-            run.busy = false;
-            if (closed) {
-                return; // the log says RUNNING: the next start repeats this call, with this key
-            }
-            ServiceCalls.Result r = ar.succeeded()
-                    ? ar.result()
-                    : new ServiceCalls.Failed(ServiceCalls.Kind.RESET, true, String.valueOf(ar.cause()));
-            if (compensation) {
-                compensated(run, s, r);
-            } else {
-                called(run, s, r);
-            }
-        }));
+        c.result()
+                .onComplete(ar -> context.runOnContext(v -> {
+                    timeout.cancel();
+                    run.busy = false;
+                    if (closed) {
+                        return; // the log says RUNNING: the next start repeats this call, with this key
+                    }
+                    ServiceCalls.Result r = ar.succeeded()
+                            ? ar.result()
+                            : new ServiceCalls.Failed(ServiceCalls.Kind.RESET, true, String.valueOf(ar.cause()));
+                    if (compensation) {
+                        compensated(run, s, r);
+                    } else {
+                        called(run, s, r);
+                    }
+                }));
     }
 
     private void called(Run run, Run.StepRun s, ServiceCalls.Result r) {
@@ -528,7 +515,7 @@ public final class Engine implements AutoCloseable {
             s.unknown = false;
             s.firstFailure = null;
             s.endedAt = now;
-            s.response = new Saga.Response(a.status(), a.headers(), a.body());
+            s.response = new Saga.Response(a.status(), a.headers(), Requests.answer(a.body()));
             if (s.config.pivot()) {
                 run.pivoted = true;
             }
@@ -549,7 +536,7 @@ public final class Engine implements AutoCloseable {
         Duration retryAfter = null;
         if (r instanceof ServiceCalls.Answered a) {
             s.status = a.status();
-            s.error = "answered " + a.status() + excerpt(a.body());
+            s.error = "answered " + a.status() + excerpt(Requests.answer(a.body()));
             retryAfter = a.retryAfter();
             refused = refusal(s.config, a.status());
         } else {
@@ -620,7 +607,7 @@ public final class Engine implements AutoCloseable {
         Duration retryAfter = null;
         if (r instanceof ServiceCalls.Answered a) {
             s.comp.status = a.status();
-            s.comp.error = "answered " + a.status() + excerpt(a.body());
+            s.comp.error = "answered " + a.status() + excerpt(Requests.answer(a.body()));
             retryAfter = a.retryAfter();
         } else {
             s.comp.status = null;

@@ -24,7 +24,39 @@ final class Requests {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     /** A call ready to send: the path is already percent-safe, the body JSON when there is one. */
-    record Request(String service, String method, String path, Map<String, String> headers, Optional<byte[]> body) {}
+    record Request(String service, String method, String path, Map<String, String> headers, Optional<byte[]> body) {
+        /** The call as the service client sends it, with the saga's id and the attempt's idempotency key. */
+        dev.baton.control.ServiceCalls.Request call(String sagaId, String key) {
+            Map<String, String> all = new LinkedHashMap<>(headers);
+            all.put("idempotency-key", key);
+            all.put("x-baton-saga-id", sagaId);
+            return new dev.baton.control.ServiceCalls.Request(service, method, path, all, body, "application/json");
+        }
+    }
+
+    /** Nesting past this is kept as text: a saga's state nests it a few levels deeper, within what Jackson writes. */
+    static final int MAX_DEPTH = 100;
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper ANSWERS =
+            new com.fasterxml.jackson.databind.ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+                    .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_DEPTH)
+                            .build())
+                    .build());
+
+    /** An answer's body as JSON when it is JSON (nested at most {@link #MAX_DEPTH} deep), else as text; none as null. */
+    static JsonNode answer(byte[] body) {
+        if (body.length == 0) {
+            return JsonNodeFactory.instance.nullNode();
+        }
+        String text = new String(body, StandardCharsets.UTF_8);
+        try {
+            JsonNode n = ANSWERS.readTree(text);
+            return n == null ? JsonNodeFactory.instance.textNode(text) : n;
+        } catch (java.io.IOException e) {
+            return JsonNodeFactory.instance.textNode(text);
+        }
+    }
 
     private Requests() {}
 

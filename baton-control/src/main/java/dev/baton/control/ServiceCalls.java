@@ -1,12 +1,6 @@
-package dev.baton.saga.internal;
+package dev.baton.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.baton.balance.RequestKey;
-import dev.baton.control.ServiceTarget;
-import dev.baton.control.Snapshot;
-import dev.baton.control.Upstream;
 import dev.baton.resilience.Outcome;
 import dev.baton.time.Ticker;
 import io.vertx.core.Future;
@@ -19,7 +13,6 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -27,44 +20,52 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Saga calls to services, through what the proxy uses too: the service's balancer
- * picks the instance (healthy, not ejected), its breaker must allow the call, and
- * the outcome is recorded to both, so a saga's failures open the breaker like a
- * client's. Every call carries the saga's id and an idempotency key. An answer's
- * body is read up to {@link #MAX_BODY}; a larger one fails the attempt.
+ * Calls that Baton itself makes to services (saga steps, pushed messages), through
+ * what the proxy uses too: the service's balancer picks the instance (healthy, not
+ * ejected), its breaker must allow the call, a retry takes a slot of its retry
+ * budget, and the outcome is recorded to both, so these calls' failures open the
+ * breaker like a client's. An answer's body is read up to {@link #MAX_BODY}; a
+ * larger one fails the call. Instances with TLS are called with the service's own
+ * CA, client certificate and server name.
  */
-final class ServiceCalls implements AutoCloseable {
-    static final int MAX_BODY = 256 * 1024;
+public final class ServiceCalls implements AutoCloseable {
+    public static final int MAX_BODY = 256 * 1024;
     static final int MAX_HEADERS = 64;
-    /** Nesting past this is kept as text: a saga's state nests it a few levels deeper, within what Jackson writes. */
-    static final int MAX_DEPTH = 100;
 
-    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
-                    .maxNestingDepth(MAX_DEPTH)
-                    .build())
-            .build());
+    /** A call to make: {@code path} is below the instance's base path; {@code body}, when present, is sent as {@code contentType}. */
+    public record Request(
+            String service,
+            String method,
+            String path,
+            Map<String, String> headers,
+            Optional<byte[]> body,
+            String contentType) {
+        public Request {
+            headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+    }
 
     /** How a call ended. */
-    sealed interface Result permits Answered, Failed {}
+    public sealed interface Result permits Answered, Failed {}
 
     /** The service answered; {@code retryAfter} is what its Retry-After said, if anything. */
-    record Answered(
+    public record Answered(
             int status,
             Map<String, String> headers,
-            JsonNode body,
+            byte[] body,
             @Nullable Duration retryAfter) implements Result {}
 
     /** No answer: {@code sent} when the request may have reached the service (its outcome is unknown). */
-    record Failed(Kind kind, boolean sent, String error) implements Result {}
+    public record Failed(Kind kind, boolean sent, String error) implements Result {}
 
     /** Why a call had no answer. */
-    enum Kind {
+    public enum Kind {
         /** No service of that name, or no instance to take it: nothing was sent. */
         UNAVAILABLE,
         /** The service's breaker refuses, or its retry budget is spent: wait, without counting an attempt. */
@@ -75,8 +76,8 @@ final class ServiceCalls implements AutoCloseable {
     }
 
     /** A call on its way; {@link #abort} ends it as failed with {@code kind}, as its timeout does. */
-    static final class Call {
-        final Future<Result> result;
+    public static final class Call {
+        private final Future<Result> result;
         private final Runnable abort;
 
         Call(Future<Result> result, Runnable abort) {
@@ -84,7 +85,13 @@ final class ServiceCalls implements AutoCloseable {
             this.abort = abort;
         }
 
-        void abort() {
+        /** How it ended. */
+        public Future<Result> result() {
+            return result;
+        }
+
+        /** Ends it as failed (a timeout), if it has not ended yet. */
+        public void abort() {
             abort.run();
         }
     }
@@ -94,7 +101,7 @@ final class ServiceCalls implements AutoCloseable {
     private final Ticker ticker;
     private final java.time.Clock clock;
 
-    ServiceCalls(Vertx vertx, Supplier<Snapshot> snapshots, Ticker ticker, java.time.Clock clock) {
+    public ServiceCalls(Vertx vertx, Supplier<Snapshot> snapshots, Ticker ticker, java.time.Clock clock) {
         this.clock = clock;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setKeepAlive(true)
@@ -106,11 +113,32 @@ final class ServiceCalls implements AutoCloseable {
     }
 
     /**
-     * Sends {@code request} with {@code key} as its Idempotency-Key; {@code timeout} is
-     * a backstop to the engine's. A {@code retry} takes a slot of the service's retry
-     * budget, as the proxy's retries do, or is refused without a call while none is free.
+     * Whether the service holds calls back now, and why: its breaker is open, or for
+     * a {@code retry} its retry budget has no slot. A caller checks before it counts
+     * an attempt, so that a wait spends none; {@link #send} checks again.
      */
-    Call send(String sagaId, String key, Requests.Request request, Duration timeout, boolean retry) {
+    public Optional<String> heldBack(String service, boolean retry) {
+        ServiceTarget target = snapshots.get().services().get(service);
+        if (target == null) {
+            return Optional.empty();
+        }
+        if (retry && target.retryBudget().filter(b -> !b.allowsRetry()).isPresent()) {
+            return Optional.of("the retry budget of '" + service + "' is spent");
+        }
+        boolean open = target.breakers()
+                .state()
+                .filter(s -> s == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN
+                        || s == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.FORCED_OPEN)
+                .isPresent();
+        return open ? Optional.of("the circuit breaker of '" + service + "' is open") : Optional.empty();
+    }
+
+    /**
+     * Sends {@code request}; {@code timeout} is a backstop to the caller's own. A
+     * {@code retry} takes a slot of the service's retry budget, as the proxy's retries
+     * do, or is refused without a call while none is free.
+     */
+    public Call send(Request request, Duration timeout, boolean retry) {
         ServiceTarget target = snapshots.get().services().get(request.service());
         if (target == null) {
             return done(new Failed(Kind.UNAVAILABLE, false, "no service '" + request.service() + "' is registered"));
@@ -153,9 +181,7 @@ final class ServiceCalls implements AutoCloseable {
                 .setMethod(HttpMethod.valueOf(request.method()))
                 .setURI(u.basePath() + request.path())
                 .setIdleTimeout(timeout.toMillis() + 5000)
-                .putHeader("host", u.authority())
-                .putHeader("idempotency-key", key)
-                .putHeader("x-baton-saga-id", sagaId);
+                .putHeader("host", u.authority());
         request.headers().forEach(options::putHeader);
         var tls = u.tls();
         if (tls != null) {
@@ -193,7 +219,7 @@ final class ServiceCalls implements AutoCloseable {
                     req.response().onSuccess(resp -> read(resp, target, u, started, settled, promise));
                     sent.set(true);
                     if (request.body().isPresent()) {
-                        req.putHeader("content-type", "application/json");
+                        req.putHeader("content-type", request.contentType());
                         req.end(Buffer.buffer(request.body().get()));
                     } else {
                         req.end();
@@ -252,27 +278,13 @@ final class ServiceCalls implements AutoCloseable {
             promise.tryComplete(new Answered(
                     resp.statusCode(),
                     headers,
-                    body(body),
+                    body.getBytes(),
                     retryAfter(resp.getHeader("retry-after"), clock.instant())));
         });
     }
 
-    /** The body as JSON when it is JSON, else as text; none as null. */
-    private static JsonNode body(Buffer body) {
-        if (body.length() == 0) {
-            return JsonNodeFactory.instance.nullNode();
-        }
-        String text = body.toString(StandardCharsets.UTF_8);
-        try {
-            JsonNode n = JSON.readTree(text);
-            return n == null ? JsonNodeFactory.instance.textNode(text) : n;
-        } catch (java.io.IOException e) {
-            return JsonNodeFactory.instance.textNode(text);
-        }
-    }
-
     /** Retry-After as seconds or as an HTTP date; null when absent or neither. */
-    static @Nullable Duration retryAfter(@Nullable String value, Instant now) {
+    public static @Nullable Duration retryAfter(@Nullable String value, Instant now) {
         if (value == null) {
             return null;
         }

@@ -1,0 +1,1125 @@
+package dev.baton.queue;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.config.ConfigException;
+import dev.baton.config.QueueConfig;
+import dev.baton.config.QueueDefinitions;
+import dev.baton.config.TopicConfig;
+import dev.baton.control.DataStore;
+import dev.baton.control.ServiceCalls;
+import dev.baton.control.Snapshot;
+import dev.baton.events.EventSink;
+import dev.baton.events.EventType;
+import dev.baton.http.FieldSyntax;
+import dev.baton.lifecycle.Component;
+import dev.baton.queue.internal.Deliverer;
+import dev.baton.queue.internal.Waiters;
+import dev.baton.resilience.Backoff;
+import dev.baton.store.QueueRecords;
+import dev.baton.time.Scheduler;
+import dev.baton.time.Ticker;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's durable queues and topics, on the store. Queues and topics come
+ * from the config file and from the admin API (kept in the store, read back at
+ * start). A queue hands each message to one consumer at a time under a lease;
+ * a topic copies each message it is given into every subscription whose filter it
+ * passes: into a queue, into the subscription's own queue for consumers to pull,
+ * or into its own queue from which Baton pushes it to a service. Every method
+ * that touches the store runs its JDBC on Vert.x's worker pool and answers with a
+ * stage; what waits (long polls, push loops, the poll tick) lives on one Vert.x
+ * context. Time passes through the {@link Scheduler}, so that tests move a clock.
+ */
+public final class Queues implements Component<Snapshot> {
+    private static final Logger log = LoggerFactory.getLogger(Queues.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<LinkedHashMap<String, String>> HEADERS = new TypeReference<>() {};
+
+    /** How often a Baton looks in the store for what no one told it: delays that passed, leases that ran out, other Batons' messages. */
+    public static final Duration POLL = Duration.ofMillis(500);
+
+    public static final int MAX_RECEIVE = 100;
+    public static final Duration MAX_WAIT = Duration.ofSeconds(60);
+    public static final Duration MAX_DELAY = Duration.ofDays(30);
+    public static final int MAX_BATCH = 100;
+    public static final int MAX_HEADERS = 64;
+    public static final int MAX_HEADER_VALUE = 4096;
+    public static final int MAX_KEY = 200;
+    /** Leases ended in one go by a tick. */
+    private static final int EXPIRE_BATCH = 500;
+    /** Ticks between readings of the queues' depths, and between sweeps of old dedup ids. */
+    private static final int DEPTH_TICKS = 10;
+
+    private static final int DEDUP_TICKS = 120;
+
+    /** Message headers that would break a push's HTTP framing, and Baton's own. */
+    private static final Set<String> RESERVED = Set.of(
+            "host",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "keep-alive",
+            "upgrade",
+            "te",
+            "trailer",
+            "proxy-connection");
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A queue or topic as declared, and by whom: {@code config} (the file) or {@code api}. */
+    public record Declared<T>(T config, String source) {}
+
+    private record Catalog(Map<String, Declared<QueueConfig>> queues, Map<String, Declared<TopicConfig>> topics) {
+        static final Catalog EMPTY = new Catalog(Map.of(), Map.of());
+
+        /** The queue {@code name}: a declared one, or a push or pull subscription's own. */
+        Optional<QueueConfig> queue(String name) {
+            Declared<QueueConfig> q = queues.get(name);
+            if (q != null) {
+                return Optional.of(q.config());
+            }
+            return subscription(name).map(TopicConfig.Subscription::delivery);
+        }
+
+        Optional<TopicConfig.Subscription> subscription(String ownQueue) {
+            int colon = ownQueue.indexOf(':');
+            if (colon < 0) {
+                return Optional.empty();
+            }
+            Declared<TopicConfig> t = topics.get(ownQueue.substring(0, colon));
+            return t == null
+                    ? Optional.empty()
+                    : Optional.ofNullable(t.config().subscriptions().get(ownQueue.substring(colon + 1)))
+                            .filter(s -> !(s.target() instanceof TopicConfig.IntoQueue));
+        }
+
+        /** Every queue's {@code max-attempts}, own queues of subscriptions included. */
+        Map<String, Integer> maxAttempts() {
+            Map<String, Integer> out = new HashMap<>();
+            queues.forEach((n, q) -> out.put(n, q.config().maxAttempts()));
+            topics.values()
+                    .forEach(t -> t.config().subscriptions().values().stream()
+                            .filter(s -> !(s.target() instanceof TopicConfig.IntoQueue))
+                            .forEach(s -> out.put(s.queue(), s.delivery().maxAttempts())));
+            return out;
+        }
+
+        boolean isEmpty() {
+            return queues.isEmpty() && topics.isEmpty();
+        }
+    }
+
+    private final Vertx vertx;
+    private final DataStore data;
+    private final Supplier<Snapshot> snapshots;
+    private final EventSink events;
+    private final Clock clock;
+    private final Ticker ticker;
+    private final Scheduler scheduler;
+    private final QueueMeters meters = new QueueMeters();
+    private final Map<String, QueueConfig> apiQueues = new LinkedHashMap<>(); // guarded by this
+    private final Map<String, TopicConfig> apiTopics = new LinkedHashMap<>(); // guarded by this
+    private final Map<String, Deliverer> pushes = new HashMap<>(); // guarded by this
+    private final Map<String, TopicConfig.Push> pushConfigs = new HashMap<>(); // guarded by this
+    private final List<Deliverer> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Catalog catalog = Catalog.EMPTY;
+    private @Nullable Context context;
+    private @Nullable Waiters waiters;
+    private @Nullable ServiceCalls calls;
+    private Scheduler.@Nullable Cancellable tick;
+    private long ticks; // on the context only
+    private volatile boolean closed;
+
+    /** {@code scheduler} lets time pass (leases, backoff, long polls, the poll tick); see {@link dev.baton.control.Timers}. */
+    public Queues(
+            Vertx vertx,
+            DataStore data,
+            Supplier<Snapshot> snapshots,
+            EventSink events,
+            Clock clock,
+            Ticker ticker,
+            Scheduler scheduler) {
+        this.vertx = vertx;
+        this.data = data;
+        this.snapshots = snapshots;
+        this.events = events;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.scheduler = scheduler;
+    }
+
+    @Override
+    public void start() {
+        Context c = vertx.getOrCreateContext();
+        context = c;
+        calls = new ServiceCalls(vertx, snapshots, ticker, clock);
+        waiters = new Waiters(c, scheduler, this::claim, this::release);
+        if (data.exists()) {
+            synchronized (this) {
+                readDeclarations();
+            }
+        }
+        apply(snapshots.get());
+        scheduleTick();
+    }
+
+    /** What the admin API declared in an earlier run; one that no longer reads is logged and left out. */
+    private void readDeclarations() {
+        List<QueueRecords.Declaration> all = records().declarations();
+        for (QueueRecords.Declaration d : all) {
+            if (d.kind().equals("queue")) {
+                try {
+                    apiQueues.put(d.name(), QueueDefinitions.queue(d.name(), d.body()));
+                } catch (ConfigException e) {
+                    log.error("queue {} as declared no longer reads: {}", d.name(), e.getMessage());
+                }
+            }
+        }
+        for (QueueRecords.Declaration d : all) {
+            if (d.kind().equals("topic")) {
+                try {
+                    apiTopics.put(
+                            d.name(),
+                            QueueDefinitions.topic(
+                                    d.name(),
+                                    d.body(),
+                                    this::queueDeclared,
+                                    snapshots.get().config().services()));
+                } catch (ConfigException e) {
+                    log.error("topic {} as declared no longer reads: {}", d.name(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Takes the config file's queues and topics; one the admin API declared too is the file's from now on. */
+    @Override
+    public synchronized void apply(Snapshot next) {
+        Map<String, Declared<QueueConfig>> queues = new LinkedHashMap<>();
+        Map<String, Declared<TopicConfig>> topics = new LinkedHashMap<>();
+        next.config().queues().queues().forEach((n, q) -> queues.put(n, new Declared<>(q, "config")));
+        apiQueues.forEach((n, q) -> queues.putIfAbsent(n, new Declared<>(q, "api")));
+        next.config().queues().topics().forEach((n, t) -> topics.put(n, new Declared<>(t, "config")));
+        apiTopics.forEach((n, t) -> topics.putIfAbsent(n, new Declared<>(t, "api")));
+        catalog = new Catalog(queues, topics);
+        syncPushes();
+    }
+
+    // ---- declarations ----
+
+    /** Every queue by name: the config file's, then the admin API's. */
+    public Map<String, Declared<QueueConfig>> queues() {
+        return catalog.queues();
+    }
+
+    /** Every topic by name. */
+    public Map<String, Declared<TopicConfig>> topics() {
+        return catalog.topics();
+    }
+
+    /** The queue {@code name} as it is now (a subscription's own queue too), or QueueRefused not_found. */
+    public QueueConfig queue(String name) {
+        return catalog.queue(name).orElseThrow(() -> notFound("queue", name));
+    }
+
+    /** Declares (or changes) queue {@code name} from JSON in the config's shape; kept in the store. */
+    public CompletionStage<QueueConfig> declareQueue(String name, String json) {
+        return blocking(() -> {
+            synchronized (this) {
+                fromFile("queue", name, catalog.queues().get(name));
+                QueueConfig q = QueueDefinitions.queue(name, json);
+                records()
+                        .declare(new QueueRecords.Declaration(
+                                "queue", name, QueueDefinitions.json(q).toString(), clock.instant()));
+                apiQueues.put(name, q);
+                apply(snapshots.get());
+                events.publish(EventType.QUEUE_DECLARED, Map.of("queue", name));
+                return q;
+            }
+        });
+    }
+
+    /** Deletes queue {@code name} and every message in it; refused while a subscription fans out into it. */
+    public CompletionStage<Integer> deleteQueue(String name) {
+        return blocking(() -> {
+            synchronized (this) {
+                Declared<QueueConfig> q = catalog.queues().get(name);
+                if (q == null) {
+                    throw notFound("queue", name);
+                }
+                fromFile("queue", name, q);
+                for (Declared<TopicConfig> t : catalog.topics().values()) {
+                    for (TopicConfig.Subscription s : t.config().subscriptions().values()) {
+                        if (s.target() instanceof TopicConfig.IntoQueue i
+                                && i.queue().equals(name)) {
+                            throw new QueueRefused(
+                                    "conflict",
+                                    "subscription '" + s.name() + "' of topic '"
+                                            + t.config().name() + "' fans out into queue '" + name
+                                            + "': remove it first");
+                        }
+                    }
+                }
+                records().undeclare("queue", name);
+                int dropped = records().drop(name);
+                apiQueues.remove(name);
+                apply(snapshots.get());
+                events.publish(EventType.QUEUE_DELETED, Map.of("queue", name, "messages", dropped));
+                return dropped;
+            }
+        });
+    }
+
+    /** Declares (or changes) topic {@code name} with its subscriptions; kept in the store. */
+    public CompletionStage<TopicConfig> declareTopic(String name, String json) {
+        return blocking(() -> {
+            synchronized (this) {
+                fromFile("topic", name, catalog.topics().get(name));
+                TopicConfig t = QueueDefinitions.topic(
+                        name,
+                        json,
+                        this::queueDeclared,
+                        snapshots.get().config().services());
+                putTopic(t, Optional.ofNullable(apiTopics.get(name)));
+                return t;
+            }
+        });
+    }
+
+    /** Adds (or changes) subscription {@code name} of the topic {@code topic}, which the admin API declared. */
+    public CompletionStage<TopicConfig.Subscription> declareSubscription(String topic, String name, String json) {
+        return blocking(() -> {
+            synchronized (this) {
+                TopicConfig t = apiTopic(topic);
+                TopicConfig.Subscription s = QueueDefinitions.subscription(
+                        topic,
+                        name,
+                        json,
+                        this::queueDeclared,
+                        snapshots.get().config().services());
+                Map<String, TopicConfig.Subscription> subs = new LinkedHashMap<>(t.subscriptions());
+                subs.put(name, s);
+                putTopic(new TopicConfig(topic, subs), Optional.of(t));
+                return s;
+            }
+        });
+    }
+
+    /** Removes subscription {@code name} of {@code topic}, with the messages in its own queue. */
+    public CompletionStage<Integer> deleteSubscription(String topic, String name) {
+        return blocking(() -> {
+            synchronized (this) {
+                TopicConfig t = apiTopic(topic);
+                if (!t.subscriptions().containsKey(name)) {
+                    throw notFound("subscription", topic + "/" + name);
+                }
+                Map<String, TopicConfig.Subscription> subs = new LinkedHashMap<>(t.subscriptions());
+                subs.remove(name);
+                return putTopic(new TopicConfig(topic, subs), Optional.of(t));
+            }
+        });
+    }
+
+    /** Deletes topic {@code name} and the messages in its subscriptions' own queues. */
+    public CompletionStage<Integer> deleteTopic(String name) {
+        return blocking(() -> {
+            synchronized (this) {
+                TopicConfig t = apiTopic(name);
+                int dropped = 0;
+                for (TopicConfig.Subscription s : t.subscriptions().values()) {
+                    if (!(s.target() instanceof TopicConfig.IntoQueue)) {
+                        dropped += records().drop(s.queue());
+                    }
+                }
+                records().undeclare("topic", name);
+                apiTopics.remove(name);
+                apply(snapshots.get());
+                events.publish(EventType.TOPIC_DELETED, Map.of("topic", name, "messages", dropped));
+                return dropped;
+            }
+        });
+    }
+
+    /** Stores {@code t}, dropping the own queues of subscriptions it no longer has (or no longer owns); how many messages went. */
+    private int putTopic(TopicConfig t, Optional<TopicConfig> before) {
+        records()
+                .declare(new QueueRecords.Declaration(
+                        "topic", t.name(), QueueDefinitions.json(t).toString(), clock.instant()));
+        int dropped = 0;
+        if (before.isPresent()) {
+            for (TopicConfig.Subscription old : before.get().subscriptions().values()) {
+                TopicConfig.Subscription now = t.subscriptions().get(old.name());
+                boolean owned = !(old.target() instanceof TopicConfig.IntoQueue);
+                if (owned && (now == null || now.target() instanceof TopicConfig.IntoQueue)) {
+                    dropped += records().drop(old.queue());
+                }
+            }
+        }
+        apiTopics.put(t.name(), t);
+        apply(snapshots.get());
+        events.publish(
+                EventType.TOPIC_DECLARED,
+                Map.of("topic", t.name(), "subscriptions", t.subscriptions().size()));
+        return dropped;
+    }
+
+    private TopicConfig apiTopic(String name) {
+        Declared<TopicConfig> t = catalog.topics().get(name);
+        if (t == null) {
+            throw notFound("topic", name);
+        }
+        fromFile("topic", name, t);
+        return t.config();
+    }
+
+    private static void fromFile(String kind, String name, @Nullable Declared<?> d) {
+        if (d != null && d.source().equals("config")) {
+            throw new QueueRefused(
+                    "conflict", kind + " '" + name + "' is declared in the config file: change it there");
+        }
+    }
+
+    private boolean queueDeclared(String name) {
+        return catalog.queues().containsKey(name);
+    }
+
+    // ---- producing ----
+
+    /** Publishes {@code messages} to queue {@code queue} in one transaction; their ids, in order. */
+    public CompletionStage<List<String>> publish(String queue, List<Message> messages) {
+        QueueConfig q;
+        List<QueueRecords.NewMessage> rows = new ArrayList<>();
+        try {
+            q = queue(queue);
+            batch(messages);
+            Instant now = clock.instant();
+            for (int i = 0; i < messages.size(); i++) {
+                rows.add(row(q, UUID.randomUUID().toString(), check(messages.get(i), q, i, messages.size()), now));
+            }
+        } catch (QueueRefused e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return store(rows, messages.size());
+    }
+
+    /**
+     * Publishes {@code messages} to topic {@code topic}: each goes, with one id, to
+     * every subscription whose filter it passes, all in one transaction; a message no
+     * subscription takes is counted and dropped. Their ids, in order.
+     */
+    public CompletionStage<List<String>> publishToTopic(String topic, List<Message> messages) {
+        List<QueueRecords.NewMessage> rows = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        try {
+            Catalog cat = catalog;
+            Declared<TopicConfig> t = cat.topics().get(topic);
+            if (t == null) {
+                throw notFound("topic", topic);
+            }
+            batch(messages);
+            Instant now = clock.instant();
+            for (int i = 0; i < messages.size(); i++) {
+                Message m = messages.get(i);
+                String id = UUID.randomUUID().toString();
+                ids.add(id);
+                Optional<com.fasterxml.jackson.databind.JsonNode> body = parsed(m.body());
+                boolean taken = false;
+                for (TopicConfig.Subscription s : t.config().subscriptions().values()) {
+                    if (s.filter().isPresent() && !s.filter().get().matches(m.headers(), body)) {
+                        continue;
+                    }
+                    QueueConfig q = cat.queue(s.queue()).orElseThrow(() -> notFound("queue", s.queue()));
+                    rows.add(row(q, id, check(m, q, i, messages.size()), now));
+                    taken = true;
+                }
+                if (!taken) {
+                    meters.count(topic, "unrouted");
+                }
+            }
+        } catch (QueueRefused e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (rows.isEmpty()) {
+            return CompletableFuture.completedFuture(ids);
+        }
+        return store(rows, rows.size()).thenApply(stored -> ids);
+    }
+
+    private CompletionStage<List<String>> store(List<QueueRecords.NewMessage> rows, int published) {
+        Instant now = clock.instant();
+        return blocking(() -> records().publish(rows, now)).thenApply(ids -> {
+            for (int i = 0; i < rows.size(); i++) {
+                QueueRecords.NewMessage r = rows.get(i);
+                meters.count(r.queue(), ids.get(i).equals(r.id()) ? "published" : "deduplicated");
+            }
+            rows.stream().map(QueueRecords.NewMessage::queue).distinct().forEach(this::signal);
+            return ids.subList(0, Math.min(ids.size(), published));
+        });
+    }
+
+    private static void batch(List<Message> messages) {
+        if (messages.isEmpty()) {
+            throw new QueueRefused("invalid", "no messages to publish");
+        }
+        if (messages.size() > MAX_BATCH) {
+            throw new QueueRefused("invalid", "at most " + MAX_BATCH + " messages in one publish");
+        }
+    }
+
+    /** {@code m} when it can go into {@code q}, else QueueRefused saying what is wrong. */
+    private static Message check(Message m, QueueConfig q, int index, int of) {
+        String which = of == 1 ? "the message" : "message " + index;
+        if (m.body().size() > q.maxMessageSize()) {
+            throw new QueueRefused(
+                    "too_large",
+                    which + "'s body is " + m.body().size() + " bytes, over queue '" + q.name()
+                            + "''s max-message-size of " + q.maxMessageSize());
+        }
+        if (m.priority() < 0 || m.priority() > 9) {
+            throw new QueueRefused("invalid", which + "'s priority must be 0 to 9, but was " + m.priority());
+        }
+        if (m.headers().size() > MAX_HEADERS) {
+            throw new QueueRefused("invalid", which + " has over " + MAX_HEADERS + " headers");
+        }
+        for (Map.Entry<String, String> h : m.headers().entrySet()) {
+            String name = h.getKey();
+            if (name.length() > 100 || !FieldSyntax.isToken(name)) {
+                throw new QueueRefused(
+                        "invalid",
+                        which + "'s header '" + FieldSyntax.printable(name)
+                                + "' is not a valid name (a token of at most 100 characters)");
+            }
+            if (RESERVED.contains(name) || name.startsWith("x-baton-")) {
+                throw new QueueRefused("invalid", which + "'s header '" + name + "' is Baton's own to set");
+            }
+            if (h.getValue().length() > MAX_HEADER_VALUE || !FieldSyntax.isValue(h.getValue())) {
+                throw new QueueRefused(
+                        "invalid",
+                        which + "'s header '" + name + "' has a value that is not valid (visible characters, at most "
+                                + MAX_HEADER_VALUE + ")");
+            }
+        }
+        m.delay().ifPresent(d -> {
+            if (d.isNegative() || d.compareTo(MAX_DELAY) > 0) {
+                throw new QueueRefused("invalid", which + "'s delay must be between 0s and 30d");
+            }
+        });
+        text(which, "key", m.key());
+        text(which, "dedup id", m.dedupId());
+        return m;
+    }
+
+    private static void text(String which, String what, Optional<String> value) {
+        if (value.isPresent()
+                && (value.get().isEmpty()
+                        || value.get().length() > MAX_KEY
+                        || value.get().chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
+            throw new QueueRefused(
+                    "invalid", which + "'s " + what + " must be 1 to " + MAX_KEY + " characters, with no controls");
+        }
+    }
+
+    private QueueRecords.NewMessage row(QueueConfig q, String id, Message m, Instant now) {
+        Instant due = m.deliverAt()
+                .map(at -> at.isBefore(now) ? now : at)
+                .orElse(now.plus(m.delay().orElse(Duration.ZERO)));
+        if (due.isAfter(now.plus(MAX_DELAY))) {
+            throw new QueueRefused("invalid", "a message can be delivered at most 30d from now");
+        }
+        String headers;
+        try {
+            headers = JSON.writeValueAsString(m.headers());
+        } catch (IOException e) {
+            throw new QueueRefused("invalid", "the headers cannot be written: " + e.getMessage());
+        }
+        return new QueueRecords.NewMessage(
+                q.name(),
+                id,
+                m.priority(),
+                m.key(),
+                due,
+                headers,
+                m.body().raw(),
+                m.body().isJson(),
+                m.dedupId(),
+                now.plus(q.dedupWindow()));
+    }
+
+    private static Optional<com.fasterxml.jackson.databind.JsonNode> parsed(Body body) {
+        try {
+            return body.asJson();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---- consuming ----
+
+    /**
+     * Leases up to {@code max} messages of {@code queue} for its visibility, waiting up
+     * to {@code wait} for the first; an empty list when none came. Cancelling the
+     * future gives up the wait (and what it was about to receive goes back).
+     */
+    public CompletableFuture<List<Delivery>> receive(String queue, int max, Duration wait) {
+        try {
+            pullable(queue);
+            if (max < 1 || max > MAX_RECEIVE) {
+                throw new QueueRefused("invalid", "max must be 1 to " + MAX_RECEIVE + ", but was " + max);
+            }
+            if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
+                throw new QueueRefused("invalid", "wait must be between 0s and 60s");
+            }
+        } catch (QueueRefused e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return waiters().receive(queue, max, wait);
+    }
+
+    /** The queue when a consumer may receive from it: not a push subscription's, whose messages Baton delivers. */
+    private QueueConfig pullable(String queue) {
+        QueueConfig q = queue(queue);
+        Optional<TopicConfig.Subscription> s = catalog.subscription(queue);
+        if (s.isPresent() && s.get().target() instanceof TopicConfig.Push) {
+            throw new QueueRefused(
+                    "conflict", "subscription '" + queue + "' pushes its messages: they cannot be received");
+        }
+        return q;
+    }
+
+    /** Acknowledges the messages of {@code receipts}: they are done and deleted. */
+    public CompletionStage<Integer> ack(String queue, List<String> receipts) {
+        return settle(queue, receipts, (rs, now, q) -> records().ack(queue, rs), "acked");
+    }
+
+    /**
+     * Gives messages back as failed attempts: each comes again after {@code delay} or,
+     * when none is given, after the queue's backoff; past its last attempt it becomes
+     * a dead letter. {@code reason} is kept with the attempt ("nack" when none).
+     */
+    public CompletionStage<Integer> nack(
+            String queue, List<String> receipts, Optional<Duration> delay, Optional<String> reason) {
+        if (delay.isPresent() && (delay.get().isNegative() || delay.get().compareTo(MAX_DELAY) > 0)) {
+            return CompletableFuture.failedFuture(new QueueRefused("invalid", "delay must be between 0s and 30d"));
+        }
+        String error = reason.map(r -> "nack: " + r).orElse("nack");
+        return settle(
+                queue, receipts, (rs, now, q) -> records().nack(queue, rs, now, error, retry(q, now, delay)), "nacked");
+    }
+
+    /** Moves the leases of {@code receipts} to end {@code visibility} from now. */
+    public CompletionStage<Integer> extend(String queue, List<String> receipts, Duration visibility) {
+        if (visibility.compareTo(Duration.ofMillis(100)) < 0 || visibility.compareTo(Duration.ofHours(12)) > 0) {
+            return CompletableFuture.failedFuture(
+                    new QueueRefused("invalid", "visibility must be between 100ms and 12h"));
+        }
+        return settle(queue, receipts, (rs, now, q) -> records().extend(queue, rs, now.plus(visibility)), "extended");
+    }
+
+    private interface ByReceipt {
+        QueueRecords.Settled apply(List<QueueRecords.Receipt> receipts, Instant now, QueueConfig q);
+    }
+
+    private CompletionStage<Integer> settle(String queue, List<String> receipts, ByReceipt change, String result) {
+        QueueConfig q;
+        List<QueueRecords.Receipt> parsed;
+        try {
+            q = queue(queue);
+            if (receipts.isEmpty() || receipts.size() > MAX_RECEIVE * 10) {
+                throw new QueueRefused("invalid", "receipts must be a list of 1 to " + MAX_RECEIVE * 10);
+            }
+            parsed = receipts.stream().map(Queues::receipt).toList();
+        } catch (QueueRefused e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return blocking(() -> change.apply(parsed, clock.instant(), q)).thenApply(s -> {
+            if (!s.ok()) {
+                throw new QueueRefused(
+                        "conflict",
+                        "stale receipt" + (s.stale().size() == 1 ? "" : "s") + " (the lease ran out and the message was"
+                                + " received again), so nothing changed: "
+                                + String.join(
+                                        ", ",
+                                        s.stale().stream()
+                                                .map(r -> r.id() + "." + r.token())
+                                                .toList()));
+            }
+            meters.count(queue, result, s.changed());
+            dead(queue, s.dead(), result);
+            if (result.equals("nacked")) {
+                signal(queue);
+            }
+            return s.changed();
+        });
+    }
+
+    private static QueueRecords.Receipt receipt(String text) {
+        int dot = text.indexOf('.');
+        if (dot < 1
+                || dot > 40
+                || text.length() - dot - 1 < 1
+                || text.length() - dot - 1 > 40
+                || !text.chars()
+                        .allMatch(c -> c == '.' || c == '-' || c == '_' || Character.isLetterOrDigit(c) && c < 128)
+                || text.indexOf('.', dot + 1) >= 0) {
+            throw new QueueRefused(
+                    "invalid",
+                    "'" + FieldSyntax.printable(text.length() > 90 ? text.substring(0, 90) : text)
+                            + "' is not a receipt");
+        }
+        return new QueueRecords.Receipt(text.substring(0, dot), text.substring(dot + 1));
+    }
+
+    /** When a message that failed attempt {@code n} comes again: after {@code delay}, or the queue's backoff; empty past the last. */
+    private static QueueRecords.Retry retry(QueueConfig q, Instant now, Optional<Duration> delay) {
+        return attempt -> {
+            if (attempt >= q.maxAttempts()) {
+                return Optional.empty();
+            }
+            return Optional.of(now.plus(delay.orElseGet(() -> backoff(q, attempt))));
+        };
+    }
+
+    /**
+     * The wait after failed attempt {@code attempt}: {@code backoff} doubling up to
+     * {@code max-backoff}, spread ±20% so that messages that failed together do not
+     * all come back together, and never less than a millisecond: never at once.
+     */
+    static Duration backoff(QueueConfig q, int attempt) {
+        long max = q.maxBackoff().toMillis();
+        long wait = Backoff.millis(q.backoff().toMillis(), 2.0, max, attempt - 1);
+        long spread = Backoff.spread(wait, 20, ThreadLocalRandom.current());
+        return Duration.ofMillis(Math.max(1, Math.min(max, spread)));
+    }
+
+    /**
+     * Hands every message of {@code queue} to {@code handler}, at most {@code
+     * concurrency} at once: its stage completing acknowledges the message, failing
+     * gives it back with the failure's message as the error. The returned handle
+     * stops it.
+     */
+    public AutoCloseable consume(String queue, int concurrency, Function<Delivery, CompletionStage<?>> handler) {
+        pullable(queue);
+        if (concurrency < 1 || concurrency > 256) {
+            throw new QueueRefused("invalid", "concurrency must be 1 to 256");
+        }
+        Deliverer d = new Deliverer(
+                context(),
+                queue,
+                concurrency,
+                this::claim,
+                this::settleDelivery,
+                delivery -> Future.fromCompletionStage(handler.apply(delivery))
+                        .map(x -> (Deliverer.Outcome) new Deliverer.Done()),
+                Optional::empty,
+                reason -> {});
+        consumers.add(d);
+        d.signal();
+        return () -> {
+            consumers.remove(d);
+            d.close();
+        };
+    }
+
+    // ---- dead letters ----
+
+    /** The dead letters of {@code queue}, oldest first, at most {@code limit}. */
+    public CompletionStage<List<DeadLetter>> deadLetters(String queue, int limit) {
+        try {
+            queue(queue);
+        } catch (QueueRefused e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return blocking(() -> records().deadLetters(queue, Math.max(1, Math.min(limit, 1000))).stream()
+                .map(Queues::deadLetter)
+                .toList());
+    }
+
+    /** Puts dead letters back with fresh attempts: those of {@code ids}, or all; how many. */
+    public CompletionStage<Integer> redrive(String queue, Optional<List<String>> ids) {
+        try {
+            queue(queue);
+        } catch (QueueRefused e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return blocking(() -> records().redrive(queue, ids, clock.instant())).thenApply(n -> {
+            meters.count(queue, "redriven", n);
+            if (n > 0) {
+                events.publish(EventType.QUEUE_REDRIVEN, Map.of("queue", queue, "messages", n));
+                signal(queue);
+            }
+            return n;
+        });
+    }
+
+    /** Deletes dead letters: those of {@code ids}, or all; how many. */
+    public CompletionStage<Integer> purgeDeadLetters(String queue, Optional<List<String>> ids) {
+        try {
+            queue(queue);
+        } catch (QueueRefused e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return blocking(() -> records().purgeDeadLetters(queue, ids)).thenApply(n -> {
+            meters.count(queue, "purged", n);
+            if (n > 0) {
+                events.publish(EventType.QUEUE_PURGED, Map.of("queue", queue, "messages", n));
+            }
+            return n;
+        });
+    }
+
+    private static DeadLetter deadLetter(QueueRecords.Message m) {
+        return new DeadLetter(
+                m.queue(),
+                m.id(),
+                Body.stored(m.body(), m.json()),
+                headers(m.headers()),
+                m.priority(),
+                m.key(),
+                m.createdAt(),
+                m.dueAt(),
+                m.attempts().stream()
+                        .map(a -> new DeadLetter.Attempt(a.attempt(), a.at(), a.error()))
+                        .toList());
+    }
+
+    /** The queues' meters, to bind to the registry. */
+    public QueueMeters meters() {
+        return meters;
+    }
+
+    // ---- the moving parts ----
+
+    private Future<List<Delivery>> claim(String queue, int max) {
+        Optional<QueueConfig> q = catalog.queue(queue);
+        if (q.isEmpty() || closed) {
+            return Future.succeededFuture(List.of());
+        }
+        Duration visibility = q.get().visibility();
+        return vertx.executeBlocking(
+                        () -> {
+                            Instant now = clock.instant();
+                            return records().claim(queue, max, now, now.plus(visibility), Queues::token).stream()
+                                    .map(Queues::delivery)
+                                    .toList();
+                        },
+                        false)
+                .onSuccess(got -> meters.count(queue, "delivered", got.size()));
+    }
+
+    private void release(List<Delivery> unwanted) {
+        Map<String, List<QueueRecords.Receipt>> byQueue = new HashMap<>();
+        for (Delivery d : unwanted) {
+            byQueue.computeIfAbsent(d.queue(), k -> new ArrayList<>()).add(receipt(d.receipt()));
+        }
+        byQueue.forEach((queue, receipts) -> vertx.executeBlocking(
+                        () -> records().release(queue, receipts, clock.instant()), false)
+                .onSuccess(s -> signal(queue))
+                .onFailure(e ->
+                        log.warn("cannot give back {} messages of {}: {}", receipts.size(), queue, e.getMessage())));
+    }
+
+    /** Settles a delivery of a consumer or a push; a stale receipt (the handler outlived its lease) is only logged. */
+    private Future<Void> settleDelivery(Delivery d, Deliverer.Outcome o) {
+        if (o instanceof Deliverer.Unavailable) {
+            release(List.of(d));
+            return Future.succeededFuture();
+        }
+        CompletionStage<Integer> done = o instanceof Deliverer.Failed f
+                ? settle(
+                        d.queue(),
+                        List.of(d.receipt()),
+                        (rs, now, q) -> records().nack(d.queue(), rs, now, f.error(), retry(q, now, f.after())),
+                        "nacked")
+                : ack(d.queue(), List.of(d.receipt()));
+        return Future.fromCompletionStage(done).<Void>mapEmpty().recover(e -> {
+            log.debug("delivery of {} on {} settled late: {}", d.id(), d.queue(), e.getMessage());
+            return Future.succeededFuture();
+        });
+    }
+
+    private void dead(String queue, List<String> ids, String how) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        meters.count(queue, "dead_lettered", ids.size());
+        for (String id : ids) {
+            events.publish(EventType.MESSAGE_DEAD_LETTERED, Map.of("queue", queue, "id", id, "after", how));
+        }
+    }
+
+    private void signal(String queue) {
+        Waiters w = waiters;
+        if (w != null) {
+            w.signal(queue);
+        }
+        synchronized (this) {
+            Deliverer p = pushes.get(queue);
+            if (p != null) {
+                p.signal();
+            }
+        }
+        for (Deliverer c : consumers) {
+            if (c.queue().equals(queue)) {
+                c.signal();
+            }
+        }
+    }
+
+    private void scheduleTick() {
+        if (!closed) {
+            tick = scheduler.after(POLL, () -> context().runOnContext(v -> tick()));
+        }
+    }
+
+    /** Ends leases that ran out, wakes what waits, and now and then reads depths and forgets old dedup ids. */
+    private void tick() {
+        Catalog cat = catalog;
+        if (closed) {
+            return;
+        }
+        if (cat.isEmpty() && !data.exists()) {
+            scheduleTick();
+            return;
+        }
+        long n = ticks++;
+        Map<String, Integer> attempts = cat.maxAttempts();
+        vertx.executeBlocking(
+                        () -> {
+                            Instant now = clock.instant();
+                            List<QueueRecords.Ended> ended = records().expire(now, attempts, EXPIRE_BATCH);
+                            if (n % DEPTH_TICKS == 0) {
+                                meters.depths(records().depths(now), now, attempts.keySet());
+                            }
+                            if (n % DEDUP_TICKS == 0) {
+                                records().forgetDedupIds(now);
+                            }
+                            return ended;
+                        },
+                        false)
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        for (QueueRecords.Ended e : ar.result()) {
+                            meters.count(e.queue(), "expired");
+                            if (e.dead()) {
+                                dead(e.queue(), List.of(e.id()), "lease expired");
+                            }
+                        }
+                    } else {
+                        log.warn("queues: {}", ar.cause().getMessage());
+                    }
+                    waiters().signalAll();
+                    List<Deliverer> all;
+                    synchronized (this) {
+                        all = new ArrayList<>(pushes.values());
+                    }
+                    all.addAll(consumers);
+                    all.forEach(Deliverer::tick);
+                    scheduleTick();
+                });
+    }
+
+    /** Starts, changes and stops the push loops to match the catalog's push subscriptions. */
+    private void syncPushes() {
+        Context c = context;
+        ServiceCalls sc = calls;
+        if (c == null || sc == null) {
+            return; // not started: start() syncs
+        }
+        Map<String, TopicConfig.Push> wanted = new HashMap<>();
+        for (Declared<TopicConfig> t : catalog.topics().values()) {
+            for (TopicConfig.Subscription s : t.config().subscriptions().values()) {
+                if (s.target() instanceof TopicConfig.Push p) {
+                    wanted.put(s.queue(), p);
+                }
+            }
+        }
+        for (String q : List.copyOf(pushes.keySet())) {
+            TopicConfig.Push w = wanted.get(q);
+            if (w == null || !w.equals(pushConfigs.get(q))) {
+                Deliverer gone = pushes.remove(q);
+                if (gone != null) {
+                    gone.close();
+                }
+                pushConfigs.remove(q);
+            }
+        }
+        wanted.forEach((queue, push) -> {
+            if (!pushes.containsKey(queue)) {
+                Pusher pusher = new Pusher(queue, push, sc);
+                Deliverer d = new Deliverer(
+                        c,
+                        queue,
+                        push.concurrency(),
+                        this::claim,
+                        this::settleDelivery,
+                        pusher::deliver,
+                        () -> sc.heldBack(push.service(), false),
+                        reason -> events.publish(
+                                reason.isPresent() ? EventType.QUEUE_DELIVERY_PAUSED : EventType.QUEUE_DELIVERY_RESUMED,
+                                reason.isPresent()
+                                        ? Map.of("queue", queue, "service", push.service(), "reason", reason.get())
+                                        : Map.of("queue", queue, "service", push.service())));
+                pushes.put(queue, d);
+                pushConfigs.put(queue, push);
+                d.signal();
+            }
+        });
+    }
+
+    /** POSTs a subscription's messages to its service. */
+    private final class Pusher {
+        private final String queue;
+        private final TopicConfig.Push push;
+        private final ServiceCalls calls;
+
+        Pusher(String queue, TopicConfig.Push push, ServiceCalls calls) {
+            this.queue = queue;
+            this.push = push;
+            this.calls = calls;
+        }
+
+        Future<Deliverer.Outcome> deliver(Delivery d) {
+            Map<String, String> headers = new LinkedHashMap<>(d.headers());
+            String type = headers.remove("content-type");
+            headers.put("x-baton-message-id", d.id());
+            headers.put("x-baton-queue", queue);
+            headers.put("x-baton-attempt", Integer.toString(d.attempt()));
+            ServiceCalls.Request request = new ServiceCalls.Request(
+                    push.service(),
+                    "POST",
+                    push.path(),
+                    headers,
+                    Optional.of(d.body().raw()),
+                    type != null ? type : d.body().isJson() ? "application/json" : "application/octet-stream");
+            ServiceCalls.Call call = calls.send(request, push.timeout(), false);
+            Scheduler.Cancellable timer = scheduler.after(push.timeout(), call::abort);
+            return call.result().map(r -> {
+                timer.cancel();
+                return outcome(r);
+            });
+        }
+
+        private Deliverer.Outcome outcome(ServiceCalls.Result r) {
+            if (r instanceof ServiceCalls.Answered a) {
+                if (a.status() >= 200 && a.status() < 300) {
+                    return new Deliverer.Done();
+                }
+                String body = new String(a.body(), 0, Math.min(a.body().length, 200), StandardCharsets.UTF_8)
+                        .replaceAll("[\\p{Cntrl}]", " ")
+                        .trim();
+                return new Deliverer.Failed(
+                        "status " + a.status() + (body.isEmpty() ? "" : ": " + body),
+                        Optional.ofNullable(a.retryAfter()));
+            }
+            ServiceCalls.Failed f = (ServiceCalls.Failed) r;
+            if (f.kind() == ServiceCalls.Kind.UNAVAILABLE || f.kind() == ServiceCalls.Kind.HELD_BACK) {
+                return new Deliverer.Unavailable(f.error());
+            }
+            return new Deliverer.Failed(f.error(), Optional.empty());
+        }
+    }
+
+    private static Delivery delivery(QueueRecords.Message m) {
+        return new Delivery(
+                m.queue(),
+                m.id(),
+                m.id() + "." + m.receipt().orElse(""),
+                m.attempt(),
+                m.priority(),
+                headers(m.headers()),
+                Body.stored(m.body(), m.json()),
+                m.key(),
+                m.createdAt(),
+                m.dueAt());
+    }
+
+    private static Map<String, String> headers(String json) {
+        try {
+            return JSON.readValue(json, HEADERS);
+        } catch (IOException e) {
+            return Map.of();
+        }
+    }
+
+    private static String token() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private static QueueRefused notFound(String kind, String name) {
+        return new QueueRefused("not_found", "no " + kind + " '" + name + "'");
+    }
+
+    private <T> CompletionStage<T> blocking(java.util.concurrent.Callable<T> work) {
+        return vertx.executeBlocking(work, false).toCompletionStage();
+    }
+
+    private QueueRecords records() {
+        return data.get().queues();
+    }
+
+    private Context context() {
+        Context c = context;
+        if (c == null) {
+            throw new IllegalStateException("queues are not started");
+        }
+        return c;
+    }
+
+    private Waiters waiters() {
+        Waiters w = waiters;
+        if (w == null) {
+            throw new IllegalStateException("queues are not started");
+        }
+        return w;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Scheduler.Cancellable t = tick;
+        if (t != null) {
+            t.cancel();
+        }
+        synchronized (this) {
+            pushes.values().forEach(Deliverer::close);
+            pushes.clear();
+            pushConfigs.clear();
+        }
+        consumers.forEach(Deliverer::close);
+        consumers.clear();
+        ServiceCalls c = calls;
+        if (c != null) {
+            c.close();
+            calls = null;
+        }
+    }
+}
