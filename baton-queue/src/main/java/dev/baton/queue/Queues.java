@@ -210,7 +210,14 @@ public final class Queues implements Component<Snapshot> {
                             QueueDefinitions.topic(
                                     d.name(),
                                     d.body(),
-                                    this::queueDeclared,
+                                    // the catalog is not built yet
+                                    n -> apiQueues.containsKey(n)
+                                            || snapshots
+                                                    .get()
+                                                    .config()
+                                                    .queues()
+                                                    .queues()
+                                                    .containsKey(n),
                                     snapshots.get().config().services()));
                 } catch (ConfigException e) {
                     log.error("topic {} as declared no longer reads: {}", d.name(), e.getMessage());
@@ -672,8 +679,8 @@ public final class Queues implements Component<Snapshot> {
             }
             meters.count(queue, result, s.changed());
             dead(queue, s.dead(), result);
-            if (result.equals("nacked")) {
-                signal(queue);
+            if (result.equals("nacked") || result.equals("acked")) {
+                signal(queue); // a nack may be due at once; an ack lets its key's next message go
             }
             return s.changed();
         });
@@ -1039,7 +1046,10 @@ public final class Queues implements Component<Snapshot> {
                         Optional.ofNullable(a.retryAfter()));
             }
             ServiceCalls.Failed f = (ServiceCalls.Failed) r;
-            if (f.kind() == ServiceCalls.Kind.UNAVAILABLE || f.kind() == ServiceCalls.Kind.HELD_BACK) {
+            // Nothing reached the service: not the message's failure, so no attempt is spent on it.
+            if (f.kind() == ServiceCalls.Kind.UNAVAILABLE
+                    || f.kind() == ServiceCalls.Kind.HELD_BACK
+                    || (f.kind() == ServiceCalls.Kind.CONNECT && !f.sent())) {
                 return new Deliverer.Unavailable(f.error());
             }
             return new Deliverer.Failed(f.error(), Optional.empty());

@@ -58,7 +58,7 @@ public final class Deliverer {
     private int inFlight; // on the context only
     private boolean claiming; // on the context only
     private boolean again; // on the context only
-    private Optional<String> heldBack = Optional.empty(); // as last told; on the context only
+    private Optional<String> pausedFor = Optional.empty(); // as last told; on the context only
     private Optional<String> unavailable = Optional.empty(); // until the next tick; on the context only
     private boolean probing; // after a pause, one message at a time until one goes through
     private boolean closed; // on the context only
@@ -115,16 +115,15 @@ public final class Deliverer {
             again = true;
             return;
         }
-        Optional<String> hold = unavailable.isPresent() ? unavailable : holdBack.get();
-        if (!hold.equals(heldBack)) {
-            heldBack = hold;
-            paused.changed(hold);
-        }
-        if (hold.isPresent()) {
+        Optional<String> hold = holdBack.get();
+        if (hold.isPresent() || unavailable.isPresent()) {
+            report(hold.isPresent() ? hold : unavailable);
             return;
         }
-        if (probing && inFlight > 0) {
-            return;
+        if (!probing) {
+            report(Optional.empty()); // the hold lifted
+        } else if (inFlight > 0) {
+            return; // one probe at a time
         }
         int room = probing ? 1 : concurrency - inFlight;
         claiming = true;
@@ -147,8 +146,9 @@ public final class Deliverer {
                         .onComplete(o -> context.runOnContext(v -> {
                             if (o.result() instanceof Unavailable u) {
                                 unavailable = Optional.of(u.reason());
-                            } else {
+                            } else if (probing) {
                                 probing = false;
+                                report(Optional.empty());
                             }
                             settle.settle(d, o.result()).onComplete(s -> {
                                 inFlight--;
@@ -160,6 +160,14 @@ public final class Deliverer {
                 pump();
             }
         });
+    }
+
+    /** Tells of a pause or its end, once per change. */
+    private void report(Optional<String> reason) {
+        if (!reason.equals(pausedFor)) {
+            pausedFor = reason;
+            paused.changed(reason);
+        }
     }
 
     private static String why(Throwable e) {
