@@ -107,6 +107,9 @@ public final class AdminApi {
         /** The sagas and their definitions. */
         dev.baton.saga.Sagas sagas();
 
+        /** The queues and topics. */
+        dev.baton.queue.Queues queues();
+
         /** The alert rules and their states. */
         Alerts alerts();
 
@@ -161,7 +164,10 @@ public final class AdminApi {
         });
         router.route().handler(rc -> {
             HttpMethod m = rc.request().method();
-            if (m != HttpMethod.GET && m != HttpMethod.HEAD && m != HttpMethod.OPTIONS) {
+            if (m != HttpMethod.GET
+                    && m != HttpMethod.HEAD
+                    && m != HttpMethod.OPTIONS
+                    && !QueueRoutes.traffic(rc.normalizedPath())) {
                 // Ordered: appends run one after another in the order requests ended, so the
                 // log (newest first) never shows two mutations the other way round.
                 rc.addEndHandler(ar -> vertx.executeBlocking(
@@ -220,6 +226,7 @@ public final class AdminApi {
         stream.mount(router);
         new DeadLetterRoutes(vertx, backend).mount(router);
         new SagaRoutes(backend).mount(router);
+        new QueueRoutes(backend).mount(router);
         new StatsRoutes(backend.stats(), backend::snapshot).mount(router);
         new ProcessRoutes(vertx, backend, views).mount(router);
         router.get("/alerts").handler(this::alerts);

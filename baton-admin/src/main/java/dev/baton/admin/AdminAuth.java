@@ -163,9 +163,16 @@ final class AdminAuth {
     /** The permission an endpoint needs; an endpoint not listed needs the strongest. */
     static String permission(HttpMethod method, String path) {
         boolean saga = path.equals("/sagas") || path.startsWith("/sagas/");
+        boolean queue = path.equals("/queues")
+                || path.startsWith("/queues/")
+                || path.equals("/topics")
+                || path.startsWith("/topics/");
         if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
             if (saga || path.equals("/ui/sagas") || path.startsWith("/ui/sagas/")) {
                 return "sagas:read";
+            }
+            if (queue || path.equals("/ui/queues") || path.startsWith("/ui/queues/")) {
+                return "queues:read";
             }
             // The dashboard's page of a thing needs what the thing's endpoint needs.
             if (path.equals("/audit") || path.equals("/ui/audit") || path.startsWith("/ui/audit/")) {
@@ -180,6 +187,9 @@ final class AdminAuth {
         }
         if (saga) {
             return "sagas:write";
+        }
+        if (queue) {
+            return "queues:write"; // receiving leases messages: it changes the queue
         }
         if (path.equals("/config/reload") || path.equals("/routes") || path.startsWith("/routes/")) {
             return "config:write"; // routes are config, whether from the file or the API

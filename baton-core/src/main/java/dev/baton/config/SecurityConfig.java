@@ -40,12 +40,22 @@ public record SecurityConfig(
             "operations:write",
             "audit:read",
             "sagas:read",
-            "sagas:write");
+            "sagas:write",
+            "queues:read",
+            "queues:write");
 
     /** The built-in roles: readonly may read, user may also operate, admin may do everything. */
     public static final Map<String, Set<String>> DEFAULT_ROLES = Map.of(
             "readonly", Set.of("config:read", "registry:read"),
-            "user", Set.of("config:read", "registry:read", "operations:write", "sagas:read", "sagas:write"),
+            "user",
+                    Set.of(
+                            "config:read",
+                            "registry:read",
+                            "operations:write",
+                            "sagas:read",
+                            "sagas:write",
+                            "queues:read",
+                            "queues:write"),
             "admin", PERMISSIONS);
 
     public SecurityConfig {

@@ -116,6 +116,11 @@ final class AdminBackend implements AdminApi.Backend {
     }
 
     @Override
+    public dev.baton.queue.Queues queues() {
+        return run.queues();
+    }
+
+    @Override
     public dev.baton.control.DataStore data() {
         return run.data();
     }

@@ -251,7 +251,6 @@ public final class Baton implements AutoCloseable {
                 .toList();
     }
 
-    /** The lifecycle event bus: subscribe to follow health changes and reloads. */
     /**
      * The sagas: start one ({@code sagas().start("place-order", input)}), read,
      * cancel, retry or skip them. Only while the gateway runs.
@@ -260,6 +259,17 @@ public final class Baton implements AutoCloseable {
         return run().sagas();
     }
 
+    /**
+     * The queues and topics: publish ({@code queues().publish("jobs",
+     * List.of(Message.of(job)))}), receive, acknowledge, or hand a queue's messages to
+     * a callback ({@code queues().consume("jobs", 4, delivery -> ...)}). Only while
+     * the gateway runs.
+     */
+    public dev.baton.queue.Queues queues() {
+        return run().queues();
+    }
+
+    /** The lifecycle event bus: subscribe to follow health changes and reloads. */
     public EventBus events() {
         return base.events();
     }

@@ -18,6 +18,7 @@ import dev.baton.lifecycle.Lifecycle;
 import dev.baton.proxy.ProxyServer;
 import dev.baton.proxy.RequestObservers;
 import dev.baton.proxy.UpstreamProbes;
+import dev.baton.queue.Queues;
 import dev.baton.saga.Sagas;
 import dev.baton.store.StoreException;
 import dev.baton.supervisor.Supervisor;
@@ -60,6 +61,7 @@ final class Wiring implements AutoCloseable {
     private final RuntimeServices runtime;
     private final RuntimeRoutes routes;
     private final Sagas sagas;
+    private final Queues queues;
     private final Orchestration orchestration;
 
     /**
@@ -138,6 +140,16 @@ final class Wiring implements AutoCloseable {
                         dev.baton.control.Timers.of(vertx)));
                 sagas.apply(plane.snapshot());
                 metrics.bind("sagas", sagas.meters());
+                // Before the listeners too: push subscriptions deliver what waited while Baton was down.
+                queues = life.start(() -> new Queues(
+                        vertx,
+                        data,
+                        plane::snapshot,
+                        base.events(),
+                        base.clock(),
+                        base.ticker(),
+                        dev.baton.control.Timers.of(vertx)));
+                metrics.bind("queues", queues.meters());
             } catch (StoreException e) {
                 throw new BatonException(BatonException.why(e), e);
             }
@@ -213,6 +225,10 @@ final class Wiring implements AutoCloseable {
 
     Sagas sagas() {
         return sagas;
+    }
+
+    Queues queues() {
+        return queues;
     }
 
     Supervisor supervisor() {

@@ -72,6 +72,8 @@ class ArchitectureTest {
                 .definedBy("dev.baton.control..")
                 .layer("saga")
                 .definedBy("dev.baton.saga..")
+                .layer("queue")
+                .definedBy("dev.baton.queue..")
                 .layer("proxy")
                 .definedBy("dev.baton.proxy..")
                 .layer("telemetry")
@@ -88,14 +90,16 @@ class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("admin", "server")
                 .whereLayer("saga")
                 .mayOnlyBeAccessedByLayers("admin", "server")
+                .whereLayer("queue")
+                .mayOnlyBeAccessedByLayers("admin", "server")
                 .whereLayer("proxy")
                 .mayOnlyBeAccessedByLayers("telemetry", "admin", "server")
                 .whereLayer("control")
-                .mayOnlyBeAccessedByLayers("saga", "proxy", "telemetry", "admin", "server")
+                .mayOnlyBeAccessedByLayers("saga", "queue", "proxy", "telemetry", "admin", "server")
                 .whereLayer("supervisor")
                 .mayOnlyBeAccessedByLayers("control", "telemetry", "admin", "server")
                 .whereLayer("store")
-                .mayOnlyBeAccessedByLayers("control", "saga", "telemetry", "admin", "server")
+                .mayOnlyBeAccessedByLayers("control", "saga", "queue", "telemetry", "admin", "server")
                 .check(baton);
     }
 
