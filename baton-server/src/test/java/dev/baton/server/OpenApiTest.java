@@ -36,7 +36,13 @@ class OpenApiTest {
             "service",
             "orders",
             "name",
-            "orders");
+            "orders",
+            "q",
+            "jobs",
+            "t",
+            "signups",
+            "s",
+            "mail");
 
     @TempDir
     Path dir;
