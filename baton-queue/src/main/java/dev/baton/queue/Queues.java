@@ -154,6 +154,7 @@ public final class Queues implements Component<Snapshot> {
     private @Nullable Waiters waiters;
     private @Nullable ServiceCalls calls;
     private Scheduler.@Nullable Cancellable tick;
+    private volatile @Nullable AutoCloseable notices; // other Batons' publishes, on a shared PostgreSQL store
     private long ticks; // on the context only
     private volatile boolean closed;
 
@@ -919,6 +920,9 @@ public final class Queues implements Component<Snapshot> {
         Map<String, Integer> attempts = cat.maxAttempts();
         vertx.executeBlocking(
                         () -> {
+                            if (notices == null && !closed) {
+                                notices = data.get().listen(this::signal);
+                            }
                             Instant now = clock.instant();
                             List<QueueRecords.Ended> ended = records().expire(now, attempts, EXPIRE_BATCH);
                             if (n % DEPTH_TICKS == 0) {
@@ -1130,6 +1134,15 @@ public final class Queues implements Component<Snapshot> {
         if (c != null) {
             c.close();
             calls = null;
+        }
+        AutoCloseable n = notices;
+        if (n != null) {
+            try {
+                n.close();
+            } catch (Exception e) {
+                log.debug("queue notices: {}", e.getMessage());
+            }
+            notices = null;
         }
     }
 }

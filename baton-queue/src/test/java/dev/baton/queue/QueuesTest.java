@@ -441,7 +441,43 @@ class QueuesTest {
         queues.apply(snapshot);
         tick();
         await().atMost(WAIT).untilAsserted(() -> assertThat(pushed).containsExactly("1 \"wait\""));
-        assertThat(events).anySatisfy(e -> assertThat(e).startsWith("QUEUE_DELIVERY_RESUMED"));
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertThat(events).anySatisfy(e -> assertThat(e).startsWith("QUEUE_DELIVERY_RESUMED")));
+    }
+
+    @Test
+    void anotherBatonsPublishWakesAWaitingReceiveAtOnceOnPostgresql() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                backend == StoreBackend.POSTGRESQL, "only PostgreSQL is shared by several Batons");
+        DataStore otherData = new DataStore(
+                dir.resolve("other"),
+                fresh.server()
+                        .map(p ->
+                                new dev.baton.config.StoreConfig(p.url(), p.user(), p.password(), p.maxConnections())));
+        Queues other = new Queues(vertx, otherData, () -> snapshot, sink, clock, clock::nanos, scheduler);
+        other.start();
+        try {
+            tick(); // both start listening on their first tick
+            boolean woken = false;
+            // The listener connects on its own thread: until it has, a publish goes unheard (and only
+            // the poll, which this test never lets run, would find it).
+            for (int i = 0; i < 20 && !woken; i++) {
+                CompletableFuture<List<Delivery>> waiting = queues.receive("jobs", 1, Duration.ofSeconds(20));
+                get(other.publish("jobs", List.of(Message.of(i))));
+                try {
+                    woken = !waiting.get(500, TimeUnit.MILLISECONDS).isEmpty();
+                } catch (java.util.concurrent.TimeoutException e) {
+                    waiting.cancel(false);
+                }
+            }
+            assertThat(woken)
+                    .as("a receive woken by the other Baton's publish, with no poll")
+                    .isTrue();
+        } finally {
+            other.close();
+            otherData.close();
+        }
     }
 
     @Test

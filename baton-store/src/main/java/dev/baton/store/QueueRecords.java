@@ -109,9 +109,25 @@ public final class QueueRecords {
             "seq, id, queue, state, priority, msg_key, due_at, attempt, receipt, headers, body, json, created_at";
 
     private final DataSource dataSource;
+    /** Whether to NOTIFY other Batons of what was published (PostgreSQL: several Batons may share it). */
+    private final boolean notify;
 
-    QueueRecords(DataSource dataSource) {
+    QueueRecords(DataSource dataSource, boolean notify) {
         this.dataSource = dataSource;
+        this.notify = notify;
+    }
+
+    /** Tells listening Batons that {@code queues} have messages, when the transaction commits. */
+    private void notify(Connection c, java.util.Collection<String> queues) throws SQLException {
+        if (!notify) {
+            return;
+        }
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_notify('" + Notices.CHANNEL + "', ?)")) {
+            for (String q : queues) {
+                st.setString(1, q);
+                st.execute();
+            }
+        }
     }
 
     /**
@@ -147,6 +163,7 @@ public final class QueueRecords {
                 }
                 insert.executeBatch();
             }
+            notify(c, messages.stream().map(NewMessage::queue).distinct().toList());
             return ids;
         });
     }
@@ -490,7 +507,11 @@ public final class QueueRecords {
                 for (int i = 0; i < given.size(); i++) {
                     st.setString(i + 3, given.get(i));
                 }
-                return st.executeUpdate();
+                int n = st.executeUpdate();
+                if (n > 0) {
+                    notify(c, List.of(queue));
+                }
+                return n;
             }
         });
     }

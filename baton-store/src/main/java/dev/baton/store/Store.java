@@ -36,19 +36,26 @@ public final class Store implements AutoCloseable {
     private static final String POSTGRES_DRIVER = "org.postgresql.Driver";
 
     private final Runnable release;
+    /** Where to listen for other Batons' queue notices: empty for the embedded store, which no one else writes. */
+    private final @Nullable Listening listening;
+
+    private final java.util.List<Notices> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Documents registrations;
     private final Documents routes;
     private final DeadLetters deadLetters;
     private final SagaRecords sagas;
     private final QueueRecords queues;
 
-    private Store(DataSource dataSource, Runnable release) {
+    private record Listening(Postgres server, Properties props) {}
+
+    private Store(DataSource dataSource, Runnable release, @Nullable Listening listening) {
         this.release = release;
+        this.listening = listening;
         this.registrations = new Documents(dataSource, "registrations", "registration");
         this.routes = new Documents(dataSource, "routes", "route");
         this.deadLetters = new DeadLetters(dataSource);
         this.sagas = new SagaRecords(dataSource);
-        this.queues = new QueueRecords(dataSource);
+        this.queues = new QueueRecords(dataSource, listening != null);
     }
 
     /** Whether {@code dataDir} holds an embedded store already (without opening or creating one). */
@@ -78,10 +85,13 @@ public final class Store implements AutoCloseable {
             closeQuietly(lock);
             throw new StoreException("cannot open the store in " + dir + ": " + StoreException.why(e), e);
         }
-        return new Store(pool, () -> {
-            pool.dispose();
-            closeQuietly(lock);
-        });
+        return new Store(
+                pool,
+                () -> {
+                    pool.dispose();
+                    closeQuietly(lock);
+                },
+                null);
     }
 
     /**
@@ -128,7 +138,7 @@ public final class Store implements AutoCloseable {
             pool.close();
             throw new StoreException("cannot open the store at " + server.shown() + ": " + StoreException.why(e), e);
         }
-        return new Store(pool, pool::close);
+        return new Store(pool, pool::close, new Listening(server, props));
     }
 
     /**
@@ -208,8 +218,29 @@ public final class Store implements AutoCloseable {
         return queues;
     }
 
+    /**
+     * Calls {@code onQueue} with a queue's name whenever another Baton on this store
+     * publishes to it (PostgreSQL's LISTEN/NOTIFY, on a connection of its own); the
+     * embedded store has no other writer, and this does nothing. Close the result to
+     * stop.
+     */
+    public AutoCloseable listen(java.util.function.Consumer<String> onQueue) {
+        Listening l = listening;
+        if (l == null) {
+            return () -> {};
+        }
+        Notices n = new Notices(postgresDriver(), l.server(), l.props(), onQueue);
+        notices.add(n);
+        return () -> {
+            notices.remove(n);
+            n.close();
+        };
+    }
+
     @Override
     public void close() {
+        notices.forEach(Notices::close);
+        notices.clear();
         release.run();
     }
 }
