@@ -60,6 +60,7 @@ final class Dashboard {
         new SignIn(backend, shell).mount(router);
         new OperationsPages(vertx, backend, shell).mount(router);
         new SagaPages(backend, shell).mount(router);
+        new QueuePages(backend, shell).mount(router);
         router.get("/ui/services/:id").handler(this::service);
         router.get("/ui/services/:id/live").handler(this::serviceLive);
         router.get("/ui/services/:id/logs").handler(this::serviceLogs);

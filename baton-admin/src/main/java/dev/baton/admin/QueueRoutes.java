@@ -112,6 +112,11 @@ final class QueueRoutes {
             router.get(prefix + "/dead-letters").handler(rc -> deadLetters(rc, queue.apply(rc)));
             router.post(prefix + "/dead-letters/redrive").handler(small).handler(rc -> redrive(rc, queue.apply(rc)));
             router.delete(prefix + "/dead-letters").handler(small).handler(rc -> purge(rc, queue.apply(rc)));
+            // One dead letter, with nothing in the body: what the dashboard's buttons post.
+            router.post(prefix + "/dead-letters/:id/redrive")
+                    .handler(rc -> redrive(rc, queue.apply(rc), Optional.of(List.of(pathParam(rc, "id")))));
+            router.delete(prefix + "/dead-letters/:id")
+                    .handler(rc -> purge(rc, queue.apply(rc), Optional.of(List.of(pathParam(rc, "id")))));
         }
     }
 
@@ -524,6 +529,10 @@ final class QueueRoutes {
             failed(rc, e, "redrive");
             return;
         }
+        redrive(rc, queue, ids);
+    }
+
+    private void redrive(RoutingContext rc, String queue, Optional<List<String>> ids) {
         Future.fromCompletionStage(queues().redrive(queue, ids))
                 .onSuccess(n -> {
                     Audit.after(rc, new JsonObject().put("queue", queue).put("redriven", n));
@@ -540,6 +549,10 @@ final class QueueRoutes {
             failed(rc, e, "purge");
             return;
         }
+        purge(rc, queue, ids);
+    }
+
+    private void purge(RoutingContext rc, String queue, Optional<List<String>> ids) {
         Future.fromCompletionStage(queues().purgeDeadLetters(queue, ids))
                 .onSuccess(n -> {
                     Audit.after(rc, new JsonObject().put("queue", queue).put("purged", n));

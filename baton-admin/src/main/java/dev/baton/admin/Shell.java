@@ -21,6 +21,7 @@ final class Shell {
             Map.entry("/", "Overview"),
             Map.entry("/ui/routes", "Routes"),
             Map.entry("/ui/sagas", "Sagas"),
+            Map.entry("/ui/queues", "Queues"),
             Map.entry("/ui/events", "Events"),
             Map.entry("/ui/alerts", "Alerts"),
             Map.entry("/ui/dead-letters", "Dead letters"),

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,6 +81,10 @@ class DashboardPagesTest {
                       - id: second
                         call: { service: flaky, path: /second }
                         retry: { attempts: 1 }
+                queues:
+                  jobs: { max-attempts: 1 }
+                topics:
+                  orders: { subscriptions: { audit: { queue: jobs }, pulled: {} } }
                 alerts:
                   - { name: api-errors, when: "error-rate(api) > 50%%", severity: page }
                 events:
@@ -183,6 +188,45 @@ class DashboardPagesTest {
     }
 
     @Test
+    void aQueuesDeadLetterIsRedrivenFromItsPage() throws Exception {
+        assertThat(Calls.send(baton.adminPort(), "POST", "/queues/jobs/messages", "{\"body\": {\"job\": 7}}")
+                        .statusCode())
+                .isEqualTo(201);
+        String receipt = new JsonObject(Calls.send(baton.adminPort(), "POST", "/queues/jobs/receive", "")
+                        .body())
+                .getJsonArray("messages")
+                .getJsonObject(0)
+                .getString("receipt");
+        Calls.send(
+                baton.adminPort(),
+                "POST",
+                "/queues/jobs/nack",
+                "{\"receipts\": [\"" + receipt + "\"], \"reason\": \"printer on fire\"}");
+        open("/ui/queues", "Queues");
+        await().atMost(Duration.ofSeconds(15)) // the store is counted every 5 seconds
+                .untilAsserted(
+                        () -> assertThat(browser.text("tr[data-queue='jobs']")).contains("1"));
+        assertThat(browser.text("table.topics")).contains("orders").contains("pulled from");
+        assertThat(browser.driver().findElements(By.cssSelector("tr[data-queue='jobs'] svg.queue-chart")))
+                .hasSize(2);
+        open("/ui/queues/jobs", "Queue jobs");
+        assertThat(browser.text("table.dead-letters tbody"))
+                .contains("nack: printer on fire")
+                .contains("{\"job\":7}");
+        browser.driver()
+                .findElement(By.xpath("//table[contains(@class,'dead-letters')]//button[normalize-space()='Redrive']"))
+                .click();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() ->
+                        assertThat(browser.text("table.dead-letters tbody")).contains("No dead letters"));
+        assertThat(new JsonObject(Calls.send(baton.adminPort(), "POST", "/queues/jobs/receive", "")
+                                .body())
+                        .getJsonArray("messages"))
+                .hasSize(1);
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
     void aDeadLetterIsReplayedFromItsPageAndTheAuditLogSaysSo() throws Exception {
         assertThat(Calls.send(
                                 baton.adminPort(),
@@ -263,7 +307,9 @@ class DashboardPagesTest {
                 "/ui/alerts",
                 "/ui/dead-letters",
                 "/ui/audit",
-                "/ui/config");
+                "/ui/config",
+                "/ui/queues",
+                "/ui/queues/jobs");
         browser.size(390, 844);
         for (String page : pages) {
             browser.driver().get(url(page));
@@ -276,6 +322,7 @@ class DashboardPagesTest {
                             "Overview",
                             "Routes",
                             "Sagas",
+                            "Queues",
                             "Events",
                             "Alerts",
                             "Dead letters",
