@@ -64,6 +64,13 @@ final class ConfigJson {
         if (value.getClass().isRecord() && !isLeaf(value)) {
             return record(value);
         }
+        if (value instanceof java.net.URI u
+                && u.getRawUserInfo() != null
+                && u.getRawUserInfo().contains(":")) {
+            // A broker's amqp://user:password@host: the user may show, the password not.
+            String user = u.getRawUserInfo().substring(0, u.getRawUserInfo().indexOf(':'));
+            return u.toString().replace(u.getRawUserInfo() + "@", user + ":" + MASK + "@");
+        }
         return value.toString(); // URI, Path, HostPort: their text form
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.config.ConfigException;
 import dev.baton.config.QueueConfig;
 import dev.baton.config.QueueDefinitions;
+import dev.baton.config.QueuesConfig;
 import dev.baton.config.TopicConfig;
 import dev.baton.control.DataStore;
 import dev.baton.control.ServiceCalls;
@@ -14,8 +15,10 @@ import dev.baton.events.EventType;
 import dev.baton.http.FieldSyntax;
 import dev.baton.lifecycle.Component;
 import dev.baton.queue.internal.Deliverer;
+import dev.baton.queue.internal.RabbitQueues;
 import dev.baton.queue.internal.Waiters;
 import dev.baton.resilience.Backoff;
+import dev.baton.store.QueueBackend;
 import dev.baton.store.QueueRecords;
 import dev.baton.time.Scheduler;
 import dev.baton.time.Ticker;
@@ -155,6 +158,8 @@ public final class Queues implements Component<Snapshot> {
     private @Nullable ServiceCalls calls;
     private Scheduler.@Nullable Cancellable tick;
     private volatile @Nullable AutoCloseable notices; // other Batons' publishes, on a shared PostgreSQL store
+    private volatile @Nullable QueueBackend broker; // when queues.broker names one; else the store
+    private volatile String brokerKind = "store";
     private long ticks; // on the context only
     private volatile boolean closed;
 
@@ -181,6 +186,12 @@ public final class Queues implements Component<Snapshot> {
         Context c = vertx.getOrCreateContext();
         context = c;
         calls = new ServiceCalls(vertx, snapshots, ticker, clock);
+        QueuesConfig.Broker b = snapshots.get().config().queues().broker();
+        if (!b.store()) {
+            // Read at start: a change of broker needs a restart, as a change of store does.
+            broker = new RabbitQueues(b.url().orElseThrow());
+            brokerKind = b.kind();
+        }
         waiters = new Waiters(c, scheduler, this::claim, this::release);
         if (data.exists()) {
             synchronized (this) {
@@ -193,7 +204,7 @@ public final class Queues implements Component<Snapshot> {
 
     /** What the admin API declared in an earlier run; one that no longer reads is logged and left out. */
     private void readDeclarations() {
-        List<QueueRecords.Declaration> all = records().declarations();
+        List<QueueRecords.Declaration> all = declarationStore().declarations();
         for (QueueRecords.Declaration d : all) {
             if (d.kind().equals("queue")) {
                 try {
@@ -237,6 +248,9 @@ public final class Queues implements Component<Snapshot> {
         next.config().queues().topics().forEach((n, t) -> topics.put(n, new Declared<>(t, "config")));
         apiTopics.forEach((n, t) -> topics.putIfAbsent(n, new Declared<>(t, "api")));
         catalog = new Catalog(queues, topics);
+        if (broker instanceof RabbitQueues r) {
+            r.known(catalog.maxAttempts().keySet());
+        }
         syncPushes();
     }
 
@@ -263,7 +277,7 @@ public final class Queues implements Component<Snapshot> {
             synchronized (this) {
                 fromFile("queue", name, catalog.queues().get(name));
                 QueueConfig q = QueueDefinitions.queue(name, json);
-                records()
+                declarationStore()
                         .declare(new QueueRecords.Declaration(
                                 "queue", name, QueueDefinitions.json(q).toString(), clock.instant()));
                 apiQueues.put(name, q);
@@ -295,8 +309,8 @@ public final class Queues implements Component<Snapshot> {
                         }
                     }
                 }
-                records().undeclare("queue", name);
-                int dropped = records().drop(name);
+                declarationStore().undeclare("queue", name);
+                int dropped = backend().drop(name);
                 apiQueues.remove(name);
                 apply(snapshots.get());
                 events.publish(EventType.QUEUE_DELETED, Map.of("queue", name, "messages", dropped));
@@ -363,10 +377,10 @@ public final class Queues implements Component<Snapshot> {
                 int dropped = 0;
                 for (TopicConfig.Subscription s : t.subscriptions().values()) {
                     if (!(s.target() instanceof TopicConfig.IntoQueue)) {
-                        dropped += records().drop(s.queue());
+                        dropped += backend().drop(s.queue());
                     }
                 }
-                records().undeclare("topic", name);
+                declarationStore().undeclare("topic", name);
                 apiTopics.remove(name);
                 apply(snapshots.get());
                 events.publish(EventType.TOPIC_DELETED, Map.of("topic", name, "messages", dropped));
@@ -377,7 +391,7 @@ public final class Queues implements Component<Snapshot> {
 
     /** Stores {@code t}, dropping the own queues of subscriptions it no longer has (or no longer owns); how many messages went. */
     private int putTopic(TopicConfig t, Optional<TopicConfig> before) {
-        records()
+        declarationStore()
                 .declare(new QueueRecords.Declaration(
                         "topic", t.name(), QueueDefinitions.json(t).toString(), clock.instant()));
         int dropped = 0;
@@ -386,7 +400,7 @@ public final class Queues implements Component<Snapshot> {
                 TopicConfig.Subscription now = t.subscriptions().get(old.name());
                 boolean owned = !(old.target() instanceof TopicConfig.IntoQueue);
                 if (owned && (now == null || now.target() instanceof TopicConfig.IntoQueue)) {
-                    dropped += records().drop(old.queue());
+                    dropped += backend().drop(old.queue());
                 }
             }
         }
@@ -431,6 +445,7 @@ public final class Queues implements Component<Snapshot> {
             for (int i = 0; i < messages.size(); i++) {
                 rows.add(row(q, UUID.randomUUID().toString(), check(messages.get(i), q, i, messages.size()), now));
             }
+            brokerCan(messages);
         } catch (QueueRefused e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -452,6 +467,7 @@ public final class Queues implements Component<Snapshot> {
                 throw notFound("topic", topic);
             }
             batch(messages);
+            brokerCan(messages);
             Instant now = clock.instant();
             for (int i = 0; i < messages.size(); i++) {
                 Message m = messages.get(i);
@@ -482,7 +498,7 @@ public final class Queues implements Component<Snapshot> {
 
     private CompletionStage<List<String>> store(List<QueueRecords.NewMessage> rows, int published) {
         Instant now = clock.instant();
-        return blocking(() -> records().publish(rows, now)).thenApply(ids -> {
+        return blocking(() -> backend().publish(rows, now)).thenApply(ids -> {
             for (int i = 0; i < rows.size(); i++) {
                 QueueRecords.NewMessage r = rows.get(i);
                 meters.count(r.queue(), ids.get(i).equals(r.id()) ? "published" : "deduplicated");
@@ -490,6 +506,23 @@ public final class Queues implements Component<Snapshot> {
             rows.stream().map(QueueRecords.NewMessage::queue).distinct().forEach(this::signal);
             return ids.subList(0, Math.min(ids.size(), published));
         });
+    }
+
+    /** What the broker cannot do is refused, rather than half done: per-key order, dedup ids. */
+    private void brokerCan(List<Message> messages) {
+        if (broker == null) {
+            return;
+        }
+        for (Message m : messages) {
+            if (m.key().isPresent()) {
+                throw new QueueRefused(
+                        "invalid", "queues on " + brokerKind + " keep no per-key order: publish without a key");
+            }
+            if (m.dedupId().isPresent()) {
+                throw new QueueRefused(
+                        "invalid", "queues on " + brokerKind + " drop no duplicates: publish without a dedupId");
+            }
+        }
     }
 
     private static void batch(List<Message> messages) {
@@ -623,7 +656,7 @@ public final class Queues implements Component<Snapshot> {
 
     /** Acknowledges the messages of {@code receipts}: they are done and deleted. */
     public CompletionStage<Integer> ack(String queue, List<String> receipts) {
-        return settle(queue, receipts, (rs, now, q) -> records().ack(queue, rs), "acked");
+        return settle(queue, receipts, (rs, now, q) -> backend().ack(queue, rs), "acked");
     }
 
     /**
@@ -638,7 +671,7 @@ public final class Queues implements Component<Snapshot> {
         }
         String error = reason.map(r -> "nack: " + r).orElse("nack");
         return settle(
-                queue, receipts, (rs, now, q) -> records().nack(queue, rs, now, error, retry(q, now, delay)), "nacked");
+                queue, receipts, (rs, now, q) -> backend().nack(queue, rs, now, error, retry(q, now, delay)), "nacked");
     }
 
     /** Moves the leases of {@code receipts} to end {@code visibility} from now. */
@@ -647,7 +680,7 @@ public final class Queues implements Component<Snapshot> {
             return CompletableFuture.failedFuture(
                     new QueueRefused("invalid", "visibility must be between 100ms and 12h"));
         }
-        return settle(queue, receipts, (rs, now, q) -> records().extend(queue, rs, now.plus(visibility)), "extended");
+        return settle(queue, receipts, (rs, now, q) -> backend().extend(queue, rs, now.plus(visibility)), "extended");
     }
 
     private interface ByReceipt {
@@ -764,7 +797,7 @@ public final class Queues implements Component<Snapshot> {
         } catch (QueueRefused e) {
             return CompletableFuture.failedFuture(e);
         }
-        return blocking(() -> records().deadLetters(queue, Math.max(1, Math.min(limit, 1000))).stream()
+        return blocking(() -> backend().deadLetters(queue, Math.max(1, Math.min(limit, 1000))).stream()
                 .map(Queues::deadLetter)
                 .toList());
     }
@@ -776,7 +809,7 @@ public final class Queues implements Component<Snapshot> {
         } catch (QueueRefused e) {
             return CompletableFuture.failedFuture(e);
         }
-        return blocking(() -> records().redrive(queue, ids, clock.instant())).thenApply(n -> {
+        return blocking(() -> backend().redrive(queue, ids, clock.instant())).thenApply(n -> {
             meters.count(queue, "redriven", n);
             if (n > 0) {
                 events.publish(EventType.QUEUE_REDRIVEN, Map.of("queue", queue, "messages", n));
@@ -793,7 +826,7 @@ public final class Queues implements Component<Snapshot> {
         } catch (QueueRefused e) {
             return CompletableFuture.failedFuture(e);
         }
-        return blocking(() -> records().purgeDeadLetters(queue, ids)).thenApply(n -> {
+        return blocking(() -> backend().purgeDeadLetters(queue, ids)).thenApply(n -> {
             meters.count(queue, "purged", n);
             if (n > 0) {
                 events.publish(EventType.QUEUE_PURGED, Map.of("queue", queue, "messages", n));
@@ -833,7 +866,7 @@ public final class Queues implements Component<Snapshot> {
         return vertx.executeBlocking(
                         () -> {
                             Instant now = clock.instant();
-                            return records().claim(queue, max, now, now.plus(visibility), Queues::token).stream()
+                            return backend().claim(queue, max, now, now.plus(visibility), Queues::token).stream()
                                     .map(Queues::delivery)
                                     .toList();
                         },
@@ -847,7 +880,7 @@ public final class Queues implements Component<Snapshot> {
             byQueue.computeIfAbsent(d.queue(), k -> new ArrayList<>()).add(receipt(d.receipt()));
         }
         byQueue.forEach((queue, receipts) -> vertx.executeBlocking(
-                        () -> records().release(queue, receipts, clock.instant()), false)
+                        () -> backend().release(queue, receipts, clock.instant()), false)
                 .onSuccess(s -> signal(queue))
                 .onFailure(e ->
                         log.warn("cannot give back {} messages of {}: {}", receipts.size(), queue, e.getMessage())));
@@ -863,7 +896,7 @@ public final class Queues implements Component<Snapshot> {
                 ? settle(
                         d.queue(),
                         List.of(d.receipt()),
-                        (rs, now, q) -> records().nack(d.queue(), rs, now, f.error(), retry(q, now, f.after())),
+                        (rs, now, q) -> backend().nack(d.queue(), rs, now, f.error(), retry(q, now, f.after())),
                         "nacked")
                 : ack(d.queue(), List.of(d.receipt()));
         return Future.fromCompletionStage(done).<Void>mapEmpty().recover(e -> {
@@ -920,16 +953,16 @@ public final class Queues implements Component<Snapshot> {
         Map<String, Integer> attempts = cat.maxAttempts();
         vertx.executeBlocking(
                         () -> {
-                            if (notices == null && !closed) {
+                            if (notices == null && broker == null && !closed) {
                                 notices = data.get().listen(this::signal);
                             }
                             Instant now = clock.instant();
-                            List<QueueRecords.Ended> ended = records().expire(now, attempts, EXPIRE_BATCH);
+                            List<QueueRecords.Ended> ended = backend().expire(now, attempts, EXPIRE_BATCH);
                             if (n % DEPTH_TICKS == 0) {
-                                meters.depths(records().depths(now), now, attempts.keySet());
+                                meters.depths(backend().depths(now), now, attempts.keySet());
                             }
                             if (n % DEDUP_TICKS == 0) {
-                                records().forgetDedupIds(now);
+                                backend().forgetDedupIds(now);
                             }
                             return ended;
                         },
@@ -1096,8 +1129,15 @@ public final class Queues implements Component<Snapshot> {
         return vertx.executeBlocking(work, false).toCompletionStage();
     }
 
-    private QueueRecords records() {
+    /** Where run-time declarations are kept: always Baton's own store, whatever keeps the messages. */
+    private QueueRecords declarationStore() {
         return data.get().queues();
+    }
+
+    /** Where messages are kept: the store, or the broker of {@code queues.broker}. */
+    private QueueBackend backend() {
+        QueueBackend b = broker;
+        return b != null ? b : data.get().queues();
     }
 
     private Context context() {
@@ -1134,6 +1174,11 @@ public final class Queues implements Component<Snapshot> {
         if (c != null) {
             c.close();
             calls = null;
+        }
+        QueueBackend b = broker;
+        if (b instanceof RabbitQueues r) {
+            r.close();
+            broker = null;
         }
         AutoCloseable n = notices;
         if (n != null) {

@@ -21,7 +21,7 @@ import javax.sql.DataSource;
  * only leased while it is the oldest of its key not yet acknowledged or dead, so a
  * key's messages go one at a time, in order. Times come from the caller's clock.
  */
-public final class QueueRecords {
+public final class QueueRecords implements QueueBackend {
     /** A message's state, as kept in the {@code state} column. */
     public enum State {
         READY,
@@ -135,6 +135,7 @@ public final class QueueRecords {
      * saw within the window is dropped. The ids returned are the stored messages', or
      * for a dropped one the id of the message that had its dedup id first.
      */
+    @Override
     public List<String> publish(List<NewMessage> messages, Instant now) {
         return transaction("publish to " + queues(messages), c -> {
             List<String> ids = new ArrayList<>(messages.size());
@@ -215,6 +216,7 @@ public final class QueueRecords {
      * gets its own receipt token from {@code tokens}. Messages another consumer is
      * claiming at the same moment are skipped, not waited for.
      */
+    @Override
     public List<Message> claim(
             String queue, int max, Instant now, Instant until, java.util.function.Supplier<String> tokens) {
         return transaction("receive from " + queue, c -> {
@@ -273,6 +275,7 @@ public final class QueueRecords {
      * message is gone (acknowledged already) is fine; one whose message was leased
      * again since makes the whole call change nothing.
      */
+    @Override
     public Settled ack(String queue, List<Receipt> receipts) {
         return settle("acknowledge on " + queue, queue, receipts, (c, m) -> {
             try (PreparedStatement st = c.prepareStatement("DELETE FROM queue_messages WHERE seq = ?")) {
@@ -288,6 +291,7 @@ public final class QueueRecords {
      * again when {@code retry} says, or becomes a dead letter. A receipt whose message
      * is not leased to it any more makes the whole call change nothing.
      */
+    @Override
     public Settled nack(String queue, List<Receipt> receipts, Instant now, String error, Retry retry) {
         return settle("give back on " + queue, queue, receipts, (c, m) -> fail(c, m, now, error, retry));
     }
@@ -296,6 +300,7 @@ public final class QueueRecords {
      * Gives leased messages back as if never delivered (the receive that leased them
      * had no one left to hand them to): due at {@code now}, the attempt not counted.
      */
+    @Override
     public Settled release(String queue, List<Receipt> receipts, Instant now) {
         return settle("release on " + queue, queue, receipts, (c, m) -> {
             try (PreparedStatement st =
@@ -310,6 +315,7 @@ public final class QueueRecords {
     }
 
     /** Moves the leases of these receipts to end at {@code until}; refused as a whole as {@link #nack} is. */
+    @Override
     public Settled extend(String queue, List<Receipt> receipts, Instant until) {
         return settle("extend on " + queue, queue, receipts, (c, m) -> {
             try (PreparedStatement st = c.prepareStatement("UPDATE queue_messages SET due_at = ? WHERE seq = ?")) {
@@ -403,6 +409,7 @@ public final class QueueRecords {
      * attempts: each message is due again at once, or dead past its queue's {@code
      * maxAttempts} (a queue it does not name keeps its messages leased).
      */
+    @Override
     public List<Ended> expire(Instant now, Map<String, Integer> maxAttempts, int max) {
         return transaction("end leases", c -> {
             List<Message> due = new ArrayList<>();
@@ -434,6 +441,7 @@ public final class QueueRecords {
     }
 
     /** The dead letters of {@code queue}, oldest death first, at most {@code limit}, each with its attempts. */
+    @Override
     public List<Message> deadLetters(String queue, int limit) {
         return transaction("read dead letters of " + queue, c -> {
             List<Message> out = new ArrayList<>();
@@ -490,6 +498,7 @@ public final class QueueRecords {
      * Puts dead letters of {@code queue} back, due at {@code now} with fresh attempts:
      * those of {@code ids}, or all when empty. How many went back.
      */
+    @Override
     public int redrive(String queue, Optional<List<String>> ids, Instant now) {
         return transaction("redrive dead letters of " + queue, c -> {
             String which = " WHERE queue = ? AND state = 2"
@@ -517,6 +526,7 @@ public final class QueueRecords {
     }
 
     /** Deletes the dead letters of {@code queue} (those of {@code ids}, or all); how many. */
+    @Override
     public int purgeDeadLetters(String queue, Optional<List<String>> ids) {
         return transaction("purge dead letters of " + queue, c -> {
             try (PreparedStatement st = c.prepareStatement("DELETE FROM queue_messages WHERE queue = ? AND state = 2"
@@ -528,6 +538,7 @@ public final class QueueRecords {
     }
 
     /** Deletes every message of {@code queue}, whatever its state (the queue is gone); how many. */
+    @Override
     public int drop(String queue) {
         return transaction("drop queue " + queue, c -> {
             try (PreparedStatement st = c.prepareStatement("DELETE FROM queue_dedup WHERE queue = ?")) {
@@ -542,6 +553,7 @@ public final class QueueRecords {
     }
 
     /** Forgets dedup ids whose window ended by {@code now}; how many. */
+    @Override
     public int forgetDedupIds(Instant now) {
         return transaction("forget dedup ids", c -> {
             try (PreparedStatement st = c.prepareStatement("DELETE FROM queue_dedup WHERE expires_at <= ?")) {
@@ -552,6 +564,7 @@ public final class QueueRecords {
     }
 
     /** Every queue's message counts by state; {@code oldestDue} is for ready messages due by {@code now}. */
+    @Override
     public List<Depth> depths(Instant now) {
         return transaction("count messages", c -> {
             List<Depth> out = new ArrayList<>();

@@ -34,11 +34,18 @@ public final class QueueReader {
 
     private QueueReader() {}
 
+    /** Keys of {@code queues:} that are settings, not queues. */
+    static final java.util.Set<String> SETTINGS = java.util.Set.of("broker", "url");
+
     /** The config's queues and topics. */
     public static QueuesConfig read(Section top, Map<String, ServiceConfig> services) {
         Section qs = top.section("queues");
+        QueuesConfig.Broker broker = broker(qs);
         Map<String, QueueConfig> queues = new LinkedHashMap<>();
         for (String name : qs.keys()) {
+            if (SETTINGS.contains(name)) {
+                continue;
+            }
             if (!NAME.matcher(name).matches()) {
                 qs.error(name, "a queue's name " + NAME_RULE);
             }
@@ -54,7 +61,44 @@ public final class QueueReader {
             topics.put(name, topic(name, ts.section(name), queues::containsKey, services));
         }
         ts.finish();
-        return new QueuesConfig(queues, topics);
+        return new QueuesConfig(broker, queues, topics);
+    }
+
+    /**
+     * {@code queues.broker} ({@code store}, the default, or {@code rabbitmq}) and its
+     * {@code url}. RabbitMQ cannot keep a key's messages in order nor drop
+     * duplicates: the config says so here, and a message that asks for either is
+     * refused when published.
+     */
+    private static QueuesConfig.Broker broker(Section qs) {
+        String kind = qs.string("broker", "store").trim().toLowerCase(java.util.Locale.ROOT);
+        Optional<java.net.URI> url = qs.value("url", java.net.URI::create);
+        switch (kind) {
+            case "store" -> {
+                if (url.isPresent()) {
+                    qs.error("url", "is for a broker: the store is the one of store: (or the data directory)");
+                }
+                return QueuesConfig.Broker.STORE;
+            }
+            case "rabbitmq" -> {
+                if (url.isEmpty()) {
+                    qs.error("url", "is required with broker: rabbitmq (amqp://USER:PASSWORD@HOST:5672/VHOST)");
+                } else if (!List.of("amqp", "amqps")
+                                .contains(String.valueOf(url.get().getScheme()))
+                        || url.get().getHost() == null) {
+                    qs.error("url", "must be amqp://HOST[:PORT][/VHOST] or amqps://...");
+                }
+                qs.warn(
+                        "broker",
+                        "rabbitmq keeps no per-key order and drops no duplicates: messages with a key or a dedupId"
+                                + " are refused (the store does both)");
+                return new QueuesConfig.Broker(kind, url);
+            }
+            default -> {
+                qs.error("broker", "must be store or rabbitmq, not '" + kind + "'");
+                return QueuesConfig.Broker.STORE;
+            }
+        }
     }
 
     /** One queue's settings; what is not given is the default. */
