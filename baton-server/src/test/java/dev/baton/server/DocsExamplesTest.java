@@ -51,6 +51,8 @@ class DocsExamplesTest {
             "services",
             "routes",
             "sagas",
+            "queues",
+            "topics",
             "events",
             "access-log",
             "alerts",
