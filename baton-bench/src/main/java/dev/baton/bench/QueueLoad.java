@@ -103,7 +103,8 @@ public final class QueueLoad {
                 .compose(r -> r.putHeader("content-type", "application/json").send(body))
                 .compose(r -> r.statusCode() / 100 == 2
                         ? r.body()
-                        : r.body().compose(b -> Future.failedFuture(r.statusCode() + " " + b)));
+                        : r.body().compose(b -> Future.failedFuture(r.statusCode() + " " + b)))
+                .recover(e -> Future.failedFuture(path + ": " + e));
     }
 
     private static void publishLoop(HttpClient client, String queue, String batch, AtomicInteger left) {
@@ -146,7 +147,10 @@ public final class QueueLoad {
                     }
                 })
                 .onFailure(e -> {
-                    System.err.println("consume failed: " + e.getMessage());
+                    if (consumed.get() >= messages) {
+                        return; // the run is over: the client closing ends the receives still waiting
+                    }
+                    System.err.println("consume failed after " + consumed.get() + ": " + e.getMessage());
                     System.exit(1);
                 });
     }

@@ -12,7 +12,7 @@ import java.util.Optional;
 public record QueuesConfig(Broker broker, Map<String, QueueConfig> queues, Map<String, TopicConfig> topics) {
     public static final QueuesConfig NONE = new QueuesConfig(Broker.STORE, Map.of(), Map.of());
 
-    /** Where messages are kept: {@code kind} {@code store} (no URL) or {@code rabbitmq} (an {@code amqp://} URL). */
+    /** Where messages are kept: {@code kind} {@code store} (no URL), {@code rabbitmq} ({@code amqp://}) or {@code nats}. */
     public record Broker(String kind, Optional<URI> url) {
         public static final Broker STORE = new Broker("store", Optional.empty());
 

@@ -87,6 +87,32 @@ class QueueConfigTest {
     }
 
     @Test
+    void aBrokerIsNamedWithItsUrlAndTheConfigSaysWhatItCannotDo() {
+        Config rabbit = parse("queues: { broker: rabbitmq, url: \"amqp://guest:secret@127.0.0.1:5672\", jobs: {} }\n");
+        assertThat(rabbit.queues().broker().kind()).isEqualTo("rabbitmq");
+        assertThat(rabbit.queues().broker().shown())
+                .isEqualTo("amqp://127.0.0.1:5672")
+                .doesNotContain("secret");
+        assertThat(rabbit.queues().queues()).containsOnlyKeys("jobs");
+        assertThat(rabbit.warnings())
+                .extracting(ConfigError::toString)
+                .anySatisfy(w -> assertThat(w).contains("queues.broker: rabbitmq keeps no per-key order"));
+        Config nats = parse("queues: { broker: nats, url: \"nats://127.0.0.1:4222\" }\n");
+        assertThat(nats.warnings())
+                .extracting(ConfigError::toString)
+                .anySatisfy(w -> assertThat(w).contains("has no priorities"));
+        assertThat(parse("queues: { jobs: {} }\n").queues().broker().store()).isTrue();
+        assertThatThrownBy(() -> parse("queues: { broker: rabbitmq }\n"))
+                .hasMessageContaining("queues.url: is required with broker: rabbitmq");
+        assertThatThrownBy(() -> parse("queues: { broker: kafka, url: \"x://y\" }\n"))
+                .hasMessageContaining("queues.broker: must be store, rabbitmq or nats, not 'kafka'");
+        assertThatThrownBy(() -> parse("queues: { url: \"amqp://h\" }\n"))
+                .hasMessageContaining("queues.url: is for a broker");
+        assertThatThrownBy(() -> parse("queues: { broker: nats, url: \"http://h:4222\" }\n"))
+                .hasMessageContaining("queues.url: must be nats://HOST");
+    }
+
+    @Test
     void aPushToAnUnknownServiceIsAWarning() {
         Config c = parse("""
                 topics:

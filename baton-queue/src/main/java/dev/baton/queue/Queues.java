@@ -15,6 +15,7 @@ import dev.baton.events.EventType;
 import dev.baton.http.FieldSyntax;
 import dev.baton.lifecycle.Component;
 import dev.baton.queue.internal.Deliverer;
+import dev.baton.queue.internal.NatsQueues;
 import dev.baton.queue.internal.RabbitQueues;
 import dev.baton.queue.internal.Waiters;
 import dev.baton.resilience.Backoff;
@@ -26,6 +27,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -189,7 +191,8 @@ public final class Queues implements Component<Snapshot> {
         QueuesConfig.Broker b = snapshots.get().config().queues().broker();
         if (!b.store()) {
             // Read at start: a change of broker needs a restart, as a change of store does.
-            broker = new RabbitQueues(b.url().orElseThrow());
+            URI url = b.url().orElseThrow();
+            broker = b.kind().equals("nats") ? new NatsQueues(url) : new RabbitQueues(url);
             brokerKind = b.kind();
         }
         waiters = new Waiters(c, scheduler, this::claim, this::release);
@@ -250,6 +253,10 @@ public final class Queues implements Component<Snapshot> {
         catalog = new Catalog(queues, topics);
         if (broker instanceof RabbitQueues r) {
             r.known(catalog.maxAttempts().keySet());
+        } else if (broker instanceof NatsQueues n) {
+            n.known(catalog.maxAttempts().keySet().stream()
+                    .map(name -> catalog.queue(name).orElseThrow())
+                    .toList());
         }
         syncPushes();
     }
@@ -518,9 +525,13 @@ public final class Queues implements Component<Snapshot> {
                 throw new QueueRefused(
                         "invalid", "queues on " + brokerKind + " keep no per-key order: publish without a key");
             }
-            if (m.dedupId().isPresent()) {
+            if (m.dedupId().isPresent() && brokerKind.equals("rabbitmq")) {
                 throw new QueueRefused(
                         "invalid", "queues on " + brokerKind + " drop no duplicates: publish without a dedupId");
+            }
+            if (m.priority() != 0 && brokerKind.equals("nats")) {
+                throw new QueueRefused(
+                        "invalid", "queues on " + brokerKind + " have no priorities: publish without a priority");
             }
         }
     }
@@ -1176,8 +1187,12 @@ public final class Queues implements Component<Snapshot> {
             calls = null;
         }
         QueueBackend b = broker;
-        if (b instanceof RabbitQueues r) {
-            r.close();
+        if (b instanceof AutoCloseable r) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                log.debug("queues broker: {}", e.getMessage());
+            }
             broker = null;
         }
         AutoCloseable n = notices;

@@ -65,9 +65,10 @@ public final class QueueReader {
     }
 
     /**
-     * {@code queues.broker} ({@code store}, the default, or {@code rabbitmq}) and its
-     * {@code url}. RabbitMQ cannot keep a key's messages in order nor drop
-     * duplicates: the config says so here, and a message that asks for either is
+     * {@code queues.broker} ({@code store}, the default, {@code rabbitmq} or {@code
+     * nats}) and its {@code url}. RabbitMQ cannot keep a key's messages in order nor
+     * drop duplicates, NATS JetStream has neither priorities nor per-key order: the
+     * config says so here, and a message that asks for what its broker cannot do is
      * refused when published.
      */
     private static QueuesConfig.Broker broker(Section qs) {
@@ -94,8 +95,22 @@ public final class QueueReader {
                                 + " are refused (the store does both)");
                 return new QueuesConfig.Broker(kind, url);
             }
+            case "nats" -> {
+                if (url.isEmpty()) {
+                    qs.error("url", "is required with broker: nats (nats://HOST:4222)");
+                } else if (!List.of("nats", "tls")
+                                .contains(String.valueOf(url.get().getScheme()))
+                        || url.get().getHost() == null) {
+                    qs.error("url", "must be nats://HOST[:PORT] or tls://...");
+                }
+                qs.warn(
+                        "broker",
+                        "nats (JetStream) has no priorities and no per-key order: messages with a priority or a key"
+                                + " are refused (the store does both)");
+                return new QueuesConfig.Broker(kind, url);
+            }
             default -> {
-                qs.error("broker", "must be store or rabbitmq, not '" + kind + "'");
+                qs.error("broker", "must be store, rabbitmq or nats, not '" + kind + "'");
                 return QueuesConfig.Broker.STORE;
             }
         }
