@@ -47,6 +47,17 @@ class ConfigJsonTest {
     }
 
     @Test
+    void aBrokersPasswordInItsUrlIsMasked() {
+        dev.baton.config.Config c = new dev.baton.config.ConfigLoader(java.util.Map.of("P", "hunter2"))
+                .parse(
+                        "queues: { broker: rabbitmq, url: \"amqp://baton:${P}@mq:5672/prod\", jobs: {} }\nservices: {}",
+                        "baton.yaml");
+        JsonObject queues = ((JsonObject) ConfigJson.render(c)).getJsonObject("queues");
+        assertThat(queues.getJsonObject("broker").getString("url")).isEqualTo("amqp://baton:********@mq:5672/prod");
+        assertThat(queues.encode()).doesNotContain("hunter2");
+    }
+
+    @Test
     void theStoresPasswordIsMaskedAndAnEmbeddedStoreLeftOut() {
         dev.baton.config.ConfigLoader loader = new dev.baton.config.ConfigLoader(java.util.Map.of("PG", "hunter2"));
         dev.baton.config.Config c = loader.parse(
