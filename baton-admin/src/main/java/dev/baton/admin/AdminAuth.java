@@ -189,7 +189,13 @@ final class AdminAuth {
             return "sagas:write";
         }
         if (queue) {
-            return "queues:write"; // receiving leases messages: it changes the queue
+            // Declaring a queue, topic or subscription is config, like a route: a push
+            // subscription sends requests to a service. The rest (messages, receiving,
+            // which leases, and dead letters) is the queues' own traffic.
+            boolean declaration = path.matches("/queues/[^/]+")
+                    || path.matches("/topics/[^/]+")
+                    || path.matches("/topics/[^/]+/subscriptions/[^/]+");
+            return declaration ? "config:write" : "queues:write";
         }
         if (path.equals("/config/reload") || path.equals("/routes") || path.startsWith("/routes/")) {
             return "config:write"; // routes are config, whether from the file or the API

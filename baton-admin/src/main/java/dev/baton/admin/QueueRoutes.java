@@ -61,11 +61,15 @@ final class QueueRoutes {
 
     private static final Pattern TRAFFIC =
             Pattern.compile("/(queues/[^/]+|topics/[^/]+(/subscriptions/[^/]+)?)/(messages|receive|ack|nack|extend)");
+    /** Numbers kept as written: a body is the publisher's, and 12345678901234567.89 must stay that. */
     private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
-                    .maxNestingDepth(MAX_DEPTH)
+                    .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_DEPTH)
+                            .build())
                     .build())
-            .build());
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final Set<String> MESSAGE_FIELDS =
             Set.of("body", "bodyBase64", "headers", "priority", "delay", "deliverAt", "key", "dedupId");
@@ -394,6 +398,7 @@ final class QueueRoutes {
         Future.fromCompletionStage(got)
                 .onSuccess(ds -> {
                     if (rc.response().closed()) {
+                        queues().release(ds); // leased to a consumer that went away: back, uncounted
                         return;
                     }
                     ArrayNode out = F.arrayNode();

@@ -84,6 +84,14 @@ class QueueConfigTest {
                 .hasMessageContaining("topics.orders.subscriptions.b.push.service: is required")
                 .hasMessageContaining("topics.orders.subscriptions.b.push.path: must start with '/'")
                 .hasMessageContaining("topics.orders.subscriptions.c.max-attempts: is the queue's to set");
+        assertThatThrownBy(() -> parse("""
+                        topics:
+                          t: { subscriptions: { s: { push: { service: payments, timeout: 30s }, visibility: 30s } } }
+                        """))
+                .hasMessageContaining("push.timeout (30s) must be shorter than visibility (30s)");
+        assertThat(filter("{ \"body.n\": 1e99999 }").matches(Map.of(), Optional.of(JSON.createObjectNode())))
+                .as("an exponent no number has is text, and matches nothing")
+                .isFalse();
     }
 
     @Test

@@ -13,7 +13,14 @@ import java.util.Optional;
  * into. A filter sees the fields of a JSON body only.
  */
 public final class Body {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Numbers kept as written (no trip through a double), nesting as deep as the admin API lets in. */
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+                    .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                            .maxNestingDepth(1000)
+                            .build())
+                    .build())
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
     private final byte[] bytes;
     private final boolean json;

@@ -84,7 +84,10 @@ public final class Queues implements Component<Snapshot> {
 
     private static final int DEDUP_TICKS = 120;
 
-    /** Message headers that would break a push's HTTP framing, and Baton's own. */
+    /**
+     * Message headers that would break a push's HTTP framing, and those that say who
+     * a request came from, which a publisher must not forge for the service pushed to.
+     */
     private static final Set<String> RESERVED = Set.of(
             "host",
             "content-length",
@@ -94,7 +97,14 @@ public final class Queues implements Component<Snapshot> {
             "upgrade",
             "te",
             "trailer",
-            "proxy-connection");
+            "proxy-connection",
+            "proxy-authorization",
+            "proxy-authenticate",
+            "forwarded",
+            "x-forwarded-for",
+            "x-forwarded-host",
+            "x-forwarded-proto",
+            "x-real-ip");
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -151,7 +161,7 @@ public final class Queues implements Component<Snapshot> {
     private final QueueMeters meters = new QueueMeters();
     private final Map<String, QueueConfig> apiQueues = new LinkedHashMap<>(); // guarded by this
     private final Map<String, TopicConfig> apiTopics = new LinkedHashMap<>(); // guarded by this
-    private final Map<String, Deliverer> pushes = new HashMap<>(); // guarded by this
+    private final Map<String, Deliverer> pushes = new java.util.concurrent.ConcurrentHashMap<>(); // changed under this
     private final Map<String, TopicConfig.Push> pushConfigs = new HashMap<>(); // guarded by this
     private final List<Deliverer> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Catalog catalog = Catalog.EMPTY;
@@ -164,6 +174,7 @@ public final class Queues implements Component<Snapshot> {
     private volatile String brokerKind = "store";
     private long ticks; // on the context only
     private volatile boolean closed;
+    private final int[] busy = new int[1]; // store or broker calls out; guarded by itself
 
     /** {@code scheduler} lets time pass (leases, backoff, long polls, the poll tick); see {@link dev.baton.control.Timers}. */
     public Queues(
@@ -500,7 +511,18 @@ public final class Queues implements Component<Snapshot> {
         if (rows.isEmpty()) {
             return CompletableFuture.completedFuture(ids);
         }
-        return store(rows, rows.size()).thenApply(stored -> ids);
+        // A message's rows (one per subscription) share its id; a dropped duplicate's row
+        // comes back with the id of the message that had its dedup id first.
+        return store(rows, rows.size()).thenApply(stored -> {
+            List<String> out = new ArrayList<>(ids);
+            for (int r = 0; r < rows.size(); r++) {
+                int m = ids.indexOf(rows.get(r).id());
+                if (m >= 0 && !stored.get(r).equals(rows.get(r).id())) {
+                    out.set(m, stored.get(r));
+                }
+            }
+            return out;
+        });
     }
 
     private CompletionStage<List<String>> store(List<QueueRecords.NewMessage> rows, int published) {
@@ -874,7 +896,7 @@ public final class Queues implements Component<Snapshot> {
             return Future.succeededFuture(List.of());
         }
         Duration visibility = q.get().visibility();
-        return vertx.executeBlocking(
+        return worker(
                         () -> {
                             Instant now = clock.instant();
                             return backend().claim(queue, max, now, now.plus(visibility), Queues::token).stream()
@@ -885,13 +907,13 @@ public final class Queues implements Component<Snapshot> {
                 .onSuccess(got -> meters.count(queue, "delivered", got.size()));
     }
 
-    private void release(List<Delivery> unwanted) {
+    /** Gives back, uncounted, deliveries that no one will take (a consumer that went away). */
+    public void release(List<Delivery> unwanted) {
         Map<String, List<QueueRecords.Receipt>> byQueue = new HashMap<>();
         for (Delivery d : unwanted) {
             byQueue.computeIfAbsent(d.queue(), k -> new ArrayList<>()).add(receipt(d.receipt()));
         }
-        byQueue.forEach((queue, receipts) -> vertx.executeBlocking(
-                        () -> backend().release(queue, receipts, clock.instant()), false)
+        byQueue.forEach((queue, receipts) -> worker(() -> backend().release(queue, receipts, clock.instant()), false)
                 .onSuccess(s -> signal(queue))
                 .onFailure(e ->
                         log.warn("cannot give back {} messages of {}: {}", receipts.size(), queue, e.getMessage())));
@@ -931,11 +953,9 @@ public final class Queues implements Component<Snapshot> {
         if (w != null) {
             w.signal(queue);
         }
-        synchronized (this) {
-            Deliverer p = pushes.get(queue);
-            if (p != null) {
-                p.signal();
-            }
+        Deliverer p = pushes.get(queue); // no lock: a declaration's store work must not hold up a publish
+        if (p != null) {
+            p.signal();
         }
         for (Deliverer c : consumers) {
             if (c.queue().equals(queue)) {
@@ -962,7 +982,7 @@ public final class Queues implements Component<Snapshot> {
         }
         long n = ticks++;
         Map<String, Integer> attempts = cat.maxAttempts();
-        vertx.executeBlocking(
+        worker(
                         () -> {
                             if (notices == null && broker == null && !closed) {
                                 notices = data.get().listen(this::signal);
@@ -1137,7 +1157,23 @@ public final class Queues implements Component<Snapshot> {
     }
 
     private <T> CompletionStage<T> blocking(java.util.concurrent.Callable<T> work) {
-        return vertx.executeBlocking(work, false).toCompletionStage();
+        return worker(work, false).toCompletionStage();
+    }
+
+    /**
+     * Runs store or broker work on Vert.x's worker pool, counted, so that {@link
+     * #close} can wait for what is out before the store closes under it.
+     */
+    private <T> Future<T> worker(java.util.concurrent.Callable<T> work, boolean ordered) {
+        synchronized (busy) {
+            busy[0]++;
+        }
+        return vertx.executeBlocking(work, ordered).andThen(ar -> {
+            synchronized (busy) {
+                busy[0]--;
+                busy.notifyAll();
+            }
+        });
     }
 
     /** Where run-time declarations are kept: always Baton's own store, whatever keeps the messages. */
@@ -1170,6 +1206,18 @@ public final class Queues implements Component<Snapshot> {
     @Override
     public void close() {
         closed = true;
+        // What is out finishes first (at most a few seconds): the store closes after this.
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        synchronized (busy) {
+            while (busy[0] > 0 && System.nanoTime() < until) {
+                try {
+                    busy.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         Scheduler.Cancellable t = tick;
         if (t != null) {
             t.cancel();

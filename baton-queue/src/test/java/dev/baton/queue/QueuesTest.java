@@ -227,6 +227,15 @@ class QueuesTest {
     }
 
     @Test
+    void aTopicsRepeatedDedupIdIsAnsweredWithTheFirstId() throws Exception {
+        Message m = Message.of(Map.of("total", 5, "currency", "EUR")).withDedupId("o-1");
+        List<String> first = get(queues.publishToTopic("orders", List.of(m)));
+        List<String> again = get(queues.publishToTopic("orders", List.of(m)));
+        assertThat(again).isEqualTo(first);
+        assertThat(receive("audit-log", 10)).hasSize(1);
+    }
+
+    @Test
     void aKeysMessagesGoInOrderOneAtATimeAcrossFourConsumers() throws Exception {
         List<Message> batch = new ArrayList<>();
         for (int i = 0; i < 40; i++) {

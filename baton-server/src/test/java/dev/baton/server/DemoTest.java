@@ -115,6 +115,39 @@ class DemoTest {
 
     /** The README's Sagas walkthrough on the demo: a success, a refusal compensated, a stuck undo retried. */
     @Test
+    void theDemosTopicPushesToOrdersAndFillsTheEmailsQueue() throws Exception {
+        Path file = demoConfig(dir);
+        try (Baton baton =
+                Baton.builder().configFile(file).env(Main.environment()).build().start()) {
+            assertThat(baton.awaitReady(Duration.ofSeconds(60))).isEmpty();
+            URI admin = URI.create("http://127.0.0.1:" + baton.adminPort());
+            URI proxy = URI.create("http://127.0.0.1:" + baton.proxyPort());
+            assertThat(post(
+                                    admin.resolve("/topics/order-events/messages"),
+                                    "{\"body\":{\"order\":1},\"headers\":{\"type\":\"order.placed\"}}")
+                            .statusCode())
+                    .isEqualTo(201);
+            assertThat(post(
+                                    admin.resolve("/topics/order-events/messages"),
+                                    "{\"body\":{\"order\":1},\"headers\":{\"type\":\"order.shipped\"}}")
+                            .statusCode())
+                    .isEqualTo(201);
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> new JsonObject(send("GET", proxy.resolve("/api/orders/events"))
+                                            .body())
+                                    .getJsonArray("events")
+                                    .size()
+                            == 2);
+            JsonObject emails = new JsonObject(
+                    post(admin.resolve("/queues/emails/receive?max=10"), "").body());
+            assertThat(emails.getJsonArray("messages"))
+                    .as("only the placed order")
+                    .hasSize(1);
+        }
+    }
+
+    @Test
     void theDemosPlaceOrderSagaAsTheReadmeWalksThroughIt() throws Exception {
         Path file = demoConfig(dir);
         // A person waits the demo's 15s for the undo to be STUCK; the test need not.

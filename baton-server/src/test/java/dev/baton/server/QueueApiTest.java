@@ -152,6 +152,13 @@ class QueueApiTest {
     }
 
     @Test
+    void aJsonBodysNumbersComeBackAsWritten() throws Exception {
+        ok(send("POST", "/queues/jobs/messages", "{\"body\": {\"n\": 12345678901234567.89, \"m\": 1.50}}"), 201);
+        String got = send("POST", "/queues/jobs/receive", "").body();
+        assertThat(got).contains("\"body\":{\"n\":12345678901234567.89,\"m\":1.50}");
+    }
+
+    @Test
     void badRequestsGetAClearJsonError() throws Exception {
         assertThat(send("POST", "/queues/jobs/messages", "{\"body\": \"" + "x".repeat(2000) + "\"}")
                         .statusCode())

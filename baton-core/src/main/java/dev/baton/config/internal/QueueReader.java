@@ -187,6 +187,13 @@ public final class QueueReader {
             filter = Optional.of(filter(s.section("filter"), 0, new int[] {0}));
         }
         QueueConfig delivery = delivery(TopicConfig.ownQueue(topic, name), s);
+        if (target instanceof TopicConfig.Push p && p.timeout().compareTo(delivery.visibility()) >= 0) {
+            // A push still out when its lease ends would be pushed again beside it.
+            s.error(
+                    "push",
+                    "push.timeout (" + Durations.format(p.timeout()) + ") must be shorter than visibility ("
+                            + Durations.format(delivery.visibility()) + ")");
+        }
         if (target instanceof TopicConfig.IntoQueue) {
             for (String key : List.of(
                     "visibility", "max-attempts", "backoff", "max-backoff", "dedup-window", "max-message-size")) {
@@ -340,7 +347,14 @@ public final class QueueReader {
     }
 
     private static MessageFilter.Value value(YamlNode.Scalar v) {
-        boolean number = !v.string() && v.text().matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+        boolean number = !v.string() && v.text().matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]{1,4})?");
+        if (number) {
+            try {
+                new java.math.BigDecimal(v.text()); // what matching compares with: it must read
+            } catch (NumberFormatException e) {
+                number = false;
+            }
+        }
         return new MessageFilter.Value(v.text(), number);
     }
 }

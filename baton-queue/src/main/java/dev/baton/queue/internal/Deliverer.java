@@ -61,6 +61,7 @@ public final class Deliverer {
     private Optional<String> pausedFor = Optional.empty(); // as last told; on the context only
     private Optional<String> unavailable = Optional.empty(); // until the next tick; on the context only
     private boolean probing; // after a pause, one message at a time until one goes through
+    private boolean probeDue; // the tick's probe, which goes even while the hold says no
     private boolean closed; // on the context only
 
     public Deliverer(
@@ -94,9 +95,12 @@ public final class Deliverer {
     /** The poll tick: a pause for want of an instance ends, and delivery tries again. */
     public void tick() {
         context.runOnContext(v -> {
-            if (unavailable.isPresent()) {
+            if (unavailable.isPresent() || pausedFor.isPresent()) {
+                // Paused: one message goes through the service's client, whose breaker lets a
+                // trial call through once its wait is over (reading its state would not).
                 unavailable = Optional.empty();
                 probing = true;
+                probeDue = true;
             }
             pump();
         });
@@ -116,8 +120,8 @@ public final class Deliverer {
             return;
         }
         Optional<String> hold = holdBack.get();
-        if (hold.isPresent() || unavailable.isPresent()) {
-            report(hold.isPresent() ? hold : unavailable);
+        if (unavailable.isPresent() || (hold.isPresent() && !probeDue)) {
+            report(unavailable.isPresent() ? unavailable : hold);
             return;
         }
         if (!probing) {
@@ -125,6 +129,7 @@ public final class Deliverer {
         } else if (inFlight > 0) {
             return; // one probe at a time
         }
+        probeDue = false;
         int room = probing ? 1 : concurrency - inFlight;
         claiming = true;
         again = false;

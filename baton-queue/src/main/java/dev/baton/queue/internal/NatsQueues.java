@@ -126,7 +126,11 @@ public final class NatsQueues implements QueueBackend, AutoCloseable {
         Map<String, QueueConfig> now = new LinkedHashMap<>();
         queues.forEach(q -> now.put(q.name(), q));
         settings.keySet().retainAll(now.keySet());
-        settings.putAll(now);
+        now.forEach((name, q) -> {
+            if (!q.equals(settings.put(name, q))) {
+                subscriptions.remove(name); // the next use makes the stream and consumer follow the settings
+            }
+        });
     }
 
     private String shown() {
@@ -192,6 +196,8 @@ public final class NatsQueues implements QueueBackend, AutoCloseable {
             for (StreamConfiguration sc : List.of(main, dead)) {
                 if (!exists(sc.getName())) {
                     jsm.addStream(sc);
+                } else {
+                    jsm.updateStream(sc); // a changed dedup window or message size
                 }
             }
             jsm.addOrUpdateConsumer(
@@ -199,8 +205,12 @@ public final class NatsQueues implements QueueBackend, AutoCloseable {
                     ConsumerConfiguration.builder()
                             .durable(CONSUMER)
                             .ackPolicy(AckPolicy.Explicit)
-                            .ackWait(q.visibility())
+                            // Past the visibility, so that Baton's own expiry (at the next tick) comes
+                            // first; the server's is for a Baton that is gone.
+                            .ackWait(q.visibility().plusSeconds(10))
                             .maxDeliver(-1)
+                            // Messages handed back with a delay count as pending: no cap to stall on.
+                            .maxAckPending(-1)
                             .filterSubject(subject(queue))
                             .build());
             sub = js.subscribe(subject(queue), PullSubscribeOptions.bind(stream(queue), CONSUMER));
@@ -366,32 +376,39 @@ public final class NatsQueues implements QueueBackend, AutoCloseable {
 
     private record Held(List<Lease> leases, List<QueueRecords.Receipt> stale) {}
 
-    private Held held(String queue, List<QueueRecords.Receipt> receipts, boolean ack) {
+    /**
+     * Takes the leases of {@code receipts} out of the map, so that no other call (a
+     * second ack, the tick's expiry) acts on one at the same time; when one is stale,
+     * puts back those taken and takes none.
+     */
+    private Held take(String queue, List<QueueRecords.Receipt> receipts, boolean ack) {
         List<Lease> held = new ArrayList<>();
         List<QueueRecords.Receipt> stale = new ArrayList<>();
         for (QueueRecords.Receipt r : receipts) {
             Lease l = leases.get(r.token());
-            if (l != null && l.queue.equals(queue) && l.view.id().equals(r.id())) {
-                if (!held.contains(l)) {
-                    held.add(l);
-                }
-            } else if (!ack || ended.containsKey(r.token())) {
+            if (l != null && l.queue.equals(queue) && l.view.id().equals(r.id()) && leases.remove(r.token(), l)) {
+                held.add(l);
+            } else if (!ack || ended.containsKey(r.token()) || l != null) {
                 stale.add(r); // an ack of what is gone is fine: it was acknowledged already
             }
+        }
+        if (!stale.isEmpty()) {
+            held.forEach(l -> leases.put(l.view.receipt().orElse(""), l));
+            return new Held(List.of(), stale);
         }
         return new Held(held, stale);
     }
 
     @Override
     public QueueRecords.Settled ack(String queue, List<QueueRecords.Receipt> receipts) {
-        Held h = held(queue, receipts, true);
+        Held h = take(queue, receipts, true);
         if (!h.stale().isEmpty()) {
             return new QueueRecords.Settled(0, h.stale(), List.of());
         }
         return io("acknowledge on " + queue, () -> {
             for (Lease l : h.leases()) {
                 l.message.ackSync(PUBLISH);
-                leases.remove(l.view.receipt().orElse(""));
+                ended.put(l.view.receipt().orElse(""), true);
             }
             return new QueueRecords.Settled(h.leases().size(), List.of(), List.of());
         });
@@ -400,15 +417,23 @@ public final class NatsQueues implements QueueBackend, AutoCloseable {
     @Override
     public QueueRecords.Settled nack(
             String queue, List<QueueRecords.Receipt> receipts, Instant now, String error, QueueRecords.Retry retry) {
-        Held h = held(queue, receipts, false);
+        Held h = take(queue, receipts, false);
         if (!h.stale().isEmpty()) {
             return new QueueRecords.Settled(0, h.stale(), List.of());
         }
         return io("give back on " + queue, () -> {
             List<String> dead = new ArrayList<>();
-            for (Lease l : h.leases()) {
-                if (fail(l, now, error, retry)) {
-                    dead.add(l.view.id());
+            for (int i = 0; i < h.leases().size(); i++) {
+                try {
+                    if (fail(h.leases().get(i), now, error, retry)) {
+                        dead.add(h.leases().get(i).view.id());
+                    }
+                } catch (Exception e) {
+                    // This one and those after it are still leased: they can be given back again.
+                    h.leases()
+                            .subList(i, h.leases().size())
+                            .forEach(l -> leases.put(l.view.receipt().orElse(""), l));
+                    throw e;
                 }
             }
             return new QueueRecords.Settled(h.leases().size(), List.of(), dead);
@@ -433,31 +458,29 @@ public final class NatsQueues implements QueueBackend, AutoCloseable {
         String to = again.isPresent() ? subject(l.queue) : deadSubject(l.queue);
         js.publish(NatsMessage.builder().subject(to).headers(h).data(m.body()).build());
         l.message.ackSync(PUBLISH);
-        String token = m.receipt().orElse("");
-        leases.remove(token);
-        ended.put(token, true);
+        ended.put(m.receipt().orElse(""), true);
         return again.isEmpty();
     }
 
     @Override
     public QueueRecords.Settled extend(String queue, List<QueueRecords.Receipt> receipts, Instant until) {
-        Held h = held(queue, receipts, false);
+        Held h = take(queue, receipts, false);
         if (!h.stale().isEmpty()) {
             return new QueueRecords.Settled(0, h.stale(), List.of());
         }
-        for (Lease l : h.leases()) {
+        for (Lease l : h.leases()) { // taken out: back with the new end
             l.until = until;
             l.message.inProgress();
+            leases.put(l.view.receipt().orElse(""), l);
         }
         return new QueueRecords.Settled(h.leases().size(), List.of(), List.of());
     }
 
     @Override
     public QueueRecords.Settled release(String queue, List<QueueRecords.Receipt> receipts, Instant now) {
-        Held h = held(queue, receipts, false);
+        Held h = take(queue, receipts, false);
         for (Lease l : h.leases()) {
             l.message.nak(); // delivered again at once; its attempt, in its headers, unchanged
-            leases.remove(l.view.receipt().orElse(""));
         }
         return new QueueRecords.Settled(h.leases().size(), List.of(), List.of());
     }
@@ -480,13 +503,18 @@ public final class NatsQueues implements QueueBackend, AutoCloseable {
                 }
                 continue;
             }
-            if (out.size() >= max) {
+            String token = l.view.receipt().orElse("");
+            if (out.size() >= max || !leases.remove(token, l)) {
                 continue;
             }
-            boolean dead = io(
-                    "end a lease on " + l.queue,
-                    () -> fail(l, now, "lease expired", a -> a >= limit ? Optional.empty() : Optional.of(now)));
-            out.add(new QueueRecords.Ended(l.queue, l.view.id(), dead));
+            try {
+                boolean dead = io(
+                        "end a lease on " + l.queue,
+                        () -> fail(l, now, "lease expired", a -> a >= limit ? Optional.empty() : Optional.of(now)));
+                out.add(new QueueRecords.Ended(l.queue, l.view.id(), dead));
+            } catch (StoreException e) {
+                leases.put(token, l); // the next tick tries again; the other leases go on
+            }
         }
         return out;
     }

@@ -161,14 +161,9 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
                     true,
                     false,
                     false,
-                    Map.of(
-                            "x-dead-letter-exchange",
-                            "",
-                            "x-dead-letter-routing-key",
-                            main(queue),
-                            // unused for a day (no wait that long is pending), it goes away by itself
-                            "x-expires",
-                            (int) Math.min(Integer.MAX_VALUE, bucket * 2 + 86_400_000L)));
+                    Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", main(queue)));
+            // No x-expires: RabbitMQ counts a queue only published to as unused, and would
+            // delete it with the messages waiting in it. drop() deletes the wait queues.
         }
         return name;
     }
@@ -180,8 +175,17 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
         return io("publish", () -> {
             Channel ch = publisher();
             synchronized (ch) {
+                // Declared again at each publish (declaring what exists is cheap): a queue another
+                // Baton deleted would drop what is sent to it, confirmed all the same.
+                for (String q : messages.stream()
+                        .map(QueueRecords.NewMessage::queue)
+                        .distinct()
+                        .toList()) {
+                    declared.remove(q);
+                    waits.remove(q);
+                    declare(ch, q);
+                }
                 for (QueueRecords.NewMessage m : messages) {
-                    declare(ch, m.queue());
                     long wait = Duration.between(now, m.dueAt()).toMillis();
                     send(ch, m.queue(), wait, props(m, now, 0, JsonNodeFactory.instance.arrayNode(), null), m.body());
                 }
@@ -306,30 +310,39 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
     /** What a change by receipts works on: the leases, or the stale receipts that refuse it. */
     private record Held(List<Lease> leases, List<QueueRecords.Receipt> stale) {}
 
-    private Held held(String queue, List<QueueRecords.Receipt> receipts, boolean ack) {
+    /**
+     * Takes the leases of {@code receipts} out of the map, so that no other call (a
+     * second ack, the tick's expiry) can act on one at the same time; when one is
+     * stale, puts back those taken and takes none. A lease on a closed channel is
+     * gone: RabbitMQ has delivered its message again.
+     */
+    private Held take(String queue, List<QueueRecords.Receipt> receipts, boolean ack) {
         List<Lease> held = new ArrayList<>();
         List<QueueRecords.Receipt> stale = new ArrayList<>();
         for (QueueRecords.Receipt r : receipts) {
             Lease l = leases.get(r.token());
-            if (l != null
-                    && l.queue().equals(queue)
-                    && l.message().id().equals(r.id())
-                    && l.channel().isOpen()) {
-                if (!held.contains(l)) {
-                    held.add(l);
-                }
-            } else if (!ack
-                    || ended.containsKey(r.token())
-                    || (l != null && !l.channel().isOpen())) {
+            if (l != null && (!l.queue().equals(queue) || !l.message().id().equals(r.id()))) {
+                stale.add(r);
+            } else if (l != null && !l.channel().isOpen()) {
+                leases.remove(r.token());
+                ended.put(r.token(), true);
+                stale.add(r);
+            } else if (l != null && leases.remove(r.token(), l)) {
+                held.add(l);
+            } else if (!ack || ended.containsKey(r.token()) || l != null) {
                 stale.add(r); // an ack of what is gone is fine: it was acknowledged already
             }
+        }
+        if (!stale.isEmpty()) {
+            held.forEach(l -> leases.put(l.message().receipt().orElse(""), l));
+            return new Held(List.of(), stale);
         }
         return new Held(held, stale);
     }
 
     @Override
     public QueueRecords.Settled ack(String queue, List<QueueRecords.Receipt> receipts) {
-        Held h = held(queue, receipts, true);
+        Held h = take(queue, receipts, true);
         if (!h.stale().isEmpty()) {
             return new QueueRecords.Settled(0, h.stale(), List.of());
         }
@@ -338,7 +351,7 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
                 synchronized (l.channel()) {
                     l.channel().basicAck(l.tag(), false);
                 }
-                leases.remove(l.message().receipt().orElse(""));
+                ended.put(l.message().receipt().orElse(""), true);
             }
             return new QueueRecords.Settled(h.leases().size(), List.of(), List.of());
         });
@@ -347,15 +360,23 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
     @Override
     public QueueRecords.Settled nack(
             String queue, List<QueueRecords.Receipt> receipts, Instant now, String error, QueueRecords.Retry retry) {
-        Held h = held(queue, receipts, false);
+        Held h = take(queue, receipts, false);
         if (!h.stale().isEmpty()) {
             return new QueueRecords.Settled(0, h.stale(), List.of());
         }
         return io("give back on " + queue, () -> {
             List<String> dead = new ArrayList<>();
-            for (Lease l : h.leases()) {
-                if (fail(l, now, error, retry)) {
-                    dead.add(l.message().id());
+            for (int i = 0; i < h.leases().size(); i++) {
+                try {
+                    if (fail(h.leases().get(i), now, error, retry)) {
+                        dead.add(h.leases().get(i).message().id());
+                    }
+                } catch (IOException | InterruptedException | TimeoutException | RuntimeException e) {
+                    // This one and those after it are still leased: they can be given back again.
+                    h.leases()
+                            .subList(i, h.leases().size())
+                            .forEach(l -> leases.put(l.message().receipt().orElse(""), l));
+                    throw e;
                 }
             }
             return new QueueRecords.Settled(h.leases().size(), List.of(), dead);
@@ -401,15 +422,13 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
         synchronized (l.channel()) {
             l.channel().basicAck(l.tag(), false);
         }
-        String token = m.receipt().orElse("");
-        leases.remove(token);
-        ended.put(token, true);
+        ended.put(m.receipt().orElse(""), true);
         return again.isEmpty();
     }
 
     @Override
     public QueueRecords.Settled extend(String queue, List<QueueRecords.Receipt> receipts, Instant until) {
-        Held h = held(queue, receipts, false);
+        Held h = take(queue, receipts, false);
         if (!h.stale().isEmpty()) {
             return new QueueRecords.Settled(0, h.stale(), List.of());
         }
@@ -422,13 +441,12 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
 
     @Override
     public QueueRecords.Settled release(String queue, List<QueueRecords.Receipt> receipts, Instant now) {
-        Held h = held(queue, receipts, false);
+        Held h = take(queue, receipts, false);
         return io("release on " + queue, () -> {
             for (Lease l : h.leases()) {
                 synchronized (l.channel()) {
                     l.channel().basicNack(l.tag(), false, true); // back where it was, uncounted
                 }
-                leases.remove(l.message().receipt().orElse(""));
             }
             return new QueueRecords.Settled(h.leases().size(), List.of(), List.of());
         });
@@ -442,13 +460,22 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
                 continue;
             }
             Integer limit = maxAttempts.get(l.queue());
-            if (limit == null || !leases.containsKey(l.message().receipt().orElse(""))) {
+            String token = l.message().receipt().orElse("");
+            if (limit == null || !leases.remove(token, l)) {
+                continue; // not a queue of the catalog's, or settled meanwhile
+            }
+            if (!l.channel().isOpen()) {
+                ended.put(token, true); // RabbitMQ has delivered it again already
                 continue;
             }
-            boolean dead = io(
-                    "end a lease on " + l.queue(),
-                    () -> fail(l, now, "lease expired", a -> a >= limit ? Optional.empty() : Optional.of(now)));
-            out.add(new QueueRecords.Ended(l.queue(), l.message().id(), dead));
+            try {
+                boolean dead = io(
+                        "end a lease on " + l.queue(),
+                        () -> fail(l, now, "lease expired", a -> a >= limit ? Optional.empty() : Optional.of(now)));
+                out.add(new QueueRecords.Ended(l.queue(), l.message().id(), dead));
+            } catch (StoreException e) {
+                leases.put(token, l); // the next tick tries again; the other leases go on
+            }
         }
         return out;
     }

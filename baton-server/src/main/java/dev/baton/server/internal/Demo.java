@@ -45,6 +45,12 @@ public final class Demo {
                 "  curl -s -X POST '" + a + "/sagas/place-order?wait=10s' -H 'Content-Type: application/json' \\",
                 "       -d '{\"sku\":\"keyboard\",\"qty\":1}'          # COMPLETED; qty 100 is refused and compensated",
                 "",
+                "A topic pushed to orders, and a queue to pull (the README's Queues and topics):",
+                "  curl -s -X POST " + a + "/topics/order-events/messages -H 'Content-Type: application/json' \\",
+                "       -d '{\"body\":{\"order\":1},\"headers\":{\"type\":\"order.placed\"}}'",
+                "  curl -s " + p + "/api/orders/events                # what orders was pushed",
+                "  curl -s -X POST '" + a + "/queues/emails/receive?max=10'",
+                "",
                 "Edit examples/demo.yaml while this runs: changes apply without a restart.",
                 "Ctrl-C stops everything.",
                 "");

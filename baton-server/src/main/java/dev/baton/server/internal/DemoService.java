@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -26,6 +27,9 @@ public final class DemoService {
     private final int port;
     private final JsonArray items;
     private volatile String mode = "ok";
+    /** The last messages pushed to POST /events (the demo's order-events topic), newest last. */
+    private final java.util.Deque<JsonObject> events = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
     private @Nullable HttpServer server;
 
     public DemoService(Vertx vertx, String name, int port, JsonArray items) {
@@ -110,8 +114,23 @@ public final class DemoService {
             json(req, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN"));
             return;
         }
+        if ("/events".equals(path) && req.method().name().equals("GET")) {
+            json(req, 200, new JsonObject().put("service", name).put("events", new JsonArray(List.copyOf(events))));
+            return;
+        }
         if (mode.equals("fail")) {
             json(req, 500, new JsonObject().put("error", name + " is failing (demo mode 'fail')"));
+        } else if ("/events".equals(path) && req.method().name().equals("POST")) {
+            req.body().onSuccess(b -> {
+                events.addLast(new JsonObject()
+                        .put("id", req.getHeader("x-baton-message-id"))
+                        .put("attempt", req.getHeader("x-baton-attempt"))
+                        .put("body", b.length() > 1000 ? b.getString(0, 1000) : b.toString()));
+                while (events.size() > 20) {
+                    events.pollFirst();
+                }
+                req.response().setStatusCode(204).end();
+            });
         } else if (path != null && (path.startsWith("/orders") || path.startsWith("/reservations"))) {
             req.body().onSuccess(b -> saga(req, path, b.length() == 0 ? new JsonObject() : tryJson(b.toString())));
         } else if (mode.equals("slow")) {
