@@ -13,10 +13,16 @@ import java.util.Optional;
  *
  * @param requestSample the fraction of routed requests published as REQUEST_ROUTED (0: none)
  * @param failuresPerSecond at most this many REQUEST_FAILED events a second; the rest are counted
+ * @param persist every event is also published to the topic {@code baton.events} (see the queues)
  */
 public record EventsConfig(
-        int history, Duration heartbeat, double requestSample, int failuresPerSecond, List<Webhook> webhooks) {
-    public static final EventsConfig DEFAULT = new EventsConfig(1000, Duration.ofSeconds(15), 0, 100, List.of());
+        int history,
+        Duration heartbeat,
+        double requestSample,
+        int failuresPerSecond,
+        List<Webhook> webhooks,
+        boolean persist) {
+    public static final EventsConfig DEFAULT = new EventsConfig(1000, Duration.ofSeconds(15), 0, 100, List.of(), false);
 
     public EventsConfig {
         webhooks = List.copyOf(webhooks);

@@ -67,6 +67,9 @@ public final class Queues implements Component<Snapshot> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, String>> HEADERS = new TypeReference<>() {};
 
+    /** The topic every lifecycle event goes to with {@code events.persist}: there unless the config or the API declares it. */
+    public static final String EVENTS_TOPIC = "baton.events";
+
     /** How often a Baton looks in the store for what no one told it: delays that passed, leases that ran out, other Batons' messages. */
     public static final Duration POLL = Duration.ofMillis(500);
 
@@ -83,6 +86,8 @@ public final class Queues implements Component<Snapshot> {
     private static final int DEPTH_TICKS = 10;
 
     private static final int DEDUP_TICKS = 120;
+    /** Rows left dead (acks, retries) after which a tick has PostgreSQL reuse their space. */
+    private static final long VACUUM_AFTER = 20_000;
 
     /**
      * Message headers that would break a push's HTTP framing, and those that say who
@@ -175,6 +180,7 @@ public final class Queues implements Component<Snapshot> {
     private long ticks; // on the context only
     private volatile boolean closed;
     private final int[] busy = new int[1]; // store or broker calls out; guarded by itself
+    private final java.util.concurrent.atomic.LongAdder churn = new java.util.concurrent.atomic.LongAdder();
 
     /** {@code scheduler} lets time pass (leases, backoff, long polls, the poll tick); see {@link dev.baton.control.Timers}. */
     public Queues(
@@ -261,6 +267,10 @@ public final class Queues implements Component<Snapshot> {
         apiQueues.forEach((n, q) -> queues.putIfAbsent(n, new Declared<>(q, "api")));
         next.config().queues().topics().forEach((n, t) -> topics.put(n, new Declared<>(t, "config")));
         apiTopics.forEach((n, t) -> topics.putIfAbsent(n, new Declared<>(t, "api")));
+        if (next.config().observability().events().persist()) {
+            // Subscriptions added through the API make it the API's (kept in the store).
+            topics.putIfAbsent(EVENTS_TOPIC, new Declared<>(new TopicConfig(EVENTS_TOPIC, Map.of()), "events"));
+        }
         catalog = new Catalog(queues, topics);
         if (broker instanceof RabbitQueues r) {
             r.known(catalog.maxAttempts().keySet());
@@ -745,6 +755,9 @@ public final class Queues implements Component<Snapshot> {
                                                 .toList()));
             }
             meters.count(queue, result, s.changed());
+            if (result.equals("acked") || result.equals("nacked")) {
+                churn.add(s.changed()); // each leaves a dead row (and a lease, another)
+            }
             dead(queue, s.dead(), result);
             if (result.equals("nacked") || result.equals("acked")) {
                 signal(queue); // a nack may be due at once; an ack lets its key's next message go
@@ -994,6 +1007,10 @@ public final class Queues implements Component<Snapshot> {
                             }
                             if (n % DEDUP_TICKS == 0) {
                                 backend().forgetDedupIds(now);
+                            }
+                            if (broker == null && churn.sum() >= VACUUM_AFTER) {
+                                churn.reset();
+                                declarationStore().vacuum();
                             }
                             return ended;
                         },

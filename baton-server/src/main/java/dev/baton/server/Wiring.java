@@ -150,6 +150,9 @@ final class Wiring implements AutoCloseable {
                         base.ticker(),
                         dev.baton.control.Timers.of(vertx)));
                 metrics.bind("queues", queues.meters());
+                Queues q = queues;
+                life.start(() -> new dev.baton.server.internal.EventTopic(vertx, base.events(), q))
+                        .apply(plane.snapshot());
             } catch (StoreException e) {
                 throw new BatonException(BatonException.why(e), e);
             }

@@ -256,6 +256,38 @@ class QueueApiTest {
     }
 
     @Test
+    void withEventsPersistEveryEventGoesToTheEventsTopic() throws Exception {
+        baton.close();
+        Path file = Files.writeString(dir.resolve("persist.yaml"), """
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, data-dir: %s }
+                events: { persist: true }
+                topics:
+                  baton.events:
+                    subscriptions:
+                      all: {}
+                      queues-only: { filter: { "headers.type": { prefix: QUEUE_ } } }
+                """.formatted(dir.resolve("data2")));
+        baton = Baton.builder().configFile(file).watch(false).build().start();
+        ok(send("PUT", "/queues/emails", "{}"), 200);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonArray got = ok(send("POST", "/topics/baton.events/subscriptions/queues-only/receive?max=10", ""), 200)
+                    .getJsonArray("messages");
+            assertThat(got).isNotEmpty();
+            JsonObject e = got.getJsonObject(0);
+            assertThat(e.getJsonObject("headers").getString("type")).isEqualTo("QUEUE_DECLARED");
+            assertThat(e.getJsonObject("body").getString("type")).isEqualTo("QUEUE_DECLARED");
+            assertThat(e.getJsonObject("body").getJsonObject("data").getString("queue"))
+                    .isEqualTo("emails");
+        });
+        assertThat(ok(send("POST", "/topics/baton.events/subscriptions/all/receive?max=100", ""), 200)
+                        .getJsonArray("messages")
+                        .stream()
+                        .map(m -> ((JsonObject) m).getJsonObject("headers").getString("type"))
+                        .toList())
+                .contains("QUEUE_DECLARED");
+    }
+
+    @Test
     void theJavaApiPublishesAndConsumes() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         AutoCloseable consumer = baton.queues().consume("jobs", 2, d -> {

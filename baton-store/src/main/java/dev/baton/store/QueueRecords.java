@@ -552,6 +552,27 @@ public final class QueueRecords implements QueueBackend {
         });
     }
 
+    /**
+     * Lets PostgreSQL reuse the space of the rows that acknowledged and retried
+     * messages left dead ({@code VACUUM}, which holds no lock that stops receives):
+     * a queue's table is all churn, and autovacuum, which wakes once a minute and
+     * waits for a fifth of the table to be dead, lets it grow to every message that
+     * passed in between. Nothing to do on H2. Whether it ran.
+     */
+    public boolean vacuum() {
+        if (!notify) {
+            return false;
+        }
+        try (Connection c = dataSource.getConnection();
+                java.sql.Statement st = c.createStatement()) {
+            c.setAutoCommit(true); // VACUUM cannot run in a transaction
+            st.execute("VACUUM (ANALYZE) queue_messages, queue_attempts, queue_dedup");
+            return true;
+        } catch (SQLException e) {
+            throw new StoreException("cannot vacuum the queue tables: " + StoreException.why(e), e);
+        }
+    }
+
     /** Forgets dedup ids whose window ended by {@code now}; how many. */
     @Override
     public int forgetDedupIds(Instant now) {

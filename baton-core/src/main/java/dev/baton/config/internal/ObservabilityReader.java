@@ -115,8 +115,9 @@ final class ObservabilityReader {
             webhook(Section.of(nodes.get(i), s.path("webhooks") + "[" + i + "]", s.problems()))
                     .ifPresent(hooks::add);
         }
+        boolean persist = s.bool("persist", false);
         s.finish();
-        return new EventsConfig(history, heartbeat, sample, failures, hooks);
+        return new EventsConfig(history, heartbeat, sample, failures, hooks, persist);
     }
 
     private static Optional<EventsConfig.Webhook> webhook(Section s) {
