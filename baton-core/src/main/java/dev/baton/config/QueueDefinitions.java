@@ -76,6 +76,9 @@ public final class QueueDefinitions {
                     .put("concurrency", p.concurrency());
         } else if (s.target() instanceof TopicConfig.IntoQueue q) {
             out.put("queue", q.queue());
+        } else if (s.target() instanceof TopicConfig.PushUrl w) {
+            // A webhook's, from events: (never stored; its secret never shown)
+            out.putObject("push").put("url", w.url().toString()).put("timeout", Durations.format(w.timeout()));
         }
         s.filter().ifPresent(f -> out.set("filter", json(f)));
         if (!(s.target() instanceof TopicConfig.IntoQueue)) {

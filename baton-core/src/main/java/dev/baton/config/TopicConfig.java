@@ -44,6 +44,20 @@ public record TopicConfig(String name, Map<String, Subscription> subscriptions) 
         public static final int DEFAULT_CONCURRENCY = 8;
     }
 
+    /**
+     * POSTs each message to {@code url} itself (no service, balancer or breaker), signed
+     * with {@code secret} when given ({@link dev.baton.security.WebhookSignature}): what
+     * a webhook of {@code events:} becomes on the events topic with {@code
+     * events.persist}. Every answer but a 2xx, and every connection that fails, is a
+     * failed attempt.
+     */
+    public record PushUrl(java.net.URI url, Optional<String> secret, Duration timeout) implements Target {
+        @Override
+        public String toString() {
+            return "PushUrl[" + url + (secret.isPresent() ? ", signed" : "") + ", " + timeout + "]";
+        }
+    }
+
     /** Puts each message into the queue {@code queue}, whose consumers take it from there. */
     public record IntoQueue(String queue) implements Target {}
 

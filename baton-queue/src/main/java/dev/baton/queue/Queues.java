@@ -167,12 +167,13 @@ public final class Queues implements Component<Snapshot> {
     private final Map<String, QueueConfig> apiQueues = new LinkedHashMap<>(); // guarded by this
     private final Map<String, TopicConfig> apiTopics = new LinkedHashMap<>(); // guarded by this
     private final Map<String, Deliverer> pushes = new java.util.concurrent.ConcurrentHashMap<>(); // changed under this
-    private final Map<String, TopicConfig.Push> pushConfigs = new HashMap<>(); // guarded by this
+    private final Map<String, TopicConfig.Target> pushConfigs = new HashMap<>(); // guarded by this
     private final List<Deliverer> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Catalog catalog = Catalog.EMPTY;
     private @Nullable Context context;
     private @Nullable Waiters waiters;
     private @Nullable ServiceCalls calls;
+    private io.vertx.core.http.@Nullable HttpClient webhooks; // for the events topic's webhook subscriptions
     private Scheduler.@Nullable Cancellable tick;
     private volatile @Nullable AutoCloseable notices; // other Batons' publishes, on a shared PostgreSQL store
     private volatile @Nullable QueueBackend broker; // when queues.broker names one; else the store
@@ -205,6 +206,10 @@ public final class Queues implements Component<Snapshot> {
         Context c = vertx.getOrCreateContext();
         context = c;
         calls = new ServiceCalls(vertx, snapshots, ticker, clock);
+        webhooks = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                .setConnectTimeout(5000)
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(32 * 1024));
         QueuesConfig.Broker b = snapshots.get().config().queues().broker();
         if (!b.store()) {
             // Read at start: a change of broker needs a restart, as a change of store does.
@@ -267,9 +272,17 @@ public final class Queues implements Component<Snapshot> {
         apiQueues.forEach((n, q) -> queues.putIfAbsent(n, new Declared<>(q, "api")));
         next.config().queues().topics().forEach((n, t) -> topics.put(n, new Declared<>(t, "config")));
         apiTopics.forEach((n, t) -> topics.putIfAbsent(n, new Declared<>(t, "api")));
-        if (next.config().observability().events().persist()) {
+        var events = next.config().observability().events();
+        if (events.persist()) {
             // Subscriptions added through the API make it the API's (kept in the store).
             topics.putIfAbsent(EVENTS_TOPIC, new Declared<>(new TopicConfig(EVENTS_TOPIC, Map.of()), "events"));
+            Declared<TopicConfig> t = topics.get(EVENTS_TOPIC);
+            Map<String, TopicConfig.Subscription> subs =
+                    new LinkedHashMap<>(t.config().subscriptions());
+            for (int i = 0; i < events.webhooks().size(); i++) {
+                subs.putIfAbsent("webhook-" + i, webhook(i, events.webhooks().get(i)));
+            }
+            topics.put(EVENTS_TOPIC, new Declared<>(new TopicConfig(EVENTS_TOPIC, subs), t.source()));
         }
         catalog = new Catalog(queues, topics);
         if (broker instanceof RabbitQueues r) {
@@ -280,6 +293,32 @@ public final class Queues implements Component<Snapshot> {
                     .toList());
         }
         syncPushes();
+    }
+
+    /**
+     * Webhook {@code i} of {@code events:} as a subscription of the events topic: the
+     * types it takes as a filter on the {@code type} header, its attempts and backoff
+     * as its queue's, its dead letters in that queue.
+     */
+    private static TopicConfig.Subscription webhook(int i, dev.baton.config.EventsConfig.Webhook w) {
+        String name = "webhook-" + i;
+        List<dev.baton.config.MessageFilter.Value> types = w.types().types().stream()
+                .map(t -> new dev.baton.config.MessageFilter.Value(t.name(), false))
+                .toList();
+        Optional<dev.baton.config.MessageFilter> filter = types.size() == EventType.values().length
+                ? Optional.empty()
+                : Optional.of(new dev.baton.config.MessageFilter.In(
+                        new dev.baton.config.MessageFilter.Field("headers.type", true, List.of("type")), types));
+        QueueConfig delivery = new QueueConfig(
+                TopicConfig.ownQueue(EVENTS_TOPIC, name),
+                w.timeout().plusSeconds(5),
+                w.maxAttempts(),
+                w.backoff(),
+                w.maxBackoff(),
+                Duration.ZERO,
+                QueueConfig.DEFAULT_MAX_MESSAGE_SIZE);
+        return new TopicConfig.Subscription(
+                EVENTS_TOPIC, name, new TopicConfig.PushUrl(w.url(), w.secret(), w.timeout()), filter, delivery);
     }
 
     // ---- declarations ----
@@ -446,7 +485,14 @@ public final class Queues implements Component<Snapshot> {
             throw notFound("topic", name);
         }
         fromFile("topic", name, t);
-        return t.config();
+        // The webhooks' subscriptions come from events: at every apply; they are not the API's to keep.
+        Map<String, TopicConfig.Subscription> own = new LinkedHashMap<>();
+        t.config().subscriptions().forEach((n, sub) -> {
+            if (!(sub.target() instanceof TopicConfig.PushUrl)) {
+                own.put(n, sub);
+            }
+        });
+        return new TopicConfig(name, own);
     }
 
     private static void fromFile(String kind, String name, @Nullable Declared<?> d) {
@@ -690,7 +736,8 @@ public final class Queues implements Component<Snapshot> {
     private QueueConfig pullable(String queue) {
         QueueConfig q = queue(queue);
         Optional<TopicConfig.Subscription> s = catalog.subscription(queue);
-        if (s.isPresent() && s.get().target() instanceof TopicConfig.Push) {
+        if (s.isPresent()
+                && (s.get().target() instanceof TopicConfig.Push || s.get().target() instanceof TopicConfig.PushUrl)) {
             throw new QueueRefused(
                     "conflict", "subscription '" + queue + "' pushes its messages: they cannot be received");
         }
@@ -1041,19 +1088,20 @@ public final class Queues implements Component<Snapshot> {
     private void syncPushes() {
         Context c = context;
         ServiceCalls sc = calls;
-        if (c == null || sc == null) {
+        io.vertx.core.http.HttpClient web = webhooks;
+        if (c == null || sc == null || web == null) {
             return; // not started: start() syncs
         }
-        Map<String, TopicConfig.Push> wanted = new HashMap<>();
+        Map<String, TopicConfig.Target> wanted = new HashMap<>();
         for (Declared<TopicConfig> t : catalog.topics().values()) {
             for (TopicConfig.Subscription s : t.config().subscriptions().values()) {
-                if (s.target() instanceof TopicConfig.Push p) {
-                    wanted.put(s.queue(), p);
+                if (s.target() instanceof TopicConfig.Push || s.target() instanceof TopicConfig.PushUrl) {
+                    wanted.put(s.queue(), s.target());
                 }
             }
         }
         for (String q : List.copyOf(pushes.keySet())) {
-            TopicConfig.Push w = wanted.get(q);
+            TopicConfig.Target w = wanted.get(q);
             if (w == null || !w.equals(pushConfigs.get(q))) {
                 Deliverer gone = pushes.remove(q);
                 if (gone != null) {
@@ -1062,10 +1110,14 @@ public final class Queues implements Component<Snapshot> {
                 pushConfigs.remove(q);
             }
         }
-        wanted.forEach((queue, push) -> {
-            if (!pushes.containsKey(queue)) {
+        wanted.forEach((queue, target) -> {
+            if (pushes.containsKey(queue)) {
+                return;
+            }
+            Deliverer d;
+            if (target instanceof TopicConfig.Push push) {
                 Pusher pusher = new Pusher(queue, push, sc);
-                Deliverer d = new Deliverer(
+                d = new Deliverer(
                         c,
                         queue,
                         push.concurrency(),
@@ -1078,11 +1130,75 @@ public final class Queues implements Component<Snapshot> {
                                 reason.isPresent()
                                         ? Map.of("queue", queue, "service", push.service(), "reason", reason.get())
                                         : Map.of("queue", queue, "service", push.service())));
-                pushes.put(queue, d);
-                pushConfigs.put(queue, push);
-                d.signal();
+            } else {
+                UrlPusher pusher = new UrlPusher((TopicConfig.PushUrl) target, web);
+                d = new Deliverer(
+                        c, queue, 1, this::claim, this::settleDelivery, pusher::deliver, Optional::empty, r -> {});
             }
+            pushes.put(queue, d);
+            pushConfigs.put(queue, target);
+            d.signal();
         });
+    }
+
+    /**
+     * POSTs a subscription's messages to a URL of their own (a webhook of {@code
+     * events:}), signed as webhooks are; one at a time, in order.
+     */
+    private final class UrlPusher {
+        private final TopicConfig.PushUrl target;
+        private final io.vertx.core.http.HttpClient client;
+
+        UrlPusher(TopicConfig.PushUrl target, io.vertx.core.http.HttpClient client) {
+            this.target = target;
+            this.client = client;
+        }
+
+        Future<Deliverer.Outcome> deliver(Delivery d) {
+            String body = d.body().text();
+            long timestamp = clock.instant().getEpochSecond();
+            io.vertx.core.http.RequestOptions o = new io.vertx.core.http.RequestOptions()
+                    .setMethod(io.vertx.core.http.HttpMethod.POST)
+                    .setAbsoluteURI(target.url().toString())
+                    .setTimeout(target.timeout().toMillis())
+                    .putHeader("content-type", "application/json")
+                    .putHeader("user-agent", "baton")
+                    .putHeader("x-baton-message-id", d.id())
+                    .putHeader("x-baton-attempt", Integer.toString(d.attempt()))
+                    .putHeader("x-baton-timestamp", Long.toString(timestamp));
+            String type = d.headers().get("type");
+            if (type != null) {
+                o.putHeader("x-baton-event-type", type);
+            }
+            d.body()
+                    .asJson()
+                    .map(j -> j.path("id"))
+                    .filter(j -> j.isNumber())
+                    .ifPresent(id -> o.putHeader("x-baton-event-id", id.asText()));
+            target.secret()
+                    .ifPresent(sec -> o.putHeader(
+                            "x-baton-signature",
+                            "sha256=" + dev.baton.security.WebhookSignature.sign(sec, timestamp, body)));
+            return client.request(o)
+                    .compose(req -> req.send(body))
+                    .compose(resp -> resp.body().map(b -> {
+                        if (resp.statusCode() / 100 == 2) {
+                            return (Deliverer.Outcome) new Deliverer.Done();
+                        }
+                        String excerpt = b.toString(StandardCharsets.UTF_8);
+                        excerpt = excerpt.substring(0, Math.min(200, excerpt.length()))
+                                .replaceAll("[\\p{Cntrl}]", " ")
+                                .trim();
+                        return new Deliverer.Failed(
+                                "status " + resp.statusCode() + (excerpt.isEmpty() ? "" : ": " + excerpt),
+                                Optional.ofNullable(
+                                        ServiceCalls.retryAfter(resp.getHeader("retry-after"), clock.instant())));
+                    }))
+                    .recover(e -> Future.succeededFuture(new Deliverer.Failed(
+                            "cannot deliver to " + target.url().getHost() + ": "
+                                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+                            Optional.empty())));
+        }
     }
 
     /** POSTs a subscription's messages to its service. */
@@ -1250,6 +1366,11 @@ public final class Queues implements Component<Snapshot> {
         if (c != null) {
             c.close();
             calls = null;
+        }
+        io.vertx.core.http.HttpClient w = webhooks;
+        if (w != null) {
+            w.close();
+            webhooks = null;
         }
         QueueBackend b = broker;
         if (b instanceof AutoCloseable r) {

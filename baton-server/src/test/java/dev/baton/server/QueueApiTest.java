@@ -258,15 +258,36 @@ class QueueApiTest {
     @Test
     void withEventsPersistEveryEventGoesToTheEventsTopic() throws Exception {
         baton.close();
-        Path file = Files.writeString(dir.resolve("persist.yaml"), """
+        List<String> hooked = new CopyOnWriteArrayList<>();
+        TestUpstream hook = TestUpstream.start(
+                vertx,
+                req -> req.body().onSuccess(b -> {
+                    String ts = req.getHeader("x-baton-timestamp");
+                    boolean signed = String.valueOf(req.getHeader("x-baton-signature"))
+                            .equals("sha256="
+                                    + dev.baton.security.WebhookSignature.sign(
+                                            "0123456789abcdef",
+                                            Long.parseLong(ts),
+                                            b.toString(StandardCharsets.UTF_8)));
+                    hooked.add(req.getHeader("x-baton-event-type") + " " + signed);
+                    req.response()
+                            .setStatusCode(req.path().equals("/down") ? 500 : 204)
+                            .end("down");
+                }));
+        Path file = Files.writeString(
+                dir.resolve("persist.yaml"), """
                 server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, data-dir: %s }
-                events: { persist: true }
+                events:
+                  persist: true
+                  webhooks:
+                    - { url: "%s/in", types: [QUEUE_DECLARED], secret: "0123456789abcdef" }
+                    - { url: "%s/down", types: [TOPIC_DECLARED], max-attempts: 2, backoff: 10ms, max-backoff: 10ms }
                 topics:
                   baton.events:
                     subscriptions:
                       all: {}
                       queues-only: { filter: { "headers.type": { prefix: QUEUE_ } } }
-                """.formatted(dir.resolve("data2")));
+                """.formatted(dir.resolve("data2"), hook.url(), hook.url()));
         baton = Baton.builder().configFile(file).watch(false).build().start();
         ok(send("PUT", "/queues/emails", "{}"), 200);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -285,6 +306,25 @@ class QueueApiTest {
                         .map(m -> ((JsonObject) m).getJsonObject("headers").getString("type"))
                         .toList())
                 .contains("QUEUE_DECLARED");
+        // The webhooks are subscriptions of the topic: signed pushes, and dead letters in their queue.
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(hooked).contains("QUEUE_DECLARED true"));
+        ok(send("PUT", "/topics/signups", "{}"), 200);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                ok(send("GET", "/topics/baton.events/subscriptions/webhook-1/dead-letters", null), 200)
+                                        .getJsonArray("messages"))
+                        .as(
+                                "pushed: %s; the topic: %s",
+                                hooked,
+                                send("GET", "/topics/baton.events", null).body())
+                        .singleElement()
+                        .satisfies(d -> assertThat(((JsonObject) d)
+                                        .getJsonArray("attempts")
+                                        .getJsonObject(0)
+                                        .getString("error"))
+                                .isEqualTo("status 500: down")));
+        hook.close();
     }
 
     @Test

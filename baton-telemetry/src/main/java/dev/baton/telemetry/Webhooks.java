@@ -15,11 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,8 +29,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,7 +140,9 @@ public final class Webhooks implements Component<Snapshot> {
     /** Follows the snapshot's {@code observability.events.webhooks}. */
     @Override
     public void apply(Snapshot next) {
-        configure(next.config().observability().events().webhooks());
+        var events = next.config().observability().events();
+        // With events.persist, the webhooks are subscriptions of the events topic: the queues deliver them.
+        configure(events.persist() ? java.util.List.of() : events.webhooks());
     }
 
     /** Follows the config: subscribes new webhooks, unsubscribes removed ones (their retries go on). */
@@ -269,13 +265,7 @@ public final class Webhooks implements Component<Snapshot> {
 
     /** The signature's hex: HMAC-SHA256 with {@code secret} over {@code timestamp + "." + body}. */
     public static String sign(String secret, long timestamp, String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
-        }
+        return dev.baton.security.WebhookSignature.sign(secret, timestamp, body);
     }
 
     /** Sends a dead letter again, once; delivered, it is removed, else its attempt is counted. */
