@@ -197,9 +197,11 @@ class DashboardBrowserTest {
         for (int walk = 0; ; walk++) {
             try {
                 java.util.List<String> reached = new java.util.ArrayList<>();
-                browser.js("document.activeElement.blur(); window.scrollTo(0, 0);");
                 for (int i = 0; i < 20 && !reached.contains("table:api"); i++) {
-                    browser.driver().switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.TAB);
+                    // Keys to the page, not to an element a live swap may have replaced.
+                    new org.openqa.selenium.interactions.Actions(browser.driver())
+                            .sendKeys(org.openqa.selenium.Keys.TAB)
+                            .perform();
                     reached.add(String.valueOf(browser.js("var e = document.activeElement;"
                             + " if (e.closest('svg')) { return 'map:' + e.getAttribute('href'); }"
                             + " if (e.closest('table')) { return 'table:' + e.textContent; }"
@@ -207,7 +209,9 @@ class DashboardBrowserTest {
                 }
                 assertThat(reached)
                         .contains("A:Routes", "A:Config", "map:/ui/services/api", "map:/ui/services/db", "table:api");
-                browser.driver().switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER);
+                new org.openqa.selenium.interactions.Actions(browser.driver())
+                        .sendKeys(org.openqa.selenium.Keys.ENTER)
+                        .perform();
                 await().atMost(Duration.ofSeconds(10))
                         .until(() -> browser.driver().getTitle().equals("Baton · api"));
                 return;
