@@ -221,7 +221,14 @@ public final class AdminApi {
         EventStream stream = new EventStream(
                 vertx,
                 backend.events(),
-                () -> backend.snapshot().config().observability().events().heartbeat());
+                () -> backend.snapshot().config().observability().events().heartbeat(),
+                after -> {
+                    var events = backend.snapshot().config().observability().events();
+                    return events.persist() && backend.data().exists()
+                            ? java.util.Optional.of(
+                                    backend.data().get().events().since(after, events.history()))
+                            : java.util.Optional.empty();
+                });
         this.stream = stream;
         stream.mount(router);
         new DeadLetterRoutes(vertx, backend).mount(router);

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,12 +34,20 @@ final class EventStream {
     private final Vertx vertx;
     private final EventBus bus;
     private final Supplier<Duration> heartbeat;
+    /** With events.persist, the kept events after an id (on a worker thread); else none. */
+    private final java.util.function.LongFunction<java.util.Optional<dev.baton.store.EventLog.Since>> kept;
+
     private final Set<EventBus.Subscription> open = ConcurrentHashMap.newKeySet();
 
-    EventStream(Vertx vertx, EventBus bus, Supplier<Duration> heartbeat) {
+    EventStream(
+            Vertx vertx,
+            EventBus bus,
+            Supplier<Duration> heartbeat,
+            java.util.function.LongFunction<java.util.Optional<dev.baton.store.EventLog.Since>> kept) {
         this.vertx = vertx;
         this.bus = bus;
         this.heartbeat = heartbeat;
+        this.kept = kept;
     }
 
     void mount(Router router) {
@@ -80,16 +89,46 @@ final class EventStream {
         Context context = vertx.getOrCreateContext();
         AtomicInteger pending = new AtomicInteger();
         long since = after;
+        // While the kept events of an earlier run are read, what the bus hands over waits
+        // here (on the connection's context), so that the stream stays in order.
+        List<Event> held = new java.util.ArrayList<>();
+        boolean[] catchingUp = {false};
         EventBus.Subscription sub = bus.subscribeSync("sse", filter, after, e -> {
             // On the publisher's thread: only hand over to the connection's loop.
             if (pending.incrementAndGet() > MAX_PENDING) {
                 return; // the loop closes the stream on its next turn
             }
-            context.runOnContext(v -> send(res, e, pending));
+            context.runOnContext(v -> {
+                if (catchingUp[0]) {
+                    held.add(e);
+                } else {
+                    send(res, e, pending);
+                }
+            });
         });
         open.add(sub);
         if (sub.gap()) {
-            res.write(": events after id " + since + " are no longer kept; some were missed\n\n");
+            catchingUp[0] = true;
+            EventFilter f = filter;
+            vertx.executeBlocking(() -> kept.apply(since), false)
+                    .onComplete(ar -> context.runOnContext(v -> {
+                        java.util.Optional<dev.baton.store.EventLog.Since> got =
+                                ar.succeeded() ? ar.result() : java.util.Optional.empty();
+                        long firstLive =
+                                held.isEmpty() ? Long.MAX_VALUE : held.get(0).id();
+                        if (got.isEmpty() || !got.get().complete()) {
+                            res.write(": events after id " + since + " are no longer kept; some were missed\n\n");
+                        }
+                        for (dev.baton.store.EventLog.Entry entry :
+                                got.map(dev.baton.store.EventLog.Since::entries).orElse(List.of())) {
+                            if (entry.id() < firstLive && matches(f, entry.body()) && !res.closed()) {
+                                res.write("id: " + entry.id() + "\ndata: " + entry.body() + "\n\n");
+                            }
+                        }
+                        catchingUp[0] = false;
+                        held.forEach(e -> send(res, e, pending));
+                        held.clear();
+                    }));
         }
         long timer = vertx.setPeriodic(heartbeat.get().toMillis(), id -> {
             if (!res.closed()) {
@@ -101,6 +140,16 @@ final class EventStream {
             open.remove(sub);
             vertx.cancelTimer(timer);
         });
+    }
+
+    /** Whether a kept event's JSON is of a type {@code filter} takes. */
+    private static boolean matches(EventFilter filter, String body) {
+        try {
+            return filter.matches(
+                    dev.baton.events.EventType.valueOf(new io.vertx.core.json.JsonObject(body).getString("type", "")));
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Stops every stream's subscription (the admin listener is closing). */

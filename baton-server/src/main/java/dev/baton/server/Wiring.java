@@ -151,7 +151,7 @@ final class Wiring implements AutoCloseable {
                         dev.baton.control.Timers.of(vertx)));
                 metrics.bind("queues", queues.meters());
                 Queues q = queues;
-                life.start(() -> new dev.baton.server.internal.EventTopic(vertx, base.events(), q))
+                life.start(() -> new dev.baton.server.internal.EventTopic(vertx, base.events(), q, data))
                         .apply(plane.snapshot());
             } catch (StoreException e) {
                 throw new BatonException(BatonException.why(e), e);

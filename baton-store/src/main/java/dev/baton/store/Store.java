@@ -45,6 +45,7 @@ public final class Store implements AutoCloseable {
     private final DeadLetters deadLetters;
     private final SagaRecords sagas;
     private final QueueRecords queues;
+    private final EventLog events;
 
     private record Listening(Postgres server, Properties props) {}
 
@@ -56,6 +57,7 @@ public final class Store implements AutoCloseable {
         this.deadLetters = new DeadLetters(dataSource);
         this.sagas = new SagaRecords(dataSource);
         this.queues = new QueueRecords(dataSource, listening != null);
+        this.events = new EventLog(dataSource);
     }
 
     /** Whether {@code dataDir} holds an embedded store already (without opening or creating one). */
@@ -211,6 +213,11 @@ public final class Store implements AutoCloseable {
     /** Sagas, each with its whole state, and the definitions registered at run time. */
     public SagaRecords sagas() {
         return sagas;
+    }
+
+    /** The last lifecycle events, with {@code events.persist}. */
+    public EventLog events() {
+        return events;
     }
 
     /** Queued messages, their attempts and dedup ids, and the queues and topics declared at run time. */

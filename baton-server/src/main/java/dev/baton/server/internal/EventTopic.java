@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * in batches (every 200 ms, at most 100 at a time) off the bus's thread; a queue's
  * event about a message of this very topic is left out, so that a subscription
  * that keeps failing cannot feed itself. Follows {@code events.persist} across
- * reloads.
+ * reloads. Each batch is also kept in the store's event log (the newest {@code
+ * events.history}), from which the event stream resumes a client across a restart.
  */
 public final class EventTopic implements Component<Snapshot> {
     private static final Logger log = LoggerFactory.getLogger(EventTopic.class);
@@ -39,15 +40,18 @@ public final class EventTopic implements Component<Snapshot> {
     private final Vertx vertx;
     private final EventBus bus;
     private final Queues queues;
+    private final dev.baton.control.DataStore data;
+    private volatile int history = dev.baton.config.EventsConfig.DEFAULT.history();
     private final ConcurrentLinkedQueue<Event> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushing = new AtomicBoolean();
     private EventBus.@Nullable Subscription subscription; // guarded by this
     private long timer = -1; // guarded by this
 
-    public EventTopic(Vertx vertx, EventBus bus, Queues queues) {
+    public EventTopic(Vertx vertx, EventBus bus, Queues queues, dev.baton.control.DataStore data) {
         this.vertx = vertx;
         this.bus = bus;
         this.queues = queues;
+        this.data = data;
     }
 
     @Override
@@ -56,6 +60,7 @@ public final class EventTopic implements Component<Snapshot> {
     @Override
     public synchronized void apply(Snapshot next) {
         boolean persist = next.config().observability().events().persist();
+        history = next.config().observability().events().history();
         if (persist && subscription == null) {
             subscription = bus.subscribe("baton.events", EventFilter.ALL, e -> {
                 if (!aboutItself(e) && waiting.size() < MAX_WAITING) {
@@ -81,14 +86,26 @@ public final class EventTopic implements Component<Snapshot> {
             return;
         }
         List<Message> batch = new ArrayList<>();
+        List<dev.baton.store.EventLog.Entry> kept = new ArrayList<>();
         for (Event e; batch.size() < BATCH && (e = waiting.poll()) != null; ) {
             try {
-                batch.add(Message.of(JSON.readTree(EventJson.encode(e)))
+                String json = EventJson.encode(e);
+                batch.add(Message.of(JSON.readTree(json))
                         .withHeader("type", e.type().name()));
+                kept.add(new dev.baton.store.EventLog.Entry(e.id(), json, e.time()));
             } catch (IOException ex) {
                 log.debug("event {} not written: {}", e.id(), ex.getMessage());
             }
         }
+        // The event log, for streams that resume after a restart; the topic, for subscribers.
+        int keep = history;
+        vertx.executeBlocking(
+                        () -> {
+                            data.get().events().append(kept, keep);
+                            return true;
+                        },
+                        true)
+                .onFailure(err -> log.warn("{} events not kept: {}", kept.size(), err.getMessage()));
         queues.publishToTopic(Queues.EVENTS_TOPIC, batch).whenComplete((ids, err) -> {
             flushing.set(false);
             if (err != null) {
@@ -114,6 +131,30 @@ public final class EventTopic implements Component<Snapshot> {
     @Override
     public void close() {
         stop();
-        flush(); // what the bus handed over last
+        // What the bus handed over last, kept before the store closes (it closes after this).
+        List<dev.baton.store.EventLog.Entry> kept = new ArrayList<>();
+        List<Message> batch = new ArrayList<>();
+        for (Event e; (e = waiting.poll()) != null; ) {
+            String json = EventJson.encode(e);
+            kept.add(new dev.baton.store.EventLog.Entry(e.id(), json, e.time()));
+            try {
+                batch.add(Message.of(JSON.readTree(json))
+                        .withHeader("type", e.type().name()));
+            } catch (IOException ex) {
+                log.debug("event {} not written: {}", e.id(), ex.getMessage());
+            }
+        }
+        try {
+            if (!kept.isEmpty()) {
+                data.get().events().append(kept, history);
+            }
+            for (int i = 0; i < batch.size(); i += BATCH) {
+                queues.publishToTopic(Queues.EVENTS_TOPIC, batch.subList(i, Math.min(batch.size(), i + BATCH)))
+                        .toCompletableFuture()
+                        .get(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            log.warn("the last {} events not kept: {}", kept.size(), e.getMessage());
+        }
     }
 }
