@@ -12,9 +12,18 @@ import java.util.Optional;
 public record QueuesConfig(Broker broker, Map<String, QueueConfig> queues, Map<String, TopicConfig> topics) {
     public static final QueuesConfig NONE = new QueuesConfig(Broker.STORE, Map.of(), Map.of());
 
-    /** Where messages are kept: {@code kind} {@code store} (no URL), {@code rabbitmq} ({@code amqp://}) or {@code nats}. */
-    public record Broker(String kind, Optional<URI> url) {
-        public static final Broker STORE = new Broker("store", Optional.empty());
+    /**
+     * Where messages are kept: {@code kind} {@code store} (no URL), {@code rabbitmq}
+     * ({@code amqp://}) or {@code nats}. {@code quorum}: RabbitMQ's replicated quorum
+     * queues rather than classic ones ({@code queues.queue-type}), which have no
+     * priorities.
+     */
+    public record Broker(String kind, Optional<URI> url, boolean quorum) {
+        public static final Broker STORE = new Broker("store", Optional.empty(), false);
+
+        public Broker(String kind, Optional<URI> url) {
+            this(kind, url, false);
+        }
 
         public boolean store() {
             return kind.equals("store");

@@ -178,6 +178,7 @@ public final class Queues implements Component<Snapshot> {
     private volatile @Nullable AutoCloseable notices; // other Batons' publishes, on a shared PostgreSQL store
     private volatile @Nullable QueueBackend broker; // when queues.broker names one; else the store
     private volatile String brokerKind = "store";
+    private volatile boolean brokerPriorities = true;
     private long ticks; // on the context only
     private volatile boolean closed;
     private final int[] busy = new int[1]; // store or broker calls out; guarded by itself
@@ -214,8 +215,9 @@ public final class Queues implements Component<Snapshot> {
         if (!b.store()) {
             // Read at start: a change of broker needs a restart, as a change of store does.
             URI url = b.url().orElseThrow();
-            broker = b.kind().equals("nats") ? new NatsQueues(url) : new RabbitQueues(url);
+            broker = b.kind().equals("nats") ? new NatsQueues(url) : new RabbitQueues(url, b.quorum());
             brokerKind = b.kind();
+            brokerPriorities = !b.kind().equals("nats") && !b.quorum();
         }
         waiters = new Waiters(c, scheduler, this::claim, this::release);
         if (data.exists()) {
@@ -380,6 +382,8 @@ public final class Queues implements Component<Snapshot> {
                 int dropped = backend().drop(name);
                 apiQueues.remove(name);
                 apply(snapshots.get());
+                // A publish that read the catalog before it changed may have stored rows since.
+                dropped += backend().drop(name);
                 events.publish(EventType.QUEUE_DELETED, Map.of("queue", name, "messages", dropped));
                 return dropped;
             }
@@ -607,9 +611,11 @@ public final class Queues implements Component<Snapshot> {
                 throw new QueueRefused(
                         "invalid", "queues on " + brokerKind + " drop no duplicates: publish without a dedupId");
             }
-            if (m.priority() != 0 && brokerKind.equals("nats")) {
+            if (m.priority() != 0 && !brokerPriorities) {
                 throw new QueueRefused(
-                        "invalid", "queues on " + brokerKind + " have no priorities: publish without a priority");
+                        "invalid",
+                        "queues on " + brokerKind + (brokerKind.equals("rabbitmq") ? " (quorum)" : "")
+                                + " have no priorities: publish without a priority");
             }
         }
     }

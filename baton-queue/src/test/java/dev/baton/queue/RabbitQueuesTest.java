@@ -201,6 +201,42 @@ class RabbitQueuesTest {
     }
 
     @Test
+    void quorumQueuesCarryTheSameApiWithoutPriorities() throws Exception {
+        String q = "quorum-"
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        Config config =
+                new ConfigLoader(Map.of()).parse("""
+                queues:
+                  broker: rabbitmq
+                  url: "amqp://guest:guest@%s"
+                  queue-type: quorum
+                  %s: { max-attempts: 2, backoff: 100ms, max-backoff: 200ms }
+                """.formatted(RequiredServer.RABBITMQ.address(), q), "baton.yaml");
+        assertThat(config.warnings())
+                .anySatisfy(w -> assertThat(w.toString()).contains("quorum queues have no priorities"));
+        Snapshot quorum = Snapshot.compile(config);
+        Queues qs = new Queues(vertx, data, () -> quorum, EventSink.NONE, clock, clock::nanos, scheduler);
+        qs.start();
+        try {
+            get(qs.publish(q, List.of(Message.of("a"), Message.of("b"))));
+            List<Delivery> got =
+                    await().atMost(WAIT).until(() -> get(qs.receive(q, 10, Duration.ZERO)), l -> l.size() == 2);
+            assertThat(got).extracting(d -> d.body().text()).containsExactly("\"a\"", "\"b\"");
+            assertThat(get(qs.ack(q, got.stream().map(Delivery::receipt).toList())))
+                    .isEqualTo(2);
+            assertThat(refused(qs.publish(q, List.of(Message.of(1).withPriority(5))))
+                            .getMessage())
+                    .contains("(quorum) have no priorities");
+        } finally {
+            qs.close();
+            try (var r = new dev.baton.queue.internal.RabbitQueues(
+                    java.net.URI.create("amqp://guest:guest@" + RequiredServer.RABBITMQ.address()), true)) {
+                r.drop(q);
+            }
+        }
+    }
+
+    @Test
     void aTopicsPushGoesThroughTheBroker() throws Exception {
         get(queues.publishToTopic(topic, List.of(Message.of(Map.of("order", 1)))));
         await().atMost(WAIT).untilAsserted(() -> assertThat(pushed).containsExactly("1 {\"order\":1}"));

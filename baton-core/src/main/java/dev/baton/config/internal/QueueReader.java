@@ -35,7 +35,7 @@ public final class QueueReader {
     private QueueReader() {}
 
     /** Keys of {@code queues:} that are settings, not queues. */
-    static final java.util.Set<String> SETTINGS = java.util.Set.of("broker", "url");
+    static final java.util.Set<String> SETTINGS = java.util.Set.of("broker", "url", "queue-type");
 
     /** The config's queues and topics. */
     public static QueuesConfig read(Section top, Map<String, ServiceConfig> services) {
@@ -76,6 +76,9 @@ public final class QueueReader {
         Optional<java.net.URI> url = qs.value("url", java.net.URI::create);
         switch (kind) {
             case "store" -> {
+                if (qs.has("queue-type")) {
+                    qs.error("queue-type", "is for broker: rabbitmq");
+                }
                 if (url.isPresent()) {
                     qs.error("url", "is for a broker: the store is the one of store: (or the data directory)");
                 }
@@ -89,13 +92,21 @@ public final class QueueReader {
                         || url.get().getHost() == null) {
                     qs.error("url", "must be amqp://HOST[:PORT][/VHOST] or amqps://...");
                 }
+                String type = qs.string("queue-type", "classic").trim().toLowerCase(java.util.Locale.ROOT);
+                if (!type.equals("classic") && !type.equals("quorum")) {
+                    qs.error("queue-type", "must be classic or quorum, not '" + type + "'");
+                }
                 qs.warn(
                         "broker",
                         "rabbitmq keeps no per-key order and drops no duplicates: messages with a key or a dedupId"
-                                + " are refused (the store does both)");
-                return new QueuesConfig.Broker(kind, url);
+                                + " are refused (the store does both)"
+                                + (type.equals("quorum") ? "; quorum queues have no priorities either" : ""));
+                return new QueuesConfig.Broker(kind, url, type.equals("quorum"));
             }
             case "nats" -> {
+                if (qs.has("queue-type")) {
+                    qs.error("queue-type", "is for broker: rabbitmq");
+                }
                 if (url.isEmpty()) {
                     qs.error("url", "is required with broker: nats (nats://HOST:4222)");
                 } else if (!List.of("nats", "tls")

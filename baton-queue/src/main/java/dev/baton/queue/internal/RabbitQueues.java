@@ -66,9 +66,17 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
     private @Nullable Connection connection; // guarded by this
     private @Nullable Channel publisher; // guarded by this
 
+    private final boolean quorum;
+
     /** Connects to {@code url} ({@code amqp://user:password@host:port/vhost}); StoreException saying why not. */
     public RabbitQueues(URI url) {
+        this(url, false);
+    }
+
+    /** As {@link #RabbitQueues(URI)}; {@code quorum}: the queues are quorum queues (replicated, no priorities). */
+    public RabbitQueues(URI url, boolean quorum) {
         this.url = url;
+        this.quorum = quorum;
         connection();
     }
 
@@ -146,8 +154,9 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
 
     private void declare(Channel ch, String queue) throws IOException {
         if (declared.add(queue)) {
-            ch.queueDeclare(main(queue), true, false, false, Map.of("x-max-priority", 9));
-            ch.queueDeclare(dead(queue), true, false, false, Map.of());
+            Map<String, Object> type = quorum ? Map.of("x-queue-type", "quorum") : Map.of();
+            ch.queueDeclare(main(queue), true, false, false, quorum ? type : Map.of("x-max-priority", 9));
+            ch.queueDeclare(dead(queue), true, false, false, type);
         }
     }
 
