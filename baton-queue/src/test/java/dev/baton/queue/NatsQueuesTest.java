@@ -1,5 +1,7 @@
 package dev.baton.queue;
 
+import static dev.baton.queue.QueueTesting.get;
+import static dev.baton.queue.QueueTesting.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -20,8 +22,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -102,24 +102,8 @@ class NatsQueuesTest {
         }
     }
 
-    static <T> T get(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
     List<Delivery> receive(int max) throws Exception {
         return get(queues.receive(jobs, max, Duration.ZERO));
-    }
-
-    static QueueRefused refused(CompletionStage<?> stage) {
-        try {
-            stage.toCompletableFuture().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof QueueRefused r) {
-                return r;
-            }
-            throw e;
-        }
-        throw new AssertionError("not refused");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.baton.queue;
 
+import static dev.baton.queue.QueueTesting.get;
+import static dev.baton.queue.QueueTesting.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -24,8 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -115,10 +115,6 @@ class QueuesTest {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    static <T> T get(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
     List<String> publish(String queue, Message... messages) throws Exception {
         return get(queues.publish(queue, List.of(messages)));
     }
@@ -139,18 +135,6 @@ class QueuesTest {
     void tick() {
         await().atMost(WAIT).until(() -> scheduler.pending() > 0);
         scheduler.advance(Queues.POLL);
-    }
-
-    static QueueRefused refused(CompletionStage<?> stage) {
-        try {
-            stage.toCompletableFuture().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof QueueRefused r) {
-                return r;
-            }
-            throw e;
-        }
-        throw new AssertionError("not refused");
     }
 
     @Test

@@ -12,6 +12,16 @@ final class Calls {
 
     private Calls() {}
 
+    /** Starts {@code baton run -c config} in a process of its own (for a kill), its output appended to {@code log}. */
+    static Process launch(java.nio.file.Path config, java.nio.file.Path log) throws java.io.IOException {
+        java.util.List<String> cmd = dev.baton.testing.TestService.command("run", "-c", config.toString());
+        cmd.set(cmd.indexOf(dev.baton.testing.TestService.class.getName()), Main.class.getName());
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
     /**
      * {@code method path} on 127.0.0.1:{@code port}, with {@code body} as JSON when not
      * null (unless {@code headers} give a content type), and {@code headers} as name,

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.baton.testing.Ports;
-import dev.baton.testing.TestService;
 import dev.baton.testing.TestUpstream;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -49,13 +48,7 @@ class QueueCrashTest {
     }
 
     void launch(Path config) throws Exception {
-        List<String> cmd = TestService.command("run", "-c", config.toString());
-        cmd.set(cmd.indexOf(TestService.class.getName()), Main.class.getName());
-        baton = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("baton.log").toFile()))
-                .start();
+        baton = Calls.launch(config, dir.resolve("baton.log"));
     }
 
     static List<String> ids(JsonArray messages) {

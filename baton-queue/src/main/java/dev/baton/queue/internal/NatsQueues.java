@@ -114,7 +114,7 @@ public final class NatsQueues implements QueueBackend, AutoCloseable {
             jsm = nc.jetStreamManagement();
             jsm.getAccountStatistics(); // fails at once when the server has no JetStream
         } catch (IOException | JetStreamApiException e) {
-            throw new StoreException("cannot use JetStream at " + shown() + ": " + why(e), e);
+            throw new StoreException("cannot use JetStream at " + shown() + ": " + BrokerMessages.why(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("cannot connect to NATS at " + shown() + ": interrupted", e);
@@ -294,17 +294,7 @@ public final class NatsQueues implements QueueBackend, AutoCloseable {
             int attempt,
             Instant due,
             Optional<String> receipt) {
-        List<QueueRecords.Attempt> attempts = new ArrayList<>();
-        try {
-            for (var e : JSON.readTree(decoded(h, "x-baton-errors", "[]"))) {
-                attempts.add(new QueueRecords.Attempt(
-                        e.path("attempt").asInt(),
-                        Instant.parse(e.path("time").asText()),
-                        e.path("error").asText()));
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not one of Baton's: no attempts to show
-        }
+        List<QueueRecords.Attempt> attempts = BrokerMessages.attempts(decoded(h, "x-baton-errors", "[]"));
         Instant published;
         try {
             published = Instant.parse(header(h, "x-baton-published", "1970-01-01T00:00:00Z"));
@@ -443,16 +433,7 @@ public final class NatsQueues implements QueueBackend, AutoCloseable {
     /** Publishes the next attempt (or the dead letter), then acknowledges the one out. */
     private boolean fail(Lease l, Instant now, String error, QueueRecords.Retry retry) throws Exception {
         QueueRecords.Message m = l.view;
-        ArrayNode errors = JsonNodeFactory.instance.arrayNode();
-        m.attempts()
-                .forEach(a -> errors.addObject()
-                        .put("attempt", a.attempt())
-                        .put("time", a.at().toString())
-                        .put("error", a.error()));
-        errors.addObject()
-                .put("attempt", m.attempt())
-                .put("time", now.toString())
-                .put("error", error.length() > 1000 ? error.substring(0, 1000) : error);
+        ArrayNode errors = BrokerMessages.failed(m, now, error);
         Optional<Instant> again = retry.after(m.attempt());
         Headers h = headers(m.id(), m.headers(), m.json(), m.createdAt(), m.attempt(), errors, again.orElse(now));
         String to = again.isPresent() ? subject(l.queue) : deadSubject(l.queue);
@@ -667,24 +648,13 @@ public final class NatsQueues implements QueueBackend, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new StoreException("cannot " + what + " on NATS: interrupted", e);
         } catch (ExecutionException e) {
-            throw new StoreException("cannot " + what + " on NATS at " + shown() + ": " + why(e.getCause()), e);
+            throw new StoreException(
+                    "cannot " + what + " on NATS at " + shown() + ": " + BrokerMessages.why(e.getCause()), e);
         } catch (StoreException e) {
             throw e;
         } catch (Exception e) {
-            throw new StoreException("cannot " + what + " on NATS at " + shown() + ": " + why(e), e);
+            throw new StoreException("cannot " + what + " on NATS at " + shown() + ": " + BrokerMessages.why(e), e);
         }
-    }
-
-    private static String why(@Nullable Throwable e) {
-        String why = null;
-        Throwable root = e;
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            root = c;
-            if (c.getMessage() != null && !c.getMessage().isBlank()) {
-                why = c.getMessage().lines().findFirst().orElse(c.getMessage());
-            }
-        }
-        return why != null ? why : root == null ? "unknown" : root.getClass().getSimpleName();
     }
 
     @Override

@@ -104,7 +104,7 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
         try {
             c = f.newConnection("baton");
         } catch (IOException | TimeoutException e) {
-            throw new StoreException("cannot connect to RabbitMQ at " + shown() + ": " + why(e), e);
+            throw new StoreException("cannot connect to RabbitMQ at " + shown() + ": " + BrokerMessages.why(e), e);
         }
         connection = c;
         publisher = null;
@@ -243,17 +243,7 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
             String queue, GetResponse r, QueueRecords.State state, int attempt, Instant due, Optional<String> receipt) {
         Map<String, Object> h =
                 r.getProps().getHeaders() == null ? Map.of() : r.getProps().getHeaders();
-        List<QueueRecords.Attempt> attempts = new ArrayList<>();
-        try {
-            for (var e : JSON.readTree(text(h.get("x-baton-errors"), "[]"))) {
-                attempts.add(new QueueRecords.Attempt(
-                        e.path("attempt").asInt(),
-                        Instant.parse(e.path("time").asText()),
-                        e.path("error").asText()));
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // a message not of Baton's: no attempts to show
-        }
+        List<QueueRecords.Attempt> attempts = BrokerMessages.attempts(text(h.get("x-baton-errors"), "[]"));
         Integer priority = r.getProps().getPriority();
         return new QueueRecords.Message(
                 r.getEnvelope().getDeliveryTag(),
@@ -396,16 +386,7 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
     private boolean fail(Lease l, Instant now, String error, QueueRecords.Retry retry)
             throws IOException, InterruptedException, TimeoutException {
         QueueRecords.Message m = l.message();
-        ArrayNode errors = JsonNodeFactory.instance.arrayNode();
-        m.attempts()
-                .forEach(a -> errors.addObject()
-                        .put("attempt", a.attempt())
-                        .put("time", a.at().toString())
-                        .put("error", a.error()));
-        errors.addObject()
-                .put("attempt", m.attempt())
-                .put("time", now.toString())
-                .put("error", error.length() > 1000 ? error.substring(0, 1000) : error);
+        ArrayNode errors = BrokerMessages.failed(m, now, error);
         Optional<Instant> again = retry.after(m.attempt());
         QueueRecords.NewMessage copy = new QueueRecords.NewMessage(
                 m.queue(),
@@ -636,21 +617,8 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new StoreException("cannot " + what + " on RabbitMQ: interrupted", e);
         } catch (IOException | TimeoutException | com.rabbitmq.client.ShutdownSignalException e) {
-            throw new StoreException("cannot " + what + " on RabbitMQ at " + shown() + ": " + why(e), e);
+            throw new StoreException("cannot " + what + " on RabbitMQ at " + shown() + ": " + BrokerMessages.why(e), e);
         }
-    }
-
-    /** The deepest cause's message: what the client wraps in its own words. */
-    private static String why(Throwable e) {
-        Throwable root = e;
-        String why = null;
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            root = c;
-            if (c.getMessage() != null && !c.getMessage().isBlank()) {
-                why = c.getMessage().lines().findFirst().orElse(c.getMessage());
-            }
-        }
-        return why != null ? why : root.getClass().getSimpleName();
     }
 
     @Override
