@@ -152,6 +152,17 @@ class QueueApiTest {
     }
 
     @Test
+    void theQueuesMetersAreOnMetrics() throws Exception {
+        ok(send("POST", "/queues/jobs/messages", "{\"messages\": [{\"body\": 1}, {\"body\": 2}]}"), 201);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(send("GET", "/metrics", null).body())
+                        .contains("orchestrator_queue_messages_total{queue=\"jobs\",result=\"published\"} 2.0")
+                        .contains("orchestrator_queue_depth{queue=\"jobs\"} 2.0")
+                        .contains("orchestrator_queue_dead_letters{queue=\"jobs\"} 0.0")
+                        .contains("orchestrator_queue_oldest_age_seconds{queue=\"jobs\"}"));
+    }
+
+    @Test
     void aJsonBodysNumbersComeBackAsWritten() throws Exception {
         ok(send("POST", "/queues/jobs/messages", "{\"body\": {\"n\": 12345678901234567.89, \"m\": 1.50}}"), 201);
         String got = send("POST", "/queues/jobs/receive", "").body();
