@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Load harness: Baton against nginx and HAProxy as reverse proxies, in one run.
 #
+# Each target runs alone on the proxy core while it is measured: every other proxy
+# is stopped (SIGSTOP) for that run and continued after, because idle JVMs are not
+# idle (timers, JIT, GC) and would take the measured one's core. A second nginx,
+# identical to the first (`nginx-aa`), is the noise floor: its ratio to nginx is what
+# two runs of the same thing differ by here.
+#
 # An nginx upstream on loopback answers every request with 100 bytes. wrk then
 # measures the targets against it: the upstream directly; Baton three times, as
 # shipped (metrics and stats on, no access log: `baton`), with metrics, stats and
@@ -61,6 +67,7 @@ UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
 BATON_PORT=${BATON_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18082}
 NGINX_LOG_PORT=${NGINX_LOG_PORT:-18089}
+NGINX_AA_PORT=${NGINX_AA_PORT:-18090}
 HAPROXY_PORT=${HAPROXY_PORT:-18083}
 BATON_ADMIN_PORT=${BATON_ADMIN_PORT:-18084}
 BATON_OFF_PORT=${BATON_OFF_PORT:-18085}
@@ -73,6 +80,8 @@ LOAD_CPU=1
 work="$(mktemp -d)"
 pids=()
 cleanup() {
+  # A stopped process takes its SIGTERM only once it runs again.
+  for p in "${pids[@]}"; do kill -CONT "$p" $(pgrep -P "$p" 2>/dev/null) 2>/dev/null || true; done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -105,6 +114,8 @@ EOF
 nginx_conf upstream "server { listen 127.0.0.1:$UPSTREAM_PORT; location / { default_type text/plain; return 200 '$body'; } }"
 nginx_conf proxy "upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }
   server { listen 127.0.0.1:$NGINX_PORT; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
+nginx_conf proxy-aa "upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }
+  server { listen 127.0.0.1:$NGINX_AA_PORT; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
 nginx_conf proxy-log "upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }
   server { listen 127.0.0.1:$NGINX_LOG_PORT; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }" \
   "$work/nginx-access.log combined buffer=64k flush=100ms"
@@ -162,6 +173,9 @@ pids+=($!)
 taskset -c "$PROXY_CPU" nginx -p "$work/proxy" -c "$work/proxy/nginx.conf" &
 nginx_pid=$!
 pids+=("$nginx_pid")
+taskset -c "$PROXY_CPU" nginx -p "$work/proxy-aa" -c "$work/proxy-aa/nginx.conf" &
+nginx_aa_pid=$!
+pids+=("$nginx_aa_pid")
 taskset -c "$PROXY_CPU" nginx -p "$work/proxy-log" -c "$work/proxy-log/nginx.conf" &
 nginx_log_pid=$!
 pids+=("$nginx_log_pid")
@@ -174,7 +188,7 @@ for b in baton baton-off baton-obs; do
   baton_pids[$b]=$!
   pids+=("$!")
 done
-for p in "$UPSTREAM_PORT" "$NGINX_PORT" "$NGINX_LOG_PORT" "$HAPROXY_PORT" "$BATON_PORT" "$BATON_OFF_PORT" "$BATON_OBS_PORT"; do wait_port "$p"; done
+for p in "$UPSTREAM_PORT" "$NGINX_PORT" "$NGINX_AA_PORT" "$NGINX_LOG_PORT" "$HAPROXY_PORT" "$BATON_PORT" "$BATON_OFF_PORT" "$BATON_OBS_PORT"; do wait_port "$p"; done
 
 # The processes a target's CPU and memory are counted over: the proxy and its children.
 procs_of() {
@@ -183,6 +197,7 @@ procs_of() {
     baton|baton-off|baton-obs) echo "${baton_pids[$1]}" ;;
     nginx) echo "$nginx_pid $(pgrep -P "$nginx_pid" | tr '\n' ' ')" ;;
     nginx-log) echo "$nginx_log_pid $(pgrep -P "$nginx_log_pid" | tr '\n' ' ')" ;;
+    nginx-aa) echo "$nginx_aa_pid $(pgrep -P "$nginx_aa_pid" | tr '\n' ' ')" ;;
     haproxy) echo "$haproxy_pid $(pgrep -P "$haproxy_pid" | tr '\n' ' ')" ;;
   esac
 }
@@ -190,7 +205,8 @@ port_of() {
   case "$1" in
     direct) echo "$UPSTREAM_PORT" ;; baton) echo "$BATON_PORT" ;;
     baton-off) echo "$BATON_OFF_PORT" ;; baton-obs) echo "$BATON_OBS_PORT" ;;
-    nginx) echo "$NGINX_PORT" ;; nginx-log) echo "$NGINX_LOG_PORT" ;; haproxy) echo "$HAPROXY_PORT" ;;
+    nginx) echo "$NGINX_PORT" ;; nginx-aa) echo "$NGINX_AA_PORT" ;; nginx-log) echo "$NGINX_LOG_PORT" ;;
+    haproxy) echo "$HAPROXY_PORT" ;;
   esac
 }
 cpu_ticks() { # utime + stime over the given pids
@@ -217,13 +233,23 @@ to_us() { # wrk latency like 1.23ms / 850.00us / 1.01s -> microseconds
     else print v }'
 }
 
+# Every proxy but the one measured is stopped (SIGSTOP) while it is measured: idle
+# JVMs are not idle (timers, JIT, GC) and would share its core.
+all_proxies=(baton baton-off baton-obs nginx nginx-aa nginx-log haproxy)
+others() { # $1 target -> the pids of every other proxy
+  for t in "${all_proxies[@]}"; do [ "$t" = "$1" ] || procs_of "$t"; done | tr ' ' '\n' | grep -v '^$' | tr '\n' ' '
+}
 run_wrk() { # $1 target, $2 seconds -> "rps p50us p99us cpu_us_per_req rss_mb"
   local target=$1 secs=$2
   local procs; procs="$(procs_of "$target")"
+  local stopped; stopped="$(others "$target")"
+  kill -STOP $stopped 2>/dev/null || true
+  sleep 0.2 # what the others had in flight settles
   local before; before=$(cpu_ticks $procs)
   local out
   out="$(taskset -c "$LOAD_CPU" wrk -t1 -c"$connections" -d"${secs}s" --latency "http://127.0.0.1:$(port_of "$target")/bench")"
   local after; after=$(cpu_ticks $procs)
+  kill -CONT $stopped 2>/dev/null || true
   local rps requests non2xx p50 p99
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
   requests=$(awk '/requests in/ { print $1 }' <<<"$out")
@@ -243,7 +269,7 @@ run_wrk() { # $1 target, $2 seconds -> "rps p50us p99us cpu_us_per_req rss_mb"
   echo "$rps $p50 $p99 $cpu $rss"
 }
 
-targets=(direct baton baton-off baton-obs nginx nginx-log haproxy)
+targets=(direct baton baton-off baton-obs nginx nginx-aa nginx-log haproxy)
 # On one core the JIT competes with the event loop, so each Baton needs about a
 # minute of load before it reaches steady state; the others are about steady state.
 # The warm-up is three runs, not one: the end of a run (wrk closing its
@@ -280,7 +306,8 @@ fi
 
 echo
 echo "$rounds rounds x ${duration}s, $connections connections, 100-byte responses;"
-echo "proxies on CPU $PROXY_CPU (1 worker), wrk + nginx upstream on CPU $LOAD_CPU. Medians:"
+echo "proxies on CPU $PROXY_CPU (1 worker), each alone there while measured (the others stopped);"
+echo "wrk + nginx upstream on CPU $LOAD_CPU. nginx-aa is a second, identical nginx: the noise floor. Medians:"
 echo
 awk '
   function median(a, n,   i, j, t) {
@@ -289,18 +316,20 @@ awk '
   }
   { n[$1]++; k = n[$1]; rps[$1, k] = $2; p50[$1, k] = $3; p99[$1, k] = $4; cpu[$1, k] = $5; rss[$1, k] = $6 }
   END {
-    split("direct baton baton-off baton-obs nginx nginx-log haproxy", order, " ")
-    for (o = 1; o <= 7; o++) {
+    split("direct baton baton-off baton-obs nginx nginx-aa nginx-log haproxy", order, " ")
+    for (o = 1; o <= 8; o++) {
       t = order[o]; c = n[t]
       for (k = 1; k <= c; k++) { a1[k] = rps[t, k]; a2[k] = p50[t, k]; a3[k] = p99[t, k]; a4[k] = cpu[t, k]; a5[k] = rss[t, k] }
+      lo[t] = a1[1]; hi[t] = a1[1]
+      for (k = 2; k <= c; k++) { if (a1[k] < lo[t]) lo[t] = a1[k]; if (a1[k] > hi[t]) hi[t] = a1[k] }
       R[t] = median(a1, c); P50[t] = median(a2, c); P99[t] = median(a3, c)
       C[t] = (t == "direct") ? 0 : median(a4, c); M[t] = (t == "direct") ? 0 : median(a5, c)
     }
-    printf "%-10s %10s %9s %9s %12s %8s   %s\n", "target", "req/s", "p50 us", "p99 us", "CPU us/req", "RSS MB", "vs nginx: req/s  CPU  p99"
-    for (o = 1; o <= 7; o++) {
+    printf "%-10s %10s %15s %9s %9s %12s %8s   %s\n", "target", "req/s", "(min-max)", "p50 us", "p99 us", "CPU us/req", "RSS MB", "vs nginx: req/s  CPU  p99"
+    for (o = 1; o <= 8; o++) {
       t = order[o]
       ratio = (t == "direct") ? "" : sprintf("%.2fx  %.2fx  %.2fx", R[t] / R["nginx"], C[t] / C["nginx"], P99[t] / P99["nginx"])
-      printf "%-10s %10.0f %9.0f %9.0f %12s %8s   %s\n", t, R[t], P50[t], P99[t], (t == "direct") ? "-" : sprintf("%.2f", C[t]), (t == "direct") ? "-" : M[t], ratio
+      printf "%-10s %10.0f %15s %9.0f %9.0f %12s %8s   %s\n", t, R[t], sprintf("(%.0f-%.0f)", lo[t], hi[t]), P50[t], P99[t], (t == "direct") ? "-" : sprintf("%.2f", C[t]), (t == "direct") ? "-" : M[t], ratio
     }
     printf "\nobservability all on (metrics, stats, access log) vs all off: %.2fx req/s, %.2fx CPU/request, %.2fx p99\n", R["baton-obs"] / R["baton-off"], C["baton-obs"] / C["baton-off"], P99["baton-obs"] / P99["baton-off"]
     printf "nginx access log on vs off (for scale):                        %.2fx req/s, %.2fx CPU/request, %.2fx p99\n", R["nginx-log"] / R["nginx"], C["nginx-log"] / C["nginx"], P99["nginx-log"] / P99["nginx"]
