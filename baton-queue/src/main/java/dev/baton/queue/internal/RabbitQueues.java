@@ -388,17 +388,7 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
         QueueRecords.Message m = l.message();
         ArrayNode errors = BrokerMessages.failed(m, now, error);
         Optional<Instant> again = retry.after(m.attempt());
-        QueueRecords.NewMessage copy = new QueueRecords.NewMessage(
-                m.queue(),
-                m.id(),
-                m.priority(),
-                Optional.empty(),
-                now,
-                m.headers(),
-                m.body(),
-                m.json(),
-                Optional.empty(),
-                now);
+        QueueRecords.NewMessage copy = BrokerMessages.copy(m, now);
         Channel ch = publisher();
         synchronized (ch) {
             AMQP.BasicProperties props = props(copy, m.createdAt(), m.attempt(), errors, again.isEmpty() ? now : null);
@@ -534,17 +524,7 @@ public final class RabbitQueues implements QueueBackend, AutoCloseable {
                     }
                     if (back) {
                         QueueRecords.Message m = read(queue, r, QueueRecords.State.READY, 0, now, Optional.empty());
-                        QueueRecords.NewMessage fresh = new QueueRecords.NewMessage(
-                                queue,
-                                id,
-                                m.priority(),
-                                Optional.empty(),
-                                now,
-                                m.headers(),
-                                m.body(),
-                                m.json(),
-                                Optional.empty(),
-                                now);
+                        QueueRecords.NewMessage fresh = BrokerMessages.copy(m, now);
                         ch.basicPublish(
                                 "",
                                 main(queue),
